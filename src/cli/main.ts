@@ -1,0 +1,36 @@
+/**
+ * `fakit`: the kit's command line. Each command lives in its own module under `commands/` and is loaded only
+ * when named, so `fakit verify` does not pay for the emulator's dependencies.
+ */
+
+type CommandModule = { run(argv: string[]): Promise<number> };
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
+  validate: { summary: "validate presets and stacks", load: () => import("./commands/validate") },
+  plan: { summary: "show the effective policy, derived figures and rotation timeline of a stack", load: () => import("./commands/plan") },
+  bundle: { summary: "emit or check the JWKS bundles of a stack", load: () => import("./commands/bundle") },
+  verify: { summary: "decide offline what a token allows, as an app would", load: () => import("./commands/verify") },
+  emulator: { summary: "run the local FusionAuth API emulator", load: () => import("./commands/emulator") },
+};
+
+export const USAGE_EXIT = 2;
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return ["usage: fakit <command> [options]", "", "commands:", ...lines, "", "Run `fakit <command> --help` for its options."].join("\n");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    (name === undefined ? console.error : console.log)(usage());
+    return name === undefined ? USAGE_EXIT : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    console.error(`fakit: unknown command "${name}"\n\n${usage()}`);
+    return USAGE_EXIT;
+  }
+  const mod = await command.load();
+  return mod.run(rest);
+}
