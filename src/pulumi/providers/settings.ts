@@ -1,0 +1,32 @@
+/**
+ * How a dynamic provider learns where FusionAuth is and which API key to use: from the stack config handed to
+ * `configure` in the provider process (pulumi/pulumi#17697), at call time. Nothing here is captured when Pulumi
+ * serializes the provider, so the API key never lands in the state.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { createFusionAuthPort, type FusionAuthPort } from "../../fusionauth/client-port";
+
+export const CONFIG_NAMESPACE = "fusionauth-offline-kit";
+
+export interface Configured {
+  port?: FusionAuthPort;
+}
+
+/** The body of every provider's `configure`. */
+export function configurePort(target: Configured, req: pulumi.dynamic.ConfigureRequest): void {
+  const url = req.config.get(`${CONFIG_NAMESPACE}:url`);
+  const apiKey = req.config.get(`${CONFIG_NAMESPACE}:apiKey`);
+  if (url === undefined || apiKey === undefined) {
+    throw new Error(
+      `the stack config needs ${CONFIG_NAMESPACE}:url and the secret ${CONFIG_NAMESPACE}:apiKey ` +
+        `(pulumi config set --secret ${CONFIG_NAMESPACE}:apiKey ...)`,
+    );
+  }
+  target.port = createFusionAuthPort({ url, apiKey });
+}
+
+/** The configured port, or a clear error if `configure` never ran. */
+export function portOf(target: Configured): FusionAuthPort {
+  if (target.port === undefined) throw new Error("the FusionAuth provider was used before it was configured");
+  return target.port;
+}

@@ -1,0 +1,43 @@
+/**
+ * The kit's Pulumi resources. Each is a dynamic resource over one provider object (module-level, so Pulumi
+ * serializes each provider once per run).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { JsonObject } from "../core/managed-fields";
+import { applicationProvider, type ManagedObjectInputs, tenantProvider } from "./providers/managed-object";
+import { type SigningKeyInputs, signingKeyProvider } from "./providers/signing-key";
+
+type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
+
+/** A signing key generated inside FusionAuth. */
+export class SigningKey extends pulumi.dynamic.Resource {
+  declare readonly keyId: pulumi.Output<string>;
+  declare readonly kid: pulumi.Output<string>;
+  declare readonly algorithm: pulumi.Output<string>;
+  /** Creation time in FusionAuth, epoch ms. */
+  declare readonly insertInstant: pulumi.Output<number>;
+
+  constructor(name: string, args: Inputs<SigningKeyInputs>, opts?: pulumi.CustomResourceOptions) {
+    super(signingKeyProvider, name, { ...args, kid: undefined, insertInstant: undefined }, opts, "fusionauth", "SigningKey");
+  }
+}
+
+/** A tenant the kit creates or adopts. */
+export class Tenant extends pulumi.dynamic.Resource {
+  declare readonly objectId: pulumi.Output<string>;
+  declare readonly shape: pulumi.Output<JsonObject>;
+
+  constructor(name: string, args: Inputs<Omit<ManagedObjectInputs, "tenantId">>, opts?: pulumi.CustomResourceOptions) {
+    super(tenantProvider, name, { ...args, original: undefined }, opts, "fusionauth", "Tenant");
+  }
+}
+
+/** An application (a public native OAuth client) the kit creates or adopts. */
+export class Application extends pulumi.dynamic.Resource {
+  declare readonly objectId: pulumi.Output<string>;
+  declare readonly shape: pulumi.Output<JsonObject>;
+
+  constructor(name: string, args: Inputs<ManagedObjectInputs>, opts?: pulumi.CustomResourceOptions) {
+    super(applicationProvider, name, { ...args, original: undefined }, opts, "fusionauth", "Application");
+  }
+}
