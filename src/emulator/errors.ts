@@ -1,0 +1,106 @@
+/**
+ * Error bodies and typed errors of the emulator.
+ *
+ * FusionAuth answers a validation failure with 400 and an `Errors` body (`fieldErrors` keyed by field path,
+ * `generalErrors`), each entry a `{code, message}` whose code reads `[reason]field.path`.
+ * @see https://fusionauth.io/docs/apis/errors
+ */
+
+/** One FusionAuth error entry. */
+export interface ApiErrorEntry {
+  code: string;
+  message: string;
+  data?: Record<string, unknown>;
+}
+
+/** The FusionAuth `Errors` body. */
+export interface ErrorsBody {
+  fieldErrors?: Record<string, ApiErrorEntry[]>;
+  generalErrors?: ApiErrorEntry[];
+}
+
+/**
+ * An HTTP answer other than success, thrown by route handlers and turned into a response by the server.
+ * `body` undefined means an empty body (FusionAuth's 401, 404 and 500).
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body?: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(`HTTP ${status}`);
+  }
+}
+
+/** Collects field and general errors, then throws once (400) if any was added. */
+export class ErrorCollector {
+  private readonly fields: Record<string, ApiErrorEntry[]> = {};
+  private readonly general: ApiErrorEntry[] = [];
+
+  /** Adds `[reason]field` for `field`. */
+  field(field: string, reason: string, message: string): this {
+    const list = this.fields[field] ?? [];
+    list.push({ code: `[${reason}]${field}`, message });
+    this.fields[field] = list;
+    return this;
+  }
+
+  general_(code: string, message: string): this {
+    this.general.push({ code, message });
+    return this;
+  }
+
+  get empty(): boolean {
+    return Object.keys(this.fields).length === 0 && this.general.length === 0;
+  }
+
+  throwIfAny(): void {
+    if (!this.empty) throw new ApiError(400, this.toBody());
+  }
+
+  toBody(): ErrorsBody {
+    const body: ErrorsBody = {};
+    if (Object.keys(this.fields).length > 0) body.fieldErrors = this.fields;
+    if (this.general.length > 0) body.generalErrors = this.general;
+    return body;
+  }
+}
+
+/** Throws a 400 with a single field error. */
+export function fieldError(field: string, reason: string, message: string): never {
+  throw new ApiError(400, new ErrorCollector().field(field, reason, message).toBody());
+}
+
+/** Throws a 400 with a single general error. */
+export function generalError(code: string, message: string): never {
+  throw new ApiError(400, { generalErrors: [{ code, message }] } satisfies ErrorsBody);
+}
+
+export const notFound = (): never => {
+  throw new ApiError(404);
+};
+
+export const unauthorized = (): never => {
+  throw new ApiError(401);
+};
+
+/** Stable codes of the emulator's own (non-HTTP) failures. */
+export type EmulatorErrorCode =
+  | "KIT_EMULATOR_DATA_CORRUPT"
+  | "KIT_EMULATOR_DATA_UNREADABLE"
+  | "KIT_EMULATOR_DATA_UNWRITABLE"
+  | "KIT_EMULATOR_LISTEN_FAILED"
+  | "KIT_EMULATOR_ADMIN_REQUEST_FAILED";
+
+/** A failure of the emulator process itself (bad data file, port in use), reported without a stack trace. */
+export class EmulatorError extends Error {
+  override readonly name = "EmulatorError";
+  constructor(
+    readonly code: EmulatorErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * FusionAuth API emulator: an in-process HTTP server of the FusionAuth API subset the kit uses, for local
+ * stacks and tests. See docs/emulator.md for routes, defaults and the behaviours FusionAuth leaves undocumented.
+ * @see https://fusionauth.io/docs/apis/
+ */
+import type { AddressInfo } from "node:net";
+import { type ApiKeySpec, toApiKeySpecs } from "./api-keys";
+import { EmulatorClock } from "./clock";
+import type { EmulatorContext, PatchArrayPolicy } from "./context";
+import { RequestCounters } from "./counters";
+import { EmulatorError } from "./errors";
+import { FaultInjector } from "./faults";
+import { loadState, saveState } from "./persistence";
+import { freshState } from "./seed";
+import { createEmulatorServer } from "./server";
+
+export { type ApiKeySpec, DEFAULT_API_KEY } from "./api-keys";
+export { FUSIONAUTH_APP_ID } from "./application-model";
+export type { CountersSnapshot, RequestKind } from "./counters";
+export { EmulatorError } from "./errors";
+export type { FaultRule, FaultRuleSpec } from "./faults";
+export { SHADOW_KEY_IDS } from "./jwt-configuration";
+export { ADMIN_PREFIX } from "./routes/admin";
+export { DEFAULT_ISSUER, DEFAULT_RSA_KEY_ID, DEFAULT_SIGNING_KEY_ID, DEFAULT_TENANT_ID } from "./tenant-model";
+
+export interface EmulatorOptions {
+  /** Port to listen on; 0 (default) picks a free one. */
+  port?: number;
+  /** Host to bind (default 127.0.0.1). */
+  host?: string;
+  /** JSON data file; state survives restarts. Without one, state lives in memory only. */
+  dataFile?: string;
+  /** Accepted API keys; default `[DEFAULT_API_KEY]`. A key without endpoint permissions is a super key. */
+  apiKeys?: (string | ApiKeySpec)[];
+  /** Serve the admin routes under `/_emulator/` (clock, counters, faults). Default false. */
+  admin?: boolean;
+  /** Start with the clock frozen at this instant (default: follow the wall clock). */
+  now?: Date;
+  /** Array handling of `PATCH` with `application/json` (default `append`, like FusionAuth). */
+  patchArrays?: PatchArrayPolicy;
+  /** Called with unexpected handler errors (answered as 500). */
+  onInternalError?: (e: unknown) => void;
+}
+
+export interface RunningEmulator {
+  /** Base URL, e.g. `http://127.0.0.1:9011`. */
+  url: string;
+  port: number;
+  /** The API keys it accepts (values; the first is a super key unless configured otherwise). */
+  apiKeys: string[];
+  clock: EmulatorClock;
+  counters: RequestCounters;
+  faults: FaultInjector;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts an emulator. Throws {@link EmulatorError} when the data file is corrupt or the port is taken.
+ */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const clock = new EmulatorClock(options.now);
+  const loaded = options.dataFile === undefined ? undefined : loadState(options.dataFile);
+  const state = loaded ?? freshState(clock.now());
+  const dataFile = options.dataFile;
+  const emu: EmulatorContext = {
+    state,
+    clock,
+    patchArrays: options.patchArrays ?? "append",
+    persist: () => {
+      if (dataFile !== undefined) saveState(dataFile, state);
+    },
+  };
+  if (loaded === undefined) emu.persist();
+  const apiKeys = toApiKeySpecs(options.apiKeys);
+  const counters = new RequestCounters();
+  const faults = new FaultInjector();
+  const server = createEmulatorServer({
+    emu,
+    apiKeys,
+    admin: options.admin === true,
+    clock,
+    counters,
+    faults,
+    onInternalError: options.onInternalError,
+  });
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (e) =>
+      reject(
+        new EmulatorError("KIT_EMULATOR_LISTEN_FAILED", `cannot listen on ${host}:${options.port ?? 0}: ${e.message}`, {
+          cause: e,
+        }),
+      ),
+    );
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    apiKeys: apiKeys.map((k) => k.key),
+    clock,
+    counters,
+    faults,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((e) => (e ? reject(e) : resolve()));
+      }),
+  };
+}

@@ -1,0 +1,68 @@
+/**
+ * The emulator's whole state: what a FusionAuth database would hold for the API subset it serves. It is
+ * plain JSON so it can be written to the data file as is.
+ */
+
+/** A JSON object as FusionAuth stores it: fields the emulator does not interpret are kept verbatim. */
+// biome-ignore lint/suspicious/noExplicitAny: FusionAuth objects carry arbitrary nested configuration.
+export type Json = any;
+
+/** A Key Master key, with its private half (which the API never returns). */
+export interface StoredKey {
+  id: string;
+  algorithm: string;
+  type: "EC" | "RSA" | "OKP" | "HMAC";
+  name: string;
+  kid: string;
+  length?: number;
+  issuer?: string;
+  publicKey?: string;
+  /** PKCS#8 PEM of the private half; absent for imported public keys. */
+  privateKey?: string;
+  /** HMAC secret, base64. */
+  secret?: string;
+  certificate?: string;
+  certificateInformation?: Record<string, unknown>;
+  expirationInstant?: number;
+  insertInstant: number;
+  lastUpdateInstant: number;
+}
+
+/** A user with its password hash and registrations. */
+export interface StoredUser {
+  user: Json;
+  /** scrypt hash `salt:hash`, both hex. */
+  passwordHash?: string;
+}
+
+/** A refresh token (session). Under `OneTimeUse` its value changes on each refresh; the id stays. */
+export interface StoredRefreshToken {
+  id: string;
+  token: string;
+  userId: string;
+  applicationId: string;
+  tenantId: string;
+  /** When this value was issued. */
+  insertInstant: number;
+  /** When the session began (the login); fixed and maximum lifetimes count from here. */
+  startInstant: number;
+  /** Last use (sliding windows count from here). */
+  lastUsedInstant: number;
+  /** Seconds since epoch of the original authentication, for `auth_time`. */
+  authTime: number;
+  /** Values this session had before (one-time use): reuse detection and the grace period. */
+  retired: { token: string; retiredInstant: number }[];
+  metaData: Json;
+  authenticationType: string;
+}
+
+export interface EmulatorState {
+  version: 1;
+  keys: Record<string, StoredKey>;
+  tenants: Record<string, Json>;
+  applications: Record<string, Json>;
+  users: Record<string, StoredUser>;
+  refreshTokens: Record<string, StoredRefreshToken>;
+}
+
+export const STATE_VERSION = 1;
