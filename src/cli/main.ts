@@ -5,19 +5,33 @@
 
 type CommandModule = { run(argv: string[]): Promise<number> };
 
+// `require`, not `import()`: bin/fakit.js registers tsx for CommonJS only, and a dynamic import() would go to
+// Node's ESM loader, which cannot resolve extensionless TypeScript paths.
+const load = (path: string) => async (): Promise<CommandModule> => require(path) as CommandModule;
+
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
-  validate: { summary: "validate presets and stacks", load: () => import("./commands/validate") },
-  plan: { summary: "show the effective policy, derived figures and rotation timeline of a stack", load: () => import("./commands/plan") },
-  bundle: { summary: "emit or check the JWKS bundles of a stack", load: () => import("./commands/bundle") },
-  verify: { summary: "decide offline what a token allows, as an app would", load: () => import("./commands/verify") },
-  emulator: { summary: "run the local FusionAuth API emulator", load: () => import("./commands/emulator") },
+  validate: { summary: "validate presets and stacks", load: load("./commands/validate") },
+  plan: {
+    summary: "show the effective policy, derived figures and rotation timeline of a stack",
+    load: load("./commands/plan"),
+  },
+  bundle: { summary: "emit or check the JWKS bundles of a stack", load: load("./commands/bundle") },
+  verify: { summary: "decide offline what a token allows, as an app would", load: load("./commands/verify") },
+  emulator: { summary: "run the local FusionAuth API emulator", load: load("./commands/emulator") },
 };
 
 export const USAGE_EXIT = 2;
 
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
-  return ["usage: fakit <command> [options]", "", "commands:", ...lines, "", "Run `fakit <command> --help` for its options."].join("\n");
+  return [
+    "usage: fakit <command> [options]",
+    "",
+    "commands:",
+    ...lines,
+    "",
+    "Run `fakit <command> --help` for its options.",
+  ].join("\n");
 }
 
 export async function main(argv: string[]): Promise<number> {

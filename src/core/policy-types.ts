@@ -61,8 +61,11 @@ export interface PolicyFigures {
   fullOfflineRunwaySeconds: number;
   /** C: until when degraded mode may be used after the last check-in. */
   degradedRunwaySeconds: number;
-  /** Longest session without re-authentication (the refresh token's maximum lifetime). */
-  longestSessionSeconds: number;
+  /**
+   * Longest session without re-authentication (the refresh token's maximum lifetime); `null` when unbounded
+   * (a `SlidingWindow` refresh token without a maximum lifetime).
+   */
+  longestSessionSeconds: number | null;
   /** P * K: how long a key is published before it signs. */
   keyPublicationLeadSeconds: number;
   /** How long a retired key stays published. */

@@ -1,0 +1,54 @@
+/**
+ * `fakit validate [FILES...]`: checks presets, the sensitivity levels and stacks; with no files, all of them.
+ * Prints every problem as `path:line:col: CODE message`, then fails once. Exit 0 valid, 1 invalid, 2 usage.
+ */
+import { formatDiagnostic } from "../../core/diagnostic";
+import { findRepoRoot } from "../../policy/load";
+import { validateFiles } from "../../policy/validate-files";
+
+const USAGE = `usage: fakit validate [FILES...]
+
+Validates presets (policies/presets/*.yaml), policies/sensitivity-levels.yaml and stacks (stacks/Pulumi.<stack>.yaml).
+With no FILES: all of them. Prints each problem as path:line:col: CODE message.
+Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage error.`;
+
+export async function run(argv: string[]): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    console.log(USAGE);
+    return 0;
+  }
+  const unknown = argv.find((a) => a.startsWith("-"));
+  if (unknown !== undefined) {
+    console.error(`fakit validate: unknown option ${unknown}\n\n${USAGE}`);
+    return 2;
+  }
+  const repoRoot = findRepoRoot(process.cwd());
+  if (repoRoot === undefined) {
+    console.error("fakit validate: no policies/presets directory here or above; run it inside the kit's repository");
+    return 2;
+  }
+  let outcome: ReturnType<typeof validateFiles>;
+  try {
+    outcome = validateFiles(repoRoot, argv);
+  } catch (e) {
+    if (e instanceof TypeError) {
+      console.error(`fakit validate: ${e.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw e;
+  }
+  for (const d of outcome.diagnostics) console.error(formatDiagnostic(d));
+  const errors = outcome.diagnostics.filter((d) => d.severity === "error").length;
+  const warnings = outcome.diagnostics.length - errors;
+  const files = `${outcome.files.length} file${outcome.files.length === 1 ? "" : "s"}`;
+  if (errors > 0) {
+    console.error(
+      `fakit validate: ${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"} in ${files}`,
+    );
+    return 1;
+  }
+  console.log(
+    `fakit validate: ${files} valid${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? "" : "s"}` : ""}`,
+  );
+  return 0;
+}

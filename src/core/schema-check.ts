@@ -1,0 +1,170 @@
+/**
+ * First validation pass: the JSON Schemas of `policies/schema/` checked with ajv (all errors), each error turned
+ * into a located diagnostic. The schemas are data handed in by the edge; this module reads no files.
+ *
+ * @see https://ajv.js.org/api.html#validation-errors
+ * @see https://json-schema.org/draft/2020-12/json-schema-validation
+ */
+import Ajv2020, { type ErrorObject, type ValidateFunction } from "ajv/dist/2020";
+import type { Diagnostic } from "./diagnostic";
+import { didYouMean } from "./suggest";
+import { type ParsedDocument, pointerSegments } from "./yaml-source";
+
+/** The three JSON Schemas, as parsed JSON. */
+export interface PolicySchemas {
+  preset: object;
+  stack: object;
+  levels: object;
+}
+
+export type SchemaName = keyof PolicySchemas;
+
+interface Compiled {
+  preset: ValidateFunction;
+  stack: ValidateFunction;
+  levels: ValidateFunction;
+}
+
+const compiledCache = new WeakMap<PolicySchemas, Compiled>();
+
+function compile(schemas: PolicySchemas): Compiled {
+  const cached = compiledCache.get(schemas);
+  if (cached !== undefined) return cached;
+  const ajv = new Ajv2020({
+    allErrors: true,
+    verbose: true,
+    strict: true,
+    strictTypes: false,
+    strictRequired: false,
+    allowUnionTypes: true,
+    logger: false,
+  });
+  ajv.addSchema(schemas.preset).addSchema(schemas.stack).addSchema(schemas.levels);
+  const get = (s: object) => {
+    const id = (s as { $id?: string }).$id;
+    const fn = id === undefined ? undefined : ajv.getSchema(id);
+    if (fn === undefined) throw new Error(`schema without a usable $id: ${String(id)}`);
+    return fn;
+  };
+  const compiled = { preset: get(schemas.preset), stack: get(schemas.stack), levels: get(schemas.levels) };
+  compiledCache.set(schemas, compiled);
+  return compiled;
+}
+
+/** A readable field name for a JSON pointer: `config.fusionauth-offline-kit:tenants[0].overrides.accessToken.ttl`. */
+export function fieldName(pointer: string): string {
+  let out = "";
+  for (const s of pointerSegments(pointer)) out += /^\d+$/.test(s) ? `[${s}]` : out === "" ? s : `.${s}`;
+  return out === "" ? "the document" : out;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  if (typeof value === "string") return `"${value}"`;
+  return `${typeof value} ${String(value)}`;
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  object: "a mapping",
+  array: "a list",
+  string: "a string",
+  integer: "an integer",
+  boolean: "true or false",
+  number: "a number",
+};
+
+function isDurationSchema(e: ErrorObject): boolean {
+  return e.schemaPath.includes("/duration/");
+}
+
+function toDiagnostic(doc: ParsedDocument, e: ErrorObject): Diagnostic | undefined {
+  const where = fieldName(e.instancePath);
+  const base = { severity: "error" as const, file: doc.path };
+  const at = (pointer: string, target: "key" | "value", code: string, message: string): Diagnostic => ({
+    ...base,
+    ...doc.locate(pointer, target),
+    pointer,
+    code,
+    message,
+  });
+  switch (e.keyword) {
+    case "additionalProperties": {
+      const key = String(e.params.additionalProperty);
+      const allowed = Object.keys((e.parentSchema as { properties?: object }).properties ?? {});
+      const pointer = `${e.instancePath}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`;
+      // An unqualified Pulumi config key (`tenants`) most likely lacks the project namespace.
+      const qualified = allowed.find((a) => a.endsWith(`:${key}`));
+      const hint = qualified === undefined ? didYouMean(key, allowed) : `; did you mean "${qualified}"?`;
+      return at(pointer, "key", "KIT_UNKNOWN_KEY", `unknown key "${key}" in ${where}${hint}`);
+    }
+    case "required":
+      return at(
+        e.instancePath,
+        "key",
+        "KIT_MISSING_KEY",
+        `missing required key "${String(e.params.missingProperty)}" in ${where}`,
+      );
+    case "type": {
+      const wanted = String(e.params.type)
+        .split(",")
+        .map((t) => TYPE_NAMES[t] ?? t)
+        .join(" or ");
+      const hint = isDurationSchema(e) ? ' (durations are quoted or plain strings such as "15m", "0s")' : "";
+      return at(
+        e.instancePath,
+        "value",
+        "KIT_SCHEMA_TYPE",
+        `${where} must be ${wanted}, got ${describe(e.data)}${hint}`,
+      );
+    }
+    case "enum": {
+      const allowed = (e.params.allowedValues as unknown[]).map(String);
+      const got = describe(e.data);
+      const hint = typeof e.data === "string" ? didYouMean(e.data, allowed) : "";
+      return at(
+        e.instancePath,
+        "value",
+        "KIT_SCHEMA_ENUM",
+        `${where} must be one of ${allowed.join(", ")}; got ${got}${hint}`,
+      );
+    }
+    case "pattern":
+      if (isDurationSchema(e)) {
+        return at(
+          e.instancePath,
+          "value",
+          "KIT_DURATION_INVALID",
+          `${where}: "${String(e.data)}" is not a duration; write whole numbers with units d, h, m, s in that order, e.g. 90s, 15m, 1h30m, 7d`,
+        );
+      }
+      {
+        const what = e.schemaPath.includes("/uuid/")
+          ? "a UUID such as 2b2c2f4e-0000-4000-8000-000000000001"
+          : e.schemaPath.includes("/slug/")
+            ? "a slug: lower-case letters, digits and dashes, starting with a letter"
+            : `a value matching ${String(e.params.pattern)}`;
+        return at(e.instancePath, "value", "KIT_SCHEMA_PATTERN", `${where}: ${describe(e.data)} is not ${what}`);
+      }
+    case "minimum":
+    case "maximum":
+    case "minItems":
+    case "minLength":
+      return at(e.instancePath, "value", "KIT_SCHEMA_RANGE", `${where} ${e.message ?? "is out of range"}`);
+    default:
+      return at(e.instancePath, "value", "KIT_SCHEMA_INVALID", `${where} ${e.message ?? "is invalid"}`);
+  }
+}
+
+/** Validates a parsed document against one of the schemas and reports every violation. */
+export function checkSchema(doc: ParsedDocument, schemas: PolicySchemas, which: SchemaName): Diagnostic[] {
+  const validate = compile(schemas)[which];
+  if (validate(doc.value)) return [];
+  const out: Diagnostic[] = [];
+  for (const e of validate.errors ?? []) {
+    const d = toDiagnostic(doc, e);
+    if (d !== undefined) out.push(d);
+  }
+  return out;
+}

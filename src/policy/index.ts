@@ -1,0 +1,10 @@
+/** Loading policy files at the edge; see `load.ts`. */
+export {
+  compileStackFile,
+  findRepoRoot,
+  formatDiagnostic,
+  loadDesiredState,
+  loadPolicySources,
+  stackFilePath,
+} from "./load";
+export { validateFiles } from "./validate-files";

@@ -1,0 +1,90 @@
+// `fakit plan` spawned as a process: text and JSON output, exit codes.
+import { describe, expect, it } from "vitest";
+import { fakit, scratchRepo } from "./cli-fixture";
+
+const NOW = "2025-03-01T12:00:00Z";
+
+describe("fakit plan", () => {
+  it("prints effective settings, figures, overrides, waivers and the NIST note of the example stack", () => {
+    const r = fakit(["plan", "--stack", "example", "--now", NOW]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    const out = r.stdout;
+    expect(out).toContain(
+      'tenant workforce "Workforce": preset standard (level standard), issuer https://auth.example.com/workforce',
+    );
+    expect(out).toContain("    revocation lag         24h15m\n");
+    expect(out).toContain("  access token      15m, ES256\n");
+    expect(out).toContain("  override  offline.checkIn = 45m  (stacks/Pulumi.example.yaml:38:20)");
+    expect(out).toContain("    waiver    offline.degradedMode.allowed: Basement wards lose the network");
+    expect(out).toMatch(
+      /note {6}longest session without re-authentication \(90 days\) exceeds the 30 days NIST SP 800-63B-4/,
+    );
+    expect(out).toContain('application inspector "Site Inspector": preset field (level field), own jwtConfiguration');
+  });
+
+  it("prints the documented JSON document with --json", () => {
+    const r = fakit(["plan", "--stack", "example", "--json", `--now=${NOW}`]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({
+      formatVersion: 1,
+      project: "fusionauth-offline-kit",
+      stack: "example",
+      url: "https://auth.example.com",
+      apiKey: "absent",
+      now: "2025-03-01T12:00:00.000Z",
+      warnings: [],
+    });
+    const workforce = doc.tenants[0];
+    expect(workforce.figuresText.revocationLag).toBe("24h15m");
+    expect(workforce.figures.revocationLagSeconds).toBe(87_300);
+    expect(workforce.policy.refreshToken).toMatchObject({
+      lifetimeMinutes: 43_200,
+      expirationPolicy: "SlidingWindowWithMaximumLifetime",
+      usagePolicy: "OneTimeUse",
+    });
+    expect(
+      workforce.applications.map((a: { key: string; ownJwtConfiguration: boolean }) => [a.key, a.ownJwtConfiguration]),
+    ).toEqual([
+      ["crew-app", false],
+      ["inspector", true],
+    ]);
+    // Stable: the same command prints the same bytes.
+    expect(fakit(["plan", "--stack", "example", "--json", `--now=${NOW}`]).stdout).toBe(r.stdout);
+  });
+
+  it("fails with every diagnostic on an invalid stack", () => {
+    const dir = scratchRepo({
+      "stacks/Pulumi.bad.yaml":
+        "config:\n  fusionauth-offline-kit:url: https://x\n  fusionauth-offline-kit:tenants:\n    - key: t1\n      name: T\n      issuer: https://x/t1\n      preset: critical\n      overrides:\n        offline:\n          grace: 1h\n",
+    });
+    const r = fakit(["plan", "--stack", "bad", "--now", NOW], dir);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(
+      "stacks/Pulumi.bad.yaml:10:18: KIT_FLOOR_MAX offline.grace (1h) exceeds the critical level's maximum of 0s (rule offline.grace.max); change it or add a waiver with a reason\n" +
+        "stacks/Pulumi.bad.yaml:10:18: KIT_WARN_GRACE_EXCEEDS_CHECKIN offline.grace (1h) is longer than offline.checkIn (15m); the part beyond the check-in is never usable\n" +
+        'fakit plan: stack "bad" is invalid (1 error); nothing planned\n',
+    );
+  });
+
+  it("names the known stacks when the stack file does not exist", () => {
+    const r = fakit(["plan", "--stack", "nope"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^fakit plan: stack "nope" has no file stacks\/Pulumi\.nope\.yaml \(stacks: .*example.*local.*\)\n$/,
+    );
+  });
+
+  it.each([
+    [[]],
+    [["--stack"]],
+    [["--stack", "example", "--now", "yesterday"]],
+    [["--stack", "example", "--frobnicate"]],
+  ])("exits 2 on usage errors: %j", (args) => {
+    const r = fakit(["plan", ...args]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("usage: fakit plan --stack NAME");
+  });
+});
