@@ -1,0 +1,164 @@
+/**
+ * The Pulumi program: a stack's config and its presets become signing keys, tenants and applications in
+ * FusionAuth. Validation comes first: with any error, nothing is registered and the diagnostics are printed as
+ * `file:line:col: CODE message`.
+ */
+import path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { formatDuration } from "../core/duration";
+import { applicationShape, keyLength, type KeyRefs, tenantShape } from "../core/fusionauth-objects";
+import { keyId } from "../core/ids";
+import { formatKeyName } from "../core/key-record";
+import { planRotation, type RotationState } from "../core/rotation";
+import { ROTATION_EPOCH_SECONDS } from "../core/rotation-epoch";
+import type { DesiredState, TenantState } from "../core/desired-state";
+import { createFusionAuthPort, type FusionAuthPort } from "../fusionauth/client-port";
+import { observeRotation } from "../fusionauth/observe-rotation";
+import { formatDiagnostic, loadDesiredState } from "../policy";
+import { Application, SigningKey, Tenant } from "./resources";
+import { CONFIG_NAMESPACE } from "./providers/settings";
+import { runTime } from "./run-time";
+
+const REPO_ROOT = path.resolve(__dirname, "..", "..");
+
+/** Groups one tenant's keys, tenant and applications so `pulumi preview` reads per tenant. */
+class TenantStack extends pulumi.ComponentResource {
+  constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
+    super("fusionauth-offline-kit:index:TenantStack", name, {}, opts);
+  }
+}
+
+function loadOrFail(stack: string): DesiredState {
+  const loaded = loadDesiredState({ repoRoot: REPO_ROOT, stack });
+  if ("diagnostics" in loaded) {
+    const lines = loaded.diagnostics.map(formatDiagnostic).join("\n");
+    throw new pulumi.RunError(`the stack config is invalid; nothing was applied:\n${lines}`);
+  }
+  for (const w of loaded.warnings) pulumi.log.warn(formatDiagnostic(w));
+  return loaded.state;
+}
+
+/**
+ * The API key is read as plain text only to make the GET calls that observe key creation times; it is never
+ * printed or exported. Providers read it again from the config in their own process.
+ */
+function fusionAuthPort(state: DesiredState): FusionAuthPort {
+  const apiKey = pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:apiKey`);
+  if (apiKey === undefined) {
+    throw new pulumi.RunError(
+      `the stack has no API key: pulumi config set --secret ${CONFIG_NAMESPACE}:apiKey <key> --stack ${state.stack}`,
+    );
+  }
+  return createFusionAuthPort({ url: state.url, apiKey });
+}
+
+function registerTenant(state: DesiredState, tenant: TenantState, rotation: RotationState) {
+  const component = new TenantStack(tenant.key);
+  const parent = { parent: component };
+  const algorithm = tenant.policy.accessToken.algorithm;
+  const length = keyLength(algorithm);
+  const ids = new Map<number, pulumi.Output<string>>();
+  const kids = new Map<number, pulumi.Output<string>>();
+  for (const k of rotation.keys) {
+    const record = { stack: state.stack, tenantKey: tenant.key, generation: k.generation } as Parameters<typeof formatKeyName>[0];
+    if (k.role !== "published" && k.activatesAt !== undefined) record.activatedAt = k.activatesAt;
+    if (k.role === "retired" && k.retiresAt !== undefined) record.retiredAt = k.retiresAt;
+    const key = new SigningKey(
+      `${tenant.key}-key-g${k.generation}`,
+      {
+        keyId: keyId(state.stack, tenant.key, k.generation),
+        name: formatKeyName(record),
+        algorithm,
+        ...(length !== undefined ? { length } : {}),
+      },
+      parent,
+    );
+    ids.set(k.generation, key.keyId);
+    kids.set(k.generation, key.kid);
+  }
+
+  const signingId =
+    rotation.signingGeneration !== undefined
+      ? (ids.get(rotation.signingGeneration) as pulumi.Output<string>)
+      : pulumi.output(rotation.adopted?.id ?? "");
+  const verification = rotation.verificationGenerations
+    .filter((g) => g !== rotation.signingGeneration)
+    .map((g) => ids.get(g) as pulumi.Output<string>);
+  if (rotation.adopted?.role === "retired") verification.push(pulumi.output(rotation.adopted.id));
+  const keyRefs: pulumi.Output<KeyRefs> = pulumi
+    .all([signingId, pulumi.all(verification)])
+    .apply(([signingKeyId, verificationKeyIds]) => ({ signingKeyId, verificationKeyIds }));
+
+  const tenantResource = new Tenant(
+    tenant.key,
+    {
+      objectId: tenant.id,
+      label: `tenant ${tenant.key}`,
+      adopt: tenant.adopted,
+      shape: keyRefs.apply((refs) => tenantShape(tenant, refs)),
+    },
+    parent,
+  );
+
+  const applications: Record<string, pulumi.Output<unknown>> = {};
+  for (const app of tenant.applications) {
+    const resource = new Application(
+      `${tenant.key}-${app.key}`,
+      {
+        objectId: app.id,
+        label: `application ${tenant.key}/${app.key}`,
+        tenantId: tenantResource.objectId,
+        adopt: app.adopted,
+        shape: keyRefs.apply((refs) => applicationShape(app, refs)),
+      },
+      parent,
+    );
+    applications[`${tenant.key}/${app.key}`] = pulumi.all([resource.objectId, kids.get(rotation.signingGeneration ?? -1) ?? ""]).apply(
+      ([applicationId, signingKid]) => ({
+        tenant: tenant.key,
+        tenantId: tenant.id,
+        applicationId,
+        clientId: applicationId,
+        issuer: tenant.issuer,
+        preset: app.preset,
+        figures: Object.fromEntries(Object.entries(app.figures).map(([k, v]) => [k.replace(/Seconds$/, ""), formatDuration(v)])),
+        signingKid,
+        rotation: {
+          signingGeneration: rotation.signingGeneration ?? null,
+          heldBack: rotation.heldBack?.message ?? null,
+          horizon: new Date(rotation.horizon * 1000).toISOString(),
+        },
+      }),
+    );
+  }
+  return applications;
+}
+
+/** The program's entry: validates, observes FusionAuth, registers everything, returns the stack outputs. */
+export async function runProgram(): Promise<Record<string, unknown>> {
+  const state = loadOrFail(pulumi.getStack());
+  const port = fusionAuthPort(state);
+  const at = runTime();
+  const allKeys = await port.retrieveKeys();
+  const applications: Record<string, pulumi.Output<unknown>> = {};
+  const rotations: Record<string, unknown> = {};
+  for (const tenant of state.tenants) {
+    const observed = await observeRotation(port, {
+      stack: state.stack,
+      tenantKey: tenant.key,
+      tenantId: tenant.id,
+      adopted: tenant.adopted,
+      keys: allKeys,
+    });
+    const rotation = planRotation({ policy: tenant.policy, epoch: ROTATION_EPOCH_SECONDS, at, observed });
+    if (rotation.heldBack !== undefined) pulumi.log.warn(`tenant ${tenant.key}: ${rotation.heldBack.message}`);
+    Object.assign(applications, registerTenant(state, tenant, rotation));
+    rotations[tenant.key] = {
+      signingGeneration: rotation.signingGeneration ?? null,
+      publishedGenerations: rotation.keys.map((k) => k.generation),
+      heldBack: rotation.heldBack ?? null,
+      nextChangeAt: new Date(rotation.nextChangeAt * 1000).toISOString(),
+    };
+  }
+  return { url: state.url, runAt: new Date(at * 1000).toISOString(), applications, rotations };
+}
