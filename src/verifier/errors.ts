@@ -1,0 +1,17 @@
+/**
+ * Errors of the offline verifier's loader. A bundle that fails to load is never used: the app keeps the last
+ * bundle that loaded (or refuses offline use) and reports the problem.
+ */
+import type { BundleProblem, BundleProblemCode } from "../core/bundle-format";
+
+export type BundleLoadErrorCode = BundleProblemCode;
+
+/** The bundle is unusable. `code` is the first problem's; `problems` lists every one found. */
+export class BundleLoadError extends Error {
+  override readonly name = "BundleLoadError";
+  readonly code: BundleLoadErrorCode;
+  constructor(readonly problems: readonly BundleProblem[]) {
+    super(problems.map((p) => `${p.code}: ${p.message}`).join("\n"));
+    this.code = (problems[0] as BundleProblem).code;
+  }
+}

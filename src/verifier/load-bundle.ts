@@ -1,0 +1,154 @@
+/**
+ * Loads a bundle emitted by `fakit bundle` (see docs/offline-verifier.md): checks the manifest's format version
+ * and SHA-256 digests, refuses any JWK with private members, and imports every public key once.
+ *
+ * Runs wherever WebCrypto does (Node 20+, browsers, modern app runtimes): digests and Ed25519 keys use
+ * `crypto.subtle`, the other algorithms `jose`.
+ * @see https://www.rfc-editor.org/rfc/rfc7517 JSON Web Key
+ */
+import type { webcrypto } from "node:crypto";
+import { importJWK, type KeyLike } from "jose";
+import {
+  type BundleProblem,
+  canonicalJson,
+  JWKS_FILE,
+  type JwksFile,
+  MANIFEST_FILE,
+  POLICY_FILE,
+  type PolicyFile,
+  type PublicJwk,
+  parseJsonFile,
+  parseJwksFile,
+  parseManifestFile,
+  parsePolicyFile,
+} from "../core/bundle-format";
+import { BundleLoadError } from "./errors";
+
+/** The three files as stored (text or bytes), keyed by file name. */
+export type BundleFilesInput = {
+  [JWKS_FILE]: string | Uint8Array;
+  [POLICY_FILE]: string | Uint8Array;
+  [MANIFEST_FILE]: string | Uint8Array;
+};
+
+/**
+ * The three files already parsed (for example shipped as JSON assets). Digests are checked against their
+ * canonical serialization, which is what `fakit bundle` writes.
+ */
+export interface ParsedBundleInput {
+  jwks: unknown;
+  policy: unknown;
+  manifest: unknown;
+}
+
+/** A public key ready for verification. */
+export interface BundleKey {
+  jwk: PublicJwk;
+  /** jose key for ES*, RS*, PS*; WebCrypto key for Ed25519 (which jose 5 cannot label `Ed25519`). */
+  key: KeyLike | Uint8Array | webcrypto.CryptoKey;
+}
+
+/** A loaded, checked bundle. Immutable; share it between decisions. */
+export interface Bundle {
+  readonly policy: PolicyFile;
+  readonly jwks: JwksFile;
+  readonly keys: ReadonlyMap<string, BundleKey>;
+}
+
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+
+function textOf(v: string | Uint8Array): string {
+  return typeof v === "string" ? v : decoder.decode(v);
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = await globalThis.crypto.subtle.digest("SHA-256", encoder.encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function importKey(jwk: PublicJwk): Promise<BundleKey> {
+  if (jwk.kty === "OKP") {
+    const key = await globalThis.crypto.subtle.importKey(
+      "jwk",
+      { kty: "OKP", crv: jwk.crv, x: jwk.x },
+      { name: "Ed25519" },
+      false,
+      ["verify"],
+    );
+    return { jwk, key };
+  }
+  return { jwk, key: await importJWK({ ...jwk }, jwk.alg) };
+}
+
+/**
+ * Loads and checks a bundle.
+ * @throws {BundleLoadError} with every problem found: `KIT_BUNDLE_FILE_MISSING`, `KIT_BUNDLE_JSON_INVALID`,
+ *   `KIT_BUNDLE_FORMAT_VERSION` (a format this verifier does not read), `KIT_BUNDLE_DIGEST_MISMATCH`,
+ *   `KIT_BUNDLE_PRIVATE_MEMBER` (a JWK carries `d`, `p`, `q`, `dp`, `dq`, `qi`, `oth` or `k`),
+ *   `KIT_BUNDLE_JWK_INVALID`, `KIT_BUNDLE_POLICY_INVALID`.
+ */
+export async function loadBundle(input: BundleFilesInput | ParsedBundleInput): Promise<Bundle> {
+  const problems: BundleProblem[] = [];
+  const texts: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  if (JWKS_FILE in input || POLICY_FILE in input || MANIFEST_FILE in input) {
+    const files = input as Partial<BundleFilesInput>;
+    for (const name of [JWKS_FILE, POLICY_FILE, MANIFEST_FILE] as const) {
+      const raw = files[name];
+      if (raw === undefined) {
+        problems.push({ code: "KIT_BUNDLE_FILE_MISSING", message: `${name} is missing from the bundle` });
+        continue;
+      }
+      texts[name] = textOf(raw);
+      const parsed = parseJsonFile(name, texts[name] as string);
+      problems.push(...parsed.problems);
+      values[name] = parsed.value;
+    }
+  } else {
+    const parsed = input as ParsedBundleInput;
+    const pairs: [string, unknown][] = [
+      [JWKS_FILE, parsed.jwks],
+      [POLICY_FILE, parsed.policy],
+      [MANIFEST_FILE, parsed.manifest],
+    ];
+    for (const [name, value] of pairs) {
+      if (value === undefined)
+        problems.push({ code: "KIT_BUNDLE_FILE_MISSING", message: `${name} is missing from the bundle` });
+      values[name] = value;
+      texts[name] = canonicalJson(value);
+    }
+  }
+  if (problems.length > 0) throw new BundleLoadError(problems);
+
+  const manifest = parseManifestFile(values[MANIFEST_FILE]);
+  if (manifest.manifest === undefined) throw new BundleLoadError(manifest.problems);
+  const jwks = parseJwksFile(values[JWKS_FILE]);
+  const policy = parsePolicyFile(values[POLICY_FILE]);
+  problems.push(...jwks.problems, ...policy.problems);
+  for (const f of manifest.manifest.files) {
+    const text = texts[f.name];
+    if (text !== undefined && (await sha256Hex(text)) !== f.sha256) {
+      problems.push({
+        code: "KIT_BUNDLE_DIGEST_MISMATCH",
+        message: `${f.name} does not match its SHA-256 in ${MANIFEST_FILE}`,
+      });
+    }
+  }
+  if (problems.length > 0 || jwks.jwks === undefined || policy.policy === undefined)
+    throw new BundleLoadError(problems);
+
+  const keys = new Map<string, BundleKey>();
+  for (const jwk of jwks.jwks.keys) {
+    try {
+      keys.set(jwk.kid, await importKey(jwk));
+    } catch (err) {
+      problems.push({
+        code: "KIT_BUNDLE_JWK_INVALID",
+        message: `${JWKS_FILE}: key ${jwk.kid} cannot be imported (${(err as Error).message})`,
+      });
+    }
+  }
+  if (problems.length > 0) throw new BundleLoadError(problems);
+  return Object.freeze({ policy: policy.policy, jwks: jwks.jwks, keys });
+}

@@ -1,0 +1,82 @@
+import { createHash } from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type BundleFilesInput, BundleLoadError, loadBundle } from "../../src/verifier";
+import { type TenantFixture, tenantFixture } from "../core/bundle-fixtures";
+
+let f: TenantFixture;
+beforeAll(async () => {
+  f = await tenantFixture({ alg: "Ed25519" });
+});
+
+/** Rewrites one file and its manifest digest, as an attacker with write access to the app's assets would. */
+function rewrite(name: "jwks.json" | "policy.json", edit: (v: Record<string, unknown>) => void): BundleFilesInput {
+  const value = JSON.parse(f.files[name]);
+  edit(value);
+  const text = JSON.stringify(value);
+  const manifest = JSON.parse(f.files["manifest.json"]);
+  for (const file of manifest.files)
+    if (file.name === name) file.sha256 = createHash("sha256").update(text).digest("hex");
+  return { ...f.files, [name]: text, "manifest.json": JSON.stringify(manifest) };
+}
+
+async function loadError(input: Parameters<typeof loadBundle>[0]): Promise<BundleLoadError> {
+  try {
+    await loadBundle(input);
+  } catch (err) {
+    if (err instanceof BundleLoadError) return err;
+    throw err;
+  }
+  throw new Error("the bundle loaded");
+}
+
+describe("loadBundle", () => {
+  it("loads the files as written, as text or bytes, and as parsed objects", async () => {
+    const fromText = await loadBundle(f.files);
+    expect([...fromText.keys.keys()]).toEqual(["kid-g0-Ed25519", "kid-g1-Ed25519"]);
+    expect(fromText.policy.allowedAlgorithms).toEqual(["Ed25519"]);
+    const bytes = Object.fromEntries(Object.entries(f.files).map(([k, v]) => [k, new TextEncoder().encode(v)]));
+    expect((await loadBundle(bytes as never)).policy).toEqual(fromText.policy);
+    const parsed = await loadBundle({
+      jwks: JSON.parse(f.files["jwks.json"]),
+      policy: JSON.parse(f.files["policy.json"]),
+      manifest: JSON.parse(f.files["manifest.json"]),
+    });
+    expect(parsed.policy).toEqual(fromText.policy);
+  });
+
+  it("refuses a JWK with private members, even with a consistent manifest", async () => {
+    const err = await loadError(
+      rewrite("jwks.json", (v) => (((v.keys as Record<string, unknown>[])[0] as Record<string, unknown>).d = "AAAA")),
+    );
+    expect(err.code).toBe("KIT_BUNDLE_PRIVATE_MEMBER");
+    expect(err.message).toContain('holds private key members "d"');
+  });
+
+  it("refuses a file that does not match its digest", async () => {
+    const err = await loadError({
+      ...f.files,
+      "policy.json": f.files["policy.json"].replace('"graceSeconds": 86400', '"graceSeconds": 8640000'),
+    });
+    expect(err.problems).toEqual([
+      { code: "KIT_BUNDLE_DIGEST_MISMATCH", message: "policy.json does not match its SHA-256 in manifest.json" },
+    ]);
+  });
+
+  it("refuses an unknown format version", async () => {
+    const manifest = { ...JSON.parse(f.files["manifest.json"]), formatVersion: 2 };
+    const err = await loadError({ ...f.files, "manifest.json": JSON.stringify(manifest) });
+    expect(err.code).toBe("KIT_BUNDLE_FORMAT_VERSION");
+    expect(err.message).toBe(
+      "KIT_BUNDLE_FORMAT_VERSION: manifest.json has formatVersion 2; this verifier reads version 1",
+    );
+  });
+
+  it("refuses a missing file, bad JSON and a policy that allows HS256", async () => {
+    const { "jwks.json": _, ...partial } = f.files;
+    expect((await loadError(partial as never)).code).toBe("KIT_BUNDLE_FILE_MISSING");
+    expect((await loadError({ ...f.files, "jwks.json": "{" })).code).toBe("KIT_BUNDLE_JSON_INVALID");
+    expect((await loadError(rewrite("policy.json", (v) => (v.allowedAlgorithms = ["HS256"])))).code).toBe(
+      "KIT_BUNDLE_POLICY_INVALID",
+    );
+  });
+});
