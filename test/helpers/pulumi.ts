@@ -48,6 +48,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Prefix of the throwaway stack's name. */
   name?: string;
+  /** The exact stack name (when its config file was written beforehand). */
+  stackName?: string;
 }
 
 export interface TestStack {
@@ -59,11 +61,16 @@ export interface TestStack {
   dispose(): Promise<void>;
 }
 
+/** A stack name no other test uses. */
+export function uniqueStackName(prefix = "test"): string {
+  return `${prefix}-${randomBytes(4).toString("hex")}`;
+}
+
 /** Creates a throwaway stack with its own file backend, so tests never share or leave state. */
 export async function createTestStack(tc: Toolchain, opts: StackOptions): Promise<TestStack> {
   const stateDir = mkdtempSync(path.join(os.tmpdir(), "fakit-pulumi-"));
   const env = { ...localPulumiEnv(tc.binDir, { stateDir }), ...opts.env };
-  const name = `${opts.name ?? "test"}-${randomBytes(4).toString("hex")}`;
+  const name = opts.stackName ?? uniqueStackName(opts.name);
   const ws = await LocalWorkspace.create({ workDir: opts.workDir, pulumiCommand: tc.command, envVars: env });
   const stack = await LocalWorkspace.createOrSelectStack(
     { stackName: name, workDir: opts.workDir },
