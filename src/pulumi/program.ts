@@ -3,7 +3,6 @@
  * FusionAuth. Validation comes first: with any error, nothing is registered and the diagnostics are printed as
  * `file:line:col: CODE message`.
  */
-import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { formatDuration } from "../core/duration";
 import { applicationShape, keyLength, type KeyRefs, tenantShape } from "../core/fusionauth-objects";
@@ -19,7 +18,10 @@ import { Application, SigningKey, Tenant } from "./resources";
 import { CONFIG_NAMESPACE } from "./providers/settings";
 import { runTime } from "./run-time";
 
-const REPO_ROOT = path.resolve(__dirname, "..", "..");
+/** The project directory (Pulumi.yaml), where `policies/` and `stacks/` are; not this file's, which may be linked. */
+function projectRoot(): string {
+  return pulumi.runtime.getRootDirectory() || process.cwd();
+}
 
 /** Groups one tenant's keys, tenant and applications so `pulumi preview` reads per tenant. */
 class TenantStack extends pulumi.ComponentResource {
@@ -29,7 +31,7 @@ class TenantStack extends pulumi.ComponentResource {
 }
 
 function loadOrFail(stack: string): DesiredState {
-  const loaded = loadDesiredState({ repoRoot: REPO_ROOT, stack });
+  const loaded = loadDesiredState({ repoRoot: projectRoot(), stack });
   if ("diagnostics" in loaded) {
     const lines = loaded.diagnostics.map(formatDiagnostic).join("\n");
     throw new pulumi.RunError(`the stack config is invalid; nothing was applied:\n${lines}`);
