@@ -9,8 +9,9 @@
  *
  * @see https://fusionauth.io/docs/apis/ for the endpoints; docs/least-privilege.md lists the ones used here.
  */
-import { FusionAuthClient } from "@fusionauth/typescript-client";
+
 import type { Application, JSONWebKey, Key, Tenant } from "@fusionauth/typescript-client";
+import { FusionAuthClient } from "@fusionauth/typescript-client";
 import { type FusionAuthError, statusOf, toFusionAuthError } from "./fusionauth-error";
 import { DEFAULT_RETRY, type RetryOptions, withRetry } from "./retry";
 
@@ -106,9 +107,12 @@ export function createFusionAuthPort(settings: FusionAuthSettings): FusionAuthPo
       } catch (err) {
         const status = statusOf(err);
         // A 400 may be our own earlier create that landed after all (duplicate id): look again once.
-        const again = (status === undefined || status === 400 || retryStatus(err) !== "fatal") && attempt < retry.attempts;
+        const again =
+          (status === undefined || status === 400 || retryStatus(err) !== "fatal") && attempt < retry.attempts;
         if (!again) throw toFusionAuthError(err, "create", resource);
-        await new Promise<void>((r) => setTimeout(r, Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1))));
+        await new Promise<void>((r) =>
+          setTimeout(r, Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1))),
+        );
       }
     }
   }
@@ -119,7 +123,8 @@ export function createFusionAuthPort(settings: FusionAuthSettings): FusionAuthPo
 
   const port: FusionAuthPort = {
     retrieveKey: (id) => retrieve(keyLabel(id), async () => (await client().retrieveKey(id)).response.key),
-    retrieveKeys: () => idempotent("retrieve", "all keys", async () => (await client().retrieveKeys()).response.keys ?? []),
+    retrieveKeys: () =>
+      idempotent("retrieve", "all keys", async () => (await client().retrieveKeys()).response.keys ?? []),
     generateKey: (id, spec) =>
       createOnce(
         keyLabel(id),
@@ -130,7 +135,11 @@ export function createFusionAuthPort(settings: FusionAuthSettings): FusionAuthPo
         },
       ),
     renameKey: (id, name) =>
-      idempotent("rename", keyLabel(id), async () => (await client().updateKey(id, { key: { name } })).response.key as Key),
+      idempotent(
+        "rename",
+        keyLabel(id),
+        async () => (await client().updateKey(id, { key: { name } })).response.key as Key,
+      ),
     deleteKey: (id, label) => remove(label || keyLabel(id), () => client().deleteKey(id)),
 
     retrieveTenant: (id) => retrieve(tenantLabel(id), async () => (await client().retrieveTenant(id)).response.tenant),
@@ -141,7 +150,11 @@ export function createFusionAuthPort(settings: FusionAuthSettings): FusionAuthPo
         async () => (await client().createTenant(id, { tenant })).response.tenant as Tenant,
       ),
     updateTenant: (id, tenant) =>
-      idempotent("update", tenantLabel(id), async () => (await client().updateTenant(id, { tenant })).response.tenant as Tenant),
+      idempotent(
+        "update",
+        tenantLabel(id),
+        async () => (await client().updateTenant(id, { tenant })).response.tenant as Tenant,
+      ),
     deleteTenant: (id, label) => remove(label || tenantLabel(id), () => client().deleteTenant(id)),
 
     retrieveApplication: (id) =>

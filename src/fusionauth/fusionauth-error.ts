@@ -60,8 +60,9 @@ export function toFusionAuthError(err: unknown, action: string, resource: string
   if (typeof err === "object" && err !== null && "resource" in err && "fields" in err) return err as FusionAuthError;
   const rejected = (typeof err === "object" && err !== null ? err : {}) as RejectedResponse;
   const status = typeof rejected.statusCode === "number" ? rejected.statusCode : undefined;
-  const body = (typeof rejected.exception === "object" && rejected.exception !== null ? rejected.exception : {}) as
-    ErrorsBody & { message?: string };
+  const body = (
+    typeof rejected.exception === "object" && rejected.exception !== null ? rejected.exception : {}
+  ) as ErrorsBody & { message?: string };
   const fields: Record<string, string[]> = {};
   for (const [field, errors] of Object.entries(body.fieldErrors ?? {})) {
     fields[field] = errors.map((e) => e.message ?? e.code ?? "invalid");

@@ -46,7 +46,11 @@ export async function observeRotation(port: FusionAuthPort, q: TenantKeysQuery):
   if (signing !== undefined) result.signingGeneration = signing.generation;
 
   // A tenant that existed before the kit signs with a key of its own: keep it until a kit key takes over.
-  const adoptedId = !q.adopted ? undefined : signing === undefined ? signingId : previousAdoptedKey(tenant?.jwtConfiguration?.accessTokenVerificationKeyIds, kitKeys);
+  const adoptedId = !q.adopted
+    ? undefined
+    : signing === undefined
+      ? signingId
+      : previousAdoptedKey(tenant?.jwtConfiguration?.accessTokenVerificationKeyIds, kitKeys);
   if (adoptedId !== undefined && tenant !== undefined) {
     const key = q.keys.find((k) => k.id === adoptedId);
     const adopted: AdoptedKey = { id: adoptedId };
@@ -60,7 +64,32 @@ export async function observeRotation(port: FusionAuthPort, q: TenantKeysQuery):
 }
 
 /** A non-kit key still listed for verification: the adopted tenant's former signing key during its retention. */
-function previousAdoptedKey(verificationIds: string[] | undefined, kitKeys: readonly ObservedKey[]): string | undefined {
+function previousAdoptedKey(
+  verificationIds: string[] | undefined,
+  kitKeys: readonly ObservedKey[],
+): string | undefined {
   const kitIds = new Set(kitKeys.map((k) => k.id));
   return (verificationIds ?? []).find((id) => !kitIds.has(id));
+}
+
+/** The observed rotation of every tenant of a stack, by tenant key (one `GET /api/key`, one GET per tenant). */
+export async function observeStack(
+  state: { stack: string; tenants: readonly { key: string; id: string; adopted: boolean }[] },
+  port: FusionAuthPort,
+): Promise<Map<string, ObservedRotation>> {
+  const keys = await port.retrieveKeys();
+  const out = new Map<string, ObservedRotation>();
+  for (const tenant of state.tenants) {
+    out.set(
+      tenant.key,
+      await observeRotation(port, {
+        stack: state.stack,
+        tenantKey: tenant.key,
+        tenantId: tenant.id,
+        adopted: tenant.adopted,
+        keys,
+      }),
+    );
+  }
+  return out;
 }

@@ -4,18 +4,18 @@
  * `file:line:col: CODE message`.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { DesiredState, TenantState } from "../core/desired-state";
 import { formatDuration } from "../core/duration";
-import { applicationShape, keyLength, type KeyRefs, tenantShape } from "../core/fusionauth-objects";
+import { applicationShape, type KeyRefs, keyLength, tenantShape } from "../core/fusionauth-objects";
 import { keyId } from "../core/ids";
 import { formatKeyName } from "../core/key-record";
 import { planRotation, type RotationState } from "../core/rotation";
 import { ROTATION_EPOCH_SECONDS } from "../core/rotation-epoch";
-import type { DesiredState, TenantState } from "../core/desired-state";
 import { createFusionAuthPort, type FusionAuthPort } from "../fusionauth/client-port";
-import { observeRotation } from "../fusionauth/observe-rotation";
+import { observeStack } from "../fusionauth/observe-rotation";
 import { formatDiagnostic, loadDesiredState } from "../policy";
-import { Application, SigningKey, Tenant } from "./resources";
 import { CONFIG_NAMESPACE } from "./providers/settings";
+import { Application, SigningKey, Tenant } from "./resources";
 import { runTime } from "./run-time";
 
 /** The project directory (Pulumi.yaml), where `policies/` and `stacks/` are; not this file's, which may be linked. */
@@ -62,7 +62,9 @@ function registerTenant(state: DesiredState, tenant: TenantState, rotation: Rota
   const ids = new Map<number, pulumi.Output<string>>();
   const kids = new Map<number, pulumi.Output<string>>();
   for (const k of rotation.keys) {
-    const record = { stack: state.stack, tenantKey: tenant.key, generation: k.generation } as Parameters<typeof formatKeyName>[0];
+    const record = { stack: state.stack, tenantKey: tenant.key, generation: k.generation } as Parameters<
+      typeof formatKeyName
+    >[0];
     if (k.role !== "published" && k.activatesAt !== undefined) record.activatedAt = k.activatesAt;
     if (k.role === "retired" && k.retiresAt !== undefined) record.retiredAt = k.retiresAt;
     const key = new SigningKey(
@@ -115,23 +117,25 @@ function registerTenant(state: DesiredState, tenant: TenantState, rotation: Rota
       },
       parent,
     );
-    applications[`${tenant.key}/${app.key}`] = pulumi.all([resource.objectId, kids.get(rotation.signingGeneration ?? -1) ?? ""]).apply(
-      ([applicationId, signingKid]) => ({
+    applications[`${tenant.key}/${app.key}`] = pulumi
+      .all([resource.objectId, kids.get(rotation.signingGeneration ?? -1) ?? ""])
+      .apply(([applicationId, signingKid]) => ({
         tenant: tenant.key,
         tenantId: tenant.id,
         applicationId,
         clientId: applicationId,
         issuer: tenant.issuer,
         preset: app.preset,
-        figures: Object.fromEntries(Object.entries(app.figures).map(([k, v]) => [k.replace(/Seconds$/, ""), formatDuration(v)])),
+        figures: Object.fromEntries(
+          Object.entries(app.figures).map(([k, v]) => [k.replace(/Seconds$/, ""), formatDuration(v)]),
+        ),
         signingKid,
         rotation: {
           signingGeneration: rotation.signingGeneration ?? null,
           heldBack: rotation.heldBack?.message ?? null,
           horizon: new Date(rotation.horizon * 1000).toISOString(),
         },
-      }),
-    );
+      }));
   }
   return applications;
 }
@@ -141,17 +145,11 @@ export async function runProgram(): Promise<Record<string, unknown>> {
   const state = loadOrFail(pulumi.getStack());
   const port = fusionAuthPort(state);
   const at = runTime();
-  const allKeys = await port.retrieveKeys();
+  const observedByTenant = await observeStack(state, port);
   const applications: Record<string, pulumi.Output<unknown>> = {};
   const rotations: Record<string, unknown> = {};
   for (const tenant of state.tenants) {
-    const observed = await observeRotation(port, {
-      stack: state.stack,
-      tenantKey: tenant.key,
-      tenantId: tenant.id,
-      adopted: tenant.adopted,
-      keys: allKeys,
-    });
+    const observed = observedByTenant.get(tenant.key) ?? { keys: [] };
     const rotation = planRotation({ policy: tenant.policy, epoch: ROTATION_EPOCH_SECONDS, at, observed });
     if (rotation.heldBack !== undefined) pulumi.log.warn(`tenant ${tenant.key}: ${rotation.heldBack.message}`);
     Object.assign(applications, registerTenant(state, tenant, rotation));

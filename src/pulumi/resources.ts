@@ -18,7 +18,14 @@ export class SigningKey extends pulumi.dynamic.Resource {
   declare readonly insertInstant: pulumi.Output<number>;
 
   constructor(name: string, args: Inputs<SigningKeyInputs>, opts?: pulumi.CustomResourceOptions) {
-    super(signingKeyProvider, name, { ...args, kid: undefined, insertInstant: undefined }, opts, "fusionauth", "SigningKey");
+    super(
+      signingKeyProvider,
+      name,
+      { ...args, kid: undefined, insertInstant: undefined },
+      opts,
+      "fusionauth",
+      "SigningKey",
+    );
   }
 }
 

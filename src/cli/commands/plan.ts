@@ -2,28 +2,39 @@
  * `fakit plan --stack NAME [--json] [--now ISO]`: the effective policy, derived figures, warnings and waivers of
  * every tenant and application of a stack, read from `stacks/Pulumi.NAME.yaml` (no Pulumi CLI, no API key).
  */
-import { existsSync } from "node:fs";
 import { formatDiagnostic } from "../../core/diagnostic";
 import { buildPlanReport, renderPlanText } from "../../core/plan-report";
-import { findRepoRoot, listYaml, loadDesiredState, STACKS_DIR, stackFilePath, stackNameOf } from "../../policy/load";
+import { planStackRotations, renderRotationText } from "../../core/plan-rotation";
+import type { ObservedRotation } from "../../core/rotation";
+import { createFusionAuthPort } from "../../fusionauth/client-port";
+import { observeStack } from "../../fusionauth/observe-rotation";
+import { stackApiKey } from "../../toolchain/stack-api-key";
+import { loadStackForCommand } from "../load-stack";
 
-const USAGE = `usage: fakit plan --stack NAME [--json] [--now ISO]
+const USAGE = `usage: fakit plan --stack NAME [--json] [--now ISO] [--mermaid] [--live]
 
 Shows per tenant and application the effective settings, the derived figures (revocation lag, offline runways,
 key publication lead, ...), warnings and waivers of stacks/Pulumi.NAME.yaml. Needs neither the Pulumi CLI nor
 the API key. --json prints the documented, stable JSON document (docs/policy.md). --now sets the time the plan
 is computed for (default: the current time).
+The rotation timeline of each tenant follows the figures: by default as if the tenant were first deployed at
+--now; with --live, from the keys FusionAuth holds (needs FUSIONAUTH_API_KEY or the stack's apiKey secret).
+--mermaid prints only the timelines, as Mermaid gantt charts in Markdown (they render on GitHub).
 Exit status: 0 ok, 1 invalid stack, 2 usage error.`;
 
 interface PlanArgs {
   stack: string;
   json: boolean;
+  mermaid: boolean;
+  live: boolean;
   now: Date;
 }
 
 function parseArgs(argv: string[]): PlanArgs | string {
   let stack: string | undefined;
   let json = false;
+  let mermaid = false;
+  let live = false;
   let now: Date | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -33,6 +44,8 @@ function parseArgs(argv: string[]): PlanArgs | string {
         : [arg, undefined];
     const value = () => inline ?? argv[++i];
     if (flag === "--json") json = true;
+    else if (flag === "--mermaid") mermaid = true;
+    else if (flag === "--live") live = true;
     else if (flag === "--stack" || flag === "-s") {
       stack = value();
       if (stack === undefined || stack === "") return "--stack needs a stack name";
@@ -44,7 +57,7 @@ function parseArgs(argv: string[]): PlanArgs | string {
     } else return `unknown argument ${arg}`;
   }
   if (stack === undefined) return "--stack is required";
-  return { stack, json, now: now ?? new Date() };
+  return { stack, json, mermaid, live, now: now ?? new Date() };
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -57,29 +70,8 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`fakit plan: ${args}\n\n${USAGE}`);
     return 2;
   }
-  const repoRoot = findRepoRoot(process.cwd());
-  if (repoRoot === undefined) {
-    console.error("fakit plan: no policies/presets directory here or above; run it inside the kit's repository");
-    return 2;
-  }
-  if (!existsSync(stackFilePath(repoRoot, args.stack))) {
-    const known = listYaml(`${repoRoot}/${STACKS_DIR}`)
-      .map(stackNameOf)
-      .filter((s) => s !== undefined);
-    console.error(
-      `fakit plan: stack "${args.stack}" has no file ${STACKS_DIR}/Pulumi.${args.stack}.yaml (stacks: ${known.join(", ") || "none"})`,
-    );
-    return 1;
-  }
-  const loaded = loadDesiredState({ repoRoot, stack: args.stack });
-  if ("diagnostics" in loaded) {
-    for (const d of loaded.diagnostics) console.error(formatDiagnostic(d));
-    const errors = loaded.diagnostics.filter((d) => d.severity === "error").length;
-    console.error(
-      `fakit plan: stack "${args.stack}" is invalid (${errors} error${errors === 1 ? "" : "s"}); nothing planned`,
-    );
-    return 1;
-  }
+  const loaded = loadStackForCommand("plan", args.stack, "nothing planned");
+  if ("exitCode" in loaded) return loaded.exitCode;
   const tenantWarnings = new Set(
     loaded.state.tenants
       .flatMap((t) => [...t.warnings, ...t.applications.flatMap((a) => a.warnings)])
@@ -89,13 +81,26 @@ export async function run(argv: string[]): Promise<number> {
   const stackWarnings = loaded.warnings.filter((w) => !tenantWarnings.has(formatDiagnostic(w)));
   const report = buildPlanReport(loaded.state, args.now, stackWarnings);
 
-  // Rotation timeline: the key schedule relative to `args.now` is added here (rotation issue). It goes into
-  // `report` as a new key (allowed within PLAN_FORMAT_VERSION 1) and after the tenants in the text output.
+  let observed: Map<string, ObservedRotation> | undefined;
+  if (args.live) {
+    try {
+      const apiKey = await stackApiKey(args.stack, loaded.repoRoot);
+      observed = await observeStack(loaded.state, createFusionAuthPort({ url: loaded.state.url, apiKey }));
+    } catch (err) {
+      console.error(`fakit plan: --live: ${(err as Error).message}`);
+      return 1;
+    }
+  }
+  const rotation = planStackRotations(loaded.state, Math.floor(args.now.getTime() / 1000), observed);
 
-  if (args.json) {
-    console.log(JSON.stringify(report, null, 2));
+  if (args.mermaid) {
+    for (const r of rotation) console.log(`\n\`\`\`mermaid\n${r.mermaid}\n\`\`\``);
     return 0;
   }
-  console.log(renderPlanText(report).join("\n"));
+  if (args.json) {
+    console.log(JSON.stringify({ ...report, rotation }, null, 2));
+    return 0;
+  }
+  console.log([...renderPlanText(report), ...renderRotationText(rotation)].join("\n"));
   return 0;
 }

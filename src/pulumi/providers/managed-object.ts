@@ -10,8 +10,8 @@
  *   the values the kit found when it adopted it.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { FusionAuthPort } from "../../fusionauth/client-port";
 import { applyManaged, diffManaged, type JsonObject, pickManaged } from "../../core/managed-fields";
+import type { FusionAuthPort } from "../../fusionauth/client-port";
 import { type Configured, configurePort, portOf } from "./settings";
 
 export interface ManagedObjectInputs {
@@ -40,7 +40,9 @@ interface Kind {
   remove(port: FusionAuthPort, id: string, label: string): Promise<void>;
 }
 
-function managedObjectProvider(kind: Kind): pulumi.dynamic.ResourceProvider<ManagedObjectInputs, ManagedObjectOutputs> & Configured {
+function managedObjectProvider(
+  kind: Kind,
+): pulumi.dynamic.ResourceProvider<ManagedObjectInputs, ManagedObjectOutputs> & Configured {
   /** Writes the managed fields into the object when they differ; returns what FusionAuth now holds. */
   async function converge(port: FusionAuthPort, inputs: ManagedObjectInputs, current: Obj): Promise<Obj> {
     if (diffManaged(pickManaged(current, inputs.shape), inputs.shape).length === 0) return current;
@@ -97,7 +99,9 @@ function managedObjectProvider(kind: Kind): pulumi.dynamic.ResourceProvider<Mana
       const port = portOf(this);
       const current = await kind.retrieve(port, id);
       if (current === undefined) {
-        throw new Error(`${news.label}: ${id} no longer exists in FusionAuth; run \`pulumi refresh\` and then \`pulumi up\``);
+        throw new Error(
+          `${news.label}: ${id} no longer exists in FusionAuth; run \`pulumi refresh\` and then \`pulumi up\``,
+        );
       }
       const actual = await converge(port, news, current);
       return { outs: outputs(news, actual, olds.original) };

@@ -20,7 +20,10 @@ export interface SigningKeyOutputs extends SigningKeyInputs {
   insertInstant: number;
 }
 
-function outputsOf(inputs: SigningKeyInputs, key: { kid?: string; insertInstant?: number; name?: string }): SigningKeyOutputs {
+function outputsOf(
+  inputs: SigningKeyInputs,
+  key: { kid?: string; insertInstant?: number; name?: string },
+): SigningKeyOutputs {
   const out: SigningKeyOutputs = {
     keyId: inputs.keyId,
     name: key.name ?? inputs.name,

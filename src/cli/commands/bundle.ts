@@ -1,0 +1,104 @@
+/**
+ * `fakit bundle --stack NAME [--out DIR] [--check] [--now ISO]`: writes, per application, the bundle an app
+ * build ships (`<out>/<stack>/<tenant>/<app>/{jwks.json,policy.json,manifest.json}`), or with `--check` verifies
+ * that the existing bundles still cover every live and scheduled key and that their horizon has not passed.
+ * Reads FusionAuth (GET only): its keys and `/.well-known/jwks.json`. All bundles or none.
+ */
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { type AppBundle, computeBundles } from "../../bundle/compute-bundles";
+import { readBundleFiles, writeBundles } from "../../bundle/write-bundles";
+import { checkBundle } from "../../core/bundle-check";
+import { BundleContentError } from "../../core/bundle-content";
+import { createFusionAuthPort } from "../../fusionauth/client-port";
+import { stackApiKey } from "../../toolchain/stack-api-key";
+import { loadStackForCommand } from "../load-stack";
+
+const USAGE = `usage: fakit bundle --stack NAME [--out DIR] [--check] [--now ISO]
+
+  --stack NAME   the stack (stacks/Pulumi.NAME.yaml); run \`pulumi up\` first
+  --out DIR      where bundles go (default: artifacts); one folder per stack/tenant/application
+  --check        do not write: fail when an existing bundle misses a live or scheduled key or its horizon passed
+  --now ISO      the time to build or check for (default: now); the same inputs give byte-identical bundles
+
+Needs FUSIONAUTH_API_KEY or the stack's secret fusionauth-offline-kit:apiKey (read through the Pulumi CLI).
+Exit status: 0 ok, 1 failure (invalid stack, FusionAuth mismatch, stale bundle), 2 usage error.`;
+
+function usageError(message: string): number {
+  console.error(`fakit bundle: ${message}\n\n${USAGE}`);
+  return 2;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let values: { stack?: string; out?: string; check?: boolean; now?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        stack: { type: "string", short: "s" },
+        out: { type: "string" },
+        check: { type: "boolean", default: false },
+        now: { type: "string" },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }));
+  } catch (err) {
+    return usageError((err as Error).message);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (values.stack === undefined || values.stack === "") return usageError("--stack is required");
+  let at = Math.floor(Date.now() / 1000);
+  if (values.now !== undefined) {
+    const ms = Date.parse(values.now);
+    if (!/^\d{4}-\d{2}-\d{2}T/.test(values.now) || Number.isNaN(ms)) {
+      return usageError(`--now needs an ISO 8601 time such as 2026-01-31T12:00:00Z, got ${values.now}`);
+    }
+    at = Math.floor(ms / 1000);
+  }
+  const loaded = loadStackForCommand("bundle", values.stack, "no bundle written");
+  if ("exitCode" in loaded) return loaded.exitCode;
+  const outDir = path.resolve(values.out ?? path.join(loaded.repoRoot, "artifacts"));
+
+  let bundles: AppBundle[];
+  try {
+    const apiKey = await stackApiKey(values.stack, loaded.repoRoot);
+    bundles = await computeBundles(loaded.state, createFusionAuthPort({ url: loaded.state.url, apiKey }), at);
+  } catch (err) {
+    const code = err instanceof BundleContentError ? `${err.code} ` : "";
+    console.error(`fakit bundle: ${code}${(err as Error).message}`);
+    console.error("fakit bundle: no bundle written");
+    return 1;
+  }
+
+  if (values.check) return checkExisting(outDir, bundles, at);
+  const written = writeBundles(outDir, loaded.state.stack, bundles);
+  for (const dir of written) console.log(`wrote ${path.relative(process.cwd(), dir) || dir}`);
+  return 0;
+}
+
+function checkExisting(outDir: string, bundles: readonly AppBundle[], at: number): number {
+  let failed = 0;
+  for (const b of bundles) {
+    const dir = path.join(outDir, b.path);
+    const result = checkBundle(readBundleFiles(dir), b.expected, at);
+    if (result.ok) {
+      console.log(`ok ${b.path}`);
+      continue;
+    }
+    failed++;
+    for (const p of result.problems)
+      console.error(`${path.relative(process.cwd(), dir) || dir}: ${p.code} ${p.message}`);
+  }
+  if (failed > 0) {
+    console.error(
+      `fakit bundle --check: ${failed} of ${bundles.length} bundle(s) are stale; run \`fakit bundle\` and rebuild the app`,
+    );
+    return 1;
+  }
+  return 0;
+}

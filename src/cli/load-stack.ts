@@ -1,0 +1,36 @@
+/**
+ * Loading a named stack for a CLI command: the repository, the stack file, validation. Problems are printed as
+ * the command's own messages (`path:line:col: CODE message`), and the exit code to return is given back.
+ */
+import { existsSync } from "node:fs";
+import type { DesiredState } from "../core/desired-state";
+import type { Diagnostic } from "../core/diagnostic";
+import { findRepoRoot, formatDiagnostic, loadDesiredState, stackFilePath } from "../policy";
+import { listYaml, STACKS_DIR, stackNameOf } from "../policy/load";
+
+export type LoadedStack = { repoRoot: string; state: DesiredState; warnings: Diagnostic[] } | { exitCode: number };
+
+export function loadStackForCommand(command: string, stack: string, verb = "nothing done"): LoadedStack {
+  const repoRoot = findRepoRoot(process.cwd());
+  if (repoRoot === undefined) {
+    console.error(`fakit ${command}: no policies/presets directory here or above; run it inside the kit's repository`);
+    return { exitCode: 2 };
+  }
+  if (!existsSync(stackFilePath(repoRoot, stack))) {
+    const known = listYaml(`${repoRoot}/${STACKS_DIR}`)
+      .map(stackNameOf)
+      .filter((s) => s !== undefined);
+    console.error(
+      `fakit ${command}: stack "${stack}" has no file ${STACKS_DIR}/Pulumi.${stack}.yaml (stacks: ${known.join(", ") || "none"})`,
+    );
+    return { exitCode: 1 };
+  }
+  const loaded = loadDesiredState({ repoRoot, stack });
+  if ("diagnostics" in loaded) {
+    for (const d of loaded.diagnostics) console.error(formatDiagnostic(d));
+    const errors = loaded.diagnostics.filter((d) => d.severity === "error").length;
+    console.error(`fakit ${command}: stack "${stack}" is invalid (${errors} error${errors === 1 ? "" : "s"}); ${verb}`);
+    return { exitCode: 1 };
+  }
+  return { repoRoot, state: loaded.state, warnings: loaded.warnings };
+}

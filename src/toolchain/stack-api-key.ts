@@ -1,0 +1,40 @@
+/**
+ * The API key for commands that talk to FusionAuth outside `pulumi up` (`fakit bundle`, `fakit plan --live`):
+ * `FUSIONAUTH_API_KEY` when set (CI), else the stack's secret through the Pulumi CLI (`pulumi config get`),
+ * never printed.
+ */
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { ensurePulumi, localPulumiEnv, REPO_ROOT } from "./pulumi-cli";
+
+const run = promisify(execFile);
+export const API_KEY_CONFIG = "fusionauth-offline-kit:apiKey";
+
+export async function stackApiKey(stack: string, repoRoot: string = REPO_ROOT): Promise<string> {
+  const fromEnv = process.env.FUSIONAUTH_API_KEY;
+  if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
+  let bin: string;
+  try {
+    bin = await ensurePulumi();
+  } catch {
+    throw new Error(
+      `no API key: set FUSIONAUTH_API_KEY, or install Pulumi so the stack secret ${API_KEY_CONFIG} can be read`,
+    );
+  }
+  try {
+    const { stdout } = await run(path(bin), ["config", "get", API_KEY_CONFIG, "--stack", stack, "--cwd", repoRoot], {
+      env: localPulumiEnv(bin),
+    });
+    return stdout.trim();
+  } catch (err) {
+    const detail = ((err as { stderr?: string }).stderr ?? "").trim().split("\n")[0] ?? "";
+    throw new Error(
+      `no API key: set FUSIONAUTH_API_KEY, or set the stack secret (pulumi config set --secret ${API_KEY_CONFIG} ... --stack ${stack})` +
+        (detail ? ` [pulumi: ${detail}]` : ""),
+    );
+  }
+}
+
+function path(bin: string): string {
+  return `${bin}/pulumi`;
+}
