@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // Entry point of the `fakit` CLI. The kit ships TypeScript sources; tsx runs them without a build step.
-"use strict";
+
 require("tsx/cjs");
-require("../src/cli/main.ts").main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err) => {
-    // Only kit bugs reach here: user mistakes are reported by the commands themselves.
-    console.error(err && err.stack ? err.stack : String(err));
-    process.exitCode = 70;
-  },
-);
+require("../src/cli/main.ts")
+  .main(process.argv.slice(2))
+  .then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      // Only kit bugs reach here: user mistakes are reported by the commands themselves.
+      console.error(err?.stack ?? String(err));
+      process.exitCode = 70;
+    },
+  );

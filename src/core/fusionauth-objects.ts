@@ -57,7 +57,10 @@ function keyFields(keys: KeyRefs): JsonObject {
 }
 
 /** The managed fields of a tenant. Revocation triggers exist only at the tenant level in FusionAuth. */
-export function tenantShape(tenant: { name: string; issuer: string; policy: EffectivePolicy }, keys: KeyRefs): JsonObject {
+export function tenantShape(
+  tenant: { name: string; issuer: string; policy: EffectivePolicy },
+  keys: KeyRefs,
+): JsonObject {
   const revoke = tenant.policy.refreshToken.revokeOn;
   return {
     name: tenant.name,

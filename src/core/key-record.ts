@@ -34,7 +34,10 @@ export function parseKeyName(name: string): KeyRecord | undefined {
   const m = NAME.exec(name);
   if (m === null) return undefined;
   const record: KeyRecord = { stack: m[1] as string, tenantKey: m[2] as string, generation: Number(m[3]) };
-  for (const part of (m[4] ?? "").trim().split(" ").filter((p) => p !== "")) {
+  for (const part of (m[4] ?? "")
+    .trim()
+    .split(" ")
+    .filter((p) => p !== "")) {
     const [kind, when] = part.split("@") as [string, string];
     const ms = Date.parse(when);
     if (Number.isNaN(ms)) return undefined;

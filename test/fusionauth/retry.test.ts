@@ -41,13 +41,19 @@ describe("FusionAuth errors", () => {
     const err = toFusionAuthError(
       {
         statusCode: 400,
-        exception: { fieldErrors: { "tenant.name": [{ code: "[duplicate]tenant.name", message: "A tenant with this name exists." }] } },
+        exception: {
+          fieldErrors: {
+            "tenant.name": [{ code: "[duplicate]tenant.name", message: "A tenant with this name exists." }],
+          },
+        },
       },
       "create",
       "tenant 1234 (field-ops)",
     );
     expect(err.code).toBe("KIT_FUSIONAUTH_REJECTED");
-    expect(err.message).toBe("create tenant 1234 (field-ops): FusionAuth answered 400: tenant.name: A tenant with this name exists.");
+    expect(err.message).toBe(
+      "create tenant 1234 (field-ops): FusionAuth answered 400: tenant.name: A tenant with this name exists.",
+    );
     expect(err.fields).toEqual({ "tenant.name": ["A tenant with this name exists."] });
   });
 
@@ -58,7 +64,11 @@ describe("FusionAuth errors", () => {
   });
 
   it("say the server could not be reached on a network failure", () => {
-    const err = toFusionAuthError({ statusCode: undefined, exception: new Error("ECONNREFUSED") }, "retrieve", "tenant 1");
+    const err = toFusionAuthError(
+      { statusCode: undefined, exception: new Error("ECONNREFUSED") },
+      "retrieve",
+      "tenant 1",
+    );
     expect(err.code).toBe("KIT_FUSIONAUTH_UNREACHABLE");
     expect(err.message).toMatch(/could not be reached \(ECONNREFUSED\)/);
   });

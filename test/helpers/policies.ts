@@ -12,7 +12,13 @@ import { REPO_ROOT } from "../../src/toolchain/pulumi-cli";
 export function compileStackText(text: string, stackName = "test"): DesiredState {
   const sources = loadPolicySources(REPO_ROOT);
   const { doc } = parseYamlSource({ path: `stacks/Pulumi.${stackName}.yaml`, text });
-  const result = compileStack({ stackName, stack: doc, presets: sources.presets, levels: sources.levels, schemas: sources.schemas });
+  const result = compileStack({
+    stackName,
+    stack: doc,
+    presets: sources.presets,
+    levels: sources.levels,
+    schemas: sources.schemas,
+  });
   if (result.state === undefined) throw new Error(result.diagnostics.map((d) => `${d.code} ${d.message}`).join("\n"));
   return result.state;
 }
