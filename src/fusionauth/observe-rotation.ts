@@ -51,8 +51,12 @@ export async function observeRotation(port: FusionAuthPort, q: TenantKeysQuery):
     : signing === undefined
       ? signingId
       : previousAdoptedKey(tenant?.jwtConfiguration?.accessTokenVerificationKeyIds, kitKeys);
-  if (adoptedId !== undefined && tenant !== undefined) {
-    const key = q.keys.find((k) => k.id === adoptedId);
+  const adoptedKey = q.keys.find((k) => k.id === adoptedId);
+  // An HMAC key (FusionAuth's default before 1.50) cannot be verified by a device: nothing offline depends on
+  // it, so the kit's first key signs at once instead of waiting for the lead.
+  const verifiable = adoptedKey === undefined || !(adoptedKey.algorithm ?? "").startsWith("HS");
+  if (adoptedId !== undefined && tenant !== undefined && verifiable) {
+    const key = adoptedKey;
     const adopted: AdoptedKey = { id: adoptedId };
     if (key?.kid !== undefined) adopted.kid = key.kid;
     // The adopted key stopped signing when the first kit key started.

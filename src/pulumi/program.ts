@@ -3,6 +3,7 @@
  * FusionAuth. Validation comes first: with any error, nothing is registered and the diagnostics are printed as
  * `file:line:col: CODE message`.
  */
+import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { DesiredState, TenantState } from "../core/desired-state";
 import { formatDuration } from "../core/duration";
@@ -20,13 +21,16 @@ import { runTime } from "./run-time";
 
 /** The project directory (Pulumi.yaml), where `policies/` and `stacks/` are; not this file's, which may be linked. */
 function projectRoot(): string {
-  return pulumi.runtime.getRootDirectory() || process.cwd();
+  // The engine passes an absolute root; under mocks (and older engines) there is none: use the working directory.
+  const root = pulumi.runtime.getRootDirectory();
+  return path.isAbsolute(root) ? root : process.cwd();
 }
 
 /** Groups one tenant's keys, tenant and applications so `pulumi preview` reads per tenant. */
 class TenantStack extends pulumi.ComponentResource {
   constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
     super("fusionauth-offline-kit:index:TenantStack", name, {}, opts);
+    this.registerOutputs({});
   }
 }
 

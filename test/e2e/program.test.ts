@@ -5,6 +5,7 @@ import { FusionAuthClient } from "@fusionauth/typescript-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EffectivePolicy } from "../../src/core/policy-types";
 import { DEFAULT_TENANT_ID, type RunningEmulator, startEmulator } from "../../src/emulator";
+import { KIT_API_KEY_PERMISSIONS } from "../../src/fusionauth/least-privilege";
 import { createKitProject, type KitProject, shippedStack } from "../helpers/kit-project";
 import { compileStackText } from "../helpers/policies";
 import { createTestStack, pulumiToolchain, type TestStack, uniqueStackName } from "../helpers/pulumi";
@@ -45,7 +46,9 @@ describe.skipIf(tc === undefined)("pulumi up of the kit's program", () => {
   const run = { color: "never" as const, onOutput: (s: string) => output.push(s) };
 
   beforeAll(async () => {
-    emu = await startEmulator({ admin: true, apiKeys: [API_KEY], now: new Date(NOW) });
+    // The key is restricted to exactly what docs/least-privilege.md asks users to grant.
+    const endpoints = Object.fromEntries(Object.entries(KIT_API_KEY_PERMISSIONS).map(([k, v]) => [k, [...v]]));
+    emu = await startEmulator({ admin: true, apiKeys: [{ key: API_KEY, permissions: { endpoints } }], now: new Date(NOW) });
     client = new FusionAuthClient(API_KEY, emu.url);
     project = createKitProject();
     stackName = uniqueStackName("example");
