@@ -34,11 +34,21 @@ class TenantStack extends pulumi.ComponentResource {
   }
 }
 
+/**
+ * A user-facing failure. The stack is dropped: Pulumi never shows it for a RunError, yet its run entry point
+ * formats the error with util.inspect, which under ts-node's source maps costs over ten seconds of CPU.
+ */
+function userError(message: string): pulumi.RunError {
+  const err = new pulumi.RunError(message);
+  err.stack = undefined;
+  return err;
+}
+
 function loadOrFail(stack: string): DesiredState {
   const loaded = loadDesiredState({ repoRoot: projectRoot(), stack });
   if ("diagnostics" in loaded) {
     const lines = loaded.diagnostics.map(formatDiagnostic).join("\n");
-    throw new pulumi.RunError(`the stack config is invalid; nothing was applied:\n${lines}`);
+    throw userError(`the stack config is invalid; nothing was applied:\n${lines}`);
   }
   for (const w of loaded.warnings) pulumi.log.warn(formatDiagnostic(w));
   return loaded.state;
@@ -51,7 +61,7 @@ function loadOrFail(stack: string): DesiredState {
 function fusionAuthPort(state: DesiredState): FusionAuthPort {
   const apiKey = pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:apiKey`);
   if (apiKey === undefined) {
-    throw new pulumi.RunError(
+    throw userError(
       `the stack has no API key: pulumi config set --secret ${CONFIG_NAMESPACE}:apiKey <key> --stack ${state.stack}`,
     );
   }
@@ -149,7 +159,13 @@ export async function runProgram(): Promise<Record<string, unknown>> {
   const state = loadOrFail(pulumi.getStack());
   const port = fusionAuthPort(state);
   const at = runTime();
-  const observedByTenant = await observeStack(state, port);
+  let observedByTenant: Awaited<ReturnType<typeof observeStack>>;
+  try {
+    observedByTenant = await observeStack(state, port);
+  } catch (err) {
+    // FusionAuth unreachable or the key refused: the kit error says what to check; a stack trace would not help.
+    throw userError((err as Error).message);
+  }
   const applications: Record<string, pulumi.Output<unknown>> = {};
   const rotations: Record<string, unknown> = {};
   for (const tenant of state.tenants) {
