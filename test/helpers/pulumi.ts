@@ -1,15 +1,16 @@
 /**
  * Test helper over Pulumi's Automation API with the real CLI: throwaway stacks on the local file backend.
  *
- * The CLI comes from scripts/ensure-pulumi (found on PATH, or built from Go modules and cached). In CI
- * (`CI=true`) a missing CLI fails the run; elsewhere the end-to-end tests are skipped with one loud line.
+ * The CLI comes from scripts/ensure-pulumi through the global setup (found on PATH, or built from Go modules and
+ * cached). In CI (`CI=true`) a missing CLI fails the run; elsewhere the end-to-end tests are skipped.
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { LocalWorkspace, PulumiCommand, type Stack } from "@pulumi/pulumi/automation";
-import { ensurePulumi, localPulumiEnv } from "../../src/toolchain/pulumi-cli";
+import { inject } from "vitest";
+import { localPulumiEnv } from "../../src/toolchain/pulumi-cli";
 
 export interface Toolchain {
   binDir: string;
@@ -18,21 +19,13 @@ export interface Toolchain {
 
 let toolchain: Promise<Toolchain | undefined> | undefined;
 
-/** The Pulumi toolchain, or undefined (after one loud line) when it cannot be had outside CI. */
+/** The Pulumi toolchain resolved by the global setup (test/setup/pulumi-toolchain.ts), or undefined to skip. */
 export function pulumiToolchain(): Promise<Toolchain | undefined> {
   toolchain ??= (async () => {
-    try {
-      const binDir = await ensurePulumi();
-      const command = await PulumiCommand.get({ root: path.dirname(binDir), skipVersionCheck: true });
-      return { binDir, command };
-    } catch (err) {
-      if (process.env.CI) throw err;
-      console.warn(
-        `\n!!! SKIPPING the Pulumi end-to-end tests: ${(err as Error).message}\n` +
-          "!!! Install Go >= 1.26 (the kit builds Pulumi from Go modules) or Pulumi >= 3.248 on PATH to run them.\n",
-      );
-      return undefined;
-    }
+    const binDir = inject("pulumiBinDir");
+    if (binDir === null || binDir === undefined) return undefined;
+    const command = await PulumiCommand.get({ root: path.dirname(binDir), skipVersionCheck: true });
+    return { binDir, command };
   })();
   return toolchain;
 }
