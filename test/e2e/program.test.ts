@@ -48,7 +48,11 @@ describe.skipIf(tc === undefined)("pulumi up of the kit's program", () => {
   beforeAll(async () => {
     // The key is restricted to exactly what docs/least-privilege.md asks users to grant.
     const endpoints = Object.fromEntries(Object.entries(KIT_API_KEY_PERMISSIONS).map(([k, v]) => [k, [...v]]));
-    emu = await startEmulator({ admin: true, apiKeys: [{ key: API_KEY, permissions: { endpoints } }], now: new Date(NOW) });
+    emu = await startEmulator({
+      admin: true,
+      apiKeys: [{ key: API_KEY, permissions: { endpoints } }],
+      now: new Date(NOW),
+    });
     client = new FusionAuthClient(API_KEY, emu.url);
     project = createKitProject();
     stackName = uniqueStackName("example");

@@ -94,13 +94,16 @@ describe("the program's resource graph", () => {
     const desired = compileStackText(project.read("stacks/Pulumi.mocks.yaml"), "mocks");
     for (const tenant of desired.tenants) {
       const resource = registered.find((r) => r.type.endsWith(":Tenant") && r.inputs.objectId === tenant.id);
-      const jwt = (resource?.inputs.shape as { jwtConfiguration: Record<string, unknown> }).jwtConfiguration;
+      expect(resource).toBeDefined();
+      const jwt =
+        (resource?.inputs.shape as { jwtConfiguration: Record<string, unknown> } | undefined)?.jwtConfiguration ?? {};
       const keyIds = registered.filter((r) => r.name.startsWith(`${tenant.key}-key-g`)).map((r) => r.inputs.keyId);
       expect(keyIds).toContain(jwt.accessTokenKeyId);
       for (const app of tenant.applications) {
         const a = registered.find((r) => r.type.endsWith(":Application") && r.inputs.objectId === app.id);
         expect(a?.inputs.tenantId).toBe(tenant.id);
-        const appJwt = (a?.inputs.shape as { jwtConfiguration: Record<string, unknown> }).jwtConfiguration;
+        const appJwt =
+          (a?.inputs.shape as { jwtConfiguration: Record<string, unknown> } | undefined)?.jwtConfiguration ?? {};
         expect(appJwt.enabled).toBe(app.ownJwtConfiguration);
         if (app.ownJwtConfiguration) expect(appJwt.accessTokenKeyId).toBe(jwt.accessTokenKeyId);
       }
