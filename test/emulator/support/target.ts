@@ -38,7 +38,8 @@ export async function startTarget(options: EmulatorOptions = {}): Promise<Target
   };
 }
 
-const EXAMPLES = "/work/shared/fusionauth-api/examples";
+/** FusionAuth's documented example payloads, kept with the tests (from the team's shared API reference). */
+const EXAMPLES = join(__dirname, "..", "..", "fixtures", "fusionauth-examples");
 // biome-ignore lint/suspicious/noExplicitAny: documented example payloads are arbitrary JSON.
 export function example(name: string): any {
   const dir = process.env.FUSIONAUTH_EXAMPLES_DIR ?? EXAMPLES;
