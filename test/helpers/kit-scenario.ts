@@ -1,0 +1,216 @@
+/**
+ * End-to-end scenarios across simulated time: the emulator in-process, a throwaway copy of the kit's Pulumi
+ * project with one stack, `pulumi up` at a chosen instant (FAKIT_NOW and the emulator's clock set to the same
+ * instant, so keys get their insertInstant from the run's time) and the real `fakit` CLI run against it.
+ *
+ * The CLI runs as a child process without blocking this one: the emulator answers from this event loop.
+ */
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { FusionAuthClient } from "@fusionauth/typescript-client";
+import type { LocalWorkspace } from "@pulumi/pulumi/automation";
+import { decodeJwt, decodeProtectedHeader } from "jose";
+import { BUNDLE_FILES } from "../../src/core/bundle-format";
+import { type ApiKeySpec, type RunningEmulator, startEmulator } from "../../src/emulator";
+import { REPO_ROOT } from "../../src/toolchain/pulumi-cli";
+import { type Bundle, loadBundle } from "../../src/verifier";
+import { createKitProject, type KitProject } from "./kit-project";
+import { createTestStack, type TestStack, type Toolchain, uniqueStackName } from "./pulumi";
+
+const BIN = path.join(REPO_ROOT, "bin", "fakit.js");
+export const PASSWORD = "correct horse battery staple";
+
+/** ISO 8601 of seconds since the Unix epoch, as the CLI flags take it. */
+export const iso = (seconds: number): string => new Date(seconds * 1000).toISOString();
+/** Seconds since the Unix epoch of an ISO 8601 time. */
+export const sec = (text: string): number => Date.parse(text) / 1000;
+export const kidOf = (token: string): string => decodeProtectedHeader(token).kid as string;
+/** The time claims of a token FusionAuth issued (read, not verified: the verifier does that). */
+export const claimsOf = (token: string): { iat: number; exp: number } =>
+  decodeJwt(token) as { iat: number; exp: number };
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Per application, what the stack exports (see src/pulumi/program.ts). */
+export interface AppOutput {
+  tenant: string;
+  tenantId: string;
+  applicationId: string;
+  issuer: string;
+  signingKid: string;
+  rotation: { signingGeneration: number | null; heldBack: string | null; horizon: string };
+}
+
+export interface TenantRotationOutput {
+  signingGeneration: number | null;
+  publishedGenerations: number[];
+  heldBack: { scheduledGeneration: number; until: number; message: string } | null;
+  nextChangeAt: string;
+}
+
+export interface DeployOutputs {
+  runAt: string;
+  applications: Record<string, AppOutput>;
+  rotations: Record<string, TenantRotationOutput>;
+  /** What the engine printed (warnings included). */
+  log: string;
+}
+
+export interface KitScenario {
+  emu: RunningEmulator;
+  project: KitProject;
+  stack: TestStack;
+  stackName: string;
+  apiKey: string;
+  /** A super-key client of the emulator. */
+  client: FusionAuthClient;
+  /** Sets the emulator clock to `at` (seconds) without deploying: time passes between pipeline runs. */
+  setClock(at: number): void;
+  /** `pulumi up` with the run's time and the emulator's clock both at `at` (seconds). */
+  deployAt(at: number): Promise<DeployOutputs>;
+  /** The real `fakit` CLI, in the project, with the API key (or `apiKey`) in FUSIONAUTH_API_KEY. */
+  fakit(args: string[], apiKey?: string): Promise<CliResult>;
+  dispose(): Promise<void>;
+}
+
+export function runFakit(args: string[], cwd: string, env: Record<string, string>): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: "1", ...env } });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/**
+ * Starts the emulator frozen at `at`, writes the stack (its YAML from the emulator's URL) into a throwaway
+ * project and creates its Pulumi stack with the API key as a secret.
+ */
+export async function startKitScenario(
+  tc: Toolchain,
+  opts: {
+    stackPrefix: string;
+    stackYaml: (url: string) => string;
+    at: number;
+    /** More keys the emulator accepts besides the stack's super key (restricted ones, say). */
+    extraApiKeys?: ApiKeySpec[];
+  },
+): Promise<KitScenario> {
+  const apiKey = `e2e-${opts.stackPrefix}-api-key-${Math.random().toString(36).slice(2, 10)}`;
+  const emu = await startEmulator({
+    admin: true,
+    apiKeys: [apiKey, ...(opts.extraApiKeys ?? [])],
+    now: new Date(opts.at * 1000),
+  });
+  const project = createKitProject();
+  const stackName = uniqueStackName(opts.stackPrefix);
+  project.writeStack(stackName, opts.stackYaml(emu.url));
+  let stack: TestStack;
+  try {
+    stack = await createTestStack(tc, {
+      workDir: project.dir,
+      stackName,
+      secrets: { "fusionauth-offline-kit:apiKey": apiKey },
+      env: { FAKIT_NOW: iso(opts.at) },
+    });
+  } catch (err) {
+    project.dispose();
+    await emu.close();
+    throw err;
+  }
+  const workspace = stack.stack.workspace as LocalWorkspace;
+  return {
+    emu,
+    project,
+    stack,
+    stackName,
+    apiKey,
+    client: new FusionAuthClient(apiKey, emu.url),
+    setClock(at) {
+      emu.clock.set(at * 1000);
+    },
+    async deployAt(at) {
+      emu.clock.set(at * 1000);
+      workspace.envVars.FAKIT_NOW = iso(at);
+      const log: string[] = [];
+      const res = await stack.stack.up({ color: "never", onOutput: (s) => log.push(s) });
+      if (res.summary.result !== "succeeded") throw new Error(`pulumi up at ${iso(at)}: ${res.summary.result}`);
+      return {
+        runAt: res.outputs.runAt?.value as string,
+        applications: res.outputs.applications?.value as Record<string, AppOutput>,
+        rotations: res.outputs.rotations?.value as Record<string, TenantRotationOutput>,
+        log: log.join(""),
+      };
+    },
+    fakit(args, key = apiKey) {
+      return runFakit(args, project.dir, { FUSIONAUTH_API_KEY: key });
+    },
+    async dispose() {
+      try {
+        await stack.dispose();
+      } finally {
+        project.dispose();
+        await emu.close();
+      }
+    },
+  };
+}
+
+/** The three files of a bundle directory, as bytes. */
+export function readBundleDir(dir: string): Record<(typeof BUNDLE_FILES)[number], Buffer> {
+  return Object.fromEntries(BUNDLE_FILES.map((f) => [f, readFileSync(path.join(dir, f))])) as Record<
+    (typeof BUNDLE_FILES)[number],
+    Buffer
+  >;
+}
+
+/** Loads a bundle directory with the reference verifier, as an app would at start-up. */
+export function loadBundleDir(dir: string): Promise<Bundle> {
+  return loadBundle(readBundleDir(dir));
+}
+
+export interface AppUser {
+  email: string;
+  userId: string;
+  /** A client scoped to the user's tenant (the header FusionAuth needs with several tenants). */
+  client: FusionAuthClient;
+  login(): Promise<{ token: string; refreshToken: string }>;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the client types ids as required strings; null lets the server pick.
+const NO_ID = null as any;
+
+/** Registers a user to an application through the API (combined create + registration). */
+export async function registerUser(
+  s: Pick<KitScenario, "apiKey" | "emu">,
+  app: Pick<AppOutput, "tenantId" | "applicationId">,
+  name: string,
+): Promise<AppUser> {
+  const client = new FusionAuthClient(s.apiKey, s.emu.url, app.tenantId);
+  const email = `${name}@example.com`;
+  const res = await client.register(NO_ID, {
+    user: { email, password: PASSWORD },
+    registration: { applicationId: app.applicationId },
+  });
+  return {
+    email,
+    userId: res.response.user?.id as string,
+    client,
+    async login() {
+      const r = await client.login({ loginId: email, password: PASSWORD, applicationId: app.applicationId });
+      return { token: r.response.token as string, refreshToken: r.response.refreshToken as string };
+    },
+  };
+}
