@@ -10,42 +10,68 @@ import {
   type ExpectedBundleKey,
   expectedBundleKeys,
 } from "../core/bundle-content";
-import type { DesiredState } from "../core/desired-state";
-import { planRotation } from "../core/rotation";
+import type { ApplicationState, DesiredState, TenantState } from "../core/desired-state";
+import { planRotation, type RotationState } from "../core/rotation";
 import { ROTATION_EPOCH_SECONDS } from "../core/rotation-epoch";
 import type { FusionAuthPort } from "../fusionauth/client-port";
 import { observeStack } from "../fusionauth/observe-rotation";
 
-export interface AppBundle {
+/** One application and the rotation state of its tenant at the run's time. */
+export interface AppRotation {
   /** `<stack>/<tenant>/<app>`: where the bundle goes below the output folder. */
   path: string;
-  files: BundleFiles;
+  /** `<tenant>/<app>`, as `--app` names it. */
+  name: string;
+  tenant: TenantState;
+  app: ApplicationState;
+  rotation: RotationState;
+  /** The keys a bundle built now must hold. */
   expected: ExpectedBundleKey[];
 }
 
-/** Every application's bundle, or a thrown error (BundleContentError for a JWKS that does not match). */
-export async function computeBundles(state: DesiredState, port: FusionAuthPort, at: number): Promise<AppBundle[]> {
+export interface AppBundle {
+  path: string;
+  files: BundleFiles;
+}
+
+/** Every application with its tenant's rotation state at `at`, observed from FusionAuth (GET calls only). */
+export async function observeAppRotations(
+  state: DesiredState,
+  port: FusionAuthPort,
+  at: number,
+): Promise<AppRotation[]> {
   const observed = await observeStack(state, port);
-  const jwks = { keys: await port.retrieveJwks() };
-  const bundles: AppBundle[] = [];
-  for (const tenant of state.tenants) {
+  return state.tenants.flatMap((tenant) => {
     const rotation = planRotation({
       policy: tenant.policy,
       epoch: ROTATION_EPOCH_SECONDS,
       at,
       observed: observed.get(tenant.key) ?? { keys: [] },
     });
-    for (const app of tenant.applications) {
-      const files = buildBundleContent({
-        tenant: { key: tenant.key, issuer: tenant.issuer },
-        application: { id: app.id, key: app.key, name: app.name },
-        policy: app.policy,
-        rotation,
-        jwks,
-        generatedFor: at,
-      });
-      bundles.push({ path: `${state.stack}/${tenant.key}/${app.key}`, files, expected: expectedBundleKeys(rotation) });
-    }
-  }
-  return bundles;
+    const expected = expectedBundleKeys(rotation);
+    return tenant.applications.map((app) => {
+      const name = `${tenant.key}/${app.key}`;
+      return { path: `${state.stack}/${name}`, name, tenant, app, rotation, expected };
+    });
+  });
+}
+
+/** Every application's bundle, or a thrown error (BundleContentError for a JWKS that does not match). */
+export async function computeBundles(
+  apps: readonly AppRotation[],
+  port: FusionAuthPort,
+  at: number,
+): Promise<AppBundle[]> {
+  const jwks = { keys: await port.retrieveJwks() };
+  return apps.map(({ path, tenant, app, rotation }) => ({
+    path,
+    files: buildBundleContent({
+      tenant: { key: tenant.key, issuer: tenant.issuer },
+      application: { id: app.id, key: app.key, name: app.name },
+      policy: app.policy,
+      rotation,
+      jwks,
+      generatedFor: at,
+    }),
+  }));
 }

@@ -173,4 +173,16 @@ describe.skipIf(tc === undefined)("bundles for every signing algorithm", () => {
     expect(denied.stderr).not.toMatch(/ {4}at /);
     expect(denied.stderr).toContain("FusionAuth refused the API key (401)");
   });
+
+  it("`bundle --check --app` gates one application's build, and names the applications on a typo", LONG, async () => {
+    const base = ["bundle", "--stack", s.stackName, "--out", path.join(out, "a"), "--check", "--now", iso(NOW)];
+    const first = (await s.fakit(base, READ_ONLY_KEY.key)).stdout.trim().split("\n")[0] as string;
+    const name = first.replace(/^ok [^/]+\//, "");
+    const one = await s.fakit([...base, "--app", name], READ_ONLY_KEY.key);
+    expect(one.code).toBe(0);
+    expect(one.stdout.trim().split("\n")).toEqual([first]);
+    const typo = await s.fakit([...base, "--app", `${name}-typo`], READ_ONLY_KEY.key);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain(`no application ${name}-typo in stack ${s.stackName} (applications: `);
+  });
 });

@@ -6,19 +6,20 @@
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { type AppBundle, computeBundles } from "../../bundle/compute-bundles";
+import { type AppBundle, type AppRotation, computeBundles, observeAppRotations } from "../../bundle/compute-bundles";
 import { readBundleFiles, writeBundles } from "../../bundle/write-bundles";
 import { checkBundle } from "../../core/bundle-check";
 import { BundleContentError } from "../../core/bundle-content";
-import { createFusionAuthPort } from "../../fusionauth/client-port";
+import { createFusionAuthPort, type FusionAuthPort } from "../../fusionauth/client-port";
 import { stackApiKey } from "../../toolchain/stack-api-key";
 import { loadStackForCommand } from "../load-stack";
 
-const USAGE = `usage: fakit bundle --stack NAME [--out DIR] [--check] [--now ISO]
+const USAGE = `usage: fakit bundle --stack NAME [--out DIR] [--check [--app TENANT/APP ...]] [--now ISO]
 
   --stack NAME   the stack (stacks/Pulumi.NAME.yaml); run \`pulumi up\` first
   --out DIR      where bundles go (default: artifacts); one folder per stack/tenant/application
   --check        do not write: fail when an existing bundle misses a live or scheduled key or its horizon passed
+  --app T/A      with --check: check only this application's bundle (repeatable), e.g. for one app's build
   --now ISO      the time to build or check for (default: now); the same inputs give byte-identical bundles
 
 Needs FUSIONAUTH_API_KEY or the stack's secret fusionauth-offline-kit:apiKey (read through the Pulumi CLI).
@@ -30,7 +31,7 @@ function usageError(message: string): number {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values: { stack?: string; out?: string; check?: boolean; now?: string; help?: boolean };
+  let values: { stack?: string; out?: string; check?: boolean; app?: string[]; now?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -40,6 +41,7 @@ export async function run(argv: string[]): Promise<number> {
         stack: { type: "string", short: "s" },
         out: { type: "string" },
         check: { type: "boolean", default: false },
+        app: { type: "string", multiple: true },
         now: { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -52,6 +54,8 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (values.stack === undefined || values.stack === "") return usageError("--stack is required");
+  if (values.app !== undefined && !values.check)
+    return usageError("--app goes with --check (bundles are written per stack)");
   let at = Math.floor(Date.now() / 1000);
   if (values.now !== undefined) {
     const ms = Date.parse(values.now);
@@ -64,24 +68,45 @@ export async function run(argv: string[]): Promise<number> {
   if ("exitCode" in loaded) return loaded.exitCode;
   const outDir = path.resolve(values.out ?? path.join(loaded.repoRoot, "artifacts"));
 
-  let bundles: AppBundle[];
-  try {
-    const apiKey = await stackApiKey(values.stack, loaded.repoRoot);
-    bundles = await computeBundles(loaded.state, createFusionAuthPort({ url: loaded.state.url, apiKey }), at);
-  } catch (err) {
+  const fail = (err: unknown): number => {
     const code = err instanceof BundleContentError ? `${err.code} ` : "";
     console.error(`fakit bundle: ${code}${(err as Error).message}`);
-    console.error("fakit bundle: no bundle written");
+    if (!values.check) console.error("fakit bundle: no bundle written");
     return 1;
+  };
+  let apps: AppRotation[];
+  let port: FusionAuthPort;
+  try {
+    const apiKey = await stackApiKey(values.stack, loaded.repoRoot);
+    port = createFusionAuthPort({ url: loaded.state.url, apiKey });
+    apps = await observeAppRotations(loaded.state, port, at);
+  } catch (err) {
+    return fail(err);
   }
 
-  if (values.check) return checkExisting(outDir, bundles, at);
+  if (values.check) {
+    const wanted = values.app;
+    const unknown = (wanted ?? []).filter((w) => !apps.some((a) => a.name === w));
+    if (unknown.length > 0) {
+      const known = apps.map((a) => a.name).join(", ");
+      return usageError(`no application ${unknown.join(", ")} in stack ${values.stack} (applications: ${known})`);
+    }
+    const selected = wanted === undefined ? apps : apps.filter((a) => wanted.includes(a.name));
+    return checkExisting(outDir, selected, at);
+  }
+  let bundles: AppBundle[];
+  try {
+    bundles = await computeBundles(apps, port, at);
+  } catch (err) {
+    return fail(err);
+  }
   const written = writeBundles(outDir, loaded.state.stack, bundles);
   for (const dir of written) console.log(`wrote ${path.relative(process.cwd(), dir) || dir}`);
   return 0;
 }
 
-function checkExisting(outDir: string, bundles: readonly AppBundle[], at: number): number {
+/** The gate of an app build: each existing bundle against the keys the schedule says it must hold now. */
+function checkExisting(outDir: string, bundles: readonly AppRotation[], at: number): number {
   let failed = 0;
   for (const b of bundles) {
     const dir = path.join(outDir, b.path);
