@@ -16,6 +16,7 @@ import { diagnosticAt, type MergedPolicy, mergeLayers, type Origin, replacePaths
 import type { EffectivePolicy } from "./policy-types";
 import { type CatalogPreset, checkPresetCatalog, presetLayer } from "./preset-catalog";
 import { checkSchema, type PolicySchemas } from "./schema-check";
+import type { Tenant as StackTenant, Waiver as StackWaiver } from "./stack-config.generated";
 import { didYouMean } from "./suggest";
 import { type ParsedDocument, toPointer } from "./yaml-source";
 
@@ -36,29 +37,9 @@ export interface CompileResult {
   diagnostics: Diagnostic[];
 }
 
-interface RawWaiver {
-  rule: string;
-  reason: string;
-}
-interface RawApp {
-  key: string;
-  name: string;
-  redirectUris: string[];
-  preset?: string;
-  id?: string;
-  overrides?: object;
-  waivers?: RawWaiver[];
-}
-interface RawTenant {
-  key: string;
-  name: string;
-  issuer: string;
-  preset: string;
-  id?: string;
-  overrides?: object;
-  waivers?: RawWaiver[];
-  applications?: RawApp[];
-}
+// The shapes of the stack file, derived from its JSON Schema (the single source of the format).
+type RawWaiver = StackWaiver;
+type RawTenant = StackTenant;
 
 interface Waiver extends RawWaiver {
   origin: Origin;
