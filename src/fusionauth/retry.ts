@@ -14,12 +14,16 @@ export interface RetryOptions {
 
 export const DEFAULT_RETRY: RetryOptions = { attempts: 6, baseDelayMs: 200, maxDelayMs: 5_000 };
 
-/** HTTP statuses worth another try: throttling and transient server trouble. */
-export const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+/**
+ * HTTP statuses worth another try: throttling and transient server trouble. An array, not a Set: the dynamic
+ * providers are serialized by value into the Pulumi state, and a captured Set comes back as a plain object whose
+ * `has` throws ("called on incompatible receiver"), which turned every retryable answer into a failure.
+ */
+export const RETRYABLE_STATUS: readonly number[] = [429, 500, 502, 503, 504];
 
 /** A failure worth another try: a retryable status, or no status at all (connection refused, reset, dropped). */
 export function isRetryable(status: number | undefined): boolean {
-  return status === undefined || RETRYABLE_STATUS.has(status);
+  return status === undefined || RETRYABLE_STATUS.includes(status);
 }
 
 export async function withRetry<T>(
