@@ -1,0 +1,234 @@
+/**
+ * `npm run bench [-- --quick] [-- --sizes 1,10 --runs 3 --json FILE]`: the kit's figures as its users feel them,
+ * printed as tables. Every figure is the median of its runs with the minimum and maximum. Traffic goes only to
+ * the in-process emulator on 127.0.0.1; every child process has a timeout, and the whole run a deadline.
+ * See docs/performance.md for what each figure means.
+ */
+import { writeFileSync } from "node:fs";
+import os from "node:os";
+import { parseArgs } from "node:util";
+import { ensurePulumi } from "../src/toolchain/pulumi-cli";
+import { benchCliCommands, type CliStepRuns } from "./cli-commands";
+import { runCommand } from "./lib/process";
+import { stackShape } from "./lib/stack-yaml";
+import { formatSummary, summarize } from "./lib/stats";
+import { type FloorRun, type KitRun, PHASES, runFloorOnce, runKitOnce } from "./pulumi-phases";
+import { benchVerify, type VerifyRuns } from "./verify-throughput";
+
+interface Plan {
+  /** Where to write the raw results as JSON, if anywhere. */
+  json?: string;
+  sizes: { applications: number; runs: number }[];
+  cliApplications: number;
+  cliRuns: number;
+  verifyRuns: number;
+  verificationsPerRun: number;
+  deadlineMs: number;
+}
+
+function planFrom(argv: string[]): Plan {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      quick: { type: "boolean", default: false },
+      sizes: { type: "string" },
+      runs: { type: "string" },
+      json: { type: "string" },
+      "max-minutes": { type: "string" },
+    },
+  });
+  const json = values.json;
+  const quick = values.quick === true;
+  const sizes = (values.sizes ?? (quick ? "1,10" : "1,10,100")).split(",").map(Number);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 1000))
+    throw new Error("--sizes takes whole numbers 1..1000");
+  const runs = values.runs === undefined ? undefined : Number(values.runs);
+  if (runs !== undefined && !(Number.isInteger(runs) && runs >= 1 && runs <= 20)) throw new Error("--runs takes 1..20");
+  return {
+    ...(json !== undefined ? { json } : {}),
+    sizes: sizes.map((applications) => ({ applications, runs: runs ?? (quick ? 1 : applications >= 100 ? 3 : 5) })),
+    cliApplications: 500,
+    cliRuns: runs ?? (quick ? 1 : 5),
+    verifyRuns: runs ?? (quick ? 1 : 7),
+    verificationsPerRun: quick ? 1000 : 5000,
+    deadlineMs: Number(values["max-minutes"] ?? (quick ? 15 : 45)) * 60_000,
+  };
+}
+
+const secs = (ms: number[]) => formatSummary(summarize(ms.map((m) => m / 1000)), "s", 2);
+const mib = (v: (number | undefined)[]) => {
+  const xs = v.filter((x): x is number => x !== undefined);
+  return xs.length === 0 ? "n/a" : formatSummary(summarize(xs), "MiB", 0);
+};
+const cpuOf = (v: (number | undefined)[]) => {
+  const xs = v.filter((x): x is number => x !== undefined);
+  return xs.length === 0 ? "n/a" : `${summarize(xs).median.toFixed(2)} s`;
+};
+const kib = (bytes: number | undefined) => (bytes === undefined ? "n/a" : `${Math.round(bytes / 1024)} KiB`);
+const count = (xs: number[]) => {
+  const s = summarize(xs);
+  return s.min === s.max ? String(s.median) : `${s.median} (${s.min}–${s.max})`;
+};
+
+function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] as number)).join(" | ")} |`;
+  return [line(head), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n");
+}
+
+async function main(): Promise<number> {
+  const plan = planFrom(process.argv.slice(2));
+  const started = Date.now();
+  const overDeadline = () => Date.now() - started > plan.deadlineMs;
+  const binDir = await ensurePulumi({ onProgress: (l) => process.stderr.write(l) });
+  const pulumiVersion = (await runCommand(`${binDir}/pulumi`, ["version"])).stdout.trim();
+  const problems: string[] = [];
+  const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
+
+  const pulumiResults: { applications: number; kit: KitRun[]; floor: FloorRun[] }[] = [];
+  for (const size of plan.sizes) {
+    const entry = { applications: size.applications, kit: [] as KitRun[], floor: [] as FloorRun[] };
+    pulumiResults.push(entry);
+    for (let i = 0; i < size.runs && !overDeadline(); i++) {
+      log(`pulumi, ${size.applications} application(s), run ${i + 1}/${size.runs}: kit`);
+      const kit = await runKitOnce(binDir, size.applications);
+      entry.kit.push(kit);
+      log(`pulumi, ${size.applications} application(s), run ${i + 1}/${size.runs}: floor (${kit.resources} resources)`);
+      entry.floor.push(await runFloorOnce(binDir, kit.resources));
+      if (kit.phases.noop.writes > 0)
+        problems.push(`no-op up at ${size.applications} apps made ${kit.phases.noop.writes} writes`);
+    }
+  }
+  let cli: CliStepRuns[] = [];
+  if (!overDeadline()) {
+    log(`fakit validate, plan, bundle with ${plan.cliApplications} applications`);
+    cli = await benchCliCommands(binDir, plan.cliApplications, plan.cliRuns);
+  }
+  let verify: VerifyRuns | undefined;
+  if (!overDeadline()) {
+    log("offline verifications");
+    verify = await benchVerify(plan.verifyRuns, plan.verificationsPerRun);
+  }
+  if (overDeadline())
+    problems.push(`stopped at the ${plan.deadlineMs / 60_000}-minute deadline; some figures are missing`);
+
+  const out: string[] = [];
+  out.push(`# fusionauth-offline-kit benchmarks, ${new Date().toISOString().slice(0, 10)}`);
+  out.push(
+    `${os.cpus().length} x ${os.cpus()[0]?.model.trim() ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
+      `node ${process.version}, pulumi ${pulumiVersion}; median (min–max) of the runs shown.`,
+  );
+  out.push(
+    "\n## Pulumi against the emulator, next to the engine floor (same number of do-nothing dynamic resources)\n",
+  );
+  const rows: string[][] = [];
+  for (const r of pulumiResults) {
+    if (r.kit.length === 0) continue;
+    const shape = stackShape(r.applications);
+    for (const phase of PHASES) {
+      const kitMs = r.kit.map((k) => k.phases[phase].ms);
+      const floorMs = r.floor.map((f) => f.phases[phase].ms);
+      const ratio = summarize(kitMs).median / summarize(floorMs).median;
+      rows.push([
+        `${r.applications} (${shape.tenants} tenant${shape.tenants === 1 ? "" : "s"})`,
+        String(r.kit[0]?.resources ?? ""),
+        phase === "noop" ? "no-op up" : phase === "create" ? "up (create)" : "preview",
+        String(r.kit.length),
+        secs(kitMs),
+        secs(floorMs),
+        `${ratio.toFixed(2)}x`,
+        count(r.kit.map((k) => k.phases[phase].reads)),
+        count(r.kit.map((k) => k.phases[phase].writes)),
+      ]);
+    }
+  }
+  out.push(
+    table(["apps", "resources", "phase", "runs", "kit", "floor", "kit/floor", "HTTP reads", "HTTP writes"], rows),
+  );
+  out.push(
+    "\n## Peak memory (RSS high-water mark) and CPU time of the processes during `pulumi up` (create); state size after\n",
+  );
+  out.push(
+    table(
+      [
+        "apps",
+        "kit program",
+        "kit provider",
+        "floor program",
+        "floor provider",
+        "kit CPU program / provider",
+        "floor CPU program / provider",
+        "state kit / floor",
+      ],
+      pulumiResults
+        .filter((r) => r.kit.length > 0)
+        .map((r) => [
+          String(r.applications),
+          mib(r.kit.map((k) => k.memory.programMiB)),
+          mib(r.kit.map((k) => k.memory.providerMiB)),
+          mib(r.floor.map((f) => f.memory.programMiB)),
+          mib(r.floor.map((f) => f.memory.providerMiB)),
+          `${cpuOf(r.kit.map((k) => k.memory.programCpuS))} / ${cpuOf(r.kit.map((k) => k.memory.providerCpuS))}`,
+          `${cpuOf(r.floor.map((f) => f.memory.programCpuS))} / ${cpuOf(r.floor.map((f) => f.memory.providerCpuS))}`,
+          `${kib(r.kit[0]?.stateBytes)} / ${kib(r.floor[0]?.stateBytes)}`,
+        ]),
+    ),
+  );
+  if (cli.length > 0) {
+    out.push(`\n## fakit CLI on a stack of ${plan.cliApplications} applications (wall time, process start included)\n`);
+    out.push(
+      table(
+        ["command", "runs", "time", "HTTP reads"],
+        cli.map((c) => [
+          c.command,
+          String(c.ms.length),
+          c.skipped ?? secs(c.ms),
+          c.reads === undefined ? "" : String(c.reads),
+        ]),
+      ),
+    );
+    for (const c of cli)
+      if (c.skipped !== undefined && !c.skipped.includes("not there yet")) problems.push(`${c.command}: ${c.skipped}`);
+  }
+  if (verify !== undefined) {
+    const kit = summarize(verify.kit);
+    const jose = summarize(verify.jose);
+    out.push(
+      `\n## Offline verification (ES256, ${verify.tokens} tokens, ${verify.verificationsPerRun} verifications per run)\n`,
+    );
+    out.push(
+      table(
+        ["verifier", "runs", "verifications/s", "vs jose"],
+        [
+          [
+            "kit decide() (signature + offline rules)",
+            String(kit.runs),
+            formatSummary(kit, "/s", 0),
+            `${(kit.median / jose.median).toFixed(2)}x`,
+          ],
+          ["jose jwtVerify (signature, iss, aud, exp)", String(jose.runs), formatSummary(jose, "/s", 0), "1.00x"],
+        ],
+      ),
+    );
+  }
+  for (const p of problems) out.push(`\n!! ${p}`);
+  console.log(out.join("\n"));
+  if (plan.json !== undefined)
+    writeFileSync(
+      plan.json,
+      JSON.stringify({ date: new Date().toISOString(), plan, pulumiResults, cli, verify, problems }, null, 2),
+    );
+  log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  return problems.length > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: Error) => {
+    console.error(`bench: ${err.message}`);
+    process.exitCode = 1;
+  },
+);
