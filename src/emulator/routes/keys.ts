@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { ok, queryParam, type RequestContext, type Route } from "../context";
 import { ApiError, fieldError, generalError, notFound } from "../errors";
 import { generateKey, importKey, isShadowKey, keyUsages, keyView } from "../key-model";
+import { nameMatcher } from "../name-search";
 import type { Json, StoredKey } from "../state";
 import { DEFAULT_TENANT_ID } from "../tenant-model";
 
@@ -26,14 +27,7 @@ function search(ctx: RequestContext, criteria: Json) {
   if (c.algorithm) keys = keys.filter((k) => k.algorithm === c.algorithm);
   if (c.type) keys = keys.filter((k) => k.type === c.type);
   if (c.name) {
-    const pattern = String(c.name).includes("*") ? String(c.name) : `*${c.name}*`;
-    const re = new RegExp(
-      `^${pattern
-        .split("*")
-        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-        .join(".*")}$`,
-      "i",
-    );
+    const re = nameMatcher(c.name);
     keys = keys.filter((k) => re.test(k.name));
   }
   keys.sort((a, b) => a.name.localeCompare(b.name));

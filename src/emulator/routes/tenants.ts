@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import { ok, queryParam, type RequestContext, type Route } from "../context";
 import { fieldError, generalError, notFound } from "../errors";
 import { mergePatch } from "../merge";
+import { nameMatcher } from "../name-search";
 import type { Json } from "../state";
 import { buildTenant, DEFAULT_TENANT_ID } from "../tenant-model";
 import { revokeRefreshTokens } from "../tokens";
@@ -36,14 +37,7 @@ function search(ctx: RequestContext, criteria: Json) {
   const c = criteria ?? {};
   let tenants: Json[] = Object.values(ctx.emu.state.tenants);
   if (c.name) {
-    const pattern = String(c.name).includes("*") ? String(c.name) : `*${c.name}*`;
-    const re = new RegExp(
-      `^${pattern
-        .split("*")
-        .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
-        .join(".*")}$`,
-      "i",
-    );
+    const re = nameMatcher(c.name);
     tenants = tenants.filter((t) => re.test(t.name));
   }
   const [field = "name", dir = "ASC"] = String(c.orderBy ?? "name ASC").split(/\s+/);
