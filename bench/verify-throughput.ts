@@ -5,8 +5,8 @@
  */
 import { importJWK, jwtVerify } from "jose";
 import { decide, loadBundle } from "../src/verifier";
-import { APP_ID, ISSUER, signToken, type TestKey, tenantFixture } from "../test/core/bundle-fixtures";
-import { EPOCH, HOUR } from "../test/core/rotation-presets";
+import { APP_ID, ISSUER, signToken, type TestKey, tenantFixture } from "../test/bundle/fixtures";
+import { EPOCH, HOUR } from "../test/rotation/presets";
 
 export interface VerifyRuns {
   tokens: number;

@@ -3,10 +3,10 @@
  * the command's own messages (`path:line:col: CODE message`), and the exit code to return is given back.
  */
 import { existsSync } from "node:fs";
-import type { DesiredState } from "../core/desired-state";
-import type { Diagnostic } from "../core/diagnostic";
+import type { Diagnostic } from "../diagnostics/diagnostic";
 import { findRepoRoot, formatDiagnostic, loadDesiredState, stackFilePath } from "../policy";
-import { listYaml, STACKS_DIR, stackNameOf } from "../policy/load";
+import type { DesiredState } from "../stack/desired-state";
+import { listYaml, STACKS_DIR, stackNameOf } from "../stack/load";
 
 export type LoadedStack = { repoRoot: string; state: DesiredState; warnings: Diagnostic[] } | { exitCode: number };
 

@@ -6,5 +6,5 @@ export {
   loadDesiredState,
   loadPolicySources,
   stackFilePath,
-} from "./load";
+} from "../stack/load";
 export { validateFiles } from "./validate-files";

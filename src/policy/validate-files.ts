@@ -3,8 +3,7 @@
  * sensitivity levels and every stack of the repository).
  */
 import { basename, extname, join, resolve } from "node:path";
-import { type Diagnostic, normalizeDiagnostics } from "../core/diagnostic";
-import { checkPresetCatalog } from "../core/preset-catalog";
+import { type Diagnostic, normalizeDiagnostics } from "../diagnostics/diagnostic";
 import {
   compileStackFile,
   displayPath,
@@ -14,7 +13,8 @@ import {
   PRESETS_DIR,
   readYamlFile,
   STACKS_DIR,
-} from "./load";
+} from "../stack/load";
+import { checkPresetCatalog } from "./preset-catalog";
 
 export type FileKind = "preset" | "levels" | "stack";
 

@@ -5,16 +5,16 @@
  */
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import type { DesiredState, TenantState } from "../core/desired-state";
-import { formatDuration } from "../core/duration";
-import { applicationShape, type KeyRefs, keyLength, tenantShape } from "../core/fusionauth-objects";
-import { keyId } from "../core/ids";
-import { formatKeyName } from "../core/key-record";
-import { planRotation, type RotationState } from "../core/rotation";
-import { ROTATION_EPOCH_SECONDS } from "../core/rotation-epoch";
 import { createFusionAuthPort, type FusionAuthPort } from "../fusionauth/client-port";
-import { observeStack } from "../fusionauth/observe-rotation";
+import { keyId } from "../fusionauth/ids";
+import { applicationShape, type KeyRefs, keyLength, tenantShape } from "../fusionauth/objects";
+import { formatDuration } from "../lib/duration";
 import { formatDiagnostic, loadDesiredState } from "../policy";
+import { ROTATION_EPOCH_SECONDS } from "../rotation/epoch";
+import { formatKeyName } from "../rotation/key-record";
+import { observeStack } from "../rotation/observe";
+import { planRotation, type RotationState } from "../rotation/schedule";
+import type { DesiredState, TenantState } from "../stack/desired-state";
 import { CONFIG_NAMESPACE } from "./providers/settings";
 import { Application, SigningKey, Tenant } from "./resources";
 import { runTime } from "./run-time";

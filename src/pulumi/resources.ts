@@ -3,7 +3,7 @@
  * serializes each provider once per run).
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { JsonObject } from "../core/managed-fields";
+import type { JsonObject } from "../fusionauth/managed-fields";
 import { applicationProvider, type ManagedObjectInputs, tenantProvider } from "./providers/managed-object";
 import { type SigningKeyInputs, signingKeyProvider } from "./providers/signing-key";
 

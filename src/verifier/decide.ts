@@ -12,7 +12,7 @@
  */
 import type { webcrypto } from "node:crypto";
 import { base64url, compactVerify, type JWTPayload, type KeyLike } from "jose";
-import type { DegradedMode } from "../core/policy-types";
+import type { DegradedMode } from "../policy/types";
 import type { Bundle, BundleKey } from "./load-bundle";
 import type { Decision, DecisionReason, ReasonCode } from "./reasons";
 

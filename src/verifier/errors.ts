@@ -2,7 +2,7 @@
  * Errors of the offline verifier's loader. A bundle that fails to load is never used: the app keeps the last
  * bundle that loaded (or refuses offline use) and reports the problem.
  */
-import type { BundleProblem, BundleProblemCode } from "../core/bundle-format";
+import type { BundleProblem, BundleProblemCode } from "../bundle/format";
 
 export type BundleLoadErrorCode = BundleProblemCode;
 

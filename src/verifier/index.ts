@@ -4,7 +4,7 @@
  * See docs/offline-verifier.md for what to store on the device and what to do with each decision.
  */
 
-export type { JwksFile, ManifestFile, PolicyFile, PolicyKey, PublicJwk } from "../core/bundle-format";
+export type { JwksFile, ManifestFile, PolicyFile, PolicyKey, PublicJwk } from "../bundle/format";
 export type { DeadlineKind, DecideInput, DegradedAllowance, DeviceState, OfflineDecision } from "./decide";
 export { decide } from "./decide";
 export type { BundleLoadErrorCode } from "./errors";

@@ -21,7 +21,7 @@ import {
   parseJwksFile,
   parseManifestFile,
   parsePolicyFile,
-} from "../core/bundle-format";
+} from "../bundle/format";
 import { BundleLoadError } from "./errors";
 
 /** The three files as stored (text or bytes), keyed by file name. */

@@ -11,7 +11,7 @@ import path from "node:path";
 import { FusionAuthClient } from "@fusionauth/typescript-client";
 import type { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { decodeJwt, decodeProtectedHeader } from "jose";
-import { BUNDLE_FILES } from "../../src/core/bundle-format";
+import { BUNDLE_FILES } from "../../src/bundle/format";
 import { type ApiKeySpec, type RunningEmulator, startEmulator } from "../../src/emulator";
 import { REPO_ROOT } from "../../src/toolchain/pulumi-cli";
 import { type Bundle, loadBundle } from "../../src/verifier";

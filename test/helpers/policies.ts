@@ -2,10 +2,12 @@
  * Effective policies and desired states compiled by the kit's own loader from the shipped presets, for tests
  * that need one (no hand-copied numbers).
  */
-import { compileStack, type DesiredState } from "../../src/core/desired-state";
-import type { EffectivePolicy } from "../../src/core/policy-types";
-import { parseYamlSource } from "../../src/core/yaml-source";
-import { loadPolicySources } from "../../src/policy/load";
+
+import { parseYamlSource } from "../../src/diagnostics/yaml-source";
+import type { EffectivePolicy } from "../../src/policy/types";
+import { compileStack } from "../../src/stack/compile";
+import type { DesiredState } from "../../src/stack/desired-state";
+import { loadPolicySources } from "../../src/stack/load";
 import { REPO_ROOT } from "../../src/toolchain/pulumi-cli";
 
 /** Compiles stack YAML text against the shipped presets; throws with the diagnostics if it is invalid. */

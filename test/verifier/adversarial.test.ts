@@ -14,8 +14,8 @@ import {
   type TenantFixture,
   type TestKey,
   tenantFixture,
-} from "../core/bundle-fixtures";
-import { EPOCH, HOUR } from "../core/rotation-presets";
+} from "../bundle/fixtures";
+import { EPOCH, HOUR } from "../rotation/presets";
 
 const T0 = EPOCH + HOUR;
 const device = {

@@ -5,8 +5,8 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Bundle, type DeviceState, decide, loadBundle } from "../../src/verifier";
-import { APP_ID, ISSUER, signToken, type TenantFixture, tenantFixture } from "../core/bundle-fixtures";
-import { DAY, EPOCH, HOUR, MIN } from "../core/rotation-presets";
+import { APP_ID, ISSUER, signToken, type TenantFixture, tenantFixture } from "../bundle/fixtures";
+import { DAY, EPOCH, HOUR, MIN } from "../rotation/presets";
 
 const T0 = EPOCH + HOUR;
 const at = (s: number) => new Date(s * 1000);

@@ -6,10 +6,10 @@
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { type AppBundle, type AppRotation, computeBundles, observeAppRotations } from "../../bundle/compute-bundles";
-import { readBundleFiles, writeBundles } from "../../bundle/write-bundles";
-import { checkBundle } from "../../core/bundle-check";
-import { BundleContentError } from "../../core/bundle-content";
+import { checkBundle } from "../../bundle/check";
+import { type AppBundle, type AppRotation, computeBundles, observeAppRotations } from "../../bundle/compute";
+import { BundleContentError } from "../../bundle/content";
+import { readBundleFiles, writeBundles } from "../../bundle/write";
 import { createFusionAuthPort, type FusionAuthPort } from "../../fusionauth/client-port";
 import { stackApiKey } from "../../toolchain/stack-api-key";
 import { loadStackForCommand } from "../load-stack";

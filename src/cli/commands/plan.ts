@@ -2,12 +2,12 @@
  * `fakit plan --stack NAME [--json] [--now ISO]`: the effective policy, derived figures, warnings and waivers of
  * every tenant and application of a stack, read from `stacks/Pulumi.NAME.yaml` (no Pulumi CLI, no API key).
  */
-import { formatDiagnostic } from "../../core/diagnostic";
-import { buildPlanReport, renderPlanText } from "../../core/plan-report";
-import { planStackRotations, renderRotationText } from "../../core/plan-rotation";
-import type { ObservedRotation } from "../../core/rotation";
+import { formatDiagnostic } from "../../diagnostics/diagnostic";
 import { createFusionAuthPort } from "../../fusionauth/client-port";
-import { observeStack } from "../../fusionauth/observe-rotation";
+import { buildPlanReport, renderPlanText } from "../../plan/report";
+import { observeStack } from "../../rotation/observe";
+import { planStackRotations, renderRotationText } from "../../rotation/plan-stack";
+import type { ObservedRotation } from "../../rotation/schedule";
 import { stackApiKey } from "../../toolchain/stack-api-key";
 import { loadStackForCommand } from "../load-stack";
 

@@ -2,9 +2,9 @@
  * `fakit validate [FILES...]`: checks presets, the sensitivity levels and stacks; with no files, all of them.
  * Prints every problem as `path:line:col: CODE message`, then fails once. Exit 0 valid, 1 invalid, 2 usage.
  */
-import { formatDiagnostic } from "../../core/diagnostic";
-import { findRepoRoot } from "../../policy/load";
+import { formatDiagnostic } from "../../diagnostics/diagnostic";
 import { validateFiles } from "../../policy/validate-files";
+import { findRepoRoot } from "../../stack/load";
 
 const USAGE = `usage: fakit validate [FILES...]
 

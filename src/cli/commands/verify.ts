@@ -6,7 +6,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { BUNDLE_FILES } from "../../core/bundle-format";
+import { BUNDLE_FILES } from "../../bundle/format";
 import { BundleLoadError, decide, loadBundle } from "../../verifier";
 
 const USAGE = `usage: fakit verify --bundle DIR --token TOKEN|- [--now ISO] [--last-server-time ISO] [--last-check-in ISO] [--offline]

@@ -1,6 +1,6 @@
 /**
  * Dynamic providers for FusionAuth tenants and applications. Both hold a "managed shape" (the fields the kit
- * owns, see core/managed-fields.ts) and nothing else:
+ * owns, see fusionauth/managed-fields.ts) and nothing else:
  * - `diff` compares only those fields, so server defaults never cause perpetual diffs, and a no-op `up` calls
  *   FusionAuth zero times;
  * - `update` reads the object, writes the managed fields into it and PUTs it whole, so fields the kit does not
@@ -10,8 +10,8 @@
  *   the values the kit found when it adopted it.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { applyManaged, diffManaged, type JsonObject, pickManaged } from "../../core/managed-fields";
 import type { FusionAuthPort } from "../../fusionauth/client-port";
+import { applyManaged, diffManaged, type JsonObject, pickManaged } from "../../fusionauth/managed-fields";
 import { type Configured, configurePort, portOf } from "./settings";
 
 export interface ManagedObjectInputs {

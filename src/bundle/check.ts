@@ -1,0 +1,113 @@
+/**
+ * `fakit bundle --check`: the gate an app build runs. A committed bundle passes while it is intact, holds every
+ * key that signs, is scheduled to sign or signed tokens still acceptable offline, and its horizon lies ahead.
+ * Pure: the caller reads the files and computes the expected keys from the stack.
+ */
+import { createHash } from "node:crypto";
+import type { ExpectedBundleKey } from "./content";
+import {
+  type BundleProblem,
+  type BundleProblemCode,
+  isoOf,
+  JWKS_FILE,
+  MANIFEST_FILE,
+  POLICY_FILE,
+  parseJsonFile,
+  parseJwksFile,
+  parseManifestFile,
+  parsePolicyFile,
+} from "./format";
+
+export type BundleCheckCode =
+  | BundleProblemCode
+  | "KIT_BUNDLE_KEY_MISSING"
+  | "KIT_BUNDLE_KEY_NOT_CREATED"
+  | "KIT_BUNDLE_HORIZON_PASSED";
+
+export interface BundleCheckProblem {
+  code: BundleCheckCode;
+  message: string;
+}
+
+export interface BundleCheckResult {
+  ok: boolean;
+  problems: BundleCheckProblem[];
+}
+
+const ROLE_WORDS: Record<ExpectedBundleKey["role"], string> = {
+  signing: "the signing key",
+  published: "a key scheduled to sign",
+  retired: "a retired key whose tokens are still accepted offline",
+};
+
+/**
+ * Checks an existing bundle against the keys the stack expects now.
+ * @param existing file name to content, as read from the bundle directory (absent files left out).
+ * @param expected from {@link expectedBundleKeys} of the stack's rotation state at `now`.
+ * @param now seconds since the Unix epoch (the run's time).
+ */
+export function checkBundle(
+  existing: Readonly<Partial<Record<string, string>>>,
+  expected: readonly ExpectedBundleKey[],
+  now: number,
+): BundleCheckResult {
+  const problems: BundleCheckProblem[] = [];
+  const texts: Record<string, string> = {};
+  for (const name of [JWKS_FILE, POLICY_FILE, MANIFEST_FILE]) {
+    const text = existing[name];
+    if (text === undefined)
+      problems.push({ code: "KIT_BUNDLE_FILE_MISSING", message: `${name} is missing from the bundle` });
+    else texts[name] = text;
+  }
+  if (problems.length > 0) return { ok: false, problems };
+
+  const parsed: Record<string, unknown> = {};
+  for (const name of Object.keys(texts)) {
+    const r = parseJsonFile(name, texts[name] as string);
+    problems.push(...r.problems);
+    parsed[name] = r.value;
+  }
+  if (problems.length > 0) return { ok: false, problems };
+
+  const manifest = parseManifestFile(parsed[MANIFEST_FILE]);
+  problems.push(...manifest.problems);
+  for (const f of manifest.manifest?.files ?? []) {
+    const text = texts[f.name];
+    if (text === undefined) continue;
+    const digest = createHash("sha256").update(text, "utf8").digest("hex");
+    if (digest !== f.sha256) {
+      problems.push({
+        code: "KIT_BUNDLE_DIGEST_MISMATCH",
+        message: `${f.name} does not match its SHA-256 in ${MANIFEST_FILE}: the file was edited or truncated`,
+      });
+    }
+  }
+  const jwks = parseJwksFile(parsed[JWKS_FILE]);
+  const policy = parsePolicyFile(parsed[POLICY_FILE]);
+  problems.push(...(jwks.problems as BundleProblem[]), ...(policy.problems as BundleProblem[]));
+  if (problems.length > 0) return { ok: false, problems };
+
+  const kids = new Set(jwks.jwks?.keys.map((k) => k.kid));
+  for (const k of expected) {
+    const who = k.generation === null ? "the adopted key" : `generation ${k.generation}`;
+    if (k.kid === undefined) {
+      problems.push({
+        code: "KIT_BUNDLE_KEY_NOT_CREATED",
+        message: `${who} (${k.role}) does not exist in FusionAuth yet: run \`pulumi up\`, then \`fakit bundle\``,
+      });
+    } else if (!kids.has(k.kid)) {
+      problems.push({
+        code: "KIT_BUNDLE_KEY_MISSING",
+        message: `the bundle misses ${ROLE_WORDS[k.role]}: ${who}, kid ${k.kid}; rebuild it with \`fakit bundle\``,
+      });
+    }
+  }
+  const horizon = Date.parse(policy.policy?.horizon as string) / 1000;
+  if (horizon <= now) {
+    problems.push({
+      code: "KIT_BUNDLE_HORIZON_PASSED",
+      message: `the bundle's horizon ${policy.policy?.horizon} has passed (now ${isoOf(now)}): a key it does not hold may sign; rebuild it with \`fakit bundle\``,
+    });
+  }
+  return { ok: problems.length === 0, problems };
+}

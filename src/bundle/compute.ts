@@ -1,0 +1,73 @@
+/**
+ * Computes every application bundle of a stack from what FusionAuth holds now: the rotation state observed from
+ * its keys (the same observation the Pulumi program makes) and the JWKS it publishes at
+ * `/.well-known/jwks.json`, cross-checked by the pure bundle builder. All bundles or none: the first mismatch
+ * is an error and nothing is returned.
+ */
+
+import type { FusionAuthPort } from "../fusionauth/client-port";
+import { ROTATION_EPOCH_SECONDS } from "../rotation/epoch";
+import { observeStack } from "../rotation/observe";
+import { planRotation, type RotationState } from "../rotation/schedule";
+import type { ApplicationState, DesiredState, TenantState } from "../stack/desired-state";
+import { type BundleFiles, buildBundleContent, type ExpectedBundleKey, expectedBundleKeys } from "./content";
+
+/** One application and the rotation state of its tenant at the run's time. */
+export interface AppRotation {
+  /** `<stack>/<tenant>/<app>`: where the bundle goes below the output folder. */
+  path: string;
+  /** `<tenant>/<app>`, as `--app` names it. */
+  name: string;
+  tenant: TenantState;
+  app: ApplicationState;
+  rotation: RotationState;
+  /** The keys a bundle built now must hold. */
+  expected: ExpectedBundleKey[];
+}
+
+export interface AppBundle {
+  path: string;
+  files: BundleFiles;
+}
+
+/** Every application with its tenant's rotation state at `at`, observed from FusionAuth (GET calls only). */
+export async function observeAppRotations(
+  state: DesiredState,
+  port: FusionAuthPort,
+  at: number,
+): Promise<AppRotation[]> {
+  const observed = await observeStack(state, port);
+  return state.tenants.flatMap((tenant) => {
+    const rotation = planRotation({
+      policy: tenant.policy,
+      epoch: ROTATION_EPOCH_SECONDS,
+      at,
+      observed: observed.get(tenant.key) ?? { keys: [] },
+    });
+    const expected = expectedBundleKeys(rotation);
+    return tenant.applications.map((app) => {
+      const name = `${tenant.key}/${app.key}`;
+      return { path: `${state.stack}/${name}`, name, tenant, app, rotation, expected };
+    });
+  });
+}
+
+/** Every application's bundle, or a thrown error (BundleContentError for a JWKS that does not match). */
+export async function computeBundles(
+  apps: readonly AppRotation[],
+  port: FusionAuthPort,
+  at: number,
+): Promise<AppBundle[]> {
+  const jwks = { keys: await port.retrieveJwks() };
+  return apps.map(({ path, tenant, app, rotation }) => ({
+    path,
+    files: buildBundleContent({
+      tenant: { key: tenant.key, issuer: tenant.issuer },
+      application: { id: app.id, key: app.key, name: app.name },
+      policy: app.policy,
+      rotation,
+      jwks,
+      generatedFor: at,
+    }),
+  }));
+}

@@ -1,0 +1,214 @@
+/**
+ * The content of one application's bundle (DESIGN.md section 8), as byte-deterministic strings: the same inputs
+ * give the same bytes. The JWKS is the one FusionAuth publishes at `/.well-known/jwks.json` (global, so it holds
+ * other tenants' keys too); only the keys the rotation schedule expects for this tenant go into the bundle, and
+ * any disagreement between the two is an error, never a partial bundle.
+ *
+ * `node:crypto`'s `createHash` is used for the manifest digests: pure computation, no I/O.
+ * @see https://fusionauth.io/docs/lifecycle/authenticate-users/oauth/endpoints#json-web-key-set-jwks
+ * @see https://www.rfc-editor.org/rfc/rfc7517#section-5 JWK Set format
+ */
+import { createHash } from "node:crypto";
+import type { EffectivePolicy } from "../policy/types";
+import type { RotationState } from "../rotation/schedule";
+import {
+  BUNDLE_FORMAT_VERSION,
+  type BundleKeyRole,
+  type BundleProblem,
+  canonicalJson,
+  isoOf,
+  JWKS_FILE,
+  jwkProblems,
+  MANIFEST_FILE,
+  POLICY_FILE,
+  type PolicyFile,
+  type PolicyKey,
+  publicJwk,
+} from "./format";
+
+/** A key the bundle must hold, as the schedule sees it. */
+export interface ExpectedBundleKey {
+  /** Absent when the key does not exist in FusionAuth yet. */
+  kid?: string;
+  keyId?: string;
+  generation: number | null;
+  role: BundleKeyRole;
+  activatesAt?: number;
+  retiresAt?: number;
+}
+
+export interface BundleContentInput {
+  tenant: { key: string; issuer: string };
+  /** The application: its id is the tokens' `aud`. */
+  application: { id: string; key: string; name: string };
+  policy: EffectivePolicy;
+  /** The schedule at the run's time, computed from what FusionAuth holds after `up`. */
+  rotation: RotationState;
+  /** The body of FusionAuth's `GET /.well-known/jwks.json`. */
+  jwks: unknown;
+  /** The run's time in seconds (never the wall clock). */
+  generatedFor: number;
+}
+
+/** File name to content. */
+export type BundleFiles = Record<typeof JWKS_FILE | typeof POLICY_FILE | typeof MANIFEST_FILE, string>;
+
+export type BundleContentErrorCode = "KIT_BUNDLE_KEY_MISMATCH" | "KIT_BUNDLE_PRIVATE_MEMBER" | "KIT_BUNDLE_JWK_INVALID";
+
+export class BundleContentError extends Error {
+  override readonly name = "BundleContentError";
+  constructor(
+    readonly code: BundleContentErrorCode,
+    message: string,
+    /** For `KIT_BUNDLE_KEY_MISMATCH`: what is missing from the JWKS and what it has that it should not. */
+    readonly details: { missing: string[]; extra: string[]; problems: BundleProblem[] } = {
+      missing: [],
+      extra: [],
+      problems: [],
+    },
+  ) {
+    super(message);
+  }
+}
+
+/** The keys a bundle built from `rotation` must hold: signing, published ahead, retired within retention. */
+export function expectedBundleKeys(rotation: RotationState): ExpectedBundleKey[] {
+  const keys: ExpectedBundleKey[] = rotation.keys.map((k) => ({
+    kid: k.exists ? k.kid : undefined,
+    keyId: k.id,
+    generation: k.generation,
+    role: k.role,
+    activatesAt: k.activatesAt,
+    retiresAt: k.retiresAt,
+  }));
+  const a = rotation.adopted;
+  if (a !== undefined && a.role !== "released") {
+    keys.push({ kid: a.kid, keyId: a.id, generation: null, role: a.role, retiresAt: a.retiredAt });
+  }
+  return keys;
+}
+
+function describe(k: ExpectedBundleKey): string {
+  const who = k.generation === null ? "adopted key" : `generation ${k.generation}`;
+  return `${who} (${k.role}${k.keyId ? `, id ${k.keyId}` : ""}${k.kid ? `, kid ${k.kid}` : ", not created yet"})`;
+}
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
+}
+
+/**
+ * Builds `jwks.json`, `policy.json` and `manifest.json` for one application.
+ * @throws {BundleContentError} `KIT_BUNDLE_PRIVATE_MEMBER` when FusionAuth's JWKS carries private members
+ *   (`d`, `p`, `q`, `dp`, `dq`, `qi`, `oth`, `k`) in any key; `KIT_BUNDLE_KEY_MISMATCH` when an expected key is
+ *   missing from the JWKS (or not created yet) or the JWKS still publishes a key of this tenant the schedule
+ *   deletes; `KIT_BUNDLE_JWK_INVALID` for an expected key that is not a usable public signing JWK.
+ */
+export function buildBundleContent(input: BundleContentInput): BundleFiles {
+  const { policy, rotation, tenant, application } = input;
+  const raw = input.jwks as { keys?: unknown } | null;
+  if (raw === null || typeof raw !== "object" || !Array.isArray(raw.keys)) {
+    throw new BundleContentError("KIT_BUNDLE_JWK_INVALID", `the JWKS read from FusionAuth is not {"keys": [...]}`);
+  }
+  const entries: unknown[] = raw.keys;
+
+  // Private material anywhere in what FusionAuth served is a red flag, whichever tenant the key belongs to.
+  const leaks = entries.flatMap((e, i) =>
+    jwkProblems(e, `JWKS keys[${i}]`).filter((p) => p.code === "KIT_BUNDLE_PRIVATE_MEMBER"),
+  );
+  if (leaks.length > 0) {
+    throw new BundleContentError("KIT_BUNDLE_PRIVATE_MEMBER", leaks.map((p) => p.message).join("; "), {
+      missing: [],
+      extra: [],
+      problems: leaks,
+    });
+  }
+
+  const byKid = new Map<string, Record<string, unknown>>();
+  for (const e of entries) {
+    const kid = (e as { kid?: unknown }).kid;
+    if (typeof kid === "string") byKid.set(kid, e as Record<string, unknown>);
+  }
+  const expected = expectedBundleKeys(rotation);
+  const missing = expected.filter((k) => k.kid === undefined || !byKid.has(k.kid)).map(describe);
+  const extra = rotation.delete
+    .filter((d) => d.kid !== undefined && byKid.has(d.kid))
+    .map((d) => `generation ${d.generation} (id ${d.id}, kid ${d.kid}) is past retention but still published`);
+  if (missing.length > 0 || extra.length > 0) {
+    const parts = [];
+    if (missing.length > 0) parts.push(`missing from FusionAuth's JWKS: ${missing.join("; ")}`);
+    if (extra.length > 0) parts.push(`published but no longer scheduled: ${extra.join("; ")}`);
+    throw new BundleContentError(
+      "KIT_BUNDLE_KEY_MISMATCH",
+      `the JWKS does not match the rotation schedule (run \`pulumi up\` first): ${parts.join(" | ")}`,
+      {
+        missing,
+        extra,
+        problems: [],
+      },
+    );
+  }
+
+  const problems = expected.flatMap((k) => jwkProblems(byKid.get(k.kid as string), `JWK ${k.kid}`));
+  if (problems.length > 0) {
+    throw new BundleContentError("KIT_BUNDLE_JWK_INVALID", problems.map((p) => p.message).join("; "), {
+      missing: [],
+      extra: [],
+      problems,
+    });
+  }
+  const jwks = expected
+    .map((k) => publicJwk(byKid.get(k.kid as string) as Record<string, unknown>))
+    .sort((a, b) => cmp(a.kid, b.kid));
+  const keys: PolicyKey[] = expected
+    .map((k) => ({
+      kid: k.kid as string,
+      generation: k.generation,
+      role: k.role,
+      activatesAt: k.activatesAt === undefined ? null : isoOf(k.activatesAt),
+      retiresAt: k.retiresAt === undefined ? null : isoOf(k.retiresAt),
+    }))
+    .sort((a, b) => cmp(a.kid, b.kid));
+
+  const A = policy.accessToken.ttlSeconds;
+  const o = policy.offline;
+  const policyFile: PolicyFile = {
+    formatVersion: BUNDLE_FORMAT_VERSION,
+    tenant: tenant.key,
+    application: { id: application.id, key: application.key, name: application.name },
+    issuer: tenant.issuer,
+    audience: application.id,
+    allowedAlgorithms: [...new Set(jwks.map((j) => j.alg))].sort(cmp),
+    accessTokenTtlSeconds: A,
+    graceSeconds: o.graceSeconds,
+    checkInSeconds: o.checkInSeconds,
+    jwksRefreshSeconds: o.jwksRefreshSeconds,
+    clockRollbackToleranceSeconds: o.clockRollbackToleranceSeconds,
+    degradedMode: o.degradedMode,
+    figures: {
+      revocationLagSeconds: A + o.graceSeconds,
+      fullOfflineRunwaySeconds: A + o.graceSeconds,
+      degradedRunwaySeconds: o.checkInSeconds,
+      keyPublicationLeadSeconds: policy.keys.publishedAhead * policy.keys.rotationPeriodSeconds,
+      retiredKeyRetentionSeconds: rotation.retentionSeconds,
+    },
+    keys,
+    horizon: isoOf(rotation.horizon),
+    generatedFor: isoOf(input.generatedFor),
+  };
+
+  const jwksText = canonicalJson({ keys: jwks });
+  const policyText = canonicalJson(policyFile);
+  const manifestText = canonicalJson({
+    formatVersion: BUNDLE_FORMAT_VERSION,
+    files: [
+      { name: JWKS_FILE, sha256: sha256(jwksText) },
+      { name: POLICY_FILE, sha256: sha256(policyText) },
+    ],
+  });
+  return { [JWKS_FILE]: jwksText, [POLICY_FILE]: policyText, [MANIFEST_FILE]: manifestText };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

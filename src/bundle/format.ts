@@ -1,0 +1,322 @@
+/**
+ * The bundle an app build ships (DESIGN.md section 8): file names, shapes and the structural checks shared by
+ * the writer ({@link ./bundle-content}), the `--check` gate ({@link ./bundle-check}) and the offline verifier's
+ * loader. Pure: no file system, no crypto (digests are computed by the callers).
+ *
+ * Files, each canonical JSON (object keys sorted, two-space indent, final newline):
+ * - `jwks.json`: `{"keys": [JWK...]}`, public members only (`kty`, `kid`, `alg`, `use` and `crv`/`x`/`y` or
+ *   `n`/`e`), sorted by `kid`;
+ * - `policy.json`: {@link PolicyFile};
+ * - `manifest.json`: {@link ManifestFile}, the SHA-256 of the other two.
+ * @see https://www.rfc-editor.org/rfc/rfc7517#section-4 JWK parameters
+ * @see https://www.rfc-editor.org/rfc/rfc7518#section-6 key-type-specific members
+ */
+import type { DegradedMode } from "../policy/types";
+
+export const BUNDLE_FORMAT_VERSION = 1;
+export const JWKS_FILE = "jwks.json";
+export const POLICY_FILE = "policy.json";
+export const MANIFEST_FILE = "manifest.json";
+export const BUNDLE_FILES = [JWKS_FILE, POLICY_FILE, MANIFEST_FILE] as const;
+
+/** JWK members that carry private or symmetric key material (RFC 7518 section 6). */
+export const PRIVATE_JWK_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"] as const;
+
+/** Members kept in the bundle, per key type. */
+export const PUBLIC_JWK_MEMBERS: Record<string, readonly string[]> = {
+  EC: ["crv", "x", "y"],
+  RSA: ["n", "e"],
+  OKP: ["crv", "x"],
+};
+
+/** JWS algorithms a device can verify with a public key. FusionAuth labels Ed25519 keys `Ed25519` (RFC 9864). */
+export const ASYMMETRIC_ALGORITHMS = [
+  "ES256",
+  "ES384",
+  "ES512",
+  "RS256",
+  "RS384",
+  "RS512",
+  "PS256",
+  "PS384",
+  "PS512",
+  "Ed25519",
+  "EdDSA",
+];
+
+export interface PublicJwk {
+  kty: string;
+  kid: string;
+  alg: string;
+  use: string;
+  crv?: string;
+  x?: string;
+  y?: string;
+  n?: string;
+  e?: string;
+}
+
+export interface JwksFile {
+  keys: PublicJwk[];
+}
+
+export type BundleKeyRole = "published" | "signing" | "retired";
+
+/** One key's place in the rotation, as written into `policy.json`. Times are ISO 8601 UTC or null. */
+export interface PolicyKey {
+  kid: string;
+  /** Kit generation, or null for a key the tenant had before the kit (adopted). */
+  generation: number | null;
+  role: BundleKeyRole;
+  activatesAt: string | null;
+  retiresAt: string | null;
+}
+
+/** `policy.json`: the offline half of the effective policy. Durations in seconds, times ISO 8601 UTC. */
+export interface PolicyFile {
+  formatVersion: number;
+  tenant: string;
+  application: { id: string; key: string; name: string };
+  issuer: string;
+  /** The application id: FusionAuth's `aud` claim. */
+  audience: string;
+  allowedAlgorithms: string[];
+  accessTokenTtlSeconds: number;
+  graceSeconds: number;
+  checkInSeconds: number;
+  jwksRefreshSeconds: number;
+  clockRollbackToleranceSeconds: number;
+  degradedMode: DegradedMode;
+  figures: {
+    revocationLagSeconds: number;
+    fullOfflineRunwaySeconds: number;
+    degradedRunwaySeconds: number;
+    keyPublicationLeadSeconds: number;
+    retiredKeyRetentionSeconds: number;
+  };
+  keys: PolicyKey[];
+  /** Until when this bundle holds every key that will sign. */
+  horizon: string;
+  /** The time of the run that built the bundle (never the wall clock). */
+  generatedFor: string;
+}
+
+export interface ManifestFile {
+  formatVersion: number;
+  files: { name: string; sha256: string }[];
+}
+
+/** One structural problem found in a bundle file. */
+export interface BundleProblem {
+  code: BundleProblemCode;
+  message: string;
+}
+
+export type BundleProblemCode =
+  | "KIT_BUNDLE_FILE_MISSING"
+  | "KIT_BUNDLE_JSON_INVALID"
+  | "KIT_BUNDLE_FORMAT_VERSION"
+  | "KIT_BUNDLE_PRIVATE_MEMBER"
+  | "KIT_BUNDLE_JWK_INVALID"
+  | "KIT_BUNDLE_POLICY_INVALID"
+  | "KIT_BUNDLE_DIGEST_MISMATCH";
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Private members present in a JWK-shaped value. */
+export function privateMembersOf(jwk: unknown): string[] {
+  if (!isObject(jwk)) return [];
+  return PRIVATE_JWK_MEMBERS.filter((m) => m in jwk);
+}
+
+/** Problems of one JWK as a bundle must hold it: public, asymmetric, with `kid` and `alg`. */
+export function jwkProblems(jwk: unknown, where: string): BundleProblem[] {
+  if (!isObject(jwk)) return [{ code: "KIT_BUNDLE_JWK_INVALID", message: `${where} is not a JSON object` }];
+  const problems: BundleProblem[] = [];
+  const priv = privateMembersOf(jwk);
+  if (priv.length > 0) {
+    problems.push({
+      code: "KIT_BUNDLE_PRIVATE_MEMBER",
+      message: `${where} (kid ${String(jwk.kid)}) holds private key members ${priv.map((m) => `"${m}"`).join(", ")}; a bundle carries public keys only`,
+    });
+  }
+  const members = typeof jwk.kty === "string" ? PUBLIC_JWK_MEMBERS[jwk.kty] : undefined;
+  if (members === undefined)
+    problems.push({
+      code: "KIT_BUNDLE_JWK_INVALID",
+      message: `${where} has an unsupported "kty" ${JSON.stringify(jwk.kty)}`,
+    });
+  if (typeof jwk.kid !== "string" || jwk.kid === "")
+    problems.push({ code: "KIT_BUNDLE_JWK_INVALID", message: `${where} has no "kid"` });
+  if (typeof jwk.alg !== "string" || !ASYMMETRIC_ALGORITHMS.includes(jwk.alg)) {
+    problems.push({
+      code: "KIT_BUNDLE_JWK_INVALID",
+      message: `${where} has "alg" ${JSON.stringify(jwk.alg)}, not an asymmetric JWS algorithm`,
+    });
+  }
+  if (jwk.use !== undefined && jwk.use !== "sig")
+    problems.push({
+      code: "KIT_BUNDLE_JWK_INVALID",
+      message: `${where} has "use" ${JSON.stringify(jwk.use)}, expected "sig"`,
+    });
+  for (const m of members ?? []) {
+    if (typeof jwk[m] !== "string")
+      problems.push({ code: "KIT_BUNDLE_JWK_INVALID", message: `${where} lacks its "${m}" member` });
+  }
+  return problems;
+}
+
+/** The public members of a JWK that passed {@link jwkProblems}. */
+export function publicJwk(jwk: Record<string, unknown>): PublicJwk {
+  const out: Record<string, unknown> = { kty: jwk.kty, kid: jwk.kid, alg: jwk.alg, use: jwk.use ?? "sig" };
+  for (const m of PUBLIC_JWK_MEMBERS[jwk.kty as string] ?? []) out[m] = jwk[m];
+  return out as unknown as PublicJwk;
+}
+
+/** Parses and checks `jwks.json` content (already JSON-parsed). */
+export function parseJwksFile(value: unknown): { jwks?: JwksFile; problems: BundleProblem[] } {
+  if (!isObject(value) || !Array.isArray(value.keys)) {
+    return {
+      problems: [{ code: "KIT_BUNDLE_JWK_INVALID", message: `${JWKS_FILE} must be an object with a "keys" array` }],
+    };
+  }
+  const problems = value.keys.flatMap((k, i) => jwkProblems(k, `${JWKS_FILE} keys[${i}]`));
+  const kids = value.keys.map((k) => (isObject(k) ? k.kid : undefined));
+  const dup = kids.filter((k, i) => kids.indexOf(k) !== i);
+  if (dup.length > 0)
+    problems.push({
+      code: "KIT_BUNDLE_JWK_INVALID",
+      message: `${JWKS_FILE} repeats kid ${[...new Set(dup)].join(", ")}`,
+    });
+  if (problems.length > 0) return { problems };
+  return { jwks: { keys: (value.keys as Record<string, unknown>[]).map(publicJwk) }, problems };
+}
+
+const NUMBER_FIELDS = [
+  "accessTokenTtlSeconds",
+  "graceSeconds",
+  "checkInSeconds",
+  "jwksRefreshSeconds",
+  "clockRollbackToleranceSeconds",
+] as const;
+const DEGRADED_MODES: readonly string[] = ["none", "read-only", "read-and-queue-writes"];
+
+/** Parses and checks `policy.json` content (already JSON-parsed). */
+export function parsePolicyFile(value: unknown): { policy?: PolicyFile; problems: BundleProblem[] } {
+  const bad = (message: string): BundleProblem => ({
+    code: "KIT_BUNDLE_POLICY_INVALID",
+    message: `${POLICY_FILE}: ${message}`,
+  });
+  if (!isObject(value)) return { problems: [bad("not a JSON object")] };
+  if (value.formatVersion !== BUNDLE_FORMAT_VERSION) {
+    return {
+      problems: [
+        {
+          code: "KIT_BUNDLE_FORMAT_VERSION",
+          message: `${POLICY_FILE} has formatVersion ${JSON.stringify(value.formatVersion)}; this verifier reads version ${BUNDLE_FORMAT_VERSION}`,
+        },
+      ],
+    };
+  }
+  const problems: BundleProblem[] = [];
+  for (const f of ["issuer", "audience", "horizon", "generatedFor"]) {
+    if (typeof value[f] !== "string" || value[f] === "") problems.push(bad(`"${f}" must be a non-empty string`));
+  }
+  for (const f of ["horizon", "generatedFor"]) {
+    if (typeof value[f] === "string" && Number.isNaN(Date.parse(value[f] as string)))
+      problems.push(bad(`"${f}" is not an ISO 8601 time`));
+  }
+  for (const f of NUMBER_FIELDS) {
+    const v = value[f];
+    if (typeof v !== "number" || !Number.isFinite(v) || v < 0)
+      problems.push(bad(`"${f}" must be a non-negative number of seconds`));
+  }
+  const algs = value.allowedAlgorithms;
+  if (
+    !Array.isArray(algs) ||
+    algs.length === 0 ||
+    !algs.every((a) => typeof a === "string" && ASYMMETRIC_ALGORITHMS.includes(a))
+  ) {
+    problems.push(bad(`"allowedAlgorithms" must list asymmetric JWS algorithms (${ASYMMETRIC_ALGORITHMS.join(", ")})`));
+  }
+  if (typeof value.degradedMode !== "string" || !DEGRADED_MODES.includes(value.degradedMode)) {
+    problems.push(bad(`"degradedMode" must be one of ${DEGRADED_MODES.join(", ")}`));
+  }
+  if (!Array.isArray(value.keys) || !value.keys.every((k) => isObject(k) && typeof k.kid === "string")) {
+    problems.push(bad(`"keys" must list objects with a "kid"`));
+  }
+  if (problems.length > 0) return { problems };
+  return { policy: value as unknown as PolicyFile, problems };
+}
+
+/** Parses and checks `manifest.json` content (already JSON-parsed). */
+export function parseManifestFile(value: unknown): { manifest?: ManifestFile; problems: BundleProblem[] } {
+  if (!isObject(value))
+    return { problems: [{ code: "KIT_BUNDLE_JSON_INVALID", message: `${MANIFEST_FILE} is not a JSON object` }] };
+  if (value.formatVersion !== BUNDLE_FORMAT_VERSION) {
+    return {
+      problems: [
+        {
+          code: "KIT_BUNDLE_FORMAT_VERSION",
+          message: `${MANIFEST_FILE} has formatVersion ${JSON.stringify(value.formatVersion)}; this verifier reads version ${BUNDLE_FORMAT_VERSION}`,
+        },
+      ],
+    };
+  }
+  const files = value.files;
+  const valid =
+    Array.isArray(files) &&
+    files.every(
+      (f) =>
+        isObject(f) && typeof f.name === "string" && typeof f.sha256 === "string" && /^[0-9a-f]{64}$/.test(f.sha256),
+    );
+  if (!valid)
+    return {
+      problems: [
+        {
+          code: "KIT_BUNDLE_JSON_INVALID",
+          message: `${MANIFEST_FILE} "files" must list {name, sha256} with hex SHA-256 digests`,
+        },
+      ],
+    };
+  const names = (files as { name: string }[]).map((f) => f.name);
+  const missing = [JWKS_FILE, POLICY_FILE].filter((n) => !names.includes(n));
+  if (missing.length > 0)
+    return {
+      problems: [
+        { code: "KIT_BUNDLE_JSON_INVALID", message: `${MANIFEST_FILE} lists no digest for ${missing.join(", ")}` },
+      ],
+    };
+  return { manifest: value as unknown as ManifestFile, problems: [] };
+}
+
+/** JSON.parse that reports a problem instead of throwing. */
+export function parseJsonFile(name: string, text: string): { value?: unknown; problems: BundleProblem[] } {
+  try {
+    return { value: JSON.parse(text), problems: [] };
+  } catch (err) {
+    return {
+      problems: [{ code: "KIT_BUNDLE_JSON_INVALID", message: `${name} is not valid JSON (${(err as Error).message})` }],
+    };
+  }
+}
+
+/** Canonical JSON: object keys sorted, two-space indent, final newline; `undefined` members dropped. */
+export function canonicalJson(value: unknown): string {
+  return `${JSON.stringify(sortKeys(value), null, 2)}\n`;
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (!isObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).sort()) if (value[key] !== undefined) out[key] = sortKeys(value[key]);
+  return out;
+}
+
+/** ISO 8601 UTC of seconds since the Unix epoch. */
+export function isoOf(seconds: number): string {
+  return new Date(seconds * 1000).toISOString();
+}

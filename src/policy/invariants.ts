@@ -1,0 +1,115 @@
+/**
+ * Second validation pass: the cross-field invariants of DESIGN.md section 4, on an effective policy. Every
+ * violation is reported (none stops the others), each located at the setting the user most likely changed.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8725#section-3.1 (algorithm verification)
+ * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.2.2 (refresh-token protection)
+ */
+import type { Diagnostic } from "../diagnostics/diagnostic";
+import { formatDuration } from "../lib/duration";
+import { minimumRetentionSeconds } from "./effective-policy";
+import { diagnosticAt, type MergedPolicy } from "./layers";
+import type { EffectivePolicy } from "./types";
+
+const d = formatDuration;
+
+/** Checks the invariants; `merged` gives each finding its location. */
+export function checkInvariants(p: EffectivePolicy, merged: MergedPolicy): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const A = p.accessToken.ttlSeconds;
+  const R = p.refreshToken.lifetimeMinutes * 60;
+  const M = p.refreshToken.maximumLifetimeMinutes * 60;
+  const G = p.offline.graceSeconds;
+  const C = p.offline.checkInSeconds;
+  const J = p.offline.jwksRefreshSeconds;
+  const S = p.offline.clockRollbackToleranceSeconds;
+  const K = p.keys.rotationPeriodSeconds;
+  const P = p.keys.publishedAhead;
+  const error = (paths: string[], code: string, message: string) =>
+    out.push(diagnosticAt(merged, paths, "error", code, message));
+  const warn = (paths: string[], code: string, message: string) =>
+    out.push(diagnosticAt(merged, paths, "warning", code, message));
+
+  if (A >= R) {
+    error(
+      ["accessToken.ttl", "refreshToken.lifetime"],
+      "KIT_INVARIANT_ACCESS_GE_REFRESH",
+      `accessToken.ttl (${d(A)}) must be shorter than refreshToken.lifetime (${d(R)})`,
+    );
+  }
+  if (p.refreshToken.expirationPolicy === "SlidingWindowWithMaximumLifetime" && M < R) {
+    error(
+      ["refreshToken.maximumLifetime", "refreshToken.lifetime"],
+      "KIT_INVARIANT_MAXIMUM_LT_REFRESH",
+      `refreshToken.maximumLifetime (${d(M)}) must not be shorter than refreshToken.lifetime (${d(R)})`,
+    );
+  }
+  if (p.accessToken.algorithm.startsWith("HS")) {
+    error(
+      ["accessToken.algorithm"],
+      "KIT_INVARIANT_HMAC_ALGORITHM",
+      `accessToken.algorithm ${p.accessToken.algorithm} is a shared-secret algorithm: a device cannot verify it offline without holding the secret; use ES256`,
+    );
+  }
+  if (P * K < J + C + S) {
+    error(
+      [
+        "keys.rotationPeriod",
+        "keys.publishedAhead",
+        "offline.jwksRefresh",
+        "offline.checkIn",
+        "offline.clockRollbackTolerance",
+      ],
+      "KIT_INVARIANT_KEY_LEAD",
+      `key publication lead keys.publishedAhead x keys.rotationPeriod (${P} x ${d(K)} = ${d(P * K)}) must cover offline.jwksRefresh + offline.checkIn + offline.clockRollbackTolerance (${d(J + C + S)}), or a device may meet a signing key it has never seen`,
+    );
+  }
+  const minRetention = minimumRetentionSeconds(p);
+  if (merged.values.has("keys.retention") && p.keys.retentionSeconds < minRetention) {
+    error(
+      ["keys.retention"],
+      "KIT_INVARIANT_RETENTION",
+      `keys.retention (${d(p.keys.retentionSeconds)}) must cover accessToken.ttl + offline.grace + offline.clockRollbackTolerance (${d(minRetention)}), or a retired key disappears while its tokens are still accepted offline`,
+    );
+  }
+
+  if (G > C) {
+    warn(
+      ["offline.grace", "offline.checkIn"],
+      "KIT_WARN_GRACE_EXCEEDS_CHECKIN",
+      `offline.grace (${d(G)}) is longer than offline.checkIn (${d(C)}); the part beyond the check-in is never usable`,
+    );
+  }
+  if (R < C) {
+    warn(
+      ["refreshToken.lifetime", "offline.checkIn"],
+      "KIT_WARN_REFRESH_BELOW_CHECKIN",
+      `refreshToken.lifetime (${d(R)}) is shorter than offline.checkIn (${d(C)}); every check-in will need a full login`,
+    );
+  }
+  if (p.accessToken.algorithm.startsWith("RS")) {
+    warn(
+      ["accessToken.algorithm"],
+      "KIT_WARN_RSA_ALGORITHM",
+      `accessToken.algorithm ${p.accessToken.algorithm} is RSA PKCS#1 v1.5, not approved by OWASP ASVS 5.0 appendix C; prefer ES256`,
+    );
+  }
+  if (p.refreshToken.expirationPolicy === "SlidingWindow") {
+    warn(
+      ["refreshToken.expiration"],
+      "KIT_WARN_NO_ABSOLUTE_LIFETIME",
+      "refreshToken.expiration SlidingWindow has no absolute lifetime (OWASP ASVS 5.0 10.4.8); use SlidingWindowWithMaximumLifetime",
+    );
+  }
+  if (
+    p.refreshToken.expirationPolicy !== "SlidingWindowWithMaximumLifetime" &&
+    merged.values.has("refreshToken.maximumLifetime")
+  ) {
+    warn(
+      ["refreshToken.maximumLifetime", "refreshToken.expiration"],
+      "KIT_WARN_MAXIMUM_IGNORED",
+      `refreshToken.maximumLifetime is ignored with refreshToken.expiration ${p.refreshToken.expirationPolicy}`,
+    );
+  }
+  return out;
+}

@@ -1,0 +1,81 @@
+/**
+ * The rotation part of `fakit plan`: per tenant, what signs now, what is published ahead, a rotation held back
+ * by the lead gate and until when, the bundle horizon, and the timeline of the next periods (as data, as text
+ * and as a Mermaid gantt chart). Pure: the observed state comes from FusionAuth (`--live`) or is that of a
+ * tenant deployed for the first time at `now`.
+ */
+
+import { formatDuration } from "../lib/duration";
+import type { DesiredState } from "../stack/desired-state";
+import { ROTATION_EPOCH_SECONDS } from "./epoch";
+import { type ObservedRotation, planRotation } from "./schedule";
+import { type RotationEvent, renderRotationGantt, rotationTimeline } from "./timeline";
+
+export interface PlanRotation {
+  tenant: string;
+  /** `live`: observed in FusionAuth; `first-deployment`: as if the tenant were first deployed at `now`. */
+  basis: "live" | "first-deployment";
+  signingGeneration: number | null;
+  publishedGenerations: number[];
+  retainedGenerations: number[];
+  heldBack: { scheduledGeneration: number; until: string; message: string } | null;
+  leadSeconds: number;
+  retentionSeconds: number;
+  horizon: string;
+  nextChangeAt: string;
+  events: { at: string; generation: number | "adopted"; kind: RotationEvent["kind"] }[];
+  mermaid: string;
+}
+
+const iso = (s: number) => new Date(s * 1000).toISOString().replace(/\.000Z$/, "Z");
+
+/** Rotation plans of every tenant over `periods` rotation periods from `now`. */
+export function planStackRotations(
+  state: DesiredState,
+  now: number,
+  observedByTenant: ReadonlyMap<string, ObservedRotation> = new Map(),
+  periods = 2,
+): PlanRotation[] {
+  return state.tenants.map((tenant) => {
+    const observed = observedByTenant.get(tenant.key);
+    const input = { policy: tenant.policy, epoch: ROTATION_EPOCH_SECONDS, at: now, observed: observed ?? { keys: [] } };
+    const r = planRotation(input);
+    const until = now + periods * tenant.policy.keys.rotationPeriodSeconds;
+    const timeline = rotationTimeline({ ...input, until });
+    return {
+      tenant: tenant.key,
+      basis: observed === undefined ? "first-deployment" : "live",
+      signingGeneration: r.signingGeneration ?? null,
+      publishedGenerations: r.keys.filter((k) => k.role === "published").map((k) => k.generation),
+      retainedGenerations: r.keys.filter((k) => k.role === "retired").map((k) => k.generation),
+      heldBack: r.heldBack === undefined ? null : { ...r.heldBack, until: iso(r.heldBack.until) },
+      leadSeconds: r.leadSeconds,
+      retentionSeconds: r.retentionSeconds,
+      horizon: iso(r.horizon),
+      nextChangeAt: iso(r.nextChangeAt),
+      events: timeline.events.map((e) => ({ ...e, at: iso(e.at) })),
+      mermaid: renderRotationGantt(timeline, `Key rotation of tenant ${tenant.key}`),
+    };
+  });
+}
+
+/** The text lines `fakit plan` prints for the rotation plans. */
+export function renderRotationText(plans: readonly PlanRotation[]): string[] {
+  const out: string[] = [];
+  for (const p of plans) {
+    out.push(
+      "",
+      `rotation of tenant ${p.tenant} (${p.basis === "live" ? "as FusionAuth holds it" : "as if first deployed now"}):`,
+    );
+    out.push(
+      `  signing: generation ${p.signingGeneration ?? "adopted key"}; published ahead: ${p.publishedGenerations.join(", ") || "none"}; retained: ${p.retainedGenerations.join(", ") || "none"}`,
+    );
+    out.push(
+      `  lead ${formatDuration(p.leadSeconds)}, retention ${formatDuration(p.retentionSeconds)}, bundle horizon ${p.horizon}, next change ${p.nextChangeAt}`,
+    );
+    if (p.heldBack !== null) out.push(`  HELD BACK: ${p.heldBack.message}`);
+    for (const e of p.events)
+      out.push(`  ${e.at}  ${e.kind.padEnd(8)} ${e.generation === "adopted" ? "adopted key" : `g${e.generation}`}`);
+  }
+  return out;
+}

@@ -1,0 +1,72 @@
+/**
+ * The desired state of one stack: what `pulumi up` should make FusionAuth look like and what `plan` and the
+ * bundles report. Fully defaulted: nothing downstream checks for `undefined`.
+ */
+import type { Diagnostic } from "../diagnostics/diagnostic";
+import type { EffectivePolicy, PolicyFigures } from "../policy/types";
+
+
+/** A setting a stack overrides, as written, with its location. */
+export interface OverrideEntry {
+  /** Dotted setting path, e.g. `offline.checkIn`. */
+  path: string;
+  value: string | number | boolean;
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** A floor rule a stack waives, with the breach it covers. */
+export interface AppliedWaiver {
+  rule: string;
+  reason: string;
+  /** What the waiver lets through, e.g. the floor message. */
+  breach: string;
+  file: string;
+  line: number;
+  column: number;
+}
+
+export interface ApplicationState {
+  key: string;
+  name: string;
+  /** Given in the stack (adopted) or derived with `applicationId`. */
+  id: string;
+  adopted: boolean;
+  redirectUris: string[];
+  /** The application's own preset, or its tenant's. */
+  preset: string;
+  policy: EffectivePolicy;
+  figures: PolicyFigures;
+  /** True when the policy differs from the tenant's in what FusionAuth holds per application: write its jwtConfiguration. */
+  ownJwtConfiguration: boolean;
+  overrides: OverrideEntry[];
+  warnings: Diagnostic[];
+  waivers: AppliedWaiver[];
+}
+
+export interface TenantState {
+  key: string;
+  name: string;
+  issuer: string;
+  /** Given in the stack (adopted) or derived with `tenantId`. */
+  id: string;
+  adopted: boolean;
+  preset: string;
+  policy: EffectivePolicy;
+  figures: PolicyFigures;
+  overrides: OverrideEntry[];
+  warnings: Diagnostic[];
+  waivers: AppliedWaiver[];
+  applications: ApplicationState[];
+}
+
+export interface DesiredState {
+  project: string;
+  stack: string;
+  /** FusionAuth base URL, without a trailing slash. */
+  url: string;
+  /** Where the API key is: a Pulumi secret, plain text in the stack file (warned about), or absent (environment). Never the key. */
+  apiKey: "secret" | "plaintext" | "absent";
+  tenants: TenantState[];
+}

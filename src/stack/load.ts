@@ -1,0 +1,133 @@
+/**
+ * The file-system edge of the policy core: reads presets, sensitivity levels, schemas and stack files from a
+ * repository and hands their text to the pure core.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { type Diagnostic, formatDiagnostic, hasErrors, normalizeDiagnostics } from "../diagnostics/diagnostic";
+import type { PolicySchemas } from "../diagnostics/schema-check";
+import { type ParsedDocument, parseYamlSource } from "../diagnostics/yaml-source";
+import { compileStack } from "./compile";
+import type { DesiredState } from "./desired-state";
+
+export { formatDiagnostic };
+
+export const PRESETS_DIR = join("policies", "presets");
+export const LEVELS_FILE = join("policies", "sensitivity-levels.yaml");
+export const SCHEMA_DIR = join("policies", "schema");
+export const STACKS_DIR = "stacks";
+
+/** The policy inputs of a repository, parsed. */
+export interface PolicySources {
+  presets: ParsedDocument[];
+  levels: ParsedDocument;
+  schemas: PolicySchemas;
+  /** YAML syntax errors and unreadable files. */
+  diagnostics: Diagnostic[];
+}
+
+/** `stacks/Pulumi.<stack>.yaml` of a repository. */
+export function stackFilePath(repoRoot: string, stack: string): string {
+  return join(repoRoot, STACKS_DIR, `Pulumi.${stack}.yaml`);
+}
+
+/** The stack name of a `Pulumi.<stack>.yaml` file name, or `undefined`. */
+export function stackNameOf(file: string): string | undefined {
+  const m = /(?:^|[\\/])Pulumi\.([^\\/]+)\.ya?ml$/.exec(file);
+  return m?.[1];
+}
+
+/** The nearest directory, from `start` upwards, holding `policies/presets`; `undefined` when there is none. */
+export function findRepoRoot(start: string): string | undefined {
+  let dir = resolve(start);
+  for (;;) {
+    if (existsSync(join(dir, PRESETS_DIR))) return dir;
+    const up = dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+}
+
+/** A path as diagnostics show it: relative to the repository when inside it. */
+export function displayPath(repoRoot: string, file: string): string {
+  const abs = isAbsolute(file) ? file : resolve(file);
+  const rel = relative(repoRoot, abs);
+  return rel.startsWith("..") || isAbsolute(rel) ? file : rel.split(sep).join("/");
+}
+
+/** Reads and parses one YAML file; a missing file becomes a `KIT_FILE_NOT_FOUND` diagnostic. */
+export function readYamlFile(repoRoot: string, file: string): { doc: ParsedDocument; diagnostics: Diagnostic[] } {
+  const path = displayPath(repoRoot, file);
+  let text: string;
+  try {
+    text = readFileSync(isAbsolute(file) ? file : resolve(repoRoot, file), "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code === "ENOENT" ? "KIT_FILE_NOT_FOUND" : "KIT_FILE_UNREADABLE";
+    const message =
+      code === "KIT_FILE_NOT_FOUND"
+        ? "file does not exist"
+        : `cannot read the file (${(e as NodeJS.ErrnoException).code ?? "error"})`;
+    return {
+      doc: { path, value: undefined, locate: () => ({ line: 1, column: 1 }) },
+      diagnostics: [{ severity: "error", code, message, file: path, line: 1, column: 1, pointer: "" }],
+    };
+  }
+  return parseYamlSource({ path, text });
+}
+
+/** The YAML files of a directory, sorted by name (so output never depends on directory order). */
+export function listYaml(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+/** Reads the presets, the sensitivity levels and the schemas of a repository. */
+export function loadPolicySources(repoRoot: string): PolicySources {
+  const diagnostics: Diagnostic[] = [];
+  const presets = listYaml(join(repoRoot, PRESETS_DIR)).map((f) => {
+    const r = readYamlFile(repoRoot, f);
+    diagnostics.push(...r.diagnostics);
+    return r.doc;
+  });
+  const levels = readYamlFile(repoRoot, join(repoRoot, LEVELS_FILE));
+  diagnostics.push(...levels.diagnostics);
+  const json = (name: string) =>
+    JSON.parse(readFileSync(join(repoRoot, SCHEMA_DIR, `${name}.schema.json`), "utf8")) as object;
+  const schemas: PolicySchemas = { preset: json("preset"), stack: json("stack"), levels: json("sensitivity-levels") };
+  return { presets, levels: levels.doc, schemas, diagnostics };
+}
+
+/** Compiles one stack file against a repository's presets; every problem of either is in `diagnostics`. */
+export function compileStackFile(
+  repoRoot: string,
+  file: string,
+  sources: PolicySources = loadPolicySources(repoRoot),
+): { state?: DesiredState; diagnostics: Diagnostic[] } {
+  const stackName = stackNameOf(file) ?? "unnamed";
+  const stack = readYamlFile(repoRoot, file);
+  const result = compileStack({
+    stackName,
+    stack: stack.doc,
+    presets: sources.presets,
+    levels: sources.levels,
+    schemas: sources.schemas,
+  });
+  const diagnostics = normalizeDiagnostics([...sources.diagnostics, ...stack.diagnostics, ...result.diagnostics]);
+  return hasErrors(diagnostics) ? { diagnostics } : { state: result.state, diagnostics };
+}
+
+/**
+ * The one entry of the Pulumi program and the CLI: loads `stacks/Pulumi.<stack>.yaml` with the presets and floors
+ * of `repoRoot` and compiles it. Warnings are returned beside the state; any error returns diagnostics only.
+ */
+export function loadDesiredState(options: {
+  repoRoot: string;
+  stack: string;
+}): { state: DesiredState; warnings: Diagnostic[] } | { diagnostics: Diagnostic[] } {
+  const result = compileStackFile(options.repoRoot, stackFilePath(options.repoRoot, options.stack));
+  if (result.state === undefined) return { diagnostics: result.diagnostics };
+  return { state: result.state, warnings: result.diagnostics };
+}

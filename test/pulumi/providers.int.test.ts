@@ -1,0 +1,200 @@
+// The dynamic providers called directly, as the provider process calls them, against the emulator: the cheap
+// tier below the real-CLI tests.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { DEFAULT_TENANT_ID, type RunningEmulator, startEmulator } from "../../src/emulator";
+import { createFusionAuthPort } from "../../src/fusionauth/client-port";
+import { applicationShape, tenantShape } from "../../src/fusionauth/objects";
+import { applicationProvider, tenantProvider } from "../../src/pulumi/providers/managed-object";
+import { signingKeyProvider } from "../../src/pulumi/providers/signing-key";
+import { testPolicy } from "../helpers/policies";
+
+const API_KEY = "provider-test-key";
+let emu: RunningEmulator;
+
+function configured<T extends { configure?: (req: never) => Promise<void> }>(provider: T): T {
+  const copy = { ...provider };
+  const values: Record<string, string> = {
+    "fusionauth-offline-kit:url": emu.url,
+    "fusionauth-offline-kit:apiKey": API_KEY,
+  };
+  const config = { get: (k: string) => values[k], require: (k: string) => values[k] as string };
+  // biome-ignore lint/suspicious/noExplicitAny: the dynamic-provider host passes this shape
+  (copy.configure as any).call(copy, { config });
+  return copy;
+}
+
+beforeAll(async () => {
+  emu = await startEmulator({ apiKeys: [API_KEY] });
+});
+afterAll(async () => emu.close());
+beforeEach(() => emu.counters.reset());
+
+const policy = testPolicy("standard");
+const port = () => createFusionAuthPort({ url: emu.url, apiKey: API_KEY });
+
+describe("signing key provider", () => {
+  it("generates the key inside FusionAuth under the kit's id and reports its kid and creation time", async () => {
+    const p = configured(signingKeyProvider);
+    const id = "0b7e1c52-8a52-5d0e-9a1f-000000000001";
+    const res = await p.create?.({ keyId: id, name: "fakit:t:a:g0", algorithm: "ES256", length: 256 });
+    expect(res?.id).toBe(id);
+    const key = await port().retrieveKey(id);
+    expect(key?.algorithm).toBe("ES256");
+    expect(res?.outs?.kid).toBe(key?.kid);
+    expect(res?.outs?.insertInstant).toBe(key?.insertInstant);
+  });
+
+  it("adopts its own key when a create is replayed", async () => {
+    const p = configured(signingKeyProvider);
+    const id = "0b7e1c52-8a52-5d0e-9a1f-000000000002";
+    const first = await p.create?.({ keyId: id, name: "fakit:t:a:g1", algorithm: "ES256", length: 256 });
+    const second = await p.create?.({ keyId: id, name: "fakit:t:a:g1", algorithm: "ES256", length: 256 });
+    expect(second?.outs?.kid).toBe(first?.outs?.kid);
+    expect((await port().retrieveKeys()).filter((k) => k.id === id)).toHaveLength(1);
+  });
+
+  it("refuses to adopt a key of another algorithm at its id", async () => {
+    const p = configured(signingKeyProvider);
+    const id = "0b7e1c52-8a52-5d0e-9a1f-000000000003";
+    await port().generateKey(id, { algorithm: "RS256", name: "someone else's", length: 2048 });
+    await expect(p.create?.({ keyId: id, name: "fakit:t:a:g2", algorithm: "ES256", length: 256 })).rejects.toThrow(
+      /already exists in FusionAuth with algorithm RS256, not ES256/,
+    );
+  });
+
+  it("replaces on an algorithm change and updates in place on a rename", async () => {
+    const p = configured(signingKeyProvider);
+    const olds = { keyId: "k", name: "a", algorithm: "ES256", kid: "x", insertInstant: 1 };
+    expect(await p.diff?.("k", olds, { keyId: "k", name: "a", algorithm: "ES384" })).toMatchObject({
+      changes: true,
+      replaces: ["algorithm"],
+    });
+    expect(await p.diff?.("k", olds, { keyId: "k", name: "b", algorithm: "ES256" })).toMatchObject({
+      changes: true,
+      replaces: [],
+    });
+    expect(await p.diff?.("k", olds, { keyId: "k", name: "a", algorithm: "ES256" })).toMatchObject({ changes: false });
+  });
+});
+
+describe("tenant and application providers", () => {
+  const tenantId = "5c1f7a52-8a52-5d0e-9a1f-000000000010";
+  const appId = "5c1f7a52-8a52-5d0e-9a1f-000000000011";
+  let keyRefs: { signingKeyId: string; verificationKeyIds: string[] };
+
+  beforeAll(async () => {
+    const key = await port().generateKey("5c1f7a52-8a52-5d0e-9a1f-000000000012", {
+      algorithm: "ES256",
+      name: "g0",
+      length: 256,
+    });
+    keyRefs = { signingKeyId: key.object.id as string, verificationKeyIds: [] };
+  });
+
+  const tenantInputs = () => ({
+    objectId: tenantId,
+    label: "tenant t",
+    adopt: false,
+    shape: tenantShape({ name: "Provider Test", issuer: "https://t.example", policy }, keyRefs),
+  });
+
+  it("creates a tenant with exactly the managed fields of the preset", async () => {
+    const p = configured(tenantProvider);
+    const res = await p.create?.(tenantInputs());
+    const t = await port().retrieveTenant(tenantId);
+    expect(t?.issuer).toBe("https://t.example");
+    expect(t?.jwtConfiguration).toMatchObject({
+      timeToLiveInSeconds: 900,
+      refreshTokenTimeToLiveInMinutes: 43_200,
+      refreshTokenExpirationPolicy: "SlidingWindowWithMaximumLifetime",
+      refreshTokenSlidingWindowConfiguration: { maximumTimeToLiveInMinutes: 129_600 },
+      refreshTokenUsagePolicy: "OneTimeUse",
+      accessTokenKeyId: keyRefs.signingKeyId,
+      refreshTokenRevocationPolicy: {
+        onLoginPrevented: true,
+        onPasswordChanged: true,
+        onMultiFactorEnable: true,
+        onOneTimeTokenReuse: true,
+      },
+    });
+    expect(res?.outs?.shape).toEqual(tenantInputs().shape);
+  });
+
+  it("reports no change when only server defaults differ, and makes no call to say so", async () => {
+    const p = configured(tenantProvider);
+    const recorded = (await p.read?.(tenantId, { ...tenantInputs() }))?.props;
+    emu.counters.reset();
+    expect(await p.diff?.(tenantId, recorded as never, tenantInputs())).toMatchObject({ changes: false, replaces: [] });
+    expect(emu.counters.snapshot().total).toBe(0);
+  });
+
+  it("finds an out-of-band edit on read and puts it back on update, keeping unmanaged fields", async () => {
+    const p = configured(tenantProvider);
+    const current = await port().retrieveTenant(tenantId);
+    await port().updateTenant(tenantId, {
+      ...current,
+      httpSessionMaxInactiveInterval: 7200,
+      jwtConfiguration: { ...current?.jwtConfiguration, timeToLiveInSeconds: 86_400 },
+    });
+    const recorded = (await p.read?.(tenantId, tenantInputs()))?.props;
+    const diff = await p.diff?.(tenantId, recorded as never, tenantInputs());
+    expect(diff?.changes).toBe(true);
+    await p.update?.(tenantId, recorded as never, tenantInputs());
+    const after = await port().retrieveTenant(tenantId);
+    expect(after?.jwtConfiguration?.timeToLiveInSeconds).toBe(900);
+    expect(after?.httpSessionMaxInactiveInterval).toBe(7200);
+  });
+
+  it("creates a public native client in the tenant", async () => {
+    const p = configured(applicationProvider);
+    const shape = applicationShape(
+      { name: "App", redirectUris: ["com.example:/cb"], policy, ownJwtConfiguration: false },
+      keyRefs,
+    );
+    await p.create?.({ objectId: appId, label: "application t/app", tenantId, adopt: false, shape });
+    const app = await port().retrieveApplication(appId);
+    expect(app?.tenantId).toBe(tenantId);
+    expect(app?.oauthConfiguration).toMatchObject({
+      authorizedRedirectURLs: ["com.example:/cb"],
+      proofKeyForCodeExchangePolicy: "Required",
+      clientAuthenticationPolicy: "NotRequiredWhenUsingPKCE",
+      enabledGrants: ["authorization_code", "refresh_token"],
+      generateRefreshTokens: true,
+    });
+    expect(app?.loginConfiguration).toMatchObject({ generateRefreshTokens: true, allowTokenRefresh: true });
+    expect(app?.jwtConfiguration?.enabled).toBe(false);
+  });
+
+  it("releases an adopted tenant on delete, restoring what it found, without deleting it", async () => {
+    const p = configured(tenantProvider);
+    const before = await port().retrieveTenant(DEFAULT_TENANT_ID);
+    const inputs = {
+      objectId: DEFAULT_TENANT_ID,
+      label: "tenant default",
+      adopt: true,
+      shape: tenantShape({ name: "Default", issuer: "https://adopted.example", policy }, keyRefs),
+    };
+    const res = await p.create?.(inputs);
+    expect((await port().retrieveTenant(DEFAULT_TENANT_ID))?.issuer).toBe("https://adopted.example");
+    await p.delete?.(DEFAULT_TENANT_ID, res?.outs as never);
+    const after = await port().retrieveTenant(DEFAULT_TENANT_ID);
+    expect(after?.issuer).toBe(before?.issuer);
+    expect(after?.jwtConfiguration?.accessTokenKeyId).toBe(before?.jwtConfiguration?.accessTokenKeyId);
+  });
+
+  it("refuses to adopt an id that does not exist", async () => {
+    const p = configured(tenantProvider);
+    await expect(
+      p.create?.({ ...tenantInputs(), objectId: "00000000-0000-4000-8000-000000000000", adopt: true }),
+    ).rejects.toThrow(/names id 00000000-0000-4000-8000-000000000000 to adopt, but FusionAuth has no such object/);
+  });
+
+  it("deletes what it created", async () => {
+    const a = configured(applicationProvider);
+    const t = configured(tenantProvider);
+    await a.delete?.(appId, { objectId: appId, label: "application t/app", adopt: false, shape: {} } as never);
+    await t.delete?.(tenantId, { ...tenantInputs() } as never);
+    expect(await port().retrieveApplication(appId)).toBeUndefined();
+    expect(await port().retrieveTenant(tenantId)).toBeUndefined();
+  });
+});
