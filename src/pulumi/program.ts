@@ -9,12 +9,12 @@ import { createFusionAuthPort, type FusionAuthPort } from "../fusionauth/client-
 import { keyId } from "../fusionauth/ids";
 import { applicationShape, type KeyRefs, keyLength, tenantShape } from "../fusionauth/objects";
 import { formatDuration } from "../lib/duration";
-import { formatDiagnostic, loadDesiredState } from "../policy";
 import { ROTATION_EPOCH_SECONDS } from "../rotation/epoch";
 import { formatKeyName } from "../rotation/key-record";
 import { observeStack } from "../rotation/observe";
 import { planRotation, type RotationState } from "../rotation/schedule";
 import type { DesiredState, TenantState } from "../stack/desired-state";
+import { formatDiagnostic, loadDesiredState } from "../stack/load";
 import { CONFIG_NAMESPACE } from "./providers/settings";
 import { Application, SigningKey, Tenant } from "./resources";
 import { runTime } from "./run-time";
