@@ -11,7 +11,7 @@ import { applicationShape, type KeyRefs, keyLength, tenantShape } from "../fusio
 import { formatDuration } from "../lib/duration";
 import { formatDiagnostic, loadDesiredState } from "../policy";
 import { ROTATION_EPOCH_SECONDS } from "../rotation/epoch";
-import { formatKeyName } from "../rotation/key-record";
+import { formatKeyName, recordedTimes } from "../rotation/key-record";
 import { observeStack } from "../rotation/observe";
 import { planRotation, type RotationState } from "../rotation/schedule";
 import type { DesiredState, TenantState } from "../stack/desired-state";
@@ -76,11 +76,7 @@ function registerTenant(state: DesiredState, tenant: TenantState, rotation: Rota
   const ids = new Map<number, pulumi.Output<string>>();
   const kids = new Map<number, pulumi.Output<string>>();
   for (const k of rotation.keys) {
-    const record = { stack: state.stack, tenantKey: tenant.key, generation: k.generation } as Parameters<
-      typeof formatKeyName
-    >[0];
-    if (k.role !== "published" && k.activatesAt !== undefined) record.activatedAt = k.activatesAt;
-    if (k.role === "retired" && k.retiresAt !== undefined) record.retiredAt = k.retiresAt;
+    const record = { stack: state.stack, tenantKey: tenant.key, generation: k.generation, ...recordedTimes(k) };
     const key = new SigningKey(
       `${tenant.key}-key-g${k.generation}`,
       {

@@ -4,6 +4,7 @@
  * and its rendering as a Mermaid gantt chart.
  * @see https://mermaid.js.org/syntax/gantt.html
  */
+import { recordedTimes } from "./key-record";
 import { type ObservedRotation, planRotation, type RotationPolicy, type RotationState } from "./schedule";
 
 /**
@@ -22,8 +23,7 @@ export function applyRotation(
       generation: key.generation,
       insertInstant: key.insertInstant,
       kid: key.kid,
-      activatedAt: key.role === "published" ? undefined : key.activatesAt,
-      retiredAt: key.role === "retired" ? key.retiresAt : undefined,
+      ...recordedTimes(key),
     })),
     signingGeneration: state.signingGeneration,
     adopted:
