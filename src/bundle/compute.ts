@@ -6,9 +6,9 @@
  */
 
 import type { FusionAuthPort } from "../fusionauth/client-port";
-import { ROTATION_EPOCH_SECONDS } from "../rotation/epoch";
 import { observeStack } from "../rotation/observe";
-import { planRotation, type RotationState } from "../rotation/schedule";
+import type { RotationState } from "../rotation/schedule";
+import { planStackRotation } from "../rotation/stack-rotation";
 import type { ApplicationState, DesiredState, TenantState } from "../stack/desired-state";
 import { type BundleFiles, buildBundleContent, type ExpectedBundleKey, expectedBundleKeys } from "./content";
 
@@ -37,13 +37,7 @@ export async function observeAppRotations(
   at: number,
 ): Promise<AppRotation[]> {
   const observed = await observeStack(state, port);
-  return state.tenants.flatMap((tenant) => {
-    const rotation = planRotation({
-      policy: tenant.policy,
-      epoch: ROTATION_EPOCH_SECONDS,
-      at,
-      observed: observed.get(tenant.key) ?? { keys: [] },
-    });
+  return planStackRotation(state, at, observed).flatMap(({ tenant, rotation }) => {
     const expected = expectedBundleKeys(rotation);
     return tenant.applications.map((app) => {
       const name = `${tenant.key}/${app.key}`;

@@ -10,10 +10,10 @@ import { keyId } from "../fusionauth/ids";
 import { applicationShape, type KeyRefs, keyLength, tenantShape } from "../fusionauth/objects";
 import { formatDuration } from "../lib/duration";
 import { formatDiagnostic, loadDesiredState } from "../policy";
-import { ROTATION_EPOCH_SECONDS } from "../rotation/epoch";
 import { formatKeyName, recordedTimes } from "../rotation/key-record";
 import { observeStack } from "../rotation/observe";
-import { planRotation, type RotationState } from "../rotation/schedule";
+import type { RotationState } from "../rotation/schedule";
+import { planStackRotation } from "../rotation/stack-rotation";
 import type { DesiredState, TenantState } from "../stack/desired-state";
 import { CONFIG_NAMESPACE } from "./providers/settings";
 import { Application, SigningKey, Tenant } from "./resources";
@@ -164,9 +164,7 @@ export async function runProgram(): Promise<Record<string, unknown>> {
   }
   const applications: Record<string, pulumi.Output<unknown>> = {};
   const rotations: Record<string, unknown> = {};
-  for (const tenant of state.tenants) {
-    const observed = observedByTenant.get(tenant.key) ?? { keys: [] };
-    const rotation = planRotation({ policy: tenant.policy, epoch: ROTATION_EPOCH_SECONDS, at, observed });
+  for (const { tenant, rotation } of planStackRotation(state, at, observedByTenant)) {
     if (rotation.heldBack !== undefined) pulumi.log.warn(`tenant ${tenant.key}: ${rotation.heldBack.message}`);
     Object.assign(applications, registerTenant(state, tenant, rotation));
     rotations[tenant.key] = {

@@ -7,8 +7,8 @@
 
 import { formatDuration } from "../lib/duration";
 import type { DesiredState } from "../stack/desired-state";
-import { ROTATION_EPOCH_SECONDS } from "./epoch";
-import { type ObservedRotation, planRotation } from "./schedule";
+import type { ObservedRotation } from "./schedule";
+import { planStackRotation } from "./stack-rotation";
 import { type RotationEvent, renderRotationGantt, rotationTimeline } from "./timeline";
 
 export interface PlanRotation {
@@ -36,15 +36,12 @@ export function planStackRotations(
   observedByTenant: ReadonlyMap<string, ObservedRotation> = new Map(),
   periods = 2,
 ): PlanRotation[] {
-  return state.tenants.map((tenant) => {
-    const observed = observedByTenant.get(tenant.key);
-    const input = { policy: tenant.policy, epoch: ROTATION_EPOCH_SECONDS, at: now, observed: observed ?? { keys: [] } };
-    const r = planRotation(input);
+  return planStackRotation(state, now, observedByTenant).map(({ tenant, input, rotation: r, observed }) => {
     const until = now + periods * tenant.policy.keys.rotationPeriodSeconds;
     const timeline = rotationTimeline({ ...input, until });
     return {
       tenant: tenant.key,
-      basis: observed === undefined ? "first-deployment" : "live",
+      basis: observed ? "live" : "first-deployment",
       signingGeneration: r.signingGeneration ?? null,
       publishedGenerations: r.keys.filter((k) => k.role === "published").map((k) => k.generation),
       retainedGenerations: r.keys.filter((k) => k.role === "retired").map((k) => k.generation),
