@@ -5,6 +5,7 @@
  */
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { compareDiagnostics } from "../diagnostics/diagnostic";
 import { createFusionAuthPort, type FusionAuthPort } from "../fusionauth/client-port";
 import { keyId } from "../fusionauth/ids";
 import { applicationShape, type KeyRefs, keyLength, tenantShape } from "../fusionauth/objects";
@@ -15,6 +16,7 @@ import { observeStack } from "../rotation/observe";
 import type { RotationState } from "../rotation/schedule";
 import { planStackRotation } from "../rotation/stack-rotation";
 import type { DesiredState, TenantState } from "../stack/desired-state";
+import { stateWarnings } from "../stack/load";
 import { CONFIG_NAMESPACE } from "./providers/settings";
 import { Application, SigningKey, Tenant } from "./resources";
 import { runTime } from "./run-time";
@@ -50,7 +52,9 @@ function loadOrFail(stack: string): DesiredState {
     const lines = loaded.diagnostics.map(formatDiagnostic).join("\n");
     throw userError(`the stack config is invalid; nothing was applied:\n${lines}`);
   }
-  for (const w of loaded.warnings) pulumi.log.warn(formatDiagnostic(w));
+  for (const w of [...loaded.warnings, ...stateWarnings(loaded.state)].sort(compareDiagnostics)) {
+    pulumi.log.warn(formatDiagnostic(w));
+  }
   return loaded.state;
 }
 

@@ -2,7 +2,6 @@
  * `fakit plan --stack NAME [--json] [--now ISO]`: the effective policy, derived figures, warnings and waivers of
  * every tenant and application of a stack, read from `stacks/Pulumi.NAME.yaml` (no Pulumi CLI, no API key).
  */
-import { formatDiagnostic } from "../../diagnostics/diagnostic";
 import { createFusionAuthPort } from "../../fusionauth/client-port";
 import { buildPlanReport, renderPlanText } from "../../plan/report";
 import { observeStack } from "../../rotation/observe";
@@ -72,14 +71,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   const loaded = loadStackForCommand("plan", args.stack, "nothing planned");
   if ("exitCode" in loaded) return loaded.exitCode;
-  const tenantWarnings = new Set(
-    loaded.state.tenants
-      .flatMap((t) => [...t.warnings, ...t.applications.flatMap((a) => a.warnings)])
-      .map(formatDiagnostic),
-  );
   // Warnings tied to a tenant or application are shown there; the rest (API key, unused waivers) at the top.
-  const stackWarnings = loaded.warnings.filter((w) => !tenantWarnings.has(formatDiagnostic(w)));
-  const report = buildPlanReport(loaded.state, args.now, stackWarnings);
+  const report = buildPlanReport(loaded.state, args.now, loaded.warnings);
 
   let observed: Map<string, ObservedRotation> | undefined;
   if (args.live) {
