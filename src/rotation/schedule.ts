@@ -77,6 +77,12 @@ export interface RotationInput {
   /** The time of the run (an override in tests, never read from the wall clock here). */
   at: number;
   observed: ObservedRotation;
+  /**
+   * Compromised generations (the tenant's `keys.revoked`): never created, never listed, deleted when FusionAuth
+   * still holds them. When the signing generation is among them, the next generation signs at once, even before
+   * its lead has passed (see {@link RotationState.emergency}).
+   */
+  revoked?: readonly number[];
 }
 
 export type KeyRole = "published" | "signing" | "retired";
@@ -122,8 +128,8 @@ export interface RotationState {
   keys: ScheduledKey[];
   /** Generations this run creates. */
   create: number[];
-  /** Retired keys past retention: delete them after the tenant no longer lists them. */
-  delete: { id: string; generation: number; kid?: string }[];
+  /** Retired keys past retention, and revoked keys: delete them after the tenant no longer lists them. */
+  delete: { id: string; generation: number; kid?: string; revoked?: true }[];
   /** Signing generation first, then retired ones still within retention, newest first. */
   verificationGenerations: number[];
   adopted?: {
@@ -134,10 +140,25 @@ export interface RotationState {
     releaseAt?: number;
   };
   heldBack?: HeldBackRotation;
+  /** Present when the signing key was revoked and its successor signs before its lead has passed. */
+  emergency?: EmergencySwitch;
   /** Until when a bundle built from this state holds every key that will sign. */
   horizon: number;
   /** Earliest later time at which this function's answer changes (absent nothing else changes). */
   nextChangeAt: number;
+}
+
+/**
+ * A revoked signing key replaced at once by a generation published less than the lead ago: devices that last
+ * fetched the JWKS before `publishedAt` lack the new key and refuse fresh tokens (they fall back to their policy's
+ * refusal or degraded mode) until they refresh it, at the latest by `leadMetAt`.
+ */
+export interface EmergencySwitch {
+  revokedGeneration: number;
+  generation: number;
+  publishedAt: number;
+  /** publishedAt + lead: by then every device following the policy holds the key. */
+  leadMetAt: number;
 }
 
 /** Stable codes of {@link RotationError}. */
@@ -212,10 +233,14 @@ interface Ctx {
   current: number | undefined;
   /** Generations this run creates (filled by {@link generationsToCreate}). */
   create: number[];
+  revoked: ReadonlySet<number>;
+  /** Observed keys of revoked generations: deleted by this run. */
+  revokedKeys: ObservedKey[];
 }
 
 function contextOf(input: RotationInput): Ctx {
   const { policy, epoch, at: t, observed } = input;
+  const revoked = new Set(input.revoked ?? []);
   return {
     policy,
     epoch,
@@ -225,9 +250,11 @@ function contextOf(input: RotationInput): Ctx {
     L: leadSeconds(policy),
     retention: effectiveRetentionSeconds(policy),
     k: scheduledGenerationAt(policy, epoch, t),
-    byGen: new Map(observed.keys.map((key) => [key.generation, key])),
+    byGen: new Map(observed.keys.filter((key) => !revoked.has(key.generation)).map((key) => [key.generation, key])),
     current: observed.signingGeneration,
     create: [],
+    revoked,
+    revokedKeys: observed.keys.filter((key) => revoked.has(key.generation)),
   };
 }
 
@@ -243,22 +270,54 @@ function projectedActivation(c: Ctx, n: number): number {
   return Math.max(sched(c, n), Math.max(c.t, sched(c, n - c.P)) + c.L);
 }
 
-/** The scheduled generation and the P after it, minus what exists and anything older than the signing key. */
-function generationsToCreate(c: Ctx): number[] {
+/**
+ * The scheduled generation (or the signing one, when an emergency put it ahead) and the P after it, minus what
+ * exists and anything older than the signing key. Revoked generations are skipped and replaced by the next ones,
+ * so P keys stay published ahead.
+ */
+function generationsToCreate(c: Ctx, replacement: number | undefined): number[] {
   const create: number[] = [];
-  // Never create a generation older than the one signing (only possible when the epoch moved forward).
-  for (let n = c.k; n <= c.k + c.P; n++) {
+  let wanted = c.P + 1;
+  for (let n = Math.max(c.k, replacement ?? c.k); wanted > 0; n++) {
+    if (c.revoked.has(n)) continue;
+    wanted--;
+    // Never create a generation older than the one signing (only possible when the epoch moved forward).
     if (!c.byGen.has(n) && !(c.current !== undefined && n < c.current)) create.push(n);
   }
   return create;
 }
 
+/**
+ * The successor of a revoked signing key: the oldest non-revoked generation after it that FusionAuth holds
+ * (published ahead), else the oldest one to create now. It signs at once: a leaked key is worse than a key some
+ * devices have not fetched yet.
+ */
+function emergencySigner(c: Ctx): number | undefined {
+  const current = c.current;
+  if (current === undefined || !c.revoked.has(current)) return undefined;
+  const held = [...c.byGen.keys()].filter((n) => n > current).sort((a, b) => a - b);
+  if (held.length > 0) return held[0];
+  let n = Math.max(current + 1, c.k);
+  while (c.revoked.has(n)) n++;
+  return n;
+}
+
 /** The generation that signs after this run: the newest past the lead gate, else the current one. */
-function chooseSigning(c: Ctx, generations: readonly number[], isFirstKey: boolean): number | undefined {
-  if (isFirstKey) return c.k;
+function chooseSigning(
+  c: Ctx,
+  generations: readonly number[],
+  isFirstKey: boolean,
+  emergency: number | undefined,
+): number | undefined {
+  if (isFirstKey) {
+    let n = c.k;
+    while (c.revoked.has(n)) n++;
+    return n;
+  }
   const floor = c.current ?? -1;
   const eligible = generations.filter((n) => n > floor && n <= c.k && insertOf(c, n) + c.L <= c.t);
-  return eligible.length > 0 ? Math.max(...eligible) : c.current;
+  if (eligible.length > 0) return Math.max(...eligible, emergency ?? -1);
+  return emergency ?? c.current;
 }
 
 /** Every key that must exist after the run with its role and times, and the retired keys past retention. */
@@ -359,13 +418,25 @@ function nextChangeOf(
 export function planRotation(input: RotationInput): RotationState {
   validate(input);
   const c = contextOf(input);
-  c.create = generationsToCreate(c);
+  const replacement = emergencySigner(c);
+  c.create = generationsToCreate(c, replacement);
   const generations = [...new Set([...c.byGen.keys(), ...c.create])].sort((a, b) => a - b);
   const adoptedSigns =
     c.observed.adopted !== undefined && c.current === undefined && c.observed.adopted.retiredAt === undefined;
   const isFirstKey = c.current === undefined && !adoptedSigns;
-  const signing = chooseSigning(c, generations, isFirstKey);
+  const signing = chooseSigning(c, generations, isFirstKey, replacement);
   const { keys, toDelete } = scheduleKeys(c, generations, signing, isFirstKey);
+  for (const key of c.revokedKeys)
+    toDelete.push({ id: key.id, generation: key.generation, kid: key.kid, revoked: true });
+  const emergency: EmergencySwitch | undefined =
+    replacement !== undefined && signing === replacement && insertOf(c, replacement) + c.L > c.t
+      ? {
+          revokedGeneration: c.current as number,
+          generation: replacement,
+          publishedAt: insertOf(c, replacement),
+          leadMetAt: insertOf(c, replacement) + c.L,
+        }
+      : undefined;
   const adopted = adoptedRole(c, signing);
   const heldBack = heldBackOf(c, generations, signing, isFirstKey);
   const newest = Math.max(c.k + c.P, ...generations);
@@ -382,6 +453,7 @@ export function planRotation(input: RotationInput): RotationState {
     verificationGenerations: verificationOrder(keys),
     adopted,
     heldBack,
+    ...(emergency === undefined ? {} : { emergency }),
     horizon: projectedActivation(c, newest + 1),
     nextChangeAt: nextChangeOf(c, keys, heldBack, adopted),
   };

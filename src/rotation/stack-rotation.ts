@@ -17,7 +17,13 @@ export interface TenantRotation {
 
 /** The schedule's input for one tenant at `at`; a tenant FusionAuth has no keys for starts empty. */
 export function rotationInputOf(tenant: TenantState, at: number, observed?: ObservedRotation): RotationInput {
-  return { policy: tenant.policy, epoch: ROTATION_EPOCH_SECONDS, at, observed: observed ?? { keys: [] } };
+  return {
+    policy: tenant.policy,
+    epoch: ROTATION_EPOCH_SECONDS,
+    at,
+    observed: observed ?? { keys: [] },
+    revoked: tenant.revokedKeys.map((r) => r.generation),
+  };
 }
 
 /** The rotation of every tenant of `state` at `at`, in the stack's tenant order. */

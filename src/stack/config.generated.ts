@@ -43,6 +43,7 @@ preset: Slug
 id?: Uuid
 overrides?: Overrides
 waivers?: Waiver[]
+keys?: TenantKeys
 applications?: Application[]
 }
 /**
@@ -120,6 +121,29 @@ degradedMode?: ("none" | "read-only" | "read-and-queue-writes")
 export interface Waiver {
 rule: string
 reason: string
+}
+/**
+ * The tenant's signing keys, beyond what its preset schedules.
+ */
+export interface TenantKeys {
+/**
+ * Compromised key generations: taken out of signing and verification and deleted by the next pulumi up; bundles list them as revoked. See docs/runbooks.md.
+ */
+revoked?: RevokedKey[]
+}
+export interface RevokedKey {
+/**
+ * The kit generation (the gN in the key's name, the generation plan shows).
+ */
+generation: number
+/**
+ * Why it was revoked; written into bundles and printed by bundle --check.
+ */
+reason: string
+/**
+ * When the key was revoked (ISO 8601 with a time zone, e.g. 2026-03-01T09:30:00Z): tokens it signed after this are forged.
+ */
+at: string
 }
 export interface Application {
 key: Slug
