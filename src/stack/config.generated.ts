@@ -137,6 +137,10 @@ export interface RevokedKey {
  */
 generation: number
 /**
+ * The key's JWK kid, needed only when FusionAuth no longer holds the key and no earlier bundle lists it.
+ */
+kid?: string
+/**
  * Why it was revoked; written into bundles and printed by bundle --check.
  */
 reason: string

@@ -48,6 +48,8 @@ export interface ApplicationState {
 export interface RevokedKey {
   generation: number;
   reason: string;
+  /** The JWK kid, when the stack gives it (otherwise found in FusionAuth or an earlier bundle). */
+  kid?: string;
   /** When it was revoked, in seconds since the Unix epoch. */
   at: number;
 }

@@ -67,7 +67,7 @@ export function compileRevokedKeys(
       );
       return;
     }
-    out.push({ generation: r.generation, reason: r.reason, at });
+    out.push({ generation: r.generation, reason: r.reason, at, ...(r.kid === undefined ? {} : { kid: r.kid }) });
   });
   if (failed || out.length === 0) return out;
 
