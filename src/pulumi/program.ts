@@ -154,6 +154,24 @@ function registerTenant(state: DesiredState, tenant: TenantState, rotation: Rota
   return applications;
 }
 
+/** What `preview` and `up` say about revoked keys: which this run deletes, and an early signing switch. */
+function revocationNotes(tenant: TenantState, rotation: RotationState): string[] {
+  const notes = rotation.delete
+    .filter((d) => d.revoked)
+    .map((d) => {
+      const r = tenant.revokedKeys.find((x) => x.generation === d.generation);
+      return `generation ${d.generation}${d.kid ? ` (kid ${d.kid})` : ""} is revoked (${r?.reason}): this run takes it out of signing and verification and deletes it`;
+    });
+  const e = rotation.emergency;
+  if (e !== undefined) {
+    const iso = (s: number) => new Date(s * 1000).toISOString();
+    notes.push(
+      `generation ${e.generation} signs at once in place of revoked generation ${e.revokedGeneration}, published only since ${iso(e.publishedAt)}: every device whose last JWKS fetch was before then lacks it and refuses fresh tokens until it refreshes, at the latest ${iso(e.leadMetAt)}`,
+    );
+  }
+  return notes;
+}
+
 /** The program's entry: validates, observes FusionAuth, registers everything, returns the stack outputs. */
 export async function runProgram(): Promise<Record<string, unknown>> {
   const state = loadOrFail(pulumi.getStack());
@@ -170,11 +188,13 @@ export async function runProgram(): Promise<Record<string, unknown>> {
   const rotations: Record<string, unknown> = {};
   for (const { tenant, rotation } of planStackRotation(state, at, observedByTenant)) {
     if (rotation.heldBack !== undefined) pulumi.log.warn(`tenant ${tenant.key}: ${rotation.heldBack.message}`);
+    for (const line of revocationNotes(tenant, rotation)) pulumi.log.warn(`tenant ${tenant.key}: ${line}`);
     Object.assign(applications, registerTenant(state, tenant, rotation));
     rotations[tenant.key] = {
       signingGeneration: rotation.signingGeneration ?? null,
       publishedGenerations: rotation.keys.map((k) => k.generation),
       heldBack: rotation.heldBack ?? null,
+      revokedGenerations: tenant.revokedKeys.map((r) => r.generation),
       nextChangeAt: new Date(rotation.nextChangeAt * 1000).toISOString(),
     };
   }

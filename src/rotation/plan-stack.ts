@@ -6,9 +6,7 @@
  */
 
 import { formatDuration } from "../lib/duration";
-import type { DesiredState } from "../stack/desired-state";
-import type { ObservedRotation } from "./schedule";
-import { planStackRotation } from "./stack-rotation";
+import type { TenantRotation } from "./stack-rotation";
 import { type RotationEvent, renderRotationGantt, rotationTimeline } from "./timeline";
 
 export interface PlanRotation {
@@ -29,14 +27,10 @@ export interface PlanRotation {
 
 const iso = (s: number) => new Date(s * 1000).toISOString().replace(/\.000Z$/, "Z");
 
-/** Rotation plans of every tenant over `periods` rotation periods from `now`. */
-export function planStackRotations(
-  state: DesiredState,
-  now: number,
-  observedByTenant: ReadonlyMap<string, ObservedRotation> = new Map(),
-  periods = 2,
-): PlanRotation[] {
-  return planStackRotation(state, now, observedByTenant).map(({ tenant, input, rotation: r, observed }) => {
+/** Rotation plans of every tenant over `periods` rotation periods from the rotations' time. */
+export function planStackRotations(rotations: readonly TenantRotation[], periods = 2): PlanRotation[] {
+  return rotations.map(({ tenant, input, rotation: r, observed }) => {
+    const now = input.at;
     const until = now + periods * tenant.policy.keys.rotationPeriodSeconds;
     const timeline = rotationTimeline({ ...input, until });
     return {

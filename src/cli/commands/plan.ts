@@ -3,10 +3,12 @@
  * every tenant and application of a stack, read from `stacks/Pulumi.NAME.yaml` (no Pulumi CLI, no API key).
  */
 import { createFusionAuthPort } from "../../fusionauth/client-port";
+import { planExposure, renderExposureText } from "../../plan/exposure";
 import { buildPlanReport, renderPlanText } from "../../plan/report";
 import { observeStack } from "../../rotation/observe";
 import { planStackRotations, renderRotationText } from "../../rotation/plan-stack";
 import type { ObservedRotation } from "../../rotation/schedule";
+import { planStackRotation } from "../../rotation/stack-rotation";
 import { stackApiKey } from "../../toolchain/stack-api-key";
 import { loadStackForCommand } from "../load-stack";
 
@@ -84,16 +86,18 @@ export async function run(argv: string[]): Promise<number> {
       return 1;
     }
   }
-  const rotation = planStackRotations(loaded.state, Math.floor(args.now.getTime() / 1000), observed);
+  const rotations = planStackRotation(loaded.state, Math.floor(args.now.getTime() / 1000), observed);
+  const rotation = planStackRotations(rotations);
+  const exposure = planExposure(loaded.state.stack, rotations);
 
   if (args.mermaid) {
     for (const r of rotation) console.log(`\n\`\`\`mermaid\n${r.mermaid}\n\`\`\``);
     return 0;
   }
   if (args.json) {
-    console.log(JSON.stringify({ ...report, rotation }, null, 2));
+    console.log(JSON.stringify({ ...report, rotation, exposure }, null, 2));
     return 0;
   }
-  console.log([...renderPlanText(report), ...renderRotationText(rotation)].join("\n"));
+  console.log([...renderPlanText(report), ...renderRotationText(rotation), ...renderExposureText(exposure)].join("\n"));
   return 0;
 }
