@@ -8,6 +8,12 @@ export type Secret = (string | {
 secure: string
 })
 /**
+ * A Pulumi secret ({secure: <ciphertext>}); optional, the local stack may take it from FUSIONAUTH_API_KEY.
+ */
+export type Secret1 = (string | {
+secure: string
+})
+/**
  * Stable slug: lower case letters, digits, dashes.
  */
 export type Slug = string
@@ -25,6 +31,7 @@ encryptedkey?: string
 export interface Config {
 "fusionauth-offline-kit:url": string
 "fusionauth-offline-kit:apiKey"?: Secret
+"fusionauth-offline-kit:revokeApiKey"?: Secret1
 /**
  * @minItems 1
  */
