@@ -385,8 +385,10 @@ function heldBackOf(
   isFirstKey: boolean,
 ): HeldBackRotation | undefined {
   if (isFirstKey || (signing !== undefined && signing >= c.k)) return undefined;
-  const waiting = generations.filter((n) => n > (signing ?? -1));
-  const until = Math.min(...waiting.filter((n) => n <= c.k).map((n) => earliestSigning(c, n)));
+  const waiting = generations.filter((n) => n > (signing ?? -1) && n <= c.k);
+  // The scheduled generation was revoked and none after it is due yet: the current key keeps its slot, not held back.
+  if (waiting.length === 0) return undefined;
+  const until = Math.min(...waiting.map((n) => earliestSigning(c, n)));
   const who = signing === undefined ? `the adopted key ${c.observed.adopted?.id}` : `generation ${signing}`;
   return {
     scheduledGeneration: c.k,

@@ -1,7 +1,8 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { planRotation } from "../../src/rotation/schedule";
 import { applyRotation, rotationTimeline } from "../../src/rotation/timeline";
-import { DAY, EPOCH, HOUR, preset } from "./presets";
+import { DAY, EPOCH, HOUR, PRESET_LEVELS, preset } from "./presets";
 
 // field: K = 180 days, P = 2, lead 21 days 5 minutes; standard: K = 90 days, P = 1.
 const field = preset("field");
@@ -96,5 +97,79 @@ describe("revoking a generation that does not sign", () => {
   it("a revoked generation is never created, even for a new tenant", () => {
     const r = planRotation({ policy: field, epoch: EPOCH, at: EPOCH, observed: { keys: [] }, revoked: [1] });
     expect(r.create).toEqual([0, 2, 3]);
+  });
+});
+
+describe("revoking the generation scheduled next", () => {
+  it("the signing key keeps its slot through the revoked one, not held back, and the one after takes over at its own", () => {
+    const critical = preset("critical");
+    const Kc = critical.keys.rotationPeriodSeconds;
+    const first = planRotation({ policy: critical, epoch: EPOCH, at: EPOCH, observed: { keys: [] } });
+    const before = planRotation({
+      policy: critical,
+      epoch: EPOCH,
+      at: EPOCH + Kc - HOUR,
+      observed: applyRotation(first),
+      revoked: [1],
+    });
+    expect(before.create).toEqual([2]);
+    const atSlot = planRotation({
+      policy: critical,
+      epoch: EPOCH,
+      at: EPOCH + Kc,
+      observed: applyRotation(before),
+      revoked: [1],
+    });
+    expect(atSlot.signingGeneration).toBe(0);
+    expect(atSlot.heldBack).toBeUndefined();
+    const next = planRotation({
+      policy: critical,
+      epoch: EPOCH,
+      at: EPOCH + 2 * Kc,
+      observed: applyRotation(atSlot),
+      revoked: [1],
+    });
+    expect(next.signingGeneration).toBe(2);
+  });
+});
+
+describe("properties of revocation over random deployments", () => {
+  it("a revoked generation never exists, signs or verifies after the run that revokes it; a key always signs", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...PRESET_LEVELS),
+        fc.array(fc.integer({ min: HOUR, max: 200 * DAY }), { minLength: 2, maxLength: 8 }),
+        fc.nat({ max: 7 }),
+        fc.array(fc.nat({ max: 6 }), { minLength: 1, maxLength: 3 }),
+        (level, gaps, revokeAtStep, offsets) => {
+          const policy = preset(level);
+          const P = policy.keys.publishedAhead;
+          let at = EPOCH;
+          let state = planRotation({ policy, epoch: EPOCH, at, observed: { keys: [] } });
+          let revoked: number[] = [];
+          gaps.forEach((gap, step) => {
+            at += gap;
+            if (step === Math.min(revokeAtStep, gaps.length - 1)) {
+              // Revoke generations around the one signing, keeping one of those that could sign (as validate does).
+              const signing = state.signingGeneration ?? 0;
+              const wanted = [...new Set(offsets.map((o) => Math.max(0, signing - 2 + o)))];
+              const k = Math.floor((at - EPOCH) / policy.keys.rotationPeriodSeconds);
+              const candidates = Array.from({ length: P + 1 }, (_, i) => k + i);
+              revoked = candidates.every((n) => wanted.includes(n)) ? wanted.slice(1) : wanted;
+            }
+            state = planRotation({ policy, epoch: EPOCH, at, observed: applyRotation(state), revoked });
+            for (const n of revoked) {
+              expect(state.keys.map((key) => key.generation)).not.toContain(n);
+              expect(state.create).not.toContain(n);
+              expect(state.verificationGenerations).not.toContain(n);
+            }
+            expect(state.signingGeneration).toBeDefined();
+            expect(revoked).not.toContain(state.signingGeneration);
+            expect(state.keys.filter((key) => key.role === "published").length).toBeGreaterThanOrEqual(P);
+          });
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
