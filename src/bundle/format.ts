@@ -72,6 +72,18 @@ export interface PolicyKey {
   retiresAt: string | null;
 }
 
+/**
+ * A key declared compromised (a tenant's `keys.revoked`): an offline session holding this bundle refuses tokens
+ * signed with it, whatever JWKS it holds.
+ */
+export interface PolicyRevokedKey {
+  kid: string;
+  generation: number | null;
+  reason: string;
+  /** ISO 8601 UTC. */
+  revokedAt: string;
+}
+
 /** `policy.json`: the offline half of the effective policy. Durations in seconds, times ISO 8601 UTC. */
 export interface PolicyFile {
   formatVersion: number;
@@ -95,6 +107,8 @@ export interface PolicyFile {
     retiredKeyRetentionSeconds: number;
   };
   keys: PolicyKey[];
+  /** Compromised keys, sorted by kid; always present (empty when nothing was revoked). */
+  revokedKeys: PolicyRevokedKey[];
   /** Until when this bundle holds every key that will sign. */
   horizon: string;
   /** The time of the run that built the bundle (never the wall clock). */
