@@ -14,15 +14,13 @@ export interface EmulatorContext {
   state: EmulatorState;
   clock: EmulatorClock;
   patchArrays: PatchArrayPolicy;
-  /** Writes the state to the data file (no-op without one). */
-  persist(): void;
 }
 
 export interface RequestContext {
   emu: EmulatorContext;
   method: string;
   path: string;
-  /** Base URL the client reached the server at (`http://host:port`), for discovery documents. */
+  /** Base URL of the emulator's endpoints in discovery documents: configured, never taken from the request. */
   origin: string;
   params: Record<string, string>;
   query: URLSearchParams;

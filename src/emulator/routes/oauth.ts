@@ -70,7 +70,6 @@ async function token(ctx: RequestContext) {
   }
   const outcome = useRefreshToken(ctx.emu, form.refresh_token);
   if (!outcome.ok) {
-    ctx.emu.persist();
     const reason =
       outcome.reason === "expired"
         ? "refresh_token_expired"
