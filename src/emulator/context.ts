@@ -54,6 +54,11 @@ export interface Route {
   endpoint: string;
   kind: RequestKind;
   auth: RouteAuth;
+  /**
+   * `form`: the route reads only `application/x-www-form-urlencoded` parameters (the OAuth endpoints); another
+   * body is ignored, as a servlet's request parameters ignore a JSON body.
+   */
+  bodyFormat?: "form";
   /** Refused (401) to tenant-locked API keys and with `X-FusionAuth-TenantId` (keys, tenant search). */
   globalOnly?: boolean;
   handle(ctx: RequestContext): Reply | Promise<Reply>;

@@ -100,12 +100,34 @@ function send(req: IncomingMessage, res: ServerResponse, reply: Reply, bodyUnrea
   res.end(text);
 }
 
+/**
+ * Deeper bodies are refused, as FusionAuth's JSON parser (Jackson) refuses them: merging, cloning and
+ * serializing recurse, and this keeps them far from the stack limit whatever a 1 MiB body holds.
+ */
+const MAX_JSON_DEPTH = 1000;
+
+/** Nesting depth of a parsed JSON value, without recursion. */
+function depthOf(value: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop() as [unknown, number];
+    if (typeof v !== "object" || v === null) continue;
+    if (d > max) max = d;
+    if (max > MAX_JSON_DEPTH) return max;
+    for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
 const invalidJson = (message: string) =>
   new ApiError(400, new ErrorCollector().general_("[invalidJSON]", message).toBody());
 
-function parseBody(raw: string, contentType: string): unknown {
+function parseBody(raw: string, contentType: string, format: "form" | undefined): unknown {
+  const isForm = contentType.startsWith("application/x-www-form-urlencoded");
+  if (format === "form" && !isForm) return undefined;
   if (raw.trim() === "") return undefined;
-  if (contentType.startsWith("application/x-www-form-urlencoded")) {
+  if (isForm) {
     const form: Record<string, string> = {};
     for (const [k, v] of new URLSearchParams(raw)) if (dropForbiddenKeys(k, v) !== undefined) form[k] = v;
     return form;
@@ -117,6 +139,8 @@ function parseBody(raw: string, contentType: string): unknown {
     // The documented example of a 400 body.
     throw new ApiError(400, new ErrorCollector().general_("[invalid]", "Your JSON was invalid").toBody());
   }
+  if (depthOf(body) > MAX_JSON_DEPTH)
+    throw invalidJson(`Unable to parse JSON. The document nests deeper than ${MAX_JSON_DEPTH} levels.`);
   if (contentType.startsWith("application/json-patch+json")) return body;
   if (typeof body !== "object" || body === null || Array.isArray(body))
     throw invalidJson("Unable to parse JSON. The request body must be a JSON object.");
@@ -150,10 +174,11 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   const path = url.pathname;
   const contentType = String(req.headers["content-type"] ?? "application/json").toLowerCase();
   let bodyRead = false;
+  let format: "form" | undefined;
   const body = async () => {
     bodyRead = true;
     try {
-      return parseBody(await readBody(req, MAX_BODY_BYTES), contentType);
+      return parseBody(await readBody(req, MAX_BODY_BYTES), contentType, format);
     } catch (e) {
       if (e instanceof BodyTooLarge) {
         bodyRead = false;
@@ -199,6 +224,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
 
   if (match.kind !== "route") return reply({ status: match.kind === "method-not-allowed" ? 405 : 404 });
   const { route } = match;
+  format = route.bodyFormat;
   let answer: Reply;
   let ctx: RequestContext;
   try {
