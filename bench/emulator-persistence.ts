@@ -14,6 +14,8 @@ import { startEmulator } from "../src/emulator";
 export interface PersistenceBlock {
   /** Applications in the emulator at the end of the block. */
   upTo: number;
+  /** Creates in the block (1,000 but for a last, shorter block). */
+  creates: number;
   /** Wall time of the block's creates. */
   ms: number;
   /** Bytes written to the data file (journal and snapshots) per create in this block. */
@@ -72,6 +74,7 @@ export async function benchEmulatorPersistence(count = 3000): Promise<Persistenc
       done += n;
       blocks.push({
         upTo: done,
+        creates: n,
         ms,
         bytesPerRequest: (after.bytesWritten - before.bytesWritten) / n,
         writesPerRequest: (after.writes - before.writes) / n,
@@ -93,15 +96,26 @@ export async function benchEmulatorPersistence(count = 3000): Promise<Persistenc
 
 /** The run as printable lines (a markdown table). */
 export function formatPersistence(run: PersistenceRun): string[] {
-  const rows = run.blocks.map(
-    (b) =>
-      `| ${String(b.upTo).padStart(5)} | ${(b.ms / 1000).toFixed(2).padStart(6)} s | ${(b.ms / BLOCK).toFixed(2).padStart(5)} ms | ` +
-      `${Math.round(b.bytesPerRequest).toString().padStart(7)} B | ${b.writesPerRequest.toFixed(2).padStart(4)} |`,
-  );
+  const rows = run.blocks.map((b) => [
+    String(b.upTo),
+    `${(b.ms / b.creates).toFixed(2)} s`,
+    `${(b.ms / b.creates).toFixed(2)} ms`,
+    `${Math.round(b.bytesPerRequest)} B`,
+    b.writesPerRequest.toFixed(2),
+  ]);
+  const head = [
+    "applications",
+    "time per 1,000 creates",
+    "per create",
+    "bytes written per create",
+    "file writes per create",
+  ];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] as number)).join(" | ")} |`;
   return [
-    `| apps  | time per 1,000 creates | per create | bytes written per create | writes per create |`,
-    `|-------|-----------|----------|-----------|------|`,
-    ...rows,
+    line(head),
+    `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`,
+    ...rows.map(line),
     "",
     `${run.rejected.requests} rejected creates (400) wrote ${run.rejected.bytes} bytes.`,
   ];
