@@ -19,8 +19,6 @@ export type Touched = Map<Collection, Set<string>>;
 
 export class ChangeTracker {
   private readonly scope = new AsyncLocalStorage<Touched>();
-  /** Touches outside any tracked request (start-up, admin work), compared at the next flush. */
-  private readonly outside: Touched = new Map();
 
   /** Replaces each collection of `state` by a tracking Proxy over the same object; returns `state`. */
   wrap(state: EmulatorState): EmulatorState {
@@ -28,7 +26,10 @@ export class ChangeTracker {
       const target = state[c] as Record<string, unknown>;
       const mark = (key: string | symbol) => {
         if (typeof key !== "string") return;
-        const touched = this.scope.getStore() ?? this.outside;
+        // Outside a tracked request (reads, start-up) nothing is noted: reads change nothing, and the full
+        // snapshot written on close covers anything else.
+        const touched = this.scope.getStore();
+        if (touched === undefined) return;
         const ids = touched.get(c) ?? new Set<string>();
         touched.set(c, ids);
         ids.add(key);
@@ -65,12 +66,5 @@ export class ChangeTracker {
     } catch (reason) {
       return { touched, outcome: { status: "rejected", reason } };
     }
-  }
-
-  /** Takes the touches made outside any request. */
-  takeOutside(): Touched {
-    const copy: Touched = new Map(this.outside);
-    this.outside.clear();
-    return copy;
   }
 }

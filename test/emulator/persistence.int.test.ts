@@ -220,6 +220,7 @@ describe("fakit emulator CLI", () => {
         createInterface({ input: child.stdout }).once("line", resolve),
       );
       const url = /(http:\/\/\S+)$/.exec(line)?.[1] as string;
+      const exited = new Promise((r) => child.once("exit", r));
       const acknowledged: string[] = [];
       let stop = false;
       const writer = async () => {
@@ -244,7 +245,7 @@ describe("fakit emulator CLI", () => {
       child.kill("SIGKILL");
       stop = true;
       await Promise.all(writers);
-      await new Promise((r) => child.once("exit", r));
+      await exited;
 
       const emu = await startEmulator({ dataFile });
       try {
@@ -271,6 +272,28 @@ describe("fakit emulator CLI", () => {
     expect(stderr).toContain(dataFile);
     expect(stderr).toContain("KIT_EMULATOR_DATA_CORRUPT");
     expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("serves the discovery document from --public-url, and refuses a --public-url that is not an http(s) URL", async () => {
+    const child = spawn(
+      process.execPath,
+      ["bin/fakit.js", "emulator", "--port", "0", "--data", "-", "--public-url", "https://id.example.com/"],
+      { cwd: ROOT },
+    );
+    try {
+      const line = await new Promise<string>((resolve) =>
+        createInterface({ input: child.stdout }).once("line", resolve),
+      );
+      const url = /(http:\/\/\S+)$/.exec(line)?.[1] as string;
+      const doc = await (await fetch(`${url}/.well-known/openid-configuration`)).json();
+      expect(doc.token_endpoint).toBe("https://id.example.com/oauth2/token");
+    } finally {
+      child.kill("SIGTERM");
+    }
+    const bad = spawn(process.execPath, ["bin/fakit.js", "emulator", "--port", "0", "--public-url", "javascript:x"], {
+      cwd: ROOT,
+    });
+    expect(await new Promise((resolve) => bad.on("exit", resolve))).toBe(2);
   });
 
   it("exits 2 on a bad option", async () => {
