@@ -285,7 +285,7 @@ describe("fakit emulator CLI", () => {
         createInterface({ input: child.stdout }).once("line", resolve),
       );
       const url = /(http:\/\/\S+)$/.exec(line)?.[1] as string;
-      const doc = await (await fetch(`${url}/.well-known/openid-configuration`)).json();
+      const doc = (await (await fetch(`${url}/.well-known/openid-configuration`)).json()) as { token_endpoint: string };
       expect(doc.token_endpoint).toBe("https://id.example.com/oauth2/token");
     } finally {
       child.kill("SIGTERM");
