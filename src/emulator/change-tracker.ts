@@ -9,10 +9,7 @@
  * `await` and changes after it is still that request's, and is compared when that request ends.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { EmulatorState } from "./state";
-
-export const COLLECTIONS = ["keys", "tenants", "applications", "users", "refreshTokens"] as const;
-export type Collection = (typeof COLLECTIONS)[number];
+import { COLLECTIONS, type Collection, type EmulatorState } from "./state";
 
 /** Record ids touched per collection. */
 export type Touched = Map<Collection, Set<string>>;

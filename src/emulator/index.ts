@@ -14,6 +14,7 @@ import { FaultInjector } from "./faults";
 import { DataStore, loadState, type StorageStats } from "./persistence";
 import { freshState } from "./seed";
 import { createEmulatorServer, type ServerDeps } from "./server";
+import { withoutPrototypes } from "./state";
 
 export { type ApiKeySpec, DEFAULT_API_KEY } from "./api-keys";
 export { FUSIONAUTH_APP_ID } from "./application-model";
@@ -71,7 +72,7 @@ export interface RunningEmulator {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const clock = new EmulatorClock(options.now);
   const loaded = options.dataFile === undefined ? undefined : loadState(options.dataFile);
-  const state = loaded ?? freshState(clock.now());
+  const state = loaded ?? withoutPrototypes(freshState(clock.now()));
   const emu: EmulatorContext = { state, clock, patchArrays: options.patchArrays ?? "append" };
   let persistence: { store: DataStore; tracker: ChangeTracker } | undefined;
   if (options.dataFile !== undefined) {

@@ -27,9 +27,9 @@ import {
   writeFileSync,
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { COLLECTIONS, type Collection, type Touched } from "./change-tracker";
+import type { Touched } from "./change-tracker";
 import { EmulatorError } from "./errors";
-import { type EmulatorState, STATE_VERSION } from "./state";
+import { COLLECTIONS, type Collection, type EmulatorState, STATE_VERSION, withoutPrototypes } from "./state";
 
 /** Bytes and writes that went to the data file and its journal since start. */
 export interface StorageStats {
@@ -82,7 +82,7 @@ export function loadState(file: string): EmulatorState | undefined {
   }
   const problem = checkShape(data);
   if (problem !== undefined) corrupt(file, `is not emulator data: ${problem}`);
-  const state = data as EmulatorState;
+  const state = withoutPrototypes(data as EmulatorState);
   const journal = readText(journalOf(file));
   if (journal !== undefined) replay(journalOf(file), journal, state);
   return state;
