@@ -219,6 +219,8 @@ function request(rng: Rng, ids: string[]): RawRequest {
     "?applicationId=toString",
     "?tenantId=constructor",
     "?kid=hasOwnProperty",
+    "?name=(*[&numberOfResults=-1&startRow=1e400",
+    "?orderBy=__proto__%20DESC&name=%5C",
   ]);
   const contentType = rng.pick(CONTENT_TYPES);
   const headers: Record<string, string> = { "Content-Type": contentType };
