@@ -105,6 +105,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       ),
     );
     server.listen(options.port ?? 0, host, () => resolve());
+  }).catch((e: unknown) => {
+    persistence?.store.close(); // releases the journal; the data file stays as loaded
+    throw e;
   });
   const port = (server.address() as AddressInfo).port;
   deps.publicUrl = (options.publicUrl ?? `http://localhost:${port}`).replace(/\/+$/, "");
