@@ -266,7 +266,7 @@ function problemWith(r: RawRequest, res: RawResponse): string | undefined {
   return undefined;
 }
 
-describe("emulator route fuzz", () => {
+describe("emulator route fuzz", { timeout: 30_000 }, () => {
   let emu: RunningEmulator;
   const dataFile = join(mkdtempSync(join(tmpdir(), "fakit-fuzz-")), "emulator.json");
   const ids: string[] = [DEFAULT_TENANT_ID];

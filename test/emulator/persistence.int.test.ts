@@ -210,7 +210,10 @@ describe("fakit emulator CLI", () => {
     }
   });
 
-  it("keeps every acknowledged write and no temporary file after kill -9 in the middle of a write burst", async () => {
+  // Three emulator processes started and killed: allow for a busy machine.
+  it("keeps every acknowledged write and no temporary file after kill -9 in the middle of a write burst", {
+    timeout: 60_000,
+  }, async () => {
     const dataFile = tempFile();
     for (let round = 0; round < 3; round++) {
       const child = spawn(process.execPath, ["bin/fakit.js", "emulator", "--port", "0", "--data", dataFile], {

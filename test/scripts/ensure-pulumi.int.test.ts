@@ -62,7 +62,8 @@ function sandbox() {
   return { cache, log, env, builds, leftovers };
 }
 
-describe("scripts/ensure-pulumi", () => {
+// Each case runs the script (and a fake build that sleeps) several times: well past vitest's 5 s default.
+describe("scripts/ensure-pulumi", { timeout: 60_000 }, () => {
   it("builds once when two runs start together; both print the same working bin dir and nothing else", async () => {
     const s = sandbox();
     const a = run(s.env(fakeBuild(s.log, 3)));
