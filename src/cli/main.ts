@@ -17,6 +17,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   },
   bundle: { summary: "emit or check the JWKS bundles of a stack", load: load("./commands/bundle") },
   verify: { summary: "decide offline what a token allows, as an app would", load: load("./commands/verify") },
+  simulate: { summary: "simulate a fleet of devices under a stack's policies", load: load("./commands/simulate") },
   emulator: { summary: "run the local FusionAuth API emulator", load: load("./commands/emulator") },
 };
 
