@@ -36,7 +36,7 @@ export interface DeviceWorld {
   refresh: { expiration: RefreshExpirationPolicy; idleSeconds: number; maxSeconds: number };
   jwksRefreshSeconds: number;
   timeline: KeyTimeline;
-  /** Keep every n-th opening for the signature check (0: none). */
+  /** Keep every n-th opening of the fleet (counted across devices) for the signature check (0: none). */
   sampleEvery: number;
   /** Keep at most this many reproducers of each kind. */
   maxExamples: number;
@@ -68,6 +68,8 @@ export interface FleetTally {
   failedRefreshes: number;
   stolen: { device: number; stolenAt: number; revokedAt: number; lagSeconds: number }[];
   thiefOpenings: { full: number; degraded: number; refused: number };
+  /** Every opening decided, the thieves' included: the sampling clock. */
+  decided: number;
   samples: Sample[];
 }
 
@@ -89,6 +91,7 @@ export function emptyTally(): FleetTally {
     failedRefreshes: 0,
     stolen: [],
     thiefOpenings: { full: 0, degraded: 0, refused: 0 },
+    decided: 0,
     samples: [],
   };
 }
@@ -158,7 +161,6 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
   let stolen = false;
   let thiefTries = 0;
   let lastThiefAcceptance = Number.NEGATIVE_INFINITY;
-  let openings = 0;
 
   function issue(at: number): SimToken {
     const snap = timeline.snapshots[timeline.snapshotIndexAt(at)];
@@ -206,8 +208,8 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
     const times = { now: wall, lastServerTime: lastServer, lastCheckIn, online: onlineNow };
     const d = decideOpening(policy, token, keys, times);
     const isAccepted = accepted(d);
-    openings++;
-    if (world.sampleEvery > 0 && openings % world.sampleEvery === 0) {
+    tally.decided++;
+    if (world.sampleEvery > 0 && tally.decided % world.sampleEvery === 0) {
       tally.samples.push({
         device: id,
         at,

@@ -20,7 +20,10 @@ export interface FleetOptions {
   seed: number;
   /** First simulated instant (default: the rotation epoch, when the tenant's first key signs). */
   start?: number;
-  /** Keep every n-th opening of a device for the signature check (default 500; 0: none). */
+  /**
+   * Keep every n-th opening of the fleet for the signature check (0: none). Default: about
+   * {@link DEFAULT_SAMPLES} openings per application, at least every 50th.
+   */
   sampleEvery?: number;
   /** Replay under another retention rule than the kit's (derived retention assumed). */
   retentionRule?: (policy: RetentionPolicy) => number;
@@ -67,6 +70,9 @@ export interface ApplicationRun {
   tenant: TenantState;
   application: ApplicationState;
 }
+
+/** How many openings per application the signature check replays by default. */
+export const DEFAULT_SAMPLES = 1000;
 
 /** Nearest-rank percentile of sorted values. */
 export function percentile(sorted: readonly number[], q: number): number | null {
@@ -122,7 +128,9 @@ export function simulateApplication(
     },
     jwksRefreshSeconds: a.offline.jwksRefreshSeconds,
     timeline,
-    sampleEvery: options.sampleEvery ?? 500,
+    sampleEvery:
+      options.sampleEvery ??
+      Math.max(50, Math.ceil((options.devices * options.days * profile.usage.opensPerDay) / DEFAULT_SAMPLES)),
     maxExamples: options.maxExamples ?? 5,
   };
   const tally = emptyTally();
