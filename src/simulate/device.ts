@@ -36,7 +36,7 @@ export interface DeviceWorld {
   refresh: { expiration: RefreshExpirationPolicy; idleSeconds: number; maxSeconds: number };
   jwksRefreshSeconds: number;
   timeline: KeyTimeline;
-  /** Keep every n-th opening of the fleet (counted across devices) for the signature check (0: none). */
+  /** Keep every n-th opening of each device for the signature check (0: none). */
   sampleEvery: number;
   /** Keep at most this many reproducers of each kind. */
   maxExamples: number;
@@ -68,9 +68,39 @@ export interface FleetTally {
   failedRefreshes: number;
   stolen: { device: number; stolenAt: number; revokedAt: number; lagSeconds: number }[];
   thiefOpenings: { full: number; degraded: number; refused: number };
-  /** Every opening decided, the thieves' included: the sampling clock. */
+  /** Every opening decided, the thieves' included. */
   decided: number;
   samples: Sample[];
+}
+
+/** Adds `b` to `a` (devices of `b` after those of `a`), keeping at most `maxExamples` reproducers of each kind. */
+export function mergeTally(a: FleetTally, b: FleetTally, maxExamples: number): FleetTally {
+  const refusedBy = { ...a.refusedBy };
+  for (const [code, n] of Object.entries(b.refusedBy)) refusedBy[code] = (refusedBy[code] ?? 0) + n;
+  return {
+    devices: a.devices + b.devices,
+    openings: a.openings + b.openings,
+    full: a.full + b.full,
+    degraded: a.degraded + b.degraded,
+    refused: a.refused + b.refused,
+    refusedBy,
+    refusedClockFault: a.refusedClockFault + b.refusedClockFault,
+    unexplainedRefusals: a.unexplainedRefusals + b.unexplainedRefusals,
+    unexplainedExamples: [...a.unexplainedExamples, ...b.unexplainedExamples].slice(0, maxExamples),
+    acceptedOutsidePolicy: a.acceptedOutsidePolicy + b.acceptedOutsidePolicy,
+    outsideExamples: [...a.outsideExamples, ...b.outsideExamples].slice(0, maxExamples),
+    logins: a.logins + b.logins,
+    syncs: a.syncs + b.syncs,
+    failedRefreshes: a.failedRefreshes + b.failedRefreshes,
+    stolen: [...a.stolen, ...b.stolen],
+    thiefOpenings: {
+      full: a.thiefOpenings.full + b.thiefOpenings.full,
+      degraded: a.thiefOpenings.degraded + b.thiefOpenings.degraded,
+      refused: a.thiefOpenings.refused + b.thiefOpenings.refused,
+    },
+    decided: a.decided + b.decided,
+    samples: [...a.samples, ...b.samples],
+  };
 }
 
 export function emptyTally(): FleetTally {
@@ -161,6 +191,9 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
   let stolen = false;
   let thiefTries = 0;
   let lastThiefAcceptance = Number.NEGATIVE_INFINITY;
+  // Each device samples every n-th of its own openings from its own offset, so the sample does not depend on
+  // which devices share a run (a fleet split across threads samples the same openings).
+  let untilSample = world.sampleEvery > 0 ? 1 + ((Math.imul(id, 7919) >>> 0) % world.sampleEvery) : 0;
 
   function issue(at: number): SimToken {
     const snap = timeline.snapshots[timeline.snapshotIndexAt(at)];
@@ -215,7 +248,8 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
     }
     const isAccepted = accepted(d);
     tally.decided++;
-    if (world.sampleEvery > 0 && tally.decided % world.sampleEvery === 0) {
+    if (untilSample > 0 && --untilSample === 0) {
+      untilSample = world.sampleEvery;
       tally.samples.push({
         device: id,
         at,

@@ -30,6 +30,8 @@ export interface FleetOptions {
   maxExamples?: number;
   /** Simulate only this device (a reproducer); its stream is the same as in the whole fleet. */
   device?: number;
+  /** Simulate only devices `from` to `to - 1` (one share of a fleet split across threads). */
+  range?: { from: number; to: number };
 }
 
 /** The figures of one application. Durations in seconds. */
@@ -81,13 +83,23 @@ export function percentile(sorted: readonly number[], q: number): number | null 
   return sorted[rank - 1] as number;
 }
 
-/** Simulates one application of a tenant. */
-export function simulateApplication(
+/** An application ready to run devices: its key timeline and what its devices share. */
+export interface PreparedApplication {
+  tenant: TenantState;
+  application: ApplicationState;
+  profile: SimulationProfile;
+  options: FleetOptions;
+  timeline: KeyTimeline;
+  world: DeviceWorld;
+}
+
+/** Builds the key timeline and the device world of one application. */
+export function prepareApplication(
   tenant: TenantState,
   application: ApplicationState,
   profile: SimulationProfile,
   options: FleetOptions,
-): ApplicationRun {
+): PreparedApplication {
   const start = options.start ?? ROTATION_EPOCH_SECONDS;
   const end = start + options.days * 86_400;
   let tenantPolicy = tenant.policy;
@@ -133,10 +145,27 @@ export function simulateApplication(
       Math.max(50, Math.ceil((options.devices * options.days * profile.usage.opensPerDay) / DEFAULT_SAMPLES)),
     maxExamples: options.maxExamples ?? 5,
   };
+  return { tenant, application, profile, options, timeline, world };
+}
+
+/** Runs the devices the options name (all, one, or a range) and returns their tally. */
+export function runDevices(prepared: PreparedApplication): FleetTally {
+  const { world, options } = prepared;
   const tally = emptyTally();
   if (options.device !== undefined) simulateDevice(world, options.device, tally);
-  else for (let id = 0; id < options.devices; id++) simulateDevice(world, id, tally);
+  else {
+    const from = options.range?.from ?? 0;
+    const to = Math.min(options.devices, options.range?.to ?? options.devices);
+    for (let id = from; id < to; id++) simulateDevice(world, id, tally);
+  }
+  return tally;
+}
 
+/** The figures of an application from its devices' tally. */
+export function applicationRun(prepared: PreparedApplication, tally: FleetTally): ApplicationRun {
+  const { tenant, application, profile, options, timeline, world } = prepared;
+  const { start, end } = world;
+  const a = application.policy;
   const lags = tally.stolen.map((s) => s.lagSeconds).sort((x, y) => x - y);
   const total = Math.max(1, tally.openings);
   const A = a.accessToken.ttlSeconds;
@@ -179,6 +208,17 @@ export function simulateApplication(
     failedRefreshes: tally.failedRefreshes,
   };
   return { report, tally, timeline, tenant, application };
+}
+
+/** Simulates one application of a tenant. */
+export function simulateApplication(
+  tenant: TenantState,
+  application: ApplicationState,
+  profile: SimulationProfile,
+  options: FleetOptions,
+): ApplicationRun {
+  const prepared = prepareApplication(tenant, application, profile, options);
+  return applicationRun(prepared, runDevices(prepared));
 }
 
 /** Simulates every application of a stack. */

@@ -9,13 +9,14 @@ import { basename, extname, join } from "node:path";
 import { formatDiagnostic, hasErrors } from "../../diagnostics/diagnostic";
 import { parseYamlSource } from "../../diagnostics/yaml-source";
 import { renderTradeoffChart } from "../../simulate/chart";
-import { type ApplicationReport, checkSignatures, type FleetOptions, simulateStack } from "../../simulate/fleet";
+import { type ApplicationReport, type ApplicationRun, checkSignatures, type FleetOptions } from "../../simulate/fleet";
 import { presetStackYaml } from "../../simulate/preset-stack";
 import { readProfile, type SimulationProfile } from "../../simulate/profile";
 import { hasDefect, type RunHeader, renderApplication, renderPresetTable } from "../../simulate/report";
 import { compileStack } from "../../stack/compile";
 import { loadPolicySources, readYamlFile, SCHEMA_DIR } from "../../stack/load";
 import { loadStackForCommand } from "../load-stack";
+import { simulateStackOnThreads } from "../simulate-workers";
 
 const USAGE = `usage: fakit simulate --stack NAME --profile FILE [--devices N] [--days D] [--seed S] [--device ID]
                       [--json] [--svg FILE]
@@ -102,7 +103,8 @@ function loadProfile(repoRoot: string, file: string): SimulationProfile | undefi
   return result.profile;
 }
 
-async function withSignatures(runs: ReturnType<typeof simulateStack>): Promise<ApplicationReport[]> {
+async function withSignatures(pending: Promise<ApplicationRun[]>): Promise<ApplicationReport[]> {
+  const runs = await pending;
   for (const run of runs) await checkSignatures(run);
   return runs.map((r) => r.report);
 }
@@ -131,7 +133,7 @@ export async function run(argv: string[]): Promise<number> {
     days: args.days,
     seed: args.seed,
   };
-  const applications = await withSignatures(simulateStack(loaded.state, profile, options));
+  const applications = await withSignatures(simulateStackOnThreads(loaded.state, profile, options));
 
   let presets: ApplicationReport[] | undefined;
   if (args.svg !== undefined) {
@@ -143,7 +145,7 @@ export async function run(argv: string[]): Promise<number> {
       console.error("fakit simulate: the presets do not compile; no chart written");
       return 1;
     }
-    presets = await withSignatures(simulateStack(compiled.state, profile, options));
+    presets = await withSignatures(simulateStackOnThreads(compiled.state, profile, options));
     const svg = renderTradeoffChart({
       title: `Revocation lag against refused openings: profile ${profile.name}`,
       subtitle: `four presets, ${args.devices} devices x ${args.days} days each, seed ${args.seed} (fakit simulate)`,
