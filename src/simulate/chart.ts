@@ -12,6 +12,8 @@ export interface ChartPoint {
   refusedShare: number;
   /** p99 of the observed revocation lag, seconds; null when no stolen device was revoked in the run. */
   observedLagP99: number | null;
+  /** The same, counting what thieves got by setting the clock back (outside the policy); null as above. */
+  tamperedLagP99: number | null;
   /** The plan's revocation lag (A + G), seconds. */
   planLag: number;
 }
@@ -34,7 +36,9 @@ const fmt = (n: number) => (Math.round(n * 10) / 10).toString();
 export function renderTradeoffChart(input: ChartInput): string {
   const plotW = W - M.left - M.right;
   const plotH = H - M.top - M.bottom;
-  const lags = input.points.flatMap((p) => [p.planLag, p.observedLagP99 ?? p.planLag]).filter((v) => v > 0);
+  const lags = input.points
+    .flatMap((p) => [p.planLag, p.observedLagP99 ?? p.planLag, p.tamperedLagP99 ?? p.planLag])
+    .filter((v) => v > 0);
   // Log scale from a minute up to a whole decade above the largest lag; a zero lag sits on the axis.
   const minLog = Math.log10(60);
   const maxLog = Math.max(minLog + 1, Math.ceil(Math.log10(Math.max(60, ...lags)) * 2) / 2);
@@ -92,6 +96,13 @@ export function renderTradeoffChart(input: ChartInput): string {
         `<circle cx="${px}" cy="${oy}" r="6" fill="${color}"/>`,
       );
     }
+    if (p.tamperedLagP99 !== null && p.tamperedLagP99 !== p.observedLagP99) {
+      const ty = y(p.tamperedLagP99);
+      const cx = x(p.refusedShare);
+      out.push(
+        `<path d="M ${fmt(cx - 6)} ${fmt(ty - 6)} L ${fmt(cx + 6)} ${fmt(ty + 6)} M ${fmt(cx - 6)} ${fmt(ty + 6)} L ${fmt(cx + 6)} ${fmt(ty - 6)}" stroke="${color}" stroke-width="2.5"/>`,
+      );
+    }
     out.push(
       // Beside the plan's diamond: the presets' plan figures differ, so the labels do not collide.
       `<text x="${fmt(x(p.refusedShare) + 14)}" y="${fmt(y(p.planLag) + 4)}" fill="${color}" font-weight="bold">${esc(p.preset)}</text></g>`,
@@ -106,12 +117,15 @@ export function renderTradeoffChart(input: ChartInput): string {
     `<text x="${lx + 22}" y="${M.top + 46}" fill="#666" font-size="11">(stolen devices)</text>`,
     `<rect x="${lx + 2}" y="${M.top + 58}" width="12" height="12" fill="#fff" stroke="#555" stroke-width="2.5" transform="rotate(45 ${lx + 8} ${M.top + 64})"/>`,
     `<text x="${lx + 22}" y="${M.top + 68}" fill="#222">plan's figure (A + G)</text>`,
-    `<text x="${lx}" y="${M.top + 200}" fill="#666" font-size="11">Above the plan's figure:</text>`,
-    `<text x="${lx}" y="${M.top + 215}" fill="#666" font-size="11">degraded mode (until the</text>`,
-    `<text x="${lx}" y="${M.top + 230}" fill="#666" font-size="11">check-in) and clocks set back.</text>`,
+    `<path d="M ${lx + 2} ${M.top + 84} L ${lx + 14} ${M.top + 96} M ${lx + 2} ${M.top + 96} L ${lx + 14} ${M.top + 84}" stroke="#555" stroke-width="2.5"/>`,
+    `<text x="${lx + 22}" y="${M.top + 94}" fill="#222">p99, clock set back</text>`,
+    `<text x="${lx + 22}" y="${M.top + 110}" fill="#666" font-size="11">(outside the policy)</text>`,
+    `<text x="${lx}" y="${M.top + 250}" fill="#666" font-size="11">A dot above its diamond:</text>`,
+    `<text x="${lx}" y="${M.top + 265}" fill="#666" font-size="11">degraded mode lasts until</text>`,
+    `<text x="${lx}" y="${M.top + 280}" fill="#666" font-size="11">the check-in is due (C).</text>`,
   );
   input.points.forEach((p, i) => {
-    const yy = M.top + 100 + i * 20;
+    const yy = M.top + 140 + i * 20;
     out.push(
       `<rect x="${lx + 2}" y="${yy - 9}" width="12" height="12" fill="${COLORS[i % COLORS.length]}"/>`,
       `<text x="${lx + 22}" y="${yy + 1}" fill="#222">${esc(p.preset)}</text>`,

@@ -66,7 +66,17 @@ export interface FleetTally {
   logins: number;
   syncs: number;
   failedRefreshes: number;
-  stolen: { device: number; stolenAt: number; revokedAt: number; lagSeconds: number }[];
+  /**
+   * Per stolen device: the lag of the acceptances the policy allows (`lagSeconds`), and of every acceptance,
+   * those the thief got by setting the clock back included.
+   */
+  stolen: {
+    device: number;
+    stolenAt: number;
+    revokedAt: number;
+    lagSeconds: number;
+    lagWithClockSetBackSeconds: number;
+  }[];
   thiefOpenings: { full: number; degraded: number; refused: number };
   /** Every opening decided, the thieves' included. */
   decided: number;
@@ -191,6 +201,7 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
   let stolen = false;
   let thiefTries = 0;
   let lastThiefAcceptance = Number.NEGATIVE_INFINITY;
+  let lastThiefAcceptanceInPolicy = Number.NEGATIVE_INFINITY;
   // Each device samples every n-th of its own openings from its own offset, so the sample does not depend on
   // which devices share a run (a fleet split across threads samples the same openings).
   let untilSample = world.sampleEvery > 0 ? 1 + ((Math.imul(id, 7919) >>> 0) % world.sampleEvery) : 0;
@@ -263,9 +274,11 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
       });
     }
     // The oracle: the same rules at true time. Only needed where the device's view can differ from it.
+    let outside = false;
     if (isAccepted && clockError < 0) {
       const truth = timeRulesAt(policy, token, { ...times, now: at - S });
-      if (!accepted(truth)) {
+      outside = !accepted(truth);
+      if (outside) {
         tally.acceptedOutsidePolicy++;
         if (tally.outsideExamples.length < world.maxExamples)
           tally.outsideExamples.push({ device: id, at, code: `${d.code} (policy: ${truth.code})` });
@@ -275,6 +288,7 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
       tally.thiefOpenings[d.decision]++;
       if (isAccepted) {
         if (at >= revokedAt) lastThiefAcceptance = at;
+        if (at >= revokedAt && !outside) lastThiefAcceptanceInPolicy = at;
       } else if (thiefTries < 3 && p.clock.rollbackBySeconds > 0) {
         // A thief who is refused sets the clock back and tries again.
         thiefTries++;
@@ -344,7 +358,8 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
       device: id,
       stolenAt,
       revokedAt,
-      lagSeconds: Math.max(0, lastThiefAcceptance - revokedAt),
+      lagSeconds: Math.max(0, lastThiefAcceptanceInPolicy - revokedAt),
+      lagWithClockSetBackSeconds: Math.max(0, lastThiefAcceptance - revokedAt),
     });
   }
 }

@@ -56,6 +56,8 @@ export interface ApplicationReport {
     planSeconds: number;
     /** With degraded mode, a revoked device may keep reading until the check-in: max(A + G, C) when degraded. */
     boundSeconds: number;
+    /** The same lag counting every acceptance, those a thief got by setting the clock back included. */
+    withClockSetBack: { p50: number | null; p99: number | null; max: number | null };
   };
   keys: { rotations: number; retentionSeconds: number; keyCompromisesDrawn: number };
   logins: number;
@@ -167,6 +169,7 @@ export function applicationRun(prepared: PreparedApplication, tally: FleetTally)
   const { start, end } = world;
   const a = application.policy;
   const lags = tally.stolen.map((s) => s.lagSeconds).sort((x, y) => x - y);
+  const tampered = tally.stolen.map((s) => s.lagWithClockSetBackSeconds).sort((x, y) => x - y);
   const total = Math.max(1, tally.openings);
   const A = a.accessToken.ttlSeconds;
   const G = a.offline.graceSeconds;
@@ -197,6 +200,11 @@ export function applicationRun(prepared: PreparedApplication, tally: FleetTally)
       max: lags.length === 0 ? null : (lags[lags.length - 1] as number),
       planSeconds: plan,
       boundSeconds: a.offline.degradedMode === "none" ? plan : Math.max(plan, a.offline.checkInSeconds),
+      withClockSetBack: {
+        p50: percentile(tampered, 0.5),
+        p99: percentile(tampered, 0.99),
+        max: tampered.length === 0 ? null : (tampered[tampered.length - 1] as number),
+      },
     },
     keys: {
       rotations: signings.size - 1,

@@ -40,6 +40,7 @@ export function renderApplication(r: ApplicationReport, h: RunHeader): string[] 
     `  acceptances outside the policy: ${r.acceptedOutsidePolicy.count}${r.acceptedOutsidePolicy.count > 0 ? "  DEFECT" : ""}`,
     ...examples(r.acceptedOutsidePolicy.examples, h),
     `  revocation lag of ${lag.stolenDevices} stolen device${lag.stolenDevices === 1 ? "" : "s"}: p50 ${dur(lag.p50)}, p99 ${dur(lag.p99)}, max ${dur(lag.max)}; plan ${dur(lag.planSeconds)} (A + G)${lag.boundSeconds > lag.planSeconds ? `, ${dur(lag.boundSeconds)} with degraded mode` : ""}`,
+    `    with the clock set back by the thief: p50 ${dur(lag.withClockSetBack.p50)}, p99 ${dur(lag.withClockSetBack.p99)}, max ${dur(lag.withClockSetBack.max)}`,
     `  keys: ${r.keys.rotations} rotation${r.keys.rotations === 1 ? "" : "s"}, retention ${dur(r.keys.retentionSeconds)}; ${r.keys.keyCompromisesDrawn} key compromise${r.keys.keyCompromisesDrawn === 1 ? "" : "s"} drawn (not replayed: a stack cannot declare a revoked key yet)`,
     `  syncs ${r.syncs} (${r.failedRefreshes} refreshes failed after the JWKS fetch), logins ${r.logins}, refusals from clocks off by more than the tolerance ${r.refusedClockFault}`,
   ];
@@ -54,7 +55,18 @@ export function renderApplication(r: ApplicationReport, h: RunHeader): string[] 
 
 /** The preset comparison table. */
 export function renderPresetTable(rows: readonly ApplicationReport[]): string[] {
-  const head = ["preset", "full", "degraded", "refused", "lag p50", "lag p99", "lag max", "plan (A+G)", "defects"];
+  const head = [
+    "preset",
+    "full",
+    "degraded",
+    "refused",
+    "lag p50",
+    "lag p99",
+    "lag max",
+    "plan (A+G)",
+    "p99 clock set back",
+    "defects",
+  ];
   const body = rows.map((r) => [
     r.preset,
     pct(r.shares.full),
@@ -64,6 +76,7 @@ export function renderPresetTable(rows: readonly ApplicationReport[]): string[] 
     dur(r.revocationLag.p99),
     dur(r.revocationLag.max),
     dur(r.revocationLag.planSeconds),
+    dur(r.revocationLag.withClockSetBack.p99),
     `${r.unexplainedRefusals.count} / ${r.acceptedOutsidePolicy.count}${r.signatures === undefined ? "" : ` / ${r.signatures.mismatches}`}`,
   ]);
   const widths = head.map((c, i) => Math.max(c.length, ...body.map((row) => (row[i] as string).length)));

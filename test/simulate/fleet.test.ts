@@ -49,6 +49,8 @@ describe("a small seeded field-crew run (field preset, 40 devices, a year, seed 
     expect(lag?.max).toBeGreaterThan(lag?.planSeconds as number);
     expect(lag?.max).toBeLessThanOrEqual(lag?.boundSeconds as number);
     expect(lag?.p50).toBeLessThanOrEqual(lag?.p99 as number);
+    // These thieves cannot set the clock back (rollbackBy 0s): every acceptance they got is within the policy.
+    expect(lag?.withClockSetBack).toEqual({ p50: lag?.p50, p99: lag?.p99, max: lag?.max });
   });
 
   it("is deterministic for a seed, and another seed gives another run", () => {
