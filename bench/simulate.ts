@@ -65,7 +65,7 @@ if (require.main === module) {
   benchSimulate(Number(process.argv[2] ?? 1)).then((r) => {
     const line = (s: number, cpu: number) =>
       `${r.deviceYears.toFixed(0)} device-years of field-crew: ${s.toFixed(2)} s wall, ${cpu.toFixed(2)} s CPU (goal <= ${SIMULATE_GOAL_SECONDS} s)`;
-    r.seconds.forEach((s, i) => console.log(line(s, r.cpuSeconds[i] as number)));
+    for (const [i, s] of r.seconds.entries()) console.log(line(s, r.cpuSeconds[i] as number));
     console.log(
       `${r.openings} openings decided; ${r.signaturesChecked} sampled signatures, ${r.mismatches} disagreements`,
     );
