@@ -33,7 +33,7 @@ export function renderApplication(r: ApplicationReport, h: RunHeader): string[] 
     .join(", ");
   const lag = r.revocationLag;
   const out = [
-    `${r.tenant}/${r.application} (${r.preset}): ${r.devices} devices, ${r.deviceYears.toFixed(0)} device-years`,
+    `${r.tenant}/${r.application} (${r.preset}): ${r.devices} device${r.devices === 1 ? "" : "s"}, ${r.deviceYears.toFixed(0)} device-year${r.deviceYears === 1 ? "" : "s"}`,
     `  openings ${r.openings}: full ${pct(r.shares.full)}, degraded ${pct(r.shares.degraded)}, refused ${pct(r.shares.refused)}${refusedBy === "" ? "" : ` (${refusedBy})`}`,
     `  refusals the policy does not call for: ${r.unexplainedRefusals.count}${r.unexplainedRefusals.count > 0 ? "  DEFECT" : ""}`,
     ...examples(r.unexplainedRefusals.examples, h),
