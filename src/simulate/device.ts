@@ -253,9 +253,9 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
     let d = decideOpening(policy, token, keys, times);
     if (d.code === "refresh-required") {
       // A fast clock says the token has expired before the app thought so: refresh as the verifier asks, retry.
-      times = { ...times, online: sync(at, true) };
-      d = decideOpening(policy, token, keys, { ...times, lastServerTime: lastServer, lastCheckIn });
-      times = { ...times, lastServerTime: lastServer, lastCheckIn };
+      const refreshed = sync(at, true);
+      times = { now: wall, lastServerTime: lastServer, lastCheckIn, online: refreshed };
+      d = decideOpening(policy, token, keys, times);
     }
     const isAccepted = accepted(d);
     tally.decided++;
