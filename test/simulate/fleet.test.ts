@@ -61,6 +61,31 @@ describe("a small seeded field-crew run (field preset, 40 devices, a year, seed 
   });
 });
 
+describe("clocks set back (field-crew: a user sets the clock back 2 days every other year, a thief when refused)", () => {
+  const stack = compileStackText(presetStackYaml(["field"]));
+  const [run] = simulateStack(stack, profileAt("simulations/field-crew.yaml"), { devices: 40, days: 365, seed: 42 });
+
+  // Today's verifier trusts a wall clock set back as long as it stays after the last server time it has seen,
+  // so a device offline for days gets degraded access past its check-in. The simulator must report each such
+  // acceptance with its reproducer. When the device session's clock trust (a persisted high-water mark of
+  // trusted time) is behind the adapter, these become 0: keep this test as the guard, with 0.
+  it("reports the acceptances outside the policy, each with the device that reproduces it", () => {
+    expect(run?.report.acceptedOutsidePolicy.count).toBe(97);
+    expect(run?.report.acceptedOutsidePolicy.examples[0]).toEqual({
+      device: 8,
+      at: expect.any(Number),
+      code: "offline-degraded (policy: check-in-overdue)",
+    });
+    expect(run?.report.unexplainedRefusals.count).toBe(0);
+  });
+
+  it("tells the thieves' lag with the clock set back from the lag the policy allows", () => {
+    const lag = run?.report.revocationLag;
+    expect(lag?.max).toBeLessThanOrEqual(lag?.boundSeconds as number);
+    expect(lag?.withClockSetBack.max).toBeGreaterThan(lag?.boundSeconds as number);
+  });
+});
+
 describe("the retention rule, replayed on a fleet (high, rotating daily, flaky links)", () => {
   const stack = compileStackText(DAILY_HIGH_STACK);
   const profile = profileAt("test/fixtures/simulate/flaky-link.yaml");
