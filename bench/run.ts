@@ -14,6 +14,7 @@ import { runCommand } from "./lib/process";
 import { stackShape } from "./lib/stack-yaml";
 import { formatSummary, summarize } from "./lib/stats";
 import { type FloorRun, type KitRun, PHASES, runFloorOnce, runKitOnce } from "./pulumi-phases";
+import { benchSimulate, SIMULATE_GOAL_SECONDS, type SimulateRuns } from "./simulate";
 import { benchVerify, type VerifyRuns } from "./verify-throughput";
 
 interface Plan {
@@ -118,6 +119,11 @@ async function main(): Promise<number> {
     log("emulator persistence, write-heavy run");
     emulator = await benchEmulatorPersistence(plan.quick ? 1000 : 3000);
     if (emulator.rejected.bytes > 0) problems.push(`rejected emulator requests wrote ${emulator.rejected.bytes} bytes`);
+  }
+  let simulate: SimulateRuns | undefined;
+  if (!overDeadline()) {
+    log("fleet simulation (field-crew, 10,000 device-years)");
+    simulate = await benchSimulate(plan.verifyRuns > 1 ? 3 : 1);
   }
   if (overDeadline())
     problems.push(`stopped at the ${plan.deadlineMs / 60_000}-minute deadline; some figures are missing`);
@@ -225,12 +231,41 @@ async function main(): Promise<number> {
     out.push(`\n## Emulator with a data file: ${emulator.count} application creates, one after another\n`);
     out.push(formatPersistence(emulator).join("\n"));
   }
+  if (simulate !== undefined) {
+    const wall = summarize(simulate.seconds);
+    out.push(
+      `\n## Fleet simulation (\`fakit simulate\`, field-crew profile, field preset, time rules on every opening)\n`,
+    );
+    out.push(
+      table(
+        ["device-years", "openings", "runs", "wall", "CPU", "goal", "sampled signatures"],
+        [
+          [
+            simulate.deviceYears.toFixed(0),
+            String(simulate.openings),
+            String(wall.runs),
+            formatSummary(wall, "s", 2),
+            formatSummary(summarize(simulate.cpuSeconds), "s", 2),
+            `<= ${SIMULATE_GOAL_SECONDS} s`,
+            `${simulate.signaturesChecked} per run, ${simulate.mismatches} disagreements`,
+          ],
+        ],
+      ),
+    );
+    if (wall.median > SIMULATE_GOAL_SECONDS)
+      problems.push(`fleet simulation took ${wall.median.toFixed(2)} s, over its ${SIMULATE_GOAL_SECONDS} s goal`);
+    if (simulate.mismatches > 0) problems.push(`fleet simulation: ${simulate.mismatches} sampled decisions disagree`);
+  }
   for (const p of problems) out.push(`\n!! ${p}`);
   console.log(out.join("\n"));
   if (plan.json !== undefined)
     writeFileSync(
       plan.json,
-      JSON.stringify({ date: new Date().toISOString(), plan, pulumiResults, cli, verify, emulator, problems }, null, 2),
+      JSON.stringify(
+        { date: new Date().toISOString(), plan, pulumiResults, cli, verify, emulator, simulate, problems },
+        null,
+        2,
+      ),
     );
   log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return problems.length > 0 ? 1 : 0;

@@ -21,6 +21,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     load: load("./commands/revoke"),
   },
   verify: { summary: "decide offline what a token allows, as an app would", load: load("./commands/verify") },
+  simulate: { summary: "simulate a fleet of devices under a stack's policies", load: load("./commands/simulate") },
   emulator: { summary: "run the local FusionAuth API emulator", load: load("./commands/emulator") },
 };
 

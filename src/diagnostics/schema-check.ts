@@ -157,6 +157,30 @@ function toDiagnostic(doc: ParsedDocument, e: ErrorObject): Diagnostic | undefin
   }
 }
 
+const standaloneCache = new WeakMap<object, ValidateFunction>();
+
+/**
+ * Validates a parsed document against a schema of its own (for example `simulation.schema.json`), with the same
+ * ajv options and the same located diagnostics as the policy schemas.
+ */
+export function checkAgainstSchema(doc: ParsedDocument, schema: object): Diagnostic[] {
+  let validate = standaloneCache.get(schema);
+  if (validate === undefined) {
+    validate = new Ajv2020({
+      allErrors: true,
+      verbose: true,
+      strict: true,
+      strictTypes: false,
+      strictRequired: false,
+      allowUnionTypes: true,
+      logger: false,
+    }).compile(schema);
+    standaloneCache.set(schema, validate);
+  }
+  if (validate(doc.value)) return [];
+  return (validate.errors ?? []).flatMap((e) => toDiagnostic(doc, e) ?? []);
+}
+
 /** Validates a parsed document against one of the schemas and reports every violation. */
 export function checkSchema(doc: ParsedDocument, schemas: PolicySchemas, which: SchemaName): Diagnostic[] {
   const validate = compile(schemas)[which];

@@ -8,6 +8,7 @@
 import type { Diagnostic } from "../diagnostics/diagnostic";
 import { formatDuration, MAX_FUSIONAUTH_INT, parseDuration } from "../lib/duration";
 import { diagnosticAt, type MergedPolicy } from "./layers";
+import { minimumRetentionSeconds } from "./retention";
 import type {
   DegradedMode,
   EffectivePolicy,
@@ -33,7 +34,7 @@ const MINUTES = ["refreshToken.lifetime", "refreshToken.maximumLifetime"];
 
 /**
  * Resolves merged settings (already schema-valid) into an effective policy.
- * `keys.retention` is left at its explicit value or A + G + S here; the tenant compilation raises the derived value
+ * `keys.retention` is left at its explicit value or {@link minimumRetentionSeconds} here; the tenant compilation raises the derived value
  * to cover every application of the tenant.
  *
  * @returns the policy, or `undefined` with errors when a value cannot be represented.
@@ -138,7 +139,7 @@ export function resolvePolicy(
     keys: {
       rotationPeriodSeconds: seconds("keys.rotationPeriod"),
       publishedAhead: merged.values.get("keys.publishedAhead") as number,
-      retentionSeconds: seconds("keys.retention", ttl + offlineGrace + tolerance),
+      retentionSeconds: 0,
     },
     offline: {
       graceSeconds: offlineGrace,
@@ -148,10 +149,6 @@ export function resolvePolicy(
       degradedMode: str("offline.degradedMode") as DegradedMode,
     },
   };
+  policy.keys.retentionSeconds = seconds("keys.retention", minimumRetentionSeconds(policy));
   return diagnostics.length > 0 ? { diagnostics } : { policy, diagnostics };
-}
-
-/** A + G + S: how long a retired key must stay published for a token it signed to expire everywhere. */
-export function minimumRetentionSeconds(p: EffectivePolicy): number {
-  return p.accessToken.ttlSeconds + p.offline.graceSeconds + p.offline.clockRollbackToleranceSeconds;
 }

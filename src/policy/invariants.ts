@@ -7,8 +7,8 @@
  */
 import type { Diagnostic } from "../diagnostics/diagnostic";
 import { formatDuration } from "../lib/duration";
-import { minimumRetentionSeconds } from "./effective-policy";
 import { diagnosticAt, type MergedPolicy } from "./layers";
+import { minimumRetentionSeconds } from "./retention";
 import type { EffectivePolicy } from "./types";
 
 const d = formatDuration;
@@ -69,7 +69,7 @@ export function checkInvariants(p: EffectivePolicy, merged: MergedPolicy): Diagn
     error(
       ["keys.retention"],
       "KIT_INVARIANT_RETENTION",
-      `keys.retention (${d(p.keys.retentionSeconds)}) must cover accessToken.ttl + offline.grace + offline.clockRollbackTolerance (${d(minRetention)}), or a retired key disappears while its tokens are still accepted offline`,
+      `keys.retention (${d(p.keys.retentionSeconds)}) must cover max(accessToken.ttl + offline.grace, offline.checkIn) + offline.clockRollbackTolerance (${d(minRetention)}), or a retired key disappears while its tokens are still accepted offline (full or degraded)`,
     );
   }
 

@@ -35,6 +35,7 @@
  * @see https://fusionauth.io/docs/operate/secure/key-rotation
  * @see https://fusionauth.io/docs/apis/keys
  */
+import { minimumRetentionSeconds, type RetentionPolicy } from "../policy/retention";
 import type { EffectivePolicy } from "../policy/types";
 
 /** The parts of the effective policy the schedule reads. */
@@ -83,6 +84,11 @@ export interface RotationInput {
    * its lead has passed (see {@link RotationState.emergency}).
    */
   revoked?: readonly number[];
+  /**
+   * The retention floor; the kit's rule ({@link minimumRetentionSeconds}) unless given. A parameter only so that
+   * `fakit simulate`'s tests can replay a fleet under the former rule and show the lockout it caused.
+   */
+  retentionRule?: (policy: RetentionPolicy) => number;
 }
 
 export type KeyRole = "published" | "signing" | "retired";
@@ -118,7 +124,7 @@ export interface RotationState {
   at: number;
   epoch: number;
   leadSeconds: number;
-  /** Effective retention: max(keys.retentionSeconds, A + G + S). */
+  /** Effective retention: max(keys.retentionSeconds, max(A + G, C) + S). */
   retentionSeconds: number;
   /** k = floor((at - epoch) / K), 0 before the epoch. */
   scheduledGeneration: number;
@@ -180,11 +186,15 @@ export function leadSeconds(policy: RotationPolicy): number {
   return o.jwksRefreshSeconds + o.checkInSeconds + o.clockRollbackToleranceSeconds;
 }
 
-/** Retention actually applied: the policy's, never below A + G + S (the last moment a token can be accepted). */
-export function effectiveRetentionSeconds(policy: RotationPolicy): number {
-  const floor =
-    policy.accessToken.ttlSeconds + policy.offline.graceSeconds + policy.offline.clockRollbackToleranceSeconds;
-  return Math.max(policy.keys.retentionSeconds, floor);
+/**
+ * Retention actually applied: the policy's, never below {@link minimumRetentionSeconds} (the last moment a token
+ * its key signed can still be accepted offline, full or degraded).
+ */
+export function effectiveRetentionSeconds(
+  policy: RotationPolicy,
+  rule: (policy: RetentionPolicy) => number = minimumRetentionSeconds,
+): number {
+  return Math.max(policy.keys.retentionSeconds, rule(policy));
 }
 
 /** k at time `at`: floor((at - epoch) / K), 0 before the epoch. */
@@ -248,7 +258,7 @@ function contextOf(input: RotationInput): Ctx {
     observed,
     P: policy.keys.publishedAhead,
     L: leadSeconds(policy),
-    retention: effectiveRetentionSeconds(policy),
+    retention: effectiveRetentionSeconds(policy, input.retentionRule),
     k: scheduledGenerationAt(policy, epoch, t),
     byGen: new Map(observed.keys.filter((key) => !revoked.has(key.generation)).map((key) => [key.generation, key])),
     current: observed.signingGeneration,

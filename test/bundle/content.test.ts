@@ -172,7 +172,8 @@ describe("bundle content", () => {
       })),
       signingGeneration: 1,
     };
-    const rotation = planRotation({ policy: f.policy, epoch: EPOCH, at: EPOCH + 95 * DAY, observed });
+    // 98 days: past the rotation at 90 days plus standard's retention of max(A + G, C) + S = 7d5m.
+    const rotation = planRotation({ policy: f.policy, epoch: EPOCH, at: EPOCH + 98 * DAY, observed });
     expect(rotation.delete.map((d) => d.generation)).toEqual([0]);
     expect(() => buildBundleContent({ ...inputOf(f), rotation })).toThrowError(
       expect.objectContaining({

@@ -85,8 +85,8 @@ export function preset(
       oneTimeUseGraceSeconds: 0,
       revokeOn: { loginPrevented: true, passwordChange: true, multiFactorEnable: true, oneTimeTokenReuse: true },
     },
-    // Retention "derived": A + G + S.
-    keys: { rotationPeriodSeconds: r.K, publishedAhead: r.P, retentionSeconds: r.A + r.G + S },
+    // Retention "derived": max(A + G, C) + S.
+    keys: { rotationPeriodSeconds: r.K, publishedAhead: r.P, retentionSeconds: Math.max(r.A + r.G, r.C) + S },
     offline: {
       graceSeconds: r.G,
       jwksRefreshSeconds: r.J,
