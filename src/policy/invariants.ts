@@ -73,6 +73,23 @@ export function checkInvariants(p: EffectivePolicy, merged: MergedPolicy): Diagn
     );
   }
 
+  const unlock = p.offline.localUnlock;
+  if (p.offline.mfaStandIn === "local-unlock" && unlock.mode === "none") {
+    error(
+      ["offline.mfaStandIn", "offline.localUnlock.mode"],
+      "KIT_INVARIANT_STANDIN_WITHOUT_UNLOCK",
+      "offline.mfaStandIn is local-unlock but offline.localUnlock.mode is none: no local unlock can stand in for MFA; set mfaStandIn to refuse or choose an unlock mode",
+    );
+  }
+  const claims = p.offline.claimsMaxAgeSeconds;
+  if (claims > A + G + C) {
+    warn(
+      ["offline.claimsMaxAge"],
+      "KIT_WARN_CLAIMS_MAX_AGE_UNREACHED",
+      `offline.claimsMaxAge (${d(claims)}) is longer than accessToken.ttl + offline.grace + offline.checkIn (${d(A + G + C)}); no cached claims live that long, so they are never reported stale`,
+    );
+  }
+
   if (G > C) {
     warn(
       ["offline.grace", "offline.checkIn"],
