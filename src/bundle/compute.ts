@@ -10,7 +10,9 @@ import { ROTATION_EPOCH_SECONDS } from "../rotation/epoch";
 import { observeStack } from "../rotation/observe";
 import { planRotation, type RotationState } from "../rotation/schedule";
 import type { ApplicationState, DesiredState, TenantState } from "../stack/desired-state";
-import { type BundleFiles, buildBundleContent, type ExpectedBundleKey, expectedBundleKeys } from "./content";
+import { buildBundleContent, type ExpectedBundleKey, expectedBundleKeys } from "./content";
+import type { SignedBundleFiles } from "./format";
+import { type BundleSigningKey, signBundle } from "./sign";
 
 /** One application and the rotation state of its tenant at the run's time. */
 export interface AppRotation {
@@ -27,7 +29,7 @@ export interface AppRotation {
 
 export interface AppBundle {
   path: string;
-  files: BundleFiles;
+  files: SignedBundleFiles;
 }
 
 /** Every application with its tenant's rotation state at `at`, observed from FusionAuth (GET calls only). */
@@ -52,22 +54,29 @@ export async function observeAppRotations(
   });
 }
 
-/** Every application's bundle, or a thrown error (BundleContentError for a JWKS that does not match). */
+/**
+ * Every application's bundle, signed with the pipeline's key, or a thrown error (BundleContentError for a JWKS
+ * that does not match).
+ */
 export async function computeBundles(
   apps: readonly AppRotation[],
   port: FusionAuthPort,
   at: number,
+  signingKey: BundleSigningKey,
 ): Promise<AppBundle[]> {
   const jwks = { keys: await port.retrieveJwks() };
   return apps.map(({ path, tenant, app, rotation }) => ({
     path,
-    files: buildBundleContent({
-      tenant: { key: tenant.key, issuer: tenant.issuer },
-      application: { id: app.id, key: app.key, name: app.name },
-      policy: app.policy,
-      rotation,
-      jwks,
-      generatedFor: at,
-    }),
+    files: signBundle(
+      buildBundleContent({
+        tenant: { key: tenant.key, issuer: tenant.issuer },
+        application: { id: app.id, key: app.key, name: app.name },
+        policy: app.policy,
+        rotation,
+        jwks,
+        generatedFor: at,
+      }),
+      signingKey,
+    ),
   }));
 }

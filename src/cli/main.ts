@@ -16,6 +16,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     load: load("./commands/plan"),
   },
   bundle: { summary: "emit or check the JWKS bundles of a stack", load: load("./commands/bundle") },
+  "bundle-key": {
+    summary: "generate the pipeline's bundle signing key pair",
+    load: load("./commands/bundle-key"),
+  },
   verify: { summary: "decide offline what a token allows, as an app would", load: load("./commands/verify") },
   emulator: { summary: "run the local FusionAuth API emulator", load: load("./commands/emulator") },
 };
@@ -23,7 +27,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
 export const USAGE_EXIT = 2;
 
 function usage(): string {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(11)} ${c.summary}`);
   return [
     "usage: fakit <command> [options]",
     "",
