@@ -199,7 +199,7 @@ async function checkExisting(
   }
   if (failed > 0) {
     console.error(
-      `fakit bundle --check: ${failed} of ${bundles.length} bundle(s) are stale or not authentic; run \`fakit bundle\` and rebuild the app`,
+      `fakit bundle --check: ${failed} of ${bundles.length} bundle(s) are stale; run \`fakit bundle\` and rebuild the app`,
     );
     return 1;
   }

@@ -1,0 +1,80 @@
+// `fakit bundle-key generate` and the signing-key flags of `fakit bundle`, spawned as processes. Nothing here
+// needs FusionAuth: key problems are reported before it is asked anything.
+import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { calculateJwkThumbprint } from "jose";
+import { describe, expect, it } from "vitest";
+import { fakit, REPO } from "./cli-fixture";
+
+const scratch = () => mkdtempSync(join(tmpdir(), "fakit-bundle-key-"));
+
+describe("fakit bundle-key generate", () => {
+  it("writes the private JWK with mode 0600 and the public JWK to pin, and names the key", async () => {
+    const dir = join(scratch(), "keys");
+    const r = fakit(["bundle-key", "generate", "--out", dir]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const priv = JSON.parse(readFileSync(join(dir, "private.jwk.json"), "utf8"));
+    const pub = JSON.parse(readFileSync(join(dir, "public.jwk.json"), "utf8"));
+    expect(statSync(join(dir, "private.jwk.json")).mode & 0o777).toBe(0o600);
+    expect(priv).toMatchObject({ kty: "EC", crv: "P-256", alg: "ES256" });
+    expect(typeof priv.d).toBe("string");
+    expect(pub).not.toHaveProperty("d");
+    const kid = await calculateJwkThumbprint(pub);
+    expect(pub.kid).toBe(kid);
+    expect(r.stdout).toContain(`generated bundle signing key ${kid} (EC P-256, ES256)`);
+    expect(r.stdout).not.toContain(priv.d);
+  });
+
+  it("does not replace an existing key pair without --force", () => {
+    const dir = scratch();
+    expect(fakit(["bundle-key", "generate", "--out", dir]).code).toBe(0);
+    const before = readFileSync(join(dir, "public.jwk.json"), "utf8");
+    const again = fakit(["bundle-key", "generate", "--out", dir]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain("KIT_BUNDLE_SIGNING_KEY_INVALID");
+    expect(again.stderr).toContain("exists already; apps pin the old public key, so replacing it needs --force");
+    expect(readFileSync(join(dir, "public.jwk.json"), "utf8")).toBe(before);
+    expect(fakit(["bundle-key", "generate", "--out", dir, "--force"]).code).toBe(0);
+    expect(readFileSync(join(dir, "public.jwk.json"), "utf8")).not.toBe(before);
+  });
+
+  it("refuses to write the private key into the repository outside .fakit/", () => {
+    const r = fakit(["bundle-key", "generate", "--out", "keys"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("the private key must never be committed");
+    expect(existsSync(join(REPO, "keys"))).toBe(false);
+  });
+});
+
+describe("fakit bundle: the signing key", () => {
+  it("a stack other than local needs the pipeline's key, and says how to get one", () => {
+    const r = fakit(["bundle", "--stack", "example"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      "stack example needs the pipeline's bundle signing key: --sign-key FILE or FAKIT_BUNDLE_SIGNING_KEY=FILE (create one with `fakit bundle-key generate`)",
+    );
+  });
+
+  it("--check needs the public key the app pins", () => {
+    const r = fakit(["bundle", "--stack", "example", "--check"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      "--check needs the public key the app pins to verify the bundles' signatures: --verify-key FILE",
+    );
+  });
+
+  it("refuses a public key as the signing key, and a missing file, without a stack trace", () => {
+    const dir = scratch();
+    fakit(["bundle-key", "generate", "--out", dir]);
+    const pub = fakit(["bundle", "--stack", "example", "--sign-key", join(dir, "public.jwk.json")]);
+    expect(pub.code).toBe(1);
+    expect(pub.stderr).toContain("KIT_BUNDLE_SIGNING_KEY_INVALID");
+    expect(pub.stderr).toContain("a public key cannot sign");
+    const missing = fakit(["bundle", "--stack", "example", "--sign-key", join(dir, "nope.json")]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain(`cannot read the bundle signing key ${join(dir, "nope.json")} (ENOENT)`);
+    expect(`${pub.stderr}${missing.stderr}`).not.toMatch(/ {4}at /);
+  });
+});
