@@ -9,7 +9,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic";
 import { formatDuration } from "../lib/duration";
 import { minimumRetentionSeconds } from "./effective-policy";
 import { diagnosticAt, type MergedPolicy } from "./layers";
-import type { EffectivePolicy } from "./types";
+import { type EffectivePolicy, isSigningAlgorithm } from "./types";
 
 const d = formatDuration;
 
@@ -44,7 +44,7 @@ export function checkInvariants(p: EffectivePolicy, merged: MergedPolicy): Diagn
       `refreshToken.maximumLifetime (${d(M)}) must not be shorter than refreshToken.lifetime (${d(R)})`,
     );
   }
-  if (p.accessToken.algorithm.startsWith("HS")) {
+  if (!isSigningAlgorithm(p.accessToken.algorithm)) {
     error(
       ["accessToken.algorithm"],
       "KIT_INVARIANT_HMAC_ALGORITHM",

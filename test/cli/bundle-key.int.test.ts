@@ -1,11 +1,12 @@
 // `fakit bundle-key generate` and the signing-key flags of `fakit bundle`, spawned as processes. Nothing here
 // needs FusionAuth: key problems are reported before it is asked anything.
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { calculateJwkThumbprint } from "jose";
 import { describe, expect, it } from "vitest";
-import { fakit, REPO } from "./cli-fixture";
+import { fakit, REPO, scratchRepo } from "./cli-fixture";
 
 const scratch = () => mkdtempSync(join(tmpdir(), "fakit-bundle-key-"));
 
@@ -76,5 +77,36 @@ describe("fakit bundle: the signing key", () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain(`cannot read the bundle signing key ${join(dir, "nope.json")} (ENOENT)`);
     expect(`${pub.stderr}${missing.stderr}`).not.toMatch(/ {4}at /);
+  });
+
+  it("the local stack signs with a development key under .fakit/bundle-signing/, created once, and says so", {
+    timeout: 60_000,
+  }, () => {
+    const dir = scratchRepo({
+      // An address nothing answers on: the key is resolved before FusionAuth is asked anything.
+      "stacks/Pulumi.local.yaml":
+        "config:\n  fusionauth-offline-kit:url: http://127.0.0.1:9\n  fusionauth-offline-kit:tenants:\n    - key: t1\n      name: T1\n      issuer: https://t1.example.com\n      preset: standard\n      applications:\n        - key: app\n          name: App\n          redirectUris: [com.example.app:/cb]\n",
+    });
+    const run = () =>
+      spawnSync(process.execPath, [join(REPO, "bin", "fakit.js"), "bundle", "--stack", "local"], {
+        cwd: dir,
+        encoding: "utf8",
+        env: { ...process.env, FUSIONAUTH_API_KEY: "not-needed-before-fusionauth", FAKIT_BUNDLE_SIGNING_KEY: "" },
+      });
+    const first = run();
+    const priv = join(dir, ".fakit", "bundle-signing", "private.jwk.json");
+    expect(statSync(priv).mode & 0o777).toBe(0o600);
+    const kid = JSON.parse(readFileSync(priv, "utf8")).kid;
+    expect(first.stdout).toContain(
+      `generated the local development bundle signing key .fakit/bundle-signing/private.jwk.json (kid ${kid}); apps built against stack local pin .fakit/bundle-signing/public.jwk.json`,
+    );
+    const again = run();
+    expect(again.stdout).toContain(
+      `using the local development bundle signing key .fakit/bundle-signing/private.jwk.json (kid ${kid})`,
+    );
+    // Then FusionAuth cannot be reached: a clear error, no stack trace, nothing written.
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain("FusionAuth could not be reached");
+    expect(again.stderr).not.toMatch(/ {4}at /);
   });
 });
