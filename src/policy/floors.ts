@@ -10,6 +10,7 @@ import type { ParsedDocument } from "../diagnostics/yaml-source";
 import { parseDuration } from "../lib/duration";
 import { formatFieldValue, policyField } from "./fields";
 import { diagnosticAt, type MergedPolicy } from "./layers";
+import type { FusionauthOfflineKitSensitivityLevels, Level } from "./sensitivity-levels.generated";
 import type { EffectivePolicy, SensitivityLevel } from "./types";
 
 export interface LevelFloor {
@@ -28,23 +29,16 @@ export interface FloorBreach {
   diagnostic: Diagnostic;
 }
 
-interface RawLevel {
-  description: string;
-  max?: Record<string, string | number>;
-  allowed?: Record<string, string[]>;
-  required?: Record<string, boolean>;
-}
-
 /** Reads a schema-valid sensitivity-levels document. */
 export function readFloors(doc: ParsedDocument): Floors {
-  const levels = (doc.value as { levels: Record<SensitivityLevel, RawLevel> }).levels;
-  const read = (raw: RawLevel): LevelFloor => ({
+  const levels = (doc.value as FusionauthOfflineKitSensitivityLevels).levels;
+  const read = (raw: Level): LevelFloor => ({
     description: raw.description,
     max: Object.fromEntries(
       Object.entries(raw.max ?? {}).map(([k, v]) => [k, typeof v === "number" ? v : (parseDuration(v) ?? 0)]),
     ),
-    allowed: { ...(raw.allowed ?? {}) },
-    required: { ...(raw.required ?? {}) },
+    allowed: { ...(raw.allowed ?? {}) } as Record<string, string[]>,
+    required: { ...(raw.required ?? {}) } as Record<string, boolean>,
   });
   return {
     critical: read(levels.critical),
