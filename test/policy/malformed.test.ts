@@ -126,6 +126,10 @@ const EXPECTED: Record<string, string[]> = {
     "policies/presets/custom.yaml:29:18: KIT_FLOOR_MAX offline.localUnlock.maxAttempts (10) exceeds the high level's maximum of 5 (rule offline.localUnlock.maxAttempts.max); change it or add a waiver with a reason",
     "policies/presets/custom.yaml:34:15: KIT_FLOOR_ALLOWED offline.mfaStandIn local-unlock is not allowed at the high level (allowed: refuse) (rule offline.mfaStandIn.allowed); change it or add a waiver with a reason",
   ],
+  "YAML alias to an anchor never set": [
+    "policies/presets/standard.yaml:5:8: KIT_YAML_SYNTAX Unresolved alias (the anchor must be set before the alias): missing",
+    'stacks/Pulumi.test.yaml:7:15: KIT_PRESET_INVALID preset "standard" has errors (see policies/presets/standard.yaml); fix them first',
+  ],
   "levels: unknown setting in a floor": [
     'policies/sensitivity-levels.yaml:5:7: KIT_UNKNOWN_KEY unknown key "offline.gracee" in levels.critical.max; did you mean "offline.grace"?',
   ],
