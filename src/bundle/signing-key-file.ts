@@ -4,7 +4,7 @@
  * `.fakit/bundle-signing/`, which git ignores. The private key file is written with mode 0600 and never copied
  * into a bundle.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { exportJWK, generateKeyPair, type JWK } from "jose";
 import { type BundleSigningKey, BundleSigningKeyError, readSigningJwk } from "./sign";
@@ -70,6 +70,17 @@ export async function loadSigningKeyFile(file: string): Promise<BundleSigningKey
       throw new BundleSigningKeyError(`${file}: ${err.message}`);
     throw err;
   }
+}
+
+/**
+ * A warning when the private key file can be read by other users (POSIX permissions), `undefined` otherwise:
+ * a secret left world-readable on a shared runner is a leak waiting to happen.
+ */
+export function signingKeyFileWarning(file: string): string | undefined {
+  if (process.platform === "win32") return undefined;
+  const mode = statSync(file).mode & 0o777;
+  if ((mode & 0o077) === 0) return undefined;
+  return `${file} is readable by other users (mode 0${mode.toString(8)}); restrict it with chmod 600`;
 }
 
 /** Reads the public key an app pins. @throws {BundleSigningKeyError} */

@@ -15,7 +15,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: "show the effective policy, derived figures and rotation timeline of a stack",
     load: load("./commands/plan"),
   },
-  bundle: { summary: "emit or check the JWKS bundles of a stack", load: load("./commands/bundle") },
+  bundle: { summary: "emit or check the signed JWKS bundles of a stack", load: load("./commands/bundle") },
   "bundle-key": {
     summary: "generate the pipeline's bundle signing key pair",
     load: load("./commands/bundle-key"),

@@ -1,12 +1,16 @@
 // `fakit bundle-key generate` and the signing-key flags of `fakit bundle`, spawned as processes. Nothing here
 // needs FusionAuth: key problems are reported before it is asked anything.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { calculateJwkThumbprint } from "jose";
 import { describe, expect, it } from "vitest";
 import { fakit, REPO, scratchRepo } from "./cli-fixture";
+
+/** A stack whose FusionAuth nothing answers for: the signing key is resolved before FusionAuth is asked. */
+const UNREACHABLE_STACK =
+  "config:\n  fusionauth-offline-kit:url: http://127.0.0.1:9\n  fusionauth-offline-kit:tenants:\n    - key: t1\n      name: T1\n      issuer: https://t1.example.com\n      preset: standard\n      applications:\n        - key: app\n          name: App\n          redirectUris: [com.example.app:/cb]\n";
 
 const scratch = () => mkdtempSync(join(tmpdir(), "fakit-bundle-key-"));
 
@@ -84,8 +88,7 @@ describe("fakit bundle: the signing key", () => {
   }, () => {
     const dir = scratchRepo({
       // An address nothing answers on: the key is resolved before FusionAuth is asked anything.
-      "stacks/Pulumi.local.yaml":
-        "config:\n  fusionauth-offline-kit:url: http://127.0.0.1:9\n  fusionauth-offline-kit:tenants:\n    - key: t1\n      name: T1\n      issuer: https://t1.example.com\n      preset: standard\n      applications:\n        - key: app\n          name: App\n          redirectUris: [com.example.app:/cb]\n",
+      "stacks/Pulumi.local.yaml": UNREACHABLE_STACK,
     });
     const run = () =>
       spawnSync(process.execPath, [join(REPO, "bin", "fakit.js"), "bundle", "--stack", "local"], {
@@ -108,5 +111,25 @@ describe("fakit bundle: the signing key", () => {
     expect(again.status).toBe(1);
     expect(again.stderr).toContain("FusionAuth could not be reached");
     expect(again.stderr).not.toMatch(/ {4}at /);
+  });
+
+  it("warns when the private key file is readable by other users", { timeout: 60_000 }, () => {
+    const dir = scratchRepo({ "stacks/Pulumi.ci.yaml": UNREACHABLE_STACK });
+    const keys = scratch();
+    fakit(["bundle-key", "generate", "--out", keys]);
+    const priv = join(keys, "private.jwk.json");
+    chmodSync(priv, 0o644);
+    const r = spawnSync(
+      process.execPath,
+      [join(REPO, "bin", "fakit.js"), "bundle", "--stack", "ci", "--sign-key", priv],
+      {
+        cwd: dir,
+        encoding: "utf8",
+        env: { ...process.env, FUSIONAUTH_API_KEY: "not-needed-before-fusionauth" },
+      },
+    );
+    expect(r.stderr).toContain(
+      `fakit bundle: warning: ${priv} is readable by other users (mode 0644); restrict it with chmod 600`,
+    );
   });
 });

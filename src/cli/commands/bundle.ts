@@ -18,6 +18,7 @@ import {
   loadSigningKeyFile,
   loadVerifyKeyFile,
   SIGNING_KEY_ENV,
+  signingKeyFileWarning,
 } from "../../bundle/signing-key-file";
 import { readBundleFiles, writeBundles } from "../../bundle/write";
 import { createFusionAuthPort, type FusionAuthPort } from "../../fusionauth/client-port";
@@ -121,6 +122,8 @@ export async function run(argv: string[]): Promise<number> {
         );
     } else if (signKeyFile !== undefined) {
       signingKey = await loadSigningKeyFile(path.resolve(signKeyFile));
+      const warning = signingKeyFileWarning(path.resolve(signKeyFile));
+      if (warning !== undefined) console.error(`fakit bundle: warning: ${warning}`);
     } else if (isLocal) {
       const local = await ensureLocalSigningKey(loaded.repoRoot);
       signingKey = local.key;
