@@ -14,7 +14,7 @@ const UNREACHABLE_STACK =
 
 const scratch = () => mkdtempSync(join(tmpdir(), "fakit-bundle-key-"));
 
-describe("fakit bundle-key generate", () => {
+describe("fakit bundle-key generate", { timeout: 30_000 }, () => {
   it("writes the private JWK with mode 0600 and the public JWK to pin, and names the key", async () => {
     const dir = join(scratch(), "keys");
     const r = fakit(["bundle-key", "generate", "--out", dir]);
@@ -53,7 +53,7 @@ describe("fakit bundle-key generate", () => {
   });
 });
 
-describe("fakit bundle: the signing key", () => {
+describe("fakit bundle: the signing key", { timeout: 30_000 }, () => {
   it("a stack other than local needs the pipeline's key, and says how to get one", () => {
     const r = fakit(["bundle", "--stack", "example"]);
     expect(r.code).toBe(2);
