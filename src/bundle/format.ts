@@ -15,6 +15,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc7518#section-6 key-type-specific members
  * @see https://www.rfc-editor.org/rfc/rfc7515#appendix-F detached content
  */
+import { MAX_FUSIONAUTH_INT } from "../lib/duration";
 import {
   DEGRADED_MODE_VALUES,
   type DegradedMode,
@@ -255,8 +256,8 @@ const isIsoTime = (v: unknown): boolean => typeof v === "string" && v !== "" && 
 function offlineUnlockProblems(value: Record<string, unknown>): string[] {
   const out: string[] = [];
   const c = value.claimsMaxAgeSeconds;
-  if (typeof c !== "number" || !Number.isSafeInteger(c) || c <= 0)
-    out.push(`"claimsMaxAgeSeconds" must be a positive whole number of seconds`);
+  if (!isCount(c, 1) || (c as number) > MAX_FUSIONAUTH_INT)
+    out.push(`"claimsMaxAgeSeconds" must be a whole number of seconds from 1 to ${MAX_FUSIONAUTH_INT}`);
   const u = value.localUnlock;
   if (!isObject(u)) out.push(`"localUnlock" must be an object`);
   else {
@@ -312,9 +313,10 @@ export function parsePolicyFile(value: unknown): { policy?: PolicyFile; problems
       problems.push(bad(`"${f}" is not an ISO 8601 time`));
   }
   for (const f of NUMBER_FIELDS) {
-    const v = value[f];
-    if (typeof v !== "number" || !Number.isFinite(v) || v < 0)
-      problems.push(bad(`"${f}" must be a non-negative number of seconds`));
+    // Whole seconds within what a policy can hold: a value such as 1e300 would overflow the time arithmetic of
+    // a verifier (a RangeError from Date) instead of being refused here.
+    if (!isCount(value[f], 0) || (value[f] as number) > MAX_FUSIONAUTH_INT)
+      problems.push(bad(`"${f}" must be a whole number of seconds from 0 to ${MAX_FUSIONAUTH_INT}`));
   }
   const algs = value.allowedAlgorithms;
   if (

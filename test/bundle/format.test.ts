@@ -23,13 +23,20 @@ describe("parsePolicyFile (format 2)", () => {
     [
       "claimsMaxAgeSeconds",
       { claimsMaxAgeSeconds: 1e308 },
-      `"claimsMaxAgeSeconds" must be a positive whole number of seconds`,
+      `"claimsMaxAgeSeconds" must be a whole number of seconds from 1 to 2147483647`,
     ],
     [
       "claimsMaxAgeSeconds",
       { claimsMaxAgeSeconds: 0 },
-      `"claimsMaxAgeSeconds" must be a positive whole number of seconds`,
+      `"claimsMaxAgeSeconds" must be a whole number of seconds from 1 to 2147483647`,
     ],
+    // Issue #13: checkInSeconds 1e300 made decide() throw a RangeError; the loader refuses it now.
+    [
+      "checkInSeconds",
+      { checkInSeconds: 1e300 },
+      `"checkInSeconds" must be a whole number of seconds from 0 to 2147483647`,
+    ],
+    ["graceSeconds", { graceSeconds: 0.5 }, `"graceSeconds" must be a whole number of seconds from 0 to 2147483647`],
     ["localUnlock", { localUnlock: "pin" }, `"localUnlock" must be an object`],
     [
       "localUnlock.mode",
