@@ -1,9 +1,11 @@
 /**
  * `fakit bundle --check`: the gate an app build runs. A committed bundle passes while it is intact, holds every
  * key that signs, is scheduled to sign or signed tokens still acceptable offline, and its horizon lies ahead.
+ * {@link checkBundleSignature} adds the signature, against the public key the app pins.
  * Pure: the caller reads the files and computes the expected keys from the stack.
  */
 import { createHash } from "node:crypto";
+import type { JWK } from "jose";
 import type { RevokedKey } from "../stack/desired-state";
 import type { ExpectedBundleKey } from "./content";
 import {
@@ -12,12 +14,14 @@ import {
   isoOf,
   JWKS_FILE,
   MANIFEST_FILE,
+  MANIFEST_JWS_FILE,
   POLICY_FILE,
   parseJsonFile,
   parseJwksFile,
   parseManifestFile,
   parsePolicyFile,
 } from "./format";
+import { verifyManifestSignature } from "./signature";
 
 export type BundleCheckCode =
   | BundleProblemCode
@@ -125,4 +129,19 @@ export function checkBundle(
     });
   }
   return { ok: problems.length === 0, problems };
+}
+
+/**
+ * Checks `manifest.jws` against the exact bytes of `manifest.json` with the public key the app pins; the
+ * digests in the manifest then vouch for the other files ({@link checkBundle} checks them).
+ * @returns `KIT_BUNDLE_SIGNATURE_MISSING` or `KIT_BUNDLE_SIGNATURE_INVALID`, or nothing when the signature holds
+ *   (or there is no manifest at all, which {@link checkBundle} reports).
+ */
+export async function checkBundleSignature(
+  existing: Readonly<Partial<Record<string, string>>>,
+  verifyKey: JWK,
+): Promise<BundleCheckProblem[]> {
+  const manifest = existing[MANIFEST_FILE];
+  if (manifest === undefined) return [];
+  return verifyManifestSignature(manifest, existing[MANIFEST_JWS_FILE], verifyKey);
 }

@@ -10,13 +10,9 @@ import { observeStack } from "../rotation/observe";
 import type { RotationState } from "../rotation/schedule";
 import { planStackRotation } from "../rotation/stack-rotation";
 import type { ApplicationState, DesiredState, TenantState } from "../stack/desired-state";
-import {
-  type BundleFiles,
-  buildBundleContent,
-  type ExpectedBundleKey,
-  expectedBundleKeys,
-  resolveRevokedKeys,
-} from "./content";
+import { buildBundleContent, type ExpectedBundleKey, expectedBundleKeys, resolveRevokedKeys } from "./content";
+import type { SignedBundleFiles } from "./format";
+import { type BundleSigningKey, signBundle } from "./sign";
 
 /** One application and the rotation state of its tenant at the run's time. */
 export interface AppRotation {
@@ -33,7 +29,7 @@ export interface AppRotation {
 
 export interface AppBundle {
   path: string;
-  files: BundleFiles;
+  files: SignedBundleFiles;
 }
 
 /** Every application with its tenant's rotation state at `at`, observed from FusionAuth (GET calls only). */
@@ -63,7 +59,8 @@ function parsePrevious(text: string | undefined): Parameters<typeof resolveRevok
 }
 
 /**
- * Every application's bundle, or a thrown error (BundleContentError for a JWKS that does not match).
+ * Every application's bundle, signed with the pipeline's key, or a thrown error (BundleContentError for a JWKS
+ * that does not match).
  * @param previousPolicy the `policy.json` text of the bundle built before at a bundle path, if any: the kids of
  *   revoked keys FusionAuth no longer holds are read there.
  */
@@ -71,19 +68,23 @@ export async function computeBundles(
   apps: readonly AppRotation[],
   port: FusionAuthPort,
   at: number,
+  signingKey: BundleSigningKey,
   previousPolicy: (path: string) => string | undefined = () => undefined,
 ): Promise<AppBundle[]> {
   const jwks = { keys: await port.retrieveJwks() };
   return apps.map(({ path, tenant, app, rotation }) => ({
     path,
-    files: buildBundleContent({
-      revokedKeys: resolveRevokedKeys(tenant.key, tenant.revokedKeys, rotation, parsePrevious(previousPolicy(path))),
-      tenant: { key: tenant.key, issuer: tenant.issuer },
-      application: { id: app.id, key: app.key, name: app.name },
-      policy: app.policy,
-      rotation,
-      jwks,
-      generatedFor: at,
-    }),
+    files: signBundle(
+      buildBundleContent({
+        revokedKeys: resolveRevokedKeys(tenant.key, tenant.revokedKeys, rotation, parsePrevious(previousPolicy(path))),
+        tenant: { key: tenant.key, issuer: tenant.issuer },
+        application: { id: app.id, key: app.key, name: app.name },
+        policy: app.policy,
+        rotation,
+        jwks,
+        generatedFor: at,
+      }),
+      signingKey,
+    ),
   }));
 }

@@ -14,6 +14,7 @@ import type { RotationState } from "../rotation/schedule";
 import type { RevokedKey } from "../stack/desired-state";
 import {
   BUNDLE_FORMAT_VERSION,
+  type BundleFiles,
   type BundleKeyRole,
   type BundleProblem,
   canonicalJson,
@@ -48,14 +49,13 @@ export interface BundleContentInput {
   rotation: RotationState;
   /** The body of FusionAuth's `GET /.well-known/jwks.json`. */
   jwks: unknown;
-  /** The run's time in seconds (never the wall clock). */
+  /** The run's time in seconds (never the wall clock); also the manifest's generation. */
   generatedFor: number;
   /** The tenant's revoked keys with their kids (see {@link resolveRevokedKeys}); none when absent. */
   revokedKeys?: readonly PolicyRevokedKey[];
 }
 
-/** File name to content. */
-export type BundleFiles = Record<typeof JWKS_FILE | typeof POLICY_FILE | typeof MANIFEST_FILE, string>;
+export type { BundleFiles } from "./format";
 
 export type BundleContentErrorCode =
   | "KIT_BUNDLE_KEY_MISMATCH"
@@ -141,7 +141,7 @@ function sha256(text: string): string {
 }
 
 /**
- * Builds `jwks.json`, `policy.json` and `manifest.json` for one application.
+ * Builds `jwks.json`, `policy.json` and `manifest.json` for one application (unsigned: see ./sign.ts).
  * @throws {BundleContentError} `KIT_BUNDLE_PRIVATE_MEMBER` when FusionAuth's JWKS carries private members
  *   (`d`, `p`, `q`, `dp`, `dq`, `qi`, `oth`, `k`) in any key; `KIT_BUNDLE_KEY_MISMATCH` when an expected key is
  *   missing from the JWKS (or not created yet) or the JWKS still publishes a key of this tenant the schedule
@@ -235,6 +235,13 @@ export function buildBundleContent(input: BundleContentInput): BundleFiles {
       keyPublicationLeadSeconds: policy.keys.publishedAhead * policy.keys.rotationPeriodSeconds,
       retiredKeyRetentionSeconds: rotation.retentionSeconds,
     },
+    claimsMaxAgeSeconds: o.claimsMaxAgeSeconds,
+    localUnlock: {
+      mode: o.localUnlock.mode,
+      maxAttempts: o.localUnlock.maxAttempts,
+      argon2id: { ...o.localUnlock.argon2id },
+    },
+    mfaStandIn: o.mfaStandIn,
     keys,
     revokedKeys: [...(input.revokedKeys ?? [])].sort((a, b) => cmp(a.kid, b.kid)),
     horizon: isoOf(rotation.horizon),
@@ -243,8 +250,13 @@ export function buildBundleContent(input: BundleContentInput): BundleFiles {
 
   const jwksText = canonicalJson({ keys: jwks });
   const policyText = canonicalJson(policyFile);
+  if (!Number.isSafeInteger(input.generatedFor) || input.generatedFor < 0)
+    throw new RangeError(`generatedFor must be whole seconds since the Unix epoch, got ${input.generatedFor}`);
   const manifestText = canonicalJson({
     formatVersion: BUNDLE_FORMAT_VERSION,
+    generation: input.generatedFor,
+    tenant: tenant.key,
+    application: application.id,
     files: [
       { name: JWKS_FILE, sha256: sha256(jwksText) },
       { name: POLICY_FILE, sha256: sha256(policyText) },

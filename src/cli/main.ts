@@ -15,7 +15,11 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: "show the effective policy, derived figures and rotation timeline of a stack",
     load: load("./commands/plan"),
   },
-  bundle: { summary: "emit or check the JWKS bundles of a stack", load: load("./commands/bundle") },
+  bundle: { summary: "emit or check the signed JWKS bundles of a stack", load: load("./commands/bundle") },
+  "bundle-key": {
+    summary: "generate the pipeline's bundle signing key pair",
+    load: load("./commands/bundle-key"),
+  },
   revoke: {
     summary: "revoke a user's, an application's or a tenant's sessions (stolen device, bad release)",
     load: load("./commands/revoke"),
@@ -28,7 +32,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
 export const USAGE_EXIT = 2;
 
 function usage(): string {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(11)} ${c.summary}`);
   return [
     "usage: fakit <command> [options]",
     "",

@@ -144,7 +144,9 @@ function toDiagnostic(doc: ParsedDocument, e: ErrorObject): Diagnostic | undefin
           ? "a UUID such as 2b2c2f4e-0000-4000-8000-000000000001"
           : e.schemaPath.includes("/slug/")
             ? "a slug: lower-case letters, digits and dashes, starting with a letter"
-            : `a value matching ${String(e.params.pattern)}`;
+            : e.schemaPath.includes("/size/")
+              ? "a memory size: a whole number of KiB, MiB or GiB (binary units), e.g. 19MiB"
+              : `a value matching ${String(e.params.pattern)}`;
         return at(e.instancePath, "value", "KIT_SCHEMA_PATTERN", `${where}: ${describe(e.data)} is not ${what}`);
       }
     case "minimum":

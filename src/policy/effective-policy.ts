@@ -7,30 +7,30 @@
  */
 import type { Diagnostic } from "../diagnostics/diagnostic";
 import { formatDuration, MAX_FUSIONAUTH_INT, parseDuration } from "../lib/duration";
+import { formatSizeKiB, parseSizeKiB } from "../lib/size";
+import { policyField } from "./fields";
 import { diagnosticAt, type MergedPolicy } from "./layers";
 import { minimumRetentionSeconds } from "./retention";
-import type {
-  DegradedMode,
-  EffectivePolicy,
-  RefreshExpirationPolicy,
-  RefreshUsagePolicy,
-  SensitivityLevel,
-  SigningAlgorithm,
+import {
+  ARGON2ID_MINIMUM,
+  type DegradedMode,
+  type EffectivePolicy,
+  type MfaStandIn,
+  type RefreshExpirationPolicy,
+  type RefreshUsagePolicy,
+  type SensitivityLevel,
+  type SigningAlgorithm,
+  type UnlockMode,
 } from "./types";
 
 /** FusionAuth's `refreshTokenOneTimeUseConfiguration.gracePeriodInSeconds` must stay below a day. */
 export const MAX_ONE_TIME_USE_GRACE_SECONDS = 86_399;
 
-/** The settings that must be greater than zero. */
-const POSITIVE = [
-  "accessToken.ttl",
-  "refreshToken.lifetime",
-  "refreshToken.maximumLifetime",
-  "keys.rotationPeriod",
-  "offline.jwksRefresh",
-  "offline.checkIn",
-];
-const MINUTES = ["refreshToken.lifetime", "refreshToken.maximumLifetime"];
+/**
+ * The largest Argon2id memory a preset may ask of a phone (4 GiB); RFC 9106's first recommended option uses 2 GiB.
+ * @see https://www.rfc-editor.org/rfc/rfc9106#section-4
+ */
+export const MAX_ARGON2ID_MEMORY_KIB = 4 * 1024 * 1024;
 
 /**
  * Resolves merged settings (already schema-valid) into an effective policy.
@@ -56,10 +56,12 @@ export function resolvePolicy(
       );
       return fallback;
     }
-    if (s === 0 && POSITIVE.includes(path)) {
+    const field = policyField(path);
+    const minutes = field.kind === "minutes";
+    if (s === 0 && field.positive === true) {
       diagnostics.push(diagnosticAt(merged, [path], "error", "KIT_DURATION_ZERO", `${path} must be greater than zero`));
     }
-    if (MINUTES.includes(path) && s % 60 !== 0) {
+    if (minutes && s % 60 !== 0) {
       const down = formatDuration(Math.max(60, s - (s % 60)));
       diagnostics.push(
         diagnosticAt(
@@ -71,7 +73,7 @@ export function resolvePolicy(
         ),
       );
     }
-    const limit = MINUTES.includes(path) ? MAX_FUSIONAUTH_INT * 60 : MAX_FUSIONAUTH_INT;
+    const limit = minutes ? MAX_FUSIONAUTH_INT * 60 : MAX_FUSIONAUTH_INT;
     if (s > limit) {
       diagnostics.push(
         diagnosticAt(
@@ -114,6 +116,8 @@ export function resolvePolicy(
     );
   }
 
+  const argon2id = resolveArgon2id(merged, diagnostics);
+
   const ttl = seconds("accessToken.ttl");
   const offlineGrace = seconds("offline.grace");
   const tolerance = seconds("offline.clockRollbackTolerance");
@@ -147,8 +151,50 @@ export function resolvePolicy(
       checkInSeconds: seconds("offline.checkIn"),
       clockRollbackToleranceSeconds: tolerance,
       degradedMode: str("offline.degradedMode") as DegradedMode,
+      claimsMaxAgeSeconds: seconds("offline.claimsMaxAge"),
+      localUnlock: {
+        mode: str("offline.localUnlock.mode") as UnlockMode,
+        maxAttempts: merged.values.get("offline.localUnlock.maxAttempts") as number,
+        argon2id,
+      },
+      mfaStandIn: str("offline.mfaStandIn") as MfaStandIn,
     },
   };
   policy.keys.retentionSeconds = seconds("keys.retention", minimumRetentionSeconds(policy));
   return diagnostics.length > 0 ? { diagnostics } : { policy, diagnostics };
+}
+
+/**
+ * The Argon2id parameters, each at least OWASP's minimum whatever the level: a weaker KDF lets a PIN copied off
+ * the device be brute-forced in minutes.
+ */
+function resolveArgon2id(
+  merged: MergedPolicy,
+  diagnostics: Diagnostic[],
+): EffectivePolicy["offline"]["localUnlock"]["argon2id"] {
+  const base = "offline.localUnlock.argon2id";
+  const minimum = `OWASP's minimum for Argon2id is ${formatSizeKiB(ARGON2ID_MINIMUM.memoryKiB)} memory, ${ARGON2ID_MINIMUM.iterations} iterations, parallelism ${ARGON2ID_MINIMUM.parallelism}`;
+  const below = (path: string, text: string) =>
+    diagnostics.push(
+      diagnosticAt(merged, [path], "error", "KIT_ARGON2ID_BELOW_MINIMUM", `${path} is ${text}: ${minimum}; raise it`),
+    );
+  const rawMemory = String(merged.values.get(`${base}.memory`));
+  let memoryKiB = parseSizeKiB(rawMemory) ?? 0;
+  if (memoryKiB === 0 || memoryKiB > MAX_ARGON2ID_MEMORY_KIB) {
+    diagnostics.push(
+      diagnosticAt(
+        merged,
+        [`${base}.memory`],
+        "error",
+        "KIT_SIZE_OUT_OF_RANGE",
+        `${base}.memory is ${rawMemory}, more than a phone can spare (at most ${formatSizeKiB(MAX_ARGON2ID_MEMORY_KIB)})`,
+      ),
+    );
+    memoryKiB = ARGON2ID_MINIMUM.memoryKiB;
+  } else if (memoryKiB < ARGON2ID_MINIMUM.memoryKiB) below(`${base}.memory`, rawMemory);
+  const iterations = merged.values.get(`${base}.iterations`) as number;
+  if (iterations < ARGON2ID_MINIMUM.iterations) below(`${base}.iterations`, String(iterations));
+  const parallelism = merged.values.get(`${base}.parallelism`) as number;
+  if (parallelism < ARGON2ID_MINIMUM.parallelism) below(`${base}.parallelism`, String(parallelism));
+  return { memoryKiB, iterations, parallelism };
 }

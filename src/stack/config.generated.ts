@@ -124,6 +124,37 @@ checkIn?: string
  */
 clockRollbackTolerance?: string
 degradedMode?: ("none" | "read-only" | "read-and-queue-writes")
+/**
+ * A duration: 90s, 15m, 24h, 7d, or combined in descending units (1h30m).
+ */
+claimsMaxAge?: string
+localUnlock?: LocalUnlock
+/**
+ * What stands in for MFA offline: refuse actions that need MFA, or accept a local unlock within the session.
+ */
+mfaStandIn?: ("refuse" | "local-unlock")
+}
+export interface LocalUnlock {
+/**
+ * How a user unlocks the cached session offline: not at all, biometric, PIN, or either.
+ */
+mode?: ("none" | "biometric" | "pin" | "either")
+/**
+ * Failed local unlocks in a row before the cached session is wiped.
+ */
+maxAttempts?: number
+argon2id?: Argon2Id
+}
+/**
+ * Argon2id parameters (RFC 9106) for anything derived from a PIN; OWASP's minimum is 19MiB, 2 iterations, parallelism 1.
+ */
+export interface Argon2Id {
+/**
+ * A memory size in binary units: 19MiB, 65536KiB, 1GiB.
+ */
+memory?: string
+iterations?: number
+parallelism?: number
 }
 export interface Waiver {
 rule: string

@@ -15,6 +15,12 @@ describe("fakit plan", () => {
     );
     expect(out).toContain("    revocation lag         24h15m\n");
     expect(out).toContain("  access token      15m, ES256\n");
+    // Issue #13: the offline unlock, claims age and MFA stand-in of each policy.
+    expect(out).toContain(
+      "  offline unlock    biometric or PIN, session wiped after 10 failed attempt(s), Argon2id 19MiB, 2 iterations, parallelism 1\n",
+    );
+    expect(out).toContain("  offline trust     claims stale after 24h; MFA offline: a local unlock stands in\n");
+    expect(out).toContain("  offline trust     claims stale after 30m; MFA offline: actions needing MFA refused\n");
     expect(out).toContain("  override  offline.checkIn = 45m  (stacks/Pulumi.example.yaml:38:20)");
     expect(out).toContain("    waiver    offline.degradedMode.allowed: Basement wards lose the network");
     expect(out).toMatch(
@@ -44,6 +50,12 @@ describe("fakit plan", () => {
       expirationPolicy: "SlidingWindowWithMaximumLifetime",
       usagePolicy: "OneTimeUse",
     });
+    expect(workforce.policy.offline).toMatchObject({
+      claimsMaxAgeSeconds: 86_400,
+      localUnlock: { mode: "either", maxAttempts: 10, argon2id: { memoryKiB: 19_456, iterations: 2, parallelism: 1 } },
+      mfaStandIn: "local-unlock",
+    });
+    expect(doc.tenants[1].policy.offline.mfaStandIn).toBe("refuse");
     expect(
       workforce.applications.map((a: { key: string; ownJwtConfiguration: boolean }) => [a.key, a.ownJwtConfiguration]),
     ).toEqual([

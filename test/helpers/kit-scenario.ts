@@ -12,6 +12,7 @@ import { FusionAuthClient } from "@fusionauth/typescript-client";
 import type { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { BUNDLE_FILES } from "../../src/bundle/format";
+import { type GeneratedKeyFiles, generateSigningKeyFiles } from "../../src/bundle/signing-key-file";
 import { type ApiKeySpec, type RunningEmulator, startEmulator } from "../../src/emulator";
 import { REPO_ROOT } from "../../src/toolchain/pulumi-cli";
 import { type Bundle, loadBundle } from "../../src/verifier";
@@ -73,7 +74,12 @@ export interface KitScenario {
   setClock(at: number): void;
   /** `pulumi up` with the run's time and the emulator's clock both at `at` (seconds). */
   deployAt(at: number): Promise<DeployOutputs>;
-  /** The real `fakit` CLI, in the project, with the API key (or `apiKey`) in FUSIONAUTH_API_KEY. */
+  /** The pipeline's bundle signing key pair, generated for the scenario (FAKIT_BUNDLE_SIGNING_KEY of `fakit`). */
+  signingKey: GeneratedKeyFiles;
+  /**
+   * The real `fakit` CLI, in the project, with the API key (or `apiKey`) in FUSIONAUTH_API_KEY and the scenario's
+   * bundle signing key in FAKIT_BUNDLE_SIGNING_KEY.
+   */
   fakit(args: string[], apiKey?: string): Promise<CliResult>;
   dispose(): Promise<void>;
 }
@@ -118,6 +124,7 @@ export async function startKitScenario(
     ...(opts.dataFile === undefined ? {} : { dataFile: opts.dataFile }),
   });
   const project = createKitProject();
+  const signingKey = await generateSigningKeyFiles(path.join(project.dir, ".fakit", "pipeline-key"));
   const stackName = uniqueStackName(opts.stackPrefix);
   project.writeStack(stackName, opts.stackYaml(emu.url));
   let stack: TestStack;
@@ -157,8 +164,9 @@ export async function startKitScenario(
         log: log.join(""),
       };
     },
+    signingKey,
     fakit(args, key = apiKey) {
-      return runFakit(args, project.dir, { FUSIONAUTH_API_KEY: key });
+      return runFakit(args, project.dir, { FUSIONAUTH_API_KEY: key, FAKIT_BUNDLE_SIGNING_KEY: signingKey.privatePath });
     },
     async dispose() {
       try {
@@ -171,7 +179,7 @@ export async function startKitScenario(
   };
 }
 
-/** The three files of a bundle directory, as bytes. */
+/** The files of a bundle directory, as bytes. */
 export function readBundleDir(dir: string): Record<(typeof BUNDLE_FILES)[number], Buffer> {
   return Object.fromEntries(BUNDLE_FILES.map((f) => [f, readFileSync(path.join(dir, f))])) as Record<
     (typeof BUNDLE_FILES)[number],

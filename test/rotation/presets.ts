@@ -93,9 +93,39 @@ export function preset(
       checkInSeconds: r.C,
       clockRollbackToleranceSeconds: S,
       degradedMode: r.degraded,
+      ...OFFLINE_UNLOCK[level],
     },
   };
 }
+
+const OWASP_ARGON2ID = { memoryKiB: 19 * 1024, iterations: 2, parallelism: 1 };
+
+/** Claims age, local unlock and MFA stand-in of each shipped preset. */
+const OFFLINE_UNLOCK: Record<
+  EffectivePolicy["level"],
+  Pick<EffectivePolicy["offline"], "claimsMaxAgeSeconds" | "localUnlock" | "mfaStandIn">
+> = {
+  critical: {
+    claimsMaxAgeSeconds: 5 * MIN,
+    localUnlock: { mode: "none", maxAttempts: 1, argon2id: OWASP_ARGON2ID },
+    mfaStandIn: "refuse",
+  },
+  high: {
+    claimsMaxAgeSeconds: 30 * MIN,
+    localUnlock: { mode: "either", maxAttempts: 5, argon2id: { ...OWASP_ARGON2ID, memoryKiB: 46 * 1024 } },
+    mfaStandIn: "refuse",
+  },
+  standard: {
+    claimsMaxAgeSeconds: 24 * HOUR,
+    localUnlock: { mode: "either", maxAttempts: 10, argon2id: OWASP_ARGON2ID },
+    mfaStandIn: "local-unlock",
+  },
+  field: {
+    claimsMaxAgeSeconds: 72 * HOUR,
+    localUnlock: { mode: "either", maxAttempts: 10, argon2id: OWASP_ARGON2ID },
+    mfaStandIn: "local-unlock",
+  },
+};
 
 export const PRESET_LEVELS = ["critical", "high", "standard", "field"] as const;
 
