@@ -18,6 +18,12 @@ export const JWKS_FILE = "jwks.json";
 export const POLICY_FILE = "policy.json";
 export const MANIFEST_FILE = "manifest.json";
 export const BUNDLE_FILES = [JWKS_FILE, POLICY_FILE, MANIFEST_FILE] as const;
+/** Format 2: the manifest's detached JWS (RFC 7515 Appendix F), signed by the pipeline's bundle key. */
+export const MANIFEST_JWS_FILE = "manifest.jws";
+/** The `typ` of the manifest's JWS header. */
+export const MANIFEST_JWS_TYPE = "fakit-bundle+jws";
+/** Versions the loaders read: 1 (unsigned) and 2 (signed manifest, offline session fields). */
+export const READABLE_FORMAT_VERSIONS: readonly number[] = [1, 2];
 
 /** JWK members that carry private or symmetric key material (RFC 7518 section 6). */
 export const PRIVATE_JWK_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"] as const;
@@ -104,6 +110,38 @@ export interface PolicyFile {
 export interface ManifestFile {
   formatVersion: number;
   files: { name: string; sha256: string }[];
+  /** Format 2: the build's time in Unix seconds; a later build has a larger generation. */
+  generation?: number;
+  /** Format 2: the tenant and application ids the bundle is for. */
+  tenant?: string;
+  application?: string;
+}
+
+/** Format 2 `policy.json` `localUnlock`: how the cached session is unlocked offline. */
+export type LocalUnlockMode = "none" | "biometric" | "pin" | "either";
+export interface LocalUnlockPolicy {
+  mode: LocalUnlockMode;
+  /** Failed attempts after which the device wipes the session. */
+  maxAttempts: number;
+  /** Argon2id parameters for anything derived from a PIN. */
+  argon2id: { memoryKiB: number; iterations: number; parallelism: number };
+}
+/** Format 2 `policy.json` `mfaStandIn`: what stands in for MFA offline. */
+export type MfaStandIn = "refuse" | "local-unlock";
+/** Format 2 `policy.json` `revokedKeys[]`: keys whose tokens are refused. */
+export interface RevokedKey {
+  kid: string;
+  generation: number | null;
+  reason: string;
+  /** ISO 8601 UTC. */
+  revokedAt: string;
+}
+/** The fields format 2 adds to `policy.json`. */
+export interface PolicyFileV2Fields {
+  claimsMaxAgeSeconds: number;
+  localUnlock: LocalUnlockPolicy;
+  mfaStandIn: MfaStandIn;
+  revokedKeys: RevokedKey[];
 }
 
 /** One structural problem found in a bundle file. */
@@ -210,12 +248,12 @@ export function parsePolicyFile(value: unknown): { policy?: PolicyFile; problems
     message: `${POLICY_FILE}: ${message}`,
   });
   if (!isObject(value)) return { problems: [bad("not a JSON object")] };
-  if (value.formatVersion !== BUNDLE_FORMAT_VERSION) {
+  if (!READABLE_FORMAT_VERSIONS.includes(value.formatVersion as number)) {
     return {
       problems: [
         {
           code: "KIT_BUNDLE_FORMAT_VERSION",
-          message: `${POLICY_FILE} has formatVersion ${JSON.stringify(value.formatVersion)}; this verifier reads version ${BUNDLE_FORMAT_VERSION}`,
+          message: `${POLICY_FILE} has formatVersion ${JSON.stringify(value.formatVersion)}; this verifier reads versions ${READABLE_FORMAT_VERSIONS.join(", ")}`,
         },
       ],
     };
@@ -255,12 +293,12 @@ export function parsePolicyFile(value: unknown): { policy?: PolicyFile; problems
 export function parseManifestFile(value: unknown): { manifest?: ManifestFile; problems: BundleProblem[] } {
   if (!isObject(value))
     return { problems: [{ code: "KIT_BUNDLE_JSON_INVALID", message: `${MANIFEST_FILE} is not a JSON object` }] };
-  if (value.formatVersion !== BUNDLE_FORMAT_VERSION) {
+  if (!READABLE_FORMAT_VERSIONS.includes(value.formatVersion as number)) {
     return {
       problems: [
         {
           code: "KIT_BUNDLE_FORMAT_VERSION",
-          message: `${MANIFEST_FILE} has formatVersion ${JSON.stringify(value.formatVersion)}; this verifier reads version ${BUNDLE_FORMAT_VERSION}`,
+          message: `${MANIFEST_FILE} has formatVersion ${JSON.stringify(value.formatVersion)}; this verifier reads versions ${READABLE_FORMAT_VERSIONS.join(", ")}`,
         },
       ],
     };

@@ -38,7 +38,35 @@ export type ReasonCode =
   /** refused: the device is online and the token is past `exp`: refresh it (grace applies offline only). */
   | "refresh-required"
   /** refused: offline, past `exp` and grace, and the policy has no degraded mode. */
-  | "expired";
+  | "expired"
+  /** refused: `exp`, `iat` or `nbf` is outside the years 1970..9999 (`exp: 1e308`, a negative time). */
+  | "claims-out-of-range"
+  /** refused: `exp - iat` is longer than the policy's access-token TTL plus the rollback tolerance. */
+  | "token-lifetime-exceeded"
+  /** refused: the token was issued before its key's `activatesAt` minus the tolerance (policy.json `keys[]`). */
+  | "key-not-yet-active"
+  /** refused: the token was issued after its key's `retiresAt` plus the tolerance. */
+  | "key-retired"
+  /** refused: the token's `kid` is in the policy's `revokedKeys`. */
+  | "kid-revoked"
+  /** refused (session): the bundle has no `manifest.jws`, or is format 1. */
+  | "bundle-unsigned"
+  /** refused (session): `manifest.jws` does not verify over `manifest.json` with the pinned key it names. */
+  | "bundle-signature-invalid"
+  /** refused (session): `manifest.jws` names a key the app does not pin (a foreign signer). */
+  | "bundle-key-unknown"
+  /** refused (session): the bundle's generation is older than the one the device holds. */
+  | "bundle-generation-rollback"
+  /** refused (session): the signed bundle is unusable (bad JSON, digests, fields, numbers out of range). */
+  | "bundle-invalid"
+  /** refused (session): the stored device state is not a state this verifier wrote. */
+  | "state-invalid"
+  /** refused (session): too many failed local unlocks; the session was wiped. */
+  | "session-wiped"
+  /** refused (session): the action needs MFA and the policy's `mfaStandIn` is `refuse` (or the device is online). */
+  | "mfa-required"
+  /** refused (session): the action needs MFA and no local unlock has happened in this session. */
+  | "local-unlock-required";
 
 export interface DecisionReason {
   code: ReasonCode;

@@ -63,11 +63,11 @@ describe("loadBundle", () => {
   });
 
   it("refuses an unknown format version", async () => {
-    const manifest = { ...JSON.parse(f.files["manifest.json"]), formatVersion: 2 };
+    const manifest = { ...JSON.parse(f.files["manifest.json"]), formatVersion: 3 };
     const err = await loadError({ ...f.files, "manifest.json": JSON.stringify(manifest) });
     expect(err.code).toBe("KIT_BUNDLE_FORMAT_VERSION");
     expect(err.message).toBe(
-      "KIT_BUNDLE_FORMAT_VERSION: manifest.json has formatVersion 2; this verifier reads version 1",
+      "KIT_BUNDLE_FORMAT_VERSION: manifest.json has formatVersion 3; this verifier reads versions 1, 2",
     );
   });
 

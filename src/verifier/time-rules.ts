@@ -1,0 +1,158 @@
+/**
+ * The offline time rules, alone: what a token whose signature, issuer and audience are already checked allows
+ * at a moment, from numbers only. Pure and synchronous; no `Date`, no strings, no allocation beyond the result,
+ * so it never throws on out-of-range input and a fleet simulation can call it millions of times a second.
+ *
+ * All times are Unix seconds. The order of the rules is the order of the reason codes a port must give.
+ * @see https://www.rfc-editor.org/rfc/rfc7519#section-4.1.4 `exp`
+ */
+import type { Decision, ReasonCode } from "./reasons";
+
+/** Latest time the rules accept: 9999-12-31T23:59:59Z. Beyond it `Date` cannot represent a time. */
+export const MAX_TIME_SECONDS = 253_402_300_799;
+
+/** The policy numbers the time rules read (policy.json, seconds). */
+export interface TimePolicy {
+  accessTokenTtlSeconds: number;
+  graceSeconds: number;
+  checkInSeconds: number;
+  clockRollbackToleranceSeconds: number;
+  /** Whether the policy has a degraded mode (`degradedMode` is not `none`). */
+  degraded: boolean;
+  /** Maximum age of claims trusted offline; `Infinity` for none. */
+  claimsMaxAgeSeconds: number;
+  /** The bundle's horizon. */
+  horizon: number;
+}
+
+export interface TimeRulesInput {
+  exp: number;
+  iat?: number;
+  nbf?: number;
+  /** The device's wall clock. */
+  now: number;
+  /**
+   * The latest time the device trusts besides its wall clock: the last server time, the persisted high-water
+   * mark and the monotonic estimate (see trusted-time.ts); `-Infinity` when none.
+   */
+  floor: number;
+  lastCheckIn?: number;
+  online: boolean;
+  /** The signing key's window from policy.json `keys[]`, when the bundle gives one. */
+  keyActivatesAt?: number;
+  keyRetiresAt?: number;
+  policy: TimePolicy;
+}
+
+export type DeadlineKind = "token-expiry" | "grace-end" | "check-in-due";
+
+export interface TimeRulesResult {
+  decision: Decision;
+  code: ReasonCode;
+  /** The time the verifier used: `max(now, floor, iat)`. */
+  trusted: number;
+  /** The time the reason refers to (expiry, grace end, check-in due, the key's window...). */
+  at: number;
+  /** The next moment the decision changes; absent when refused. */
+  deadlineKind?: DeadlineKind;
+  deadlineAt?: number;
+  /** The instant the claims were issued (`iat`, or `exp - TTL` without `iat`). */
+  issuedAt: number;
+  claimsAgeSeconds: number;
+  claimsStale: boolean;
+  horizonPassed: boolean;
+}
+
+function inRange(v: number | undefined): boolean {
+  return v === undefined || (typeof v === "number" && v >= 0 && v <= MAX_TIME_SECONDS);
+}
+
+/**
+ * Applies the time rules. Never throws; a refusal is a result.
+ *
+ * 1. `exp`, `iat`, `nbf` within 1970..9999 (`claims-out-of-range`), `iat`/`nbf` not after `exp` (`claims-invalid`);
+ * 2. `exp - issued` at most TTL + tolerance (`token-lifetime-exceeded`);
+ * 3. issued within the key's `[activatesAt - tolerance, retiresAt + tolerance]` (`key-not-yet-active`, `key-retired`);
+ * 4. the wall clock not earlier than `max(floor, iat)` - tolerance (`clock-rollback`); trusted = the max of all;
+ * 5. `nbf` not after trusted + tolerance (`not-yet-valid`);
+ * 6. trusted before `max(lastCheckIn, issued) + checkIn` (`check-in-overdue`);
+ * 7. before `exp`: full `valid`; online past `exp`: `refresh-required`; offline within grace: full
+ *    `offline-grace`; then `offline-degraded` or `expired`.
+ */
+export function applyTimeRules(input: TimeRulesInput): TimeRulesResult {
+  const { exp, iat, nbf, policy } = input;
+  const S = policy.clockRollbackToleranceSeconds;
+  const issuedAt = iat ?? exp - policy.accessTokenTtlSeconds;
+  const floor = iat === undefined || iat < input.floor ? input.floor : iat;
+  const trusted = input.now > floor ? input.now : floor;
+  const age = trusted - issuedAt;
+  const result: TimeRulesResult = {
+    decision: "refused",
+    code: "valid",
+    trusted,
+    at: exp,
+    issuedAt,
+    claimsAgeSeconds: age,
+    claimsStale: age > policy.claimsMaxAgeSeconds,
+    horizonPassed: trusted > policy.horizon,
+  };
+  const refuse = (code: ReasonCode, at: number): TimeRulesResult => {
+    result.code = code;
+    result.at = at;
+    return result;
+  };
+
+  if (!inRange(exp) || !inRange(iat) || !inRange(nbf) || !Number.isFinite(input.now))
+    return refuse("claims-out-of-range", exp);
+  if ((iat !== undefined && iat > exp) || (nbf !== undefined && nbf > exp)) return refuse("claims-invalid", exp);
+  if (exp - issuedAt > policy.accessTokenTtlSeconds + S) return refuse("token-lifetime-exceeded", issuedAt);
+  if (input.keyActivatesAt !== undefined && issuedAt < input.keyActivatesAt - S)
+    return refuse("key-not-yet-active", input.keyActivatesAt);
+  if (input.keyRetiresAt !== undefined && issuedAt > input.keyRetiresAt + S)
+    return refuse("key-retired", input.keyRetiresAt);
+  if (input.now < floor - S) return refuse("clock-rollback", floor);
+  if (nbf !== undefined && nbf > trusted + S) return refuse("not-yet-valid", nbf);
+  const lastCheckIn = input.lastCheckIn;
+  const checkInDue =
+    (lastCheckIn !== undefined && lastCheckIn > issuedAt ? lastCheckIn : issuedAt) + policy.checkInSeconds;
+  if (trusted >= checkInDue) return refuse("check-in-overdue", checkInDue);
+
+  const graceEnd = exp + policy.graceSeconds;
+  if (trusted < exp) return allow(result, "full", "valid", exp, input.online, graceEnd, checkInDue, policy);
+  if (input.online) return refuse("refresh-required", exp);
+  if (trusted < graceEnd) return allow(result, "full", "offline-grace", graceEnd, false, graceEnd, checkInDue, policy);
+  if (!policy.degraded) return refuse("expired", graceEnd);
+  return allow(result, "degraded", "offline-degraded", checkInDue, false, graceEnd, checkInDue, policy);
+}
+
+/** Fills an allowing result with the earliest deadline still ahead of trusted time. */
+function allow(
+  result: TimeRulesResult,
+  decision: Decision,
+  code: ReasonCode,
+  at: number,
+  online: boolean,
+  graceEnd: number,
+  checkInDue: number,
+  policy: TimePolicy,
+): TimeRulesResult {
+  const t = result.trusted;
+  let kind: DeadlineKind = "check-in-due";
+  let next = checkInDue;
+  const exp = graceEnd - policy.graceSeconds;
+  if (exp > t && exp <= next) {
+    kind = "token-expiry";
+    next = exp;
+  }
+  // Grace only exists offline: an online device refreshes at expiry instead.
+  if (!online && policy.graceSeconds > 0 && graceEnd > t && graceEnd < next) {
+    kind = "grace-end";
+    next = graceEnd;
+  }
+  result.decision = decision;
+  result.code = code;
+  result.at = at;
+  result.deadlineKind = kind;
+  result.deadlineAt = next;
+  return result;
+}
