@@ -84,7 +84,7 @@ export function applyTimeRules(input: TimeRulesInput): TimeRulesResult {
   const S = policy.clockRollbackToleranceSeconds;
   const issuedAt = iat ?? exp - policy.accessTokenTtlSeconds;
   const floor = iat === undefined || iat < input.floor ? input.floor : iat;
-  const trusted = input.now > floor ? input.now : floor;
+  const trusted = Math.max(input.now, floor);
   const age = trusted - issuedAt;
   const result: TimeRulesResult = {
     decision: "refused",
