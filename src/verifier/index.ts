@@ -28,6 +28,7 @@ export type { Argon2Params, PinKdf } from "./local-unlock";
 export { argon2idKdf, checkPin, enrollPin } from "./local-unlock";
 export { ARGON2ID_MINIMUM, MAX_DURATION_SECONDS } from "./offline-policy";
 export type { Decision, DecisionReason, ReasonCode } from "./reasons";
+export { REASON_CODES } from "./reasons";
 export type {
   InstallResult,
   OfflineSessionOptions,
