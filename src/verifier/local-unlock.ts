@@ -36,7 +36,7 @@ export function meetsParams(p: Argon2Params, floor: Argon2Params): boolean {
 }
 
 async function checkOf(key: Uint8Array): Promise<string> {
-  return base64url.encode(new Uint8Array(await globalThis.crypto.subtle.digest("SHA-256", key)));
+  return base64url.encode(new Uint8Array(await globalThis.crypto.subtle.digest("SHA-256", new Uint8Array(key))));
 }
 
 function sameText(a: string, b: string): boolean {

@@ -121,7 +121,7 @@ export class OfflineSession {
 
   /** A copy of the state as last persisted (or about to be). */
   get state(): SessionState {
-    return structuredClone(this.current);
+    return JSON.parse(JSON.stringify(this.current));
   }
 
   /** The bundle in use, when one opened. */
@@ -364,7 +364,7 @@ export class OfflineSession {
 
   private async save(): Promise<boolean> {
     try {
-      await this.persistFn(structuredClone(this.current));
+      await this.persistFn(JSON.parse(JSON.stringify(this.current)));
       return true;
     } catch {
       return false;

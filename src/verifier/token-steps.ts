@@ -116,7 +116,7 @@ export async function verifiedClaims(token: TokenParts, alg: string, entry: Bund
     const ok = await globalThis.crypto.subtle.verify(
       { name: "Ed25519" },
       entry.key as WebCryptoKey,
-      base64url.decode(s),
+      base64url.decode(s) as Uint8Array<ArrayBuffer>,
       encoder.encode(`${h}.${p}`),
     );
     if (!ok) throw bad();
