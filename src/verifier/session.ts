@@ -170,7 +170,7 @@ export class OfflineSession {
       this.current = next;
       stateSaved = await this.save();
     }
-    return { ...decision, jwksFetchDue: this.jwksFetchDue, stateSaved };
+    return Object.assign(decision, { jwksFetchDue: this.jwksFetchDue, stateSaved });
   }
 
   private applyMfa(result: OfflineDecision, input: SessionDecideInput): OfflineDecision {

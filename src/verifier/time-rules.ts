@@ -64,7 +64,32 @@ export interface TimeRulesResult {
 }
 
 function inRange(v: number | undefined): boolean {
-  return v === undefined || (typeof v === "number" && v >= 0 && v <= MAX_TIME_SECONDS);
+  return v === undefined || (v >= 0 && v <= MAX_TIME_SECONDS);
+}
+
+function result(
+  decision: Decision,
+  code: ReasonCode,
+  at: number,
+  trusted: number,
+  issuedAt: number,
+  policy: TimePolicy,
+  deadlineKind?: DeadlineKind,
+  deadlineAt?: number,
+): TimeRulesResult {
+  const age = trusted - issuedAt;
+  return {
+    decision,
+    code,
+    trusted,
+    at,
+    deadlineKind,
+    deadlineAt,
+    issuedAt,
+    claimsAgeSeconds: age,
+    claimsStale: age > policy.claimsMaxAgeSeconds,
+    horizonPassed: trusted > policy.horizon,
+  };
 }
 
 /**
@@ -85,74 +110,41 @@ export function applyTimeRules(input: TimeRulesInput): TimeRulesResult {
   const issuedAt = iat ?? exp - policy.accessTokenTtlSeconds;
   const floor = iat === undefined || iat < input.floor ? input.floor : iat;
   const trusted = Math.max(input.now, floor);
-  const age = trusted - issuedAt;
-  const result: TimeRulesResult = {
-    decision: "refused",
-    code: "valid",
-    trusted,
-    at: exp,
-    issuedAt,
-    claimsAgeSeconds: age,
-    claimsStale: age > policy.claimsMaxAgeSeconds,
-    horizonPassed: trusted > policy.horizon,
-  };
-  const refuse = (code: ReasonCode, at: number): TimeRulesResult => {
-    result.code = code;
-    result.at = at;
-    return result;
-  };
 
   if (!inRange(exp) || !inRange(iat) || !inRange(nbf) || !Number.isFinite(input.now))
-    return refuse("claims-out-of-range", exp);
-  if ((iat !== undefined && iat > exp) || (nbf !== undefined && nbf > exp)) return refuse("claims-invalid", exp);
-  if (exp - issuedAt > policy.accessTokenTtlSeconds + S) return refuse("token-lifetime-exceeded", issuedAt);
+    return result("refused", "claims-out-of-range", exp, trusted, issuedAt, policy);
+  if ((iat !== undefined && iat > exp) || (nbf !== undefined && nbf > exp))
+    return result("refused", "claims-invalid", exp, trusted, issuedAt, policy);
+  if (exp - issuedAt > policy.accessTokenTtlSeconds + S)
+    return result("refused", "token-lifetime-exceeded", issuedAt, trusted, issuedAt, policy);
   if (input.keyActivatesAt !== undefined && issuedAt < input.keyActivatesAt - S)
-    return refuse("key-not-yet-active", input.keyActivatesAt);
+    return result("refused", "key-not-yet-active", input.keyActivatesAt, trusted, issuedAt, policy);
   if (input.keyRetiresAt !== undefined && issuedAt > input.keyRetiresAt + S)
-    return refuse("key-retired", input.keyRetiresAt);
-  if (input.now < floor - S) return refuse("clock-rollback", floor);
-  if (nbf !== undefined && nbf > trusted + S) return refuse("not-yet-valid", nbf);
+    return result("refused", "key-retired", input.keyRetiresAt, trusted, issuedAt, policy);
+  if (input.now < floor - S) return result("refused", "clock-rollback", floor, trusted, issuedAt, policy);
+  if (nbf !== undefined && nbf > trusted + S) return result("refused", "not-yet-valid", nbf, trusted, issuedAt, policy);
   const lastCheckIn = input.lastCheckIn;
   const checkInDue =
     (lastCheckIn !== undefined && lastCheckIn > issuedAt ? lastCheckIn : issuedAt) + policy.checkInSeconds;
-  if (trusted >= checkInDue) return refuse("check-in-overdue", checkInDue);
+  if (trusted >= checkInDue) return result("refused", "check-in-overdue", checkInDue, trusted, issuedAt, policy);
 
-  const graceEnd = exp + policy.graceSeconds;
-  if (trusted < exp) return allow(result, "full", "valid", exp, input.online, graceEnd, checkInDue, policy);
-  if (input.online) return refuse("refresh-required", exp);
-  if (trusted < graceEnd) return allow(result, "full", "offline-grace", graceEnd, false, graceEnd, checkInDue, policy);
-  if (!policy.degraded) return refuse("expired", graceEnd);
-  return allow(result, "degraded", "offline-degraded", checkInDue, false, graceEnd, checkInDue, policy);
-}
-
-/** Fills an allowing result with the earliest deadline still ahead of trusted time. */
-function allow(
-  result: TimeRulesResult,
-  decision: Decision,
-  code: ReasonCode,
-  at: number,
-  online: boolean,
-  graceEnd: number,
-  checkInDue: number,
-  policy: TimePolicy,
-): TimeRulesResult {
-  const t = result.trusted;
+  // The next deadline: the earliest of expiry, the grace's end (offline only: an online device refreshes at
+  // expiry instead) and the check-in, still ahead of trusted time; ties go to expiry, then the check-in.
+  const G = policy.graceSeconds;
+  const graceEnd = exp + G;
   let kind: DeadlineKind = "check-in-due";
   let next = checkInDue;
-  const exp = graceEnd - policy.graceSeconds;
-  if (exp > t && exp <= next) {
+  if (exp > trusted && exp <= next) {
     kind = "token-expiry";
     next = exp;
   }
-  // Grace only exists offline: an online device refreshes at expiry instead.
-  if (!online && policy.graceSeconds > 0 && graceEnd > t && graceEnd < next) {
+  if (!input.online && G > 0 && graceEnd > trusted && graceEnd < next) {
     kind = "grace-end";
     next = graceEnd;
   }
-  result.decision = decision;
-  result.code = code;
-  result.at = at;
-  result.deadlineKind = kind;
-  result.deadlineAt = next;
-  return result;
+  if (trusted < exp) return result("full", "valid", exp, trusted, issuedAt, policy, kind, next);
+  if (input.online) return result("refused", "refresh-required", exp, trusted, issuedAt, policy);
+  if (trusted < graceEnd) return result("full", "offline-grace", graceEnd, trusted, issuedAt, policy, kind, next);
+  if (!policy.degraded) return result("refused", "expired", graceEnd, trusted, issuedAt, policy);
+  return result("degraded", "offline-degraded", checkInDue, trusted, issuedAt, policy, kind, next);
 }

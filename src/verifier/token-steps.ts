@@ -24,7 +24,7 @@ export class Refusal extends Error {
 export interface TokenParts {
   /** The compact JWS, trimmed. */
   compact: string;
-  header: Record<string, unknown>;
+  header: Readonly<Record<string, unknown>>;
 }
 
 export interface ClaimTimes {
@@ -33,7 +33,6 @@ export interface ClaimTimes {
   nbf?: number;
 }
 
-const B64URL = /^[A-Za-z0-9_-]*$/;
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 
@@ -49,15 +48,39 @@ function decodeJsonObject(part: string, what: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** Step 1: three base64url parts whose header is a JSON object. */
+const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+// Tokens from one issuer and key share their header bytes: the last header decoded is kept, frozen, so a
+// verifier deciding many tokens parses it once (this keeps `decide` within 5% of `jose` alone).
+let lastHeader: { part: string; header: Readonly<Record<string, unknown>> } | undefined;
+
+/** The refusal for a token that is not three base64url parts, or `undefined` when it is. */
+export function shapeRefusal(compact: string): Refusal | undefined {
+  if (COMPACT.test(compact)) return undefined;
+  const parts = compact.split(".");
+  if (parts.length !== 3) return new Refusal("malformed", "the token is not a compact JWS (three dot-separated parts)");
+  if (parts[0] === "" || parts[1] === "") return new Refusal("malformed", "the token has an empty header or payload");
+  return new Refusal("malformed", "a part of the token is not base64url");
+}
+
+/**
+ * Step 1: three parts whose header is a JSON object. The base64url alphabet of the payload and signature is
+ * checked only when the signature or the payload fails (see {@link verifiedClaims}): a token with a stray
+ * character cannot verify, since the signature covers the exact characters, and the check costs more than the
+ * rest of the rules on the success path.
+ */
 export function readToken(token: unknown): TokenParts {
   if (typeof token !== "string") throw new Refusal("malformed", "the token is not a string");
   const compact = token.trim();
-  const parts = compact.split(".");
-  if (parts.length !== 3) throw new Refusal("malformed", "the token is not a compact JWS (three dot-separated parts)");
-  if (!parts.every((part) => B64URL.test(part))) throw new Refusal("malformed", "a part of the token is not base64url");
-  if (parts[0] === "" || parts[1] === "") throw new Refusal("malformed", "the token has an empty header or payload");
-  return { compact, header: decodeJsonObject(parts[0] as string, "JOSE header") };
+  const dot1 = compact.indexOf(".");
+  const dot2 = dot1 < 0 ? -1 : compact.indexOf(".", dot1 + 1);
+  if (dot1 <= 0 || dot2 < 0 || compact.indexOf(".", dot2 + 1) >= 0) throw shapeRefusal(compact) as Refusal;
+  const part = compact.slice(0, dot1);
+  if (lastHeader?.part === part) return { compact, header: lastHeader.header };
+  if (!/^[A-Za-z0-9_-]+$/.test(part)) throw new Refusal("malformed", "a part of the token is not base64url");
+  const header = Object.freeze(decodeJsonObject(part, "JOSE header"));
+  lastHeader = { part, header };
+  return { compact, header };
 }
 
 /** The allow-list treats `EdDSA` and `Ed25519` (RFC 9864's fully specified name, FusionAuth's label) alike. */
@@ -71,7 +94,10 @@ function isEd25519(jwk: BundleKey["jwk"]): boolean {
 }
 
 /** Step 2: no `crit`, an allowed `alg`, a `kid`. */
-export function checkHeader(header: Record<string, unknown>, policy: PolicyFile): { alg: string; kid: string } {
+export function checkHeader(
+  header: Readonly<Record<string, unknown>>,
+  policy: PolicyFile,
+): { alg: string; kid: string } {
   if ("crit" in header)
     throw new Refusal(
       "crit-unsupported",
@@ -106,10 +132,15 @@ export function keyFor(
   return entry;
 }
 
+// One options object per algorithm instead of one per decision.
+const VERIFY_OPTIONS = new Map<string, { algorithms: string[] }>();
+
 /** Step 4: the signature, then the payload as a JSON object. */
 export async function verifiedClaims(token: TokenParts, alg: string, entry: BundleKey): Promise<JWTPayload> {
   const kid = entry.jwk.kid;
-  const bad = () => new Refusal("signature-invalid", "the signature does not verify with the key named by kid", kid);
+  const bad = () =>
+    shapeRefusal(token.compact) ??
+    new Refusal("signature-invalid", "the signature does not verify with the key named by kid", kid);
   let payload: Uint8Array;
   if (isEd25519(entry.jwk)) {
     const [h, p, s] = token.compact.split(".") as [string, string, string];
@@ -123,20 +154,28 @@ export async function verifiedClaims(token: TokenParts, alg: string, entry: Bund
     payload = base64url.decode(p);
   } else {
     try {
-      payload = (await compactVerify(token.compact, entry.key as KeyLike, { algorithms: [alg] })).payload;
+      let options = VERIFY_OPTIONS.get(alg);
+      if (options === undefined) {
+        options = { algorithms: [alg] };
+        VERIFY_OPTIONS.set(alg, options);
+      }
+      payload = (await compactVerify(token.compact, entry.key as KeyLike, options)).payload;
     } catch (err) {
       if ((err as { code?: string }).code === "ERR_JWS_SIGNATURE_VERIFICATION_FAILED") throw bad();
-      throw new Refusal("malformed", `the token is not a valid JWS (${(err as Error).message})`, kid);
+      throw (
+        shapeRefusal(token.compact) ??
+        new Refusal("malformed", `the token is not a valid JWS (${(err as Error).message})`, kid)
+      );
     }
   }
   let claims: unknown;
   try {
     claims = JSON.parse(decoder.decode(payload));
   } catch {
-    throw new Refusal("malformed", "the payload is not JSON", kid);
+    throw shapeRefusal(token.compact) ?? new Refusal("malformed", "the payload is not JSON", kid);
   }
   if (typeof claims !== "object" || claims === null || Array.isArray(claims))
-    throw new Refusal("malformed", "the payload is not a JSON object", kid);
+    throw shapeRefusal(token.compact) ?? new Refusal("malformed", "the payload is not a JSON object", kid);
   return claims as JWTPayload;
 }
 
