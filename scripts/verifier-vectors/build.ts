@@ -316,7 +316,7 @@ export async function buildVectors(): Promise<BuiltVectors> {
   add("offline-degraded--check-in-minus-1", "one second before the check-in is due", degraded(), { now: T0 + C - 1 });
   add("check-in-overdue--at-due", "at the check-in deadline", refused("check-in-overdue"), { now: T0 + C });
   add(
-    "check-in-overdue--after-later-check-in",
+    "offline-degraded--after-later-check-in",
     "a later check-in moves the deadline",
     degraded({ nextDeadline: { kind: "check-in-due", at: T0 + 2 * DAY + C } }),
     {
