@@ -125,9 +125,18 @@ export function offlineRulesOf(policy: PolicyFile): OfflineRules {
   if (hit !== undefined) return hit;
   const v2: PolicyFileV2Fields =
     policy.formatVersion >= 2 ? (policy as PolicyFile & PolicyFileV2Fields) : (V1_DEFAULTS as PolicyFileV2Fields);
+  const horizon = timeOf(policy.horizon) ?? Number.NEGATIVE_INFINITY;
   const keyWindows = new Map<string, KeyWindow>();
-  for (const k of policy.keys)
-    keyWindows.set(k.kid, { activatesAt: timeOf(k.activatesAt), retiresAt: timeOf(k.retiresAt) });
+  for (const k of policy.keys) {
+    // A retired key's retiresAt is the run that retired it. A signing or published key's is a projection, and
+    // the rotation is never early but may be late (the pipeline did not run, the lead gate held it back), so
+    // the old key may go on signing: until the bundle's horizon, the bundle vouches for nothing more precise.
+    const retiresAt = timeOf(k.retiresAt);
+    keyWindows.set(k.kid, {
+      activatesAt: timeOf(k.activatesAt),
+      retiresAt: retiresAt === undefined || k.role === "retired" ? retiresAt : Math.max(retiresAt, horizon),
+    });
+  }
   const rules: OfflineRules = {
     time: {
       accessTokenTtlSeconds: policy.accessTokenTtlSeconds,
@@ -136,7 +145,7 @@ export function offlineRulesOf(policy: PolicyFile): OfflineRules {
       clockRollbackToleranceSeconds: policy.clockRollbackToleranceSeconds,
       degraded: policy.degradedMode !== "none",
       claimsMaxAgeSeconds: v2.claimsMaxAgeSeconds,
-      horizon: timeOf(policy.horizon) ?? Number.NEGATIVE_INFINITY,
+      horizon,
     },
     keyWindows,
     revoked: new Map(v2.revokedKeys.map((k) => [k.kid, k])),
