@@ -99,6 +99,16 @@ export class OfflineSession {
 
   /** @internal */
   async start(bundle: Partial<SignedBundleFilesInput>, stored: unknown): Promise<void> {
+    try {
+      await this.open(bundle, stored);
+    } catch (err) {
+      // Input no check anticipated (a bundle that is not an object, a pinned key list that is not a list):
+      // still an answer, never an exception.
+      this.problem = { code: "bundle-invalid", message: `the session cannot open: ${String(err)}` };
+    }
+  }
+
+  private async open(bundle: Partial<SignedBundleFilesInput>, stored: unknown): Promise<void> {
     const parsed = parseSessionState(stored);
     if (parsed.state === undefined) {
       this.problem = { code: "state-invalid", message: parsed.problem as string };

@@ -45,8 +45,10 @@ function parseObject(text: string): Record<string, unknown> | undefined {
 /** The pinned public keys by RFC 7638 thumbprint. Compute once per app start. */
 export async function pinnedKeysByThumbprint(pinned: readonly JWK[]): Promise<Map<string, JWK>> {
   const out = new Map<string, JWK>();
-  for (const jwk of pinned) {
-    if (jwk.kty !== "EC" || jwk.crv !== "P-256" || "d" in jwk) continue;
+  for (const jwk of Array.isArray(pinned) ? pinned : []) {
+    // Only public EC P-256 keys can sign a bundle; anything else pinned by mistake is ignored.
+    if (typeof jwk !== "object" || jwk === null || jwk.kty !== "EC" || jwk.crv !== "P-256" || "d" in jwk) continue;
+    if (typeof jwk.x !== "string" || typeof jwk.y !== "string") continue;
     out.set(await calculateJwkThumbprint(jwk, "sha256"), { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y });
   }
   return out;
@@ -63,12 +65,18 @@ export async function openSignedBundle(
   pinned: ReadonlyMap<string, JWK>,
   heldGeneration?: number,
 ): Promise<OpenBundleResult> {
+  if (typeof files !== "object" || files === null)
+    return { ok: false, code: "bundle-invalid", message: "the bundle is not a set of files" };
   const jws = files[MANIFEST_JWS_FILE];
   if (jws === undefined)
     return { ok: false, code: "bundle-unsigned", message: `the bundle has no ${MANIFEST_JWS_FILE}` };
   const manifestRaw = files[MANIFEST_FILE];
   if (manifestRaw === undefined)
     return { ok: false, code: "bundle-invalid", message: `the bundle has no ${MANIFEST_FILE}` };
+  if (typeof manifestRaw !== "string" && !(manifestRaw instanceof Uint8Array))
+    return { ok: false, code: "bundle-invalid", message: `${MANIFEST_FILE} is neither text nor bytes` };
+  if (typeof jws !== "string" && !(jws instanceof Uint8Array))
+    return { ok: false, code: "bundle-signature-invalid", message: `${MANIFEST_JWS_FILE} is neither text nor bytes` };
   const manifestBytes = bytesOf(manifestRaw);
 
   const bad = (message: string): OpenBundleResult => ({ ok: false, code: "bundle-signature-invalid", message });
