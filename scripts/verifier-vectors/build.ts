@@ -429,7 +429,7 @@ export async function buildVectors(): Promise<BuiltVectors> {
     now: g1Active - S + MIN,
     state: g1State(g1Active - S),
   });
-  // g0 signs in the standard bundle; its retiresAt (2025-04-01) is a projection, so it is held to the horizon.
+  // g0 signs in the standard bundle; its retiresAt (2025-04-01) is a projection: a late rotation is no refusal.
   const stdHorizon = Date.parse("2025-06-30T00:00:00Z") / 1000;
   const lateRotation = Date.parse("2025-04-11T00:00:00Z") / 1000;
   add(
@@ -439,20 +439,14 @@ export async function buildVectors(): Promise<BuiltVectors> {
     { token: await sign(g0, g1Claims(lateRotation)), now: lateRotation + MIN, state: g1State(lateRotation) },
   );
   add(
-    "key-retired--signing-key-past-horizon",
-    "g0 (signing, projected retirement) signs at the horizon + S + 1",
-    refused("key-retired", { keyId: g0.kid }),
-    {
-      token: await sign(g0, g1Claims(stdHorizon + S + 1)),
-      now: stdHorizon + S + MIN,
-      state: g1State(stdHorizon + S + 1),
-    },
-  );
-  add(
-    "valid--signing-key-at-horizon-tolerance",
-    "g0 (signing) signs at the horizon + S",
+    "valid--signing-key-past-horizon",
+    "the pipeline stopped: g0 still signs a day past the horizon, flagged",
     full("valid", { keyId: g0.kid, horizonPassed: true }),
-    { token: await sign(g0, g1Claims(stdHorizon + S)), now: stdHorizon + S + MIN, state: g1State(stdHorizon + S) },
+    {
+      token: await sign(g0, g1Claims(stdHorizon + DAY)),
+      now: stdHorizon + DAY + MIN,
+      state: g1State(stdHorizon + DAY),
+    },
   );
   const rg0 = await keyFor("ES256", "kid-g0-ES256");
   const rg3 = await keyFor("ES256", "kid-g3-ES256");

@@ -128,13 +128,13 @@ export function offlineRulesOf(policy: PolicyFile): OfflineRules {
   const horizon = timeOf(policy.horizon) ?? Number.NEGATIVE_INFINITY;
   const keyWindows = new Map<string, KeyWindow>();
   for (const k of policy.keys) {
-    // A retired key's retiresAt is the run that retired it. A signing or published key's is a projection, and
-    // the rotation is never early but may be late (the pipeline did not run, the lead gate held it back), so
-    // the old key may go on signing: until the bundle's horizon, the bundle vouches for nothing more precise.
-    const retiresAt = timeOf(k.retiresAt);
+    // A retired key's retiresAt is the run that retired it: a bound. A signing or published key's is a
+    // projection, and a rotation is never early but may be late without limit (a pipeline that does not run
+    // leaves the last key signing; an idle gap defers activation), so it bounds nothing; a JWKS fetched
+    // after the actual retirement drops the key instead (jwks-cache.ts). Activation is never early: a bound.
     keyWindows.set(k.kid, {
       activatesAt: timeOf(k.activatesAt),
-      retiresAt: retiresAt === undefined || k.role === "retired" ? retiresAt : Math.max(retiresAt, horizon),
+      retiresAt: k.role === "retired" ? timeOf(k.retiresAt) : undefined,
     });
   }
   const rules: OfflineRules = {

@@ -78,15 +78,14 @@ describe("a key's window from policy.json keys[]", () => {
     expect(r.horizonPassed).toBe(true);
   });
 
-  it("a signing key's retiresAt is a projection: a late rotation keeps it valid until the bundle's horizon", async () => {
-    // g0 signs; its projected retirement is 2025-04-01 and the bundle's horizon 2025-06-30.
-    const late = Date.parse("2025-04-11T00:00:00Z") / 1000;
-    const r = await decide({ token: await signToken(g0, claims(late)), bundle, device: offlineAt(late + MIN) });
-    expect(r.reason.code).toBe("valid");
-    const horizon = Date.parse(bundle.policy.horizon) / 1000;
-    const past = horizon + 5 * MIN + 1;
-    const after = await decide({ token: await signToken(g0, claims(past)), bundle, device: offlineAt(past + MIN) });
-    expect(after.reason.code).toBe("key-retired");
+  it("a signing key's retiresAt is a projection: a late rotation, even past the horizon, is no refusal", async () => {
+    // g0 signs; its projected retirement is 2025-04-01 and the bundle's horizon 2025-06-30. An idle pipeline
+    // leaves it signing; the horizon flag and the JWKS fetch are what catch up with it.
+    for (const late of [Date.parse("2025-04-11T00:00:00Z") / 1000, Date.parse("2025-08-01T00:00:00Z") / 1000]) {
+      const r = await decide({ token: await signToken(g0, claims(late)), bundle, device: offlineAt(late + MIN) });
+      expect(r.reason.code).toBe("valid");
+      expect(r.horizonPassed).toBe(late > Date.parse(bundle.policy.horizon) / 1000);
+    }
   });
 });
 
