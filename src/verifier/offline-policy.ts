@@ -99,6 +99,10 @@ export function offlinePolicyProblems(policy: PolicyFile): BundleProblem[] {
       );
     if (p.mfaStandIn !== "refuse" && p.mfaStandIn !== "local-unlock")
       problems.push(`"mfaStandIn" must be "refuse" or "local-unlock"`);
+  }
+  // revokedKeys is required in format 2 and read in format 1 too when present (bundles written since the
+  // kit's key-compromise support carry it).
+  if (policy.formatVersion >= 2 || p.revokedKeys !== undefined) {
     const r = p.revokedKeys;
     if (
       !Array.isArray(r) ||
@@ -125,6 +129,7 @@ export function offlineRulesOf(policy: PolicyFile): OfflineRules {
   if (hit !== undefined) return hit;
   const v2: PolicyFileV2Fields =
     policy.formatVersion >= 2 ? (policy as PolicyFile & PolicyFileV2Fields) : (V1_DEFAULTS as PolicyFileV2Fields);
+  const revokedKeys = (policy as Partial<PolicyFileV2Fields>).revokedKeys ?? v2.revokedKeys;
   const horizon = timeOf(policy.horizon) ?? Number.NEGATIVE_INFINITY;
   const keyWindows = new Map<string, KeyWindow>();
   for (const k of policy.keys) {
@@ -148,7 +153,7 @@ export function offlineRulesOf(policy: PolicyFile): OfflineRules {
       horizon,
     },
     keyWindows,
-    revoked: new Map(v2.revokedKeys.map((k) => [k.kid, k])),
+    revoked: new Map(revokedKeys.map((k) => [k.kid, k])),
     localUnlock: v2.localUnlock,
     mfaStandIn: v2.mfaStandIn,
   };

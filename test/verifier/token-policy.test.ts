@@ -140,6 +140,18 @@ describe("format 2 policy fields", () => {
     expect(r.reason.message).toContain("compromised");
   });
 
+  it("a format 1 bundle's revokedKeys (written since key-compromise support) are honoured too", async () => {
+    const policy = JSON.parse(f.files["policy.json"]);
+    policy.revokedKeys = [{ kid: g0.kid, generation: 0, reason: "leaked", revokedAt: "2025-01-02T00:00:00.000Z" }];
+    const text = JSON.stringify(policy);
+    const manifest = JSON.parse(f.files["manifest.json"]);
+    for (const file of manifest.files)
+      if (file.name === "policy.json") file.sha256 = createHash("sha256").update(text).digest("hex");
+    const v1 = await loadBundle({ ...f.files, "policy.json": text, "manifest.json": JSON.stringify(manifest) });
+    const r = await decide({ token: await signToken(g0, claims(T0)), bundle: v1, device: offlineAt(T0 + MIN) });
+    expect(r.reason.code).toBe("kid-revoked");
+  });
+
   it("the claims' age is reported, and stale past claimsMaxAgeSeconds", async () => {
     const b = await loadBundle(
       await signBundle(f.files, await makeBundleSigner(), { v2: { claimsMaxAgeSeconds: HOUR } }),
