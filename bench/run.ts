@@ -9,6 +9,7 @@ import os from "node:os";
 import { parseArgs } from "node:util";
 import { ensurePulumi } from "../src/toolchain/pulumi-cli";
 import { benchCliCommands, type CliStepRuns } from "./cli-commands";
+import { benchEmulatorPersistence, formatPersistence, type PersistenceRun } from "./emulator-persistence";
 import { runCommand } from "./lib/process";
 import { stackShape } from "./lib/stack-yaml";
 import { formatSummary, summarize } from "./lib/stats";
@@ -24,6 +25,7 @@ interface Plan {
   verifyRuns: number;
   verificationsPerRun: number;
   deadlineMs: number;
+  quick: boolean;
 }
 
 function planFrom(argv: string[]): Plan {
@@ -53,6 +55,7 @@ function planFrom(argv: string[]): Plan {
     verifyRuns: runs ?? (quick ? 1 : 7),
     verificationsPerRun: quick ? 1000 : 5000,
     deadlineMs: Number(values["max-minutes"] ?? (quick ? 15 : 45)) * 60_000,
+    quick,
   };
 }
 
@@ -109,6 +112,12 @@ async function main(): Promise<number> {
   if (!overDeadline()) {
     log("offline verifications");
     verify = await benchVerify(plan.verifyRuns, plan.verificationsPerRun);
+  }
+  let emulator: PersistenceRun | undefined;
+  if (!overDeadline()) {
+    log("emulator persistence, write-heavy run");
+    emulator = await benchEmulatorPersistence(plan.quick ? 1000 : 3000);
+    if (emulator.rejected.bytes > 0) problems.push(`rejected emulator requests wrote ${emulator.rejected.bytes} bytes`);
   }
   if (overDeadline())
     problems.push(`stopped at the ${plan.deadlineMs / 60_000}-minute deadline; some figures are missing`);
@@ -199,12 +208,16 @@ async function main(): Promise<number> {
     out.push(table(["verifier", "runs", "verifications/s", "vs jose"], rows));
     problems.push(...missed);
   }
+  if (emulator !== undefined) {
+    out.push(`\n## Emulator with a data file: ${emulator.count} application creates, one after another\n`);
+    out.push(formatPersistence(emulator).join("\n"));
+  }
   for (const p of problems) out.push(`\n!! ${p}`);
   console.log(out.join("\n"));
   if (plan.json !== undefined)
     writeFileSync(
       plan.json,
-      JSON.stringify({ date: new Date().toISOString(), plan, pulumiResults, cli, verify, problems }, null, 2),
+      JSON.stringify({ date: new Date().toISOString(), plan, pulumiResults, cli, verify, emulator, problems }, null, 2),
     );
   log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return problems.length > 0 ? 1 : 0;

@@ -4,6 +4,7 @@
  * Pure: the caller reads the files and computes the expected keys from the stack.
  */
 import { createHash } from "node:crypto";
+import type { RevokedKey } from "../stack/desired-state";
 import type { ExpectedBundleKey } from "./content";
 import {
   type BundleProblem,
@@ -22,7 +23,8 @@ export type BundleCheckCode =
   | BundleProblemCode
   | "KIT_BUNDLE_KEY_MISSING"
   | "KIT_BUNDLE_KEY_NOT_CREATED"
-  | "KIT_BUNDLE_HORIZON_PASSED";
+  | "KIT_BUNDLE_HORIZON_PASSED"
+  | "KIT_BUNDLE_KEY_REVOKED";
 
 export interface BundleCheckProblem {
   code: BundleCheckCode;
@@ -45,11 +47,14 @@ const ROLE_WORDS: Record<ExpectedBundleKey["role"], string> = {
  * @param existing file name to content, as read from the bundle directory (absent files left out).
  * @param expected from {@link expectedBundleKeys} of the stack's rotation state at `now`.
  * @param now seconds since the Unix epoch (the run's time).
+ * @param revoked the tenant's revoked generations: a bundle whose JWKS still holds one of them fails, naming the
+ *   key and the reason (its kid is found in the bundle's own `policy.json`, or given by the stack).
  */
 export function checkBundle(
   existing: Readonly<Partial<Record<string, string>>>,
   expected: readonly ExpectedBundleKey[],
   now: number,
+  revoked: readonly RevokedKey[] = [],
 ): BundleCheckResult {
   const problems: BundleCheckProblem[] = [];
   const texts: Record<string, string> = {};
@@ -99,6 +104,16 @@ export function checkBundle(
       problems.push({
         code: "KIT_BUNDLE_KEY_MISSING",
         message: `the bundle misses ${ROLE_WORDS[k.role]}: ${who}, kid ${k.kid}; rebuild it with \`fakit bundle\``,
+      });
+    }
+  }
+  for (const r of revoked) {
+    const listed = (policy.policy?.keys ?? []).filter((k) => k.generation === r.generation).map((k) => k.kid);
+    for (const kid of new Set([...listed, ...(r.kid === undefined ? [] : [r.kid])])) {
+      if (!kids.has(kid)) continue;
+      problems.push({
+        code: "KIT_BUNDLE_KEY_REVOKED",
+        message: `the bundle carries generation ${r.generation}, kid ${kid}, revoked at ${isoOf(r.at)}: ${r.reason}; devices with this build accept tokens forged with it; rebuild it with \`fakit bundle\``,
       });
     }
   }

@@ -6,11 +6,17 @@
  */
 
 import type { FusionAuthPort } from "../fusionauth/client-port";
-import { ROTATION_EPOCH_SECONDS } from "../rotation/epoch";
 import { observeStack } from "../rotation/observe";
-import { planRotation, type RotationState } from "../rotation/schedule";
+import type { RotationState } from "../rotation/schedule";
+import { planStackRotation } from "../rotation/stack-rotation";
 import type { ApplicationState, DesiredState, TenantState } from "../stack/desired-state";
-import { type BundleFiles, buildBundleContent, type ExpectedBundleKey, expectedBundleKeys } from "./content";
+import {
+  type BundleFiles,
+  buildBundleContent,
+  type ExpectedBundleKey,
+  expectedBundleKeys,
+  resolveRevokedKeys,
+} from "./content";
 
 /** One application and the rotation state of its tenant at the run's time. */
 export interface AppRotation {
@@ -37,13 +43,7 @@ export async function observeAppRotations(
   at: number,
 ): Promise<AppRotation[]> {
   const observed = await observeStack(state, port);
-  return state.tenants.flatMap((tenant) => {
-    const rotation = planRotation({
-      policy: tenant.policy,
-      epoch: ROTATION_EPOCH_SECONDS,
-      at,
-      observed: observed.get(tenant.key) ?? { keys: [] },
-    });
+  return planStackRotation(state, at, observed).flatMap(({ tenant, rotation }) => {
     const expected = expectedBundleKeys(rotation);
     return tenant.applications.map((app) => {
       const name = `${tenant.key}/${app.key}`;
@@ -52,16 +52,32 @@ export async function observeAppRotations(
   });
 }
 
-/** Every application's bundle, or a thrown error (BundleContentError for a JWKS that does not match). */
+/** A `policy.json` text of the bundle built before, if any and readable: where a revoked key's kid is remembered. */
+function parsePrevious(text: string | undefined): Parameters<typeof resolveRevokedKeys>[3] {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Every application's bundle, or a thrown error (BundleContentError for a JWKS that does not match).
+ * @param previousPolicy the `policy.json` text of the bundle built before at a bundle path, if any: the kids of
+ *   revoked keys FusionAuth no longer holds are read there.
+ */
 export async function computeBundles(
   apps: readonly AppRotation[],
   port: FusionAuthPort,
   at: number,
+  previousPolicy: (path: string) => string | undefined = () => undefined,
 ): Promise<AppBundle[]> {
   const jwks = { keys: await port.retrieveJwks() };
   return apps.map(({ path, tenant, app, rotation }) => ({
     path,
     files: buildBundleContent({
+      revokedKeys: resolveRevokedKeys(tenant.key, tenant.revokedKeys, rotation, parsePrevious(previousPolicy(path))),
       tenant: { key: tenant.key, issuer: tenant.issuer },
       application: { id: app.id, key: app.key, name: app.name },
       policy: app.policy,

@@ -11,6 +11,7 @@
 import { createHash } from "node:crypto";
 import type { EffectivePolicy } from "../policy/types";
 import type { RotationState } from "../rotation/schedule";
+import type { RevokedKey } from "../stack/desired-state";
 import {
   BUNDLE_FORMAT_VERSION,
   type BundleKeyRole,
@@ -23,6 +24,7 @@ import {
   POLICY_FILE,
   type PolicyFile,
   type PolicyKey,
+  type PolicyRevokedKey,
   publicJwk,
 } from "./format";
 
@@ -48,12 +50,18 @@ export interface BundleContentInput {
   jwks: unknown;
   /** The run's time in seconds (never the wall clock). */
   generatedFor: number;
+  /** The tenant's revoked keys with their kids (see {@link resolveRevokedKeys}); none when absent. */
+  revokedKeys?: readonly PolicyRevokedKey[];
 }
 
 /** File name to content. */
 export type BundleFiles = Record<typeof JWKS_FILE | typeof POLICY_FILE | typeof MANIFEST_FILE, string>;
 
-export type BundleContentErrorCode = "KIT_BUNDLE_KEY_MISMATCH" | "KIT_BUNDLE_PRIVATE_MEMBER" | "KIT_BUNDLE_JWK_INVALID";
+export type BundleContentErrorCode =
+  | "KIT_BUNDLE_KEY_MISMATCH"
+  | "KIT_BUNDLE_PRIVATE_MEMBER"
+  | "KIT_BUNDLE_JWK_INVALID"
+  | "KIT_BUNDLE_REVOKED_KID_UNKNOWN";
 
 export class BundleContentError extends Error {
   override readonly name = "BundleContentError";
@@ -86,6 +94,41 @@ export function expectedBundleKeys(rotation: RotationState): ExpectedBundleKey[]
     keys.push({ kid: a.kid, keyId: a.id, generation: null, role: a.role, retiresAt: a.retiredAt });
   }
   return keys;
+}
+
+/**
+ * The tenant's revoked generations with their kids, for `policy.json`. FusionAuth forgets a revoked key once `up`
+ * deletes it, so its kid is taken from, in order: the stack (`keys.revoked[].kid`), the key while FusionAuth
+ * still holds it, the bundle built before (its `keys` or `revokedKeys`).
+ * @throws {BundleContentError} `KIT_BUNDLE_REVOKED_KID_UNKNOWN` when none of them knows a revoked key's kid.
+ */
+export function resolveRevokedKeys(
+  tenantKey: string,
+  revoked: readonly RevokedKey[],
+  rotation: RotationState,
+  previous?: {
+    keys?: readonly { kid: string; generation: number | null }[];
+    revokedKeys?: readonly PolicyRevokedKey[];
+  },
+): PolicyRevokedKey[] {
+  const known = new Map<number, string>();
+  for (const k of previous?.revokedKeys ?? []) if (k.generation !== null) known.set(k.generation, k.kid);
+  for (const k of previous?.keys ?? []) if (k.generation !== null) known.set(k.generation, k.kid);
+  for (const d of rotation.delete) if (d.kid !== undefined) known.set(d.generation, d.kid);
+  const unknown: number[] = [];
+  const out: PolicyRevokedKey[] = [];
+  for (const r of revoked) {
+    const kid = r.kid ?? known.get(r.generation);
+    if (kid === undefined) unknown.push(r.generation);
+    else out.push({ kid, generation: r.generation, reason: r.reason, revokedAt: isoOf(r.at) });
+  }
+  if (unknown.length > 0) {
+    throw new BundleContentError(
+      "KIT_BUNDLE_REVOKED_KID_UNKNOWN",
+      `the kid of revoked generation ${unknown.join(", ")} of tenant "${tenantKey}" is unknown: FusionAuth no longer holds the key and no earlier bundle lists it; add its kid to keys.revoked in the stack`,
+    );
+  }
+  return out.sort((a, b) => cmp(a.kid, b.kid));
 }
 
 function describe(k: ExpectedBundleKey): string {
@@ -193,6 +236,7 @@ export function buildBundleContent(input: BundleContentInput): BundleFiles {
       retiredKeyRetentionSeconds: rotation.retentionSeconds,
     },
     keys,
+    revokedKeys: [...(input.revokedKeys ?? [])].sort((a, b) => cmp(a.kid, b.kid)),
     horizon: isoOf(rotation.horizon),
     generatedFor: isoOf(input.generatedFor),
   };

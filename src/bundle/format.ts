@@ -78,6 +78,18 @@ export interface PolicyKey {
   retiresAt: string | null;
 }
 
+/**
+ * A key declared compromised (a tenant's `keys.revoked`): an offline session holding this bundle refuses tokens
+ * signed with it, whatever JWKS it holds.
+ */
+export interface PolicyRevokedKey {
+  kid: string;
+  generation: number | null;
+  reason: string;
+  /** ISO 8601 UTC. */
+  revokedAt: string;
+}
+
 /** `policy.json`: the offline half of the effective policy. Durations in seconds, times ISO 8601 UTC. */
 export interface PolicyFile {
   formatVersion: number;
@@ -101,6 +113,8 @@ export interface PolicyFile {
     retiredKeyRetentionSeconds: number;
   };
   keys: PolicyKey[];
+  /** Compromised keys, sorted by kid; always present (empty when nothing was revoked). */
+  revokedKeys: PolicyRevokedKey[];
   /** Until when this bundle holds every key that will sign. */
   horizon: string;
   /** The time of the run that built the bundle (never the wall clock). */
@@ -128,15 +142,9 @@ export interface LocalUnlockPolicy {
 }
 /** Format 2 `policy.json` `mfaStandIn`: what stands in for MFA offline. */
 export type MfaStandIn = "refuse" | "local-unlock";
-/** Format 2 `policy.json` `revokedKeys[]`: keys whose tokens are refused. */
-export interface RevokedKey {
-  kid: string;
-  generation: number | null;
-  reason: string;
-  /** ISO 8601 UTC. */
-  revokedAt: string;
-}
-/** The fields format 2 adds to `policy.json`. */
+/** `policy.json` `revokedKeys[]`: keys whose tokens are refused (the same shape in formats 1 and 2). */
+export type RevokedKey = PolicyRevokedKey;
+/** The fields format 2 adds to `policy.json` (`revokedKeys` is in format 1 bundles written since revocation support). */
 export interface PolicyFileV2Fields {
   claimsMaxAgeSeconds: number;
   localUnlock: LocalUnlockPolicy;

@@ -16,6 +16,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     load: load("./commands/plan"),
   },
   bundle: { summary: "emit or check the JWKS bundles of a stack", load: load("./commands/bundle") },
+  revoke: {
+    summary: "revoke a user's, an application's or a tenant's sessions (stolen device, bad release)",
+    load: load("./commands/revoke"),
+  },
   verify: { summary: "decide offline what a token allows, as an app would", load: load("./commands/verify") },
   emulator: { summary: "run the local FusionAuth API emulator", load: load("./commands/emulator") },
 };

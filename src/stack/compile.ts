@@ -18,8 +18,10 @@ import { checkInvariants } from "../policy/invariants";
 import { diagnosticAt, type MergedPolicy, mergeLayers, type Origin, replacePaths } from "../policy/layers";
 import { type CatalogPreset, checkPresetCatalog, presetLayer } from "../policy/preset-catalog";
 import type { EffectivePolicy } from "../policy/types";
+import { ROTATION_EPOCH_SECONDS } from "../rotation/epoch";
 import type { Tenant as StackTenant, Waiver as StackWaiver } from "./config.generated";
 import type { ApplicationState, AppliedWaiver, DesiredState, OverrideEntry, TenantState } from "./desired-state";
+import { compileRevokedKeys } from "./revoked-keys";
 
 const NS = `${PROJECT_NAME}:`;
 
@@ -92,7 +94,18 @@ export function compileStack(input: CompileInput): CompileResult {
   const tenants: TenantState[] = [];
   rawTenants.forEach((raw, i) => {
     const tenant = compileTenant(input, catalog.presets, floors, raw, i, diagnostics, error);
-    if (tenant !== undefined) tenants.push(tenant);
+    if (tenant === undefined) return;
+    const revokedPointer = (j: number, member?: string) =>
+      tenantPointer(i, "keys", "revoked", j, ...(member === undefined ? [] : [member]));
+    const revokedKeys = compileRevokedKeys(
+      raw.keys?.revoked,
+      raw.key,
+      tenant.policy,
+      ROTATION_EPOCH_SECONDS,
+      revokedPointer,
+      error,
+    );
+    tenants.push({ ...tenant, revokedKeys });
   });
 
   const all = normalizeDiagnostics(diagnostics);
@@ -166,7 +179,7 @@ function compileTenant(
   i: number,
   diagnostics: Diagnostic[],
   error: ErrorAt,
-): TenantState | undefined {
+): Omit<TenantState, "revokedKeys"> | undefined {
   const doc = input.stack;
   const preset = findPreset(presets, raw.preset, tenantPointer(i, "preset"), error);
   const tenantOrigin: Origin = { doc, pointer: tenantPointer(i), override: true };

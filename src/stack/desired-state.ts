@@ -5,7 +5,6 @@
 import type { Diagnostic } from "../diagnostics/diagnostic";
 import type { EffectivePolicy, PolicyFigures } from "../policy/types";
 
-
 /** A setting a stack overrides, as written, with its location. */
 export interface OverrideEntry {
   /** Dotted setting path, e.g. `offline.checkIn`. */
@@ -45,6 +44,16 @@ export interface ApplicationState {
   waivers: AppliedWaiver[];
 }
 
+/** A compromised key generation, declared in the tenant's `keys.revoked`. */
+export interface RevokedKey {
+  generation: number;
+  reason: string;
+  /** The JWK kid, when the stack gives it (otherwise found in FusionAuth or an earlier bundle). */
+  kid?: string;
+  /** When it was revoked, in seconds since the Unix epoch. */
+  at: number;
+}
+
 export interface TenantState {
   key: string;
   name: string;
@@ -58,6 +67,8 @@ export interface TenantState {
   overrides: OverrideEntry[];
   warnings: Diagnostic[];
   waivers: AppliedWaiver[];
+  /** Revoked generations, oldest revocation first (empty for most tenants). */
+  revokedKeys: RevokedKey[];
   applications: ApplicationState[];
 }
 

@@ -121,7 +121,9 @@ export function compileStackFile(
 
 /**
  * The one entry of the Pulumi program and the CLI: loads `stacks/Pulumi.<stack>.yaml` with the presets and floors
- * of `repoRoot` and compiles it. Warnings are returned beside the state; any error returns diagnostics only.
+ * of `repoRoot` and compiles it. Any error returns diagnostics only. Each warning is returned once: a tenant's or
+ * application's own warnings stay in the state ({@link stateWarnings}); `warnings` holds only the others (the
+ * API key, unused waivers, the presets).
  */
 export function loadDesiredState(options: {
   repoRoot: string;
@@ -129,5 +131,11 @@ export function loadDesiredState(options: {
 }): { state: DesiredState; warnings: Diagnostic[] } | { diagnostics: Diagnostic[] } {
   const result = compileStackFile(options.repoRoot, stackFilePath(options.repoRoot, options.stack));
   if (result.state === undefined) return { diagnostics: result.diagnostics };
-  return { state: result.state, warnings: result.diagnostics };
+  const inState = new Set(stateWarnings(result.state));
+  return { state: result.state, warnings: result.diagnostics.filter((d) => !inState.has(d)) };
+}
+
+/** The warnings a state carries on its tenants and applications. */
+export function stateWarnings(state: DesiredState): Diagnostic[] {
+  return state.tenants.flatMap((t) => [...t.warnings, ...t.applications.flatMap((a) => a.warnings)]);
 }

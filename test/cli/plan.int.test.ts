@@ -54,6 +54,36 @@ describe("fakit plan", () => {
     expect(fakit(["plan", "--stack", "example", "--json", `--now=${NOW}`]).stdout).toBe(r.stdout);
   });
 
+  it("prints the exposure of every application of a tenant with a revoked key, without FusionAuth", () => {
+    const dir = scratchRepo({
+      "stacks/Pulumi.leak.yaml": [
+        "config:",
+        "  fusionauth-offline-kit:url: https://x",
+        "  fusionauth-offline-kit:tenants:",
+        "    - key: t1",
+        "      name: T",
+        "      issuer: https://x/t1",
+        "      preset: standard",
+        "      keys:",
+        "        revoked:",
+        '          - { generation: 0, reason: leaked, at: "2026-01-11T00:00:00Z" }',
+        "      applications:",
+        "        - { key: a, name: A, redirectUris: [com.example.a:/cb] }",
+        "        - { key: b, name: B, redirectUris: [com.example.b:/cb] }",
+        "",
+      ].join("\n"),
+    });
+    const json = JSON.parse(fakit(["plan", "--stack", "leak", "--json", "--now", "2026-01-11T01:00:00Z"], dir).stdout);
+    expect(json.exposure.map((e: { application: string; kid: null }) => [e.application, e.kid])).toEqual([
+      ["t1/a", null],
+      ["t1/b", null],
+    ]);
+    expect(json.exposure[0].staleDevicesAcceptUntil).toBe("2026-01-18T00:00:00Z");
+    const text = fakit(["plan", "--stack", "leak", "--now", "2026-01-11T01:00:00Z"], dir).stdout;
+    expect(text).toContain("EXPOSURE of t1/b to revoked generation 0 (revoked 2026-01-11T00:00:00Z: leaked):");
+    expect(fakit(["plan", "--stack", "example", "--json", `--now=${NOW}`]).stdout).toContain('"exposure": []');
+  });
+
   it("fails with every diagnostic on an invalid stack", () => {
     const dir = scratchRepo({
       "stacks/Pulumi.bad.yaml":

@@ -106,6 +106,8 @@ export async function startKitScenario(
     at: number;
     /** More keys the emulator accepts besides the stack's super key (restricted ones, say). */
     extraApiKeys?: ApiKeySpec[];
+    /** The emulator's data file: tests read private keys there (a compromise drill forges tokens with one). */
+    dataFile?: string;
   },
 ): Promise<KitScenario> {
   const apiKey = `e2e-${opts.stackPrefix}-api-key-${Math.random().toString(36).slice(2, 10)}`;
@@ -113,6 +115,7 @@ export async function startKitScenario(
     admin: true,
     apiKeys: [apiKey, ...(opts.extraApiKeys ?? [])],
     now: new Date(opts.at * 1000),
+    ...(opts.dataFile === undefined ? {} : { dataFile: opts.dataFile }),
   });
   const project = createKitProject();
   const stackName = uniqueStackName(opts.stackPrefix);

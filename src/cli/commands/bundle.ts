@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { checkBundle } from "../../bundle/check";
 import { type AppBundle, type AppRotation, computeBundles, observeAppRotations } from "../../bundle/compute";
 import { BundleContentError } from "../../bundle/content";
+import { POLICY_FILE } from "../../bundle/format";
 import { readBundleFiles, writeBundles } from "../../bundle/write";
 import { createFusionAuthPort, type FusionAuthPort } from "../../fusionauth/client-port";
 import { stackApiKey } from "../../toolchain/stack-api-key";
@@ -96,7 +97,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   let bundles: AppBundle[];
   try {
-    bundles = await computeBundles(apps, port, at);
+    const previousPolicy = (bundlePath: string) => readBundleFiles(path.join(outDir, bundlePath))[POLICY_FILE];
+    bundles = await computeBundles(apps, port, at, previousPolicy);
   } catch (err) {
     return fail(err);
   }
@@ -110,7 +112,7 @@ function checkExisting(outDir: string, bundles: readonly AppRotation[], at: numb
   let failed = 0;
   for (const b of bundles) {
     const dir = path.join(outDir, b.path);
-    const result = checkBundle(readBundleFiles(dir), b.expected, at);
+    const result = checkBundle(readBundleFiles(dir), b.expected, at, b.tenant.revokedKeys);
     if (result.ok) {
       console.log(`ok ${b.path}`);
       continue;

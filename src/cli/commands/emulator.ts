@@ -7,12 +7,14 @@ import { parseArgs } from "node:util";
 import { DEFAULT_API_KEY, EmulatorError, startEmulator } from "../../emulator";
 
 const USAGE = `usage: fakit emulator [--port 9011] [--data FILE] [--api-key KEY]... [--admin] [--host 127.0.0.1] [--now ISO-8601]
+                      [--public-url URL]
 
   --port     port to listen on (0 picks a free one; default 9011)
   --data     JSON data file; objects survive restarts (default: .fakit/emulator.json; "-" for memory only)
   --api-key  accepted API key, repeatable (default: ${DEFAULT_API_KEY})
   --admin    serve the admin routes under /_emulator/ (clock, counters, faults)
-  --now      start with the clock frozen at this instant`;
+  --now      start with the clock frozen at this instant
+  --public-url  base URL of the endpoints in the OpenID discovery document (default http://localhost:PORT)`;
 
 export async function run(argv: string[]): Promise<number> {
   let values: Record<string, string | boolean | string[] | undefined>;
@@ -26,6 +28,7 @@ export async function run(argv: string[]): Promise<number> {
         "api-key": { type: "string", multiple: true },
         admin: { type: "boolean", default: false },
         now: { type: "string" },
+        "public-url": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -48,6 +51,11 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`fakit emulator: --now must be an ISO-8601 instant, got "${values.now}"`);
     return 2;
   }
+  const publicUrl = values["public-url"] === undefined ? undefined : String(values["public-url"]);
+  if (publicUrl !== undefined && !/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(publicUrl)) {
+    console.error(`fakit emulator: --public-url must be an http(s) URL without query or fragment, got "${publicUrl}"`);
+    return 2;
+  }
   const data = String(values.data);
   try {
     const emulator = await startEmulator({
@@ -57,6 +65,7 @@ export async function run(argv: string[]): Promise<number> {
       apiKeys: values["api-key"] as string[] | undefined,
       admin: values.admin === true,
       now,
+      publicUrl,
       onInternalError: (e) =>
         console.error(`fakit emulator: internal error: ${e instanceof Error ? e.stack : String(e)}`),
     });
