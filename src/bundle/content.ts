@@ -9,6 +9,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc7517#section-5 JWK Set format
  */
 import { createHash } from "node:crypto";
+import { type BundleErrorCode, KitError } from "../lib/errors";
 import type { EffectivePolicy } from "../policy/types";
 import type { RotationState } from "../rotation/schedule";
 import {
@@ -53,12 +54,16 @@ export interface BundleContentInput {
 /** File name to content. */
 export type BundleFiles = Record<typeof JWKS_FILE | typeof POLICY_FILE | typeof MANIFEST_FILE, string>;
 
-export type BundleContentErrorCode = "KIT_BUNDLE_KEY_MISMATCH" | "KIT_BUNDLE_PRIVATE_MEMBER" | "KIT_BUNDLE_JWK_INVALID";
+export type BundleContentErrorCode = Extract<
+  BundleErrorCode,
+  "KIT_BUNDLE_KEY_MISMATCH" | "KIT_BUNDLE_PRIVATE_MEMBER" | "KIT_BUNDLE_JWK_INVALID"
+>;
 
-export class BundleContentError extends Error {
+export class BundleContentError extends KitError {
   override readonly name = "BundleContentError";
+  declare readonly code: BundleContentErrorCode;
   constructor(
-    readonly code: BundleContentErrorCode,
+    code: BundleContentErrorCode,
     message: string,
     /** For `KIT_BUNDLE_KEY_MISMATCH`: what is missing from the JWKS and what it has that it should not. */
     readonly details: { missing: string[]; extra: string[]; problems: BundleProblem[] } = {
@@ -67,7 +72,7 @@ export class BundleContentError extends Error {
       problems: [],
     },
   ) {
-    super(message);
+    super(code, message);
   }
 }
 

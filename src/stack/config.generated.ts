@@ -11,6 +11,10 @@ secure: string
  * Stable slug: lower case letters, digits, dashes.
  */
 export type Slug = string
+/**
+ * A name FusionAuth stores: at most 191 characters (FusionAuth's name columns), no control characters.
+ */
+export type Text = string
 export type Uuid = string
 
 /**
@@ -37,7 +41,10 @@ export interface Config {
 }
 export interface Tenant {
 key: Slug
-name: string
+name: Text
+/**
+ * The tenant's issuer (the iss claim): an http(s) URL.
+ */
 issuer: string
 preset: Slug
 id?: Uuid
@@ -123,9 +130,10 @@ reason: string
 }
 export interface Application {
 key: Slug
-name: string
+name: Text
 /**
  * @minItems 1
+ * @maxItems 100
  */
 redirectUris: [string, ...(string)[]]
 preset?: Slug

@@ -12,6 +12,7 @@
  */
 import type { webcrypto } from "node:crypto";
 import { base64url, compactVerify, type JWTPayload, type KeyLike } from "jose";
+import { KitError } from "../lib/errors";
 import type { DegradedMode } from "../policy/types";
 import type { Bundle, BundleKey } from "./load-bundle";
 import type { Decision, DecisionReason, ReasonCode } from "./reasons";
@@ -56,13 +57,15 @@ export interface OfflineDecision {
   claims?: JWTPayload;
 }
 
-class Refusal extends Error {
+/** A refusal raised deep in the checks and turned into a `refused` decision by {@link decide}. */
+class Refusal extends KitError {
+  override readonly name = "Refusal";
   constructor(
-    readonly code: ReasonCode,
+    readonly reason: ReasonCode,
     message: string,
     readonly keyId?: string,
   ) {
-    super(message);
+    super("KIT_TOKEN_REFUSED", message);
   }
 }
 
@@ -155,7 +158,7 @@ export async function decide(input: DecideInput): Promise<OfflineDecision> {
     return await decideOrRefuse(input, now, lastServer, lastCheckIn);
   } catch (err) {
     if (err instanceof Refusal) {
-      return { decision: "refused", reason: { code: err.code, message: err.message }, keyId: err.keyId };
+      return { decision: "refused", reason: { code: err.reason, message: err.message }, keyId: err.keyId };
     }
     throw err;
   }

@@ -5,13 +5,13 @@
  * Reads FusionAuth (GET only): its keys and `/.well-known/jwks.json`. All bundles or none.
  */
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { checkBundle } from "../../bundle/check";
 import { type AppBundle, type AppRotation, computeBundles, observeAppRotations } from "../../bundle/compute";
 import { BundleContentError } from "../../bundle/content";
 import { readBundleFiles, writeBundles } from "../../bundle/write";
 import { createFusionAuthPort, type FusionAuthPort } from "../../fusionauth/client-port";
 import { stackApiKey } from "../../toolchain/stack-api-key";
+import { parseCommandLine, parseInstant, requireStackName, UsageError } from "../args";
 import { loadStackForCommand } from "../load-stack";
 
 const USAGE = `usage: fakit bundle --stack NAME [--out DIR] [--check [--app TENANT/APP ...]] [--now ISO]
@@ -25,46 +25,27 @@ const USAGE = `usage: fakit bundle --stack NAME [--out DIR] [--check [--app TENA
 Needs FUSIONAUTH_API_KEY or the stack's secret fusionauth-offline-kit:apiKey (read through the Pulumi CLI).
 Exit status: 0 ok, 1 failure (invalid stack, FusionAuth mismatch, stale bundle), 2 usage error.`;
 
-function usageError(message: string): number {
-  console.error(`fakit bundle: ${message}\n\n${USAGE}`);
-  return 2;
-}
+const SPEC = {
+  command: "bundle",
+  usage: USAGE,
+  options: {
+    stack: { type: "string", short: "s" },
+    out: { type: "string" },
+    check: { type: "boolean" },
+    app: { type: "string", multiple: true },
+    now: { type: "string" },
+  },
+} as const;
 
 export async function run(argv: string[]): Promise<number> {
-  let values: { stack?: string; out?: string; check?: boolean; app?: string[]; now?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        stack: { type: "string", short: "s" },
-        out: { type: "string" },
-        check: { type: "boolean", default: false },
-        app: { type: "string", multiple: true },
-        now: { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }));
-  } catch (err) {
-    return usageError((err as Error).message);
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (values.stack === undefined || values.stack === "") return usageError("--stack is required");
-  if (values.app !== undefined && !values.check)
-    return usageError("--app goes with --check (bundles are written per stack)");
-  let at = Math.floor(Date.now() / 1000);
-  if (values.now !== undefined) {
-    const ms = Date.parse(values.now);
-    if (!/^\d{4}-\d{2}-\d{2}T/.test(values.now) || Number.isNaN(ms)) {
-      return usageError(`--now needs an ISO 8601 time such as 2026-01-31T12:00:00Z, got ${values.now}`);
-    }
-    at = Math.floor(ms / 1000);
-  }
-  const loaded = loadStackForCommand("bundle", values.stack, "no bundle written");
+  const parsed = parseCommandLine(argv, SPEC);
+  if (parsed === undefined) return 0;
+  const values = parsed.values;
+  const stack = requireStackName(values.stack, SPEC);
+  if (values.app !== undefined && values.check !== true)
+    throw new UsageError(SPEC, "--app goes with --check (bundles are written per stack)");
+  const at = Math.floor((parseInstant("--now", values.now, SPEC) ?? new Date()).getTime() / 1000);
+  const loaded = loadStackForCommand("bundle", stack, "no bundle written");
   if ("exitCode" in loaded) return loaded.exitCode;
   const outDir = path.resolve(values.out ?? path.join(loaded.repoRoot, "artifacts"));
 
@@ -77,7 +58,7 @@ export async function run(argv: string[]): Promise<number> {
   let apps: AppRotation[];
   let port: FusionAuthPort;
   try {
-    const apiKey = await stackApiKey(values.stack, loaded.repoRoot);
+    const apiKey = await stackApiKey(stack, loaded.repoRoot);
     port = createFusionAuthPort({ url: loaded.state.url, apiKey });
     apps = await observeAppRotations(loaded.state, port, at);
   } catch (err) {
@@ -89,7 +70,7 @@ export async function run(argv: string[]): Promise<number> {
     const unknown = (wanted ?? []).filter((w) => !apps.some((a) => a.name === w));
     if (unknown.length > 0) {
       const known = apps.map((a) => a.name).join(", ");
-      return usageError(`no application ${unknown.join(", ")} in stack ${values.stack} (applications: ${known})`);
+      throw new UsageError(SPEC, `no application ${unknown.join(", ")} in stack ${stack} (applications: ${known})`);
     }
     const selected = wanted === undefined ? apps : apps.filter((a) => wanted.includes(a.name));
     return checkExisting(outDir, selected, at);

@@ -5,9 +5,9 @@
  */
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { BUNDLE_FILES } from "../../bundle/format";
 import { BundleLoadError, decide, loadBundle } from "../../verifier";
+import { parseCommandLine, parseInstant, UsageError } from "../args";
 
 const USAGE = `usage: fakit verify --bundle DIR --token TOKEN|- [--now ISO] [--last-server-time ISO] [--last-check-in ISO] [--offline]
 
@@ -20,18 +20,18 @@ const USAGE = `usage: fakit verify --bundle DIR --token TOKEN|- [--now ISO] [--l
 
 Prints {decision, reason, keyId, nextDeadline, degraded, claims} as JSON. Exit 0 for any decision.`;
 
-function usageError(message: string): number {
-  console.error(`fakit verify: ${message}\n\n${USAGE}`);
-  return 2;
-}
-
-function parseTime(flag: string, value: string | undefined): Date | undefined | string {
-  if (value === undefined) return undefined;
-  const d = new Date(value);
-  return /^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(d.getTime())
-    ? d
-    : `--${flag} must be an ISO 8601 time, got ${JSON.stringify(value)}`;
-}
+const SPEC = {
+  command: "verify",
+  usage: USAGE,
+  options: {
+    bundle: { type: "string" },
+    token: { type: "string" },
+    now: { type: "string" },
+    "last-server-time": { type: "string" },
+    "last-check-in": { type: "string" },
+    offline: { type: "boolean" },
+  },
+} as const;
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -40,40 +40,19 @@ async function readStdin(): Promise<string> {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        bundle: { type: "string" },
-        token: { type: "string" },
-        now: { type: "string" },
-        "last-server-time": { type: "string" },
-        "last-check-in": { type: "string" },
-        offline: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }));
-  } catch (err) {
-    return usageError((err as Error).message);
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const dir = values.bundle as string | undefined;
-  if (dir === undefined || dir === "") return usageError("--bundle is required");
-  if (values.token === undefined || values.token === "") return usageError("--token is required");
-  const times: Record<string, Date | undefined> = {};
-  for (const flag of ["now", "last-server-time", "last-check-in"]) {
-    const parsed = parseTime(flag, values[flag] as string | undefined);
-    if (typeof parsed === "string") return usageError(parsed);
-    times[flag] = parsed;
-  }
-  const token = (values.token === "-" ? await readStdin() : (values.token as string)).trim();
-  if (token === "") return usageError("the token read from standard input is empty");
+  const parsed = parseCommandLine(argv, SPEC);
+  if (parsed === undefined) return 0;
+  const values = parsed.values;
+  const dir = values.bundle;
+  if (dir === undefined || dir === "") throw new UsageError(SPEC, "--bundle is required");
+  if (values.token === undefined || values.token === "") throw new UsageError(SPEC, "--token is required");
+  const times = {
+    now: parseInstant("--now", values.now, SPEC),
+    lastServerTime: parseInstant("--last-server-time", values["last-server-time"], SPEC),
+    lastCheckIn: parseInstant("--last-check-in", values["last-check-in"], SPEC),
+  };
+  const token = (values.token === "-" ? await readStdin() : values.token).trim();
+  if (token === "") throw new UsageError(SPEC, "the token read from standard input is empty");
 
   const files: Record<string, string> = {};
   for (const name of BUNDLE_FILES) {
@@ -104,9 +83,9 @@ export async function run(argv: string[]): Promise<number> {
     bundle,
     device: {
       now: times.now ?? new Date(),
-      lastServerTime: times["last-server-time"],
-      lastCheckIn: times["last-check-in"],
-      online: !(values.offline as boolean),
+      lastServerTime: times.lastServerTime,
+      lastCheckIn: times.lastCheckIn,
+      online: values.offline !== true,
     },
   });
   console.log(JSON.stringify(decision, null, 2));
