@@ -76,8 +76,9 @@ export function parseYamlSource(file: SourceFile): { doc: ParsedDocument; diagno
       code,
       message,
       file: file.path,
-      line: pos.line,
-      column: pos.col,
+      // Before parsing, the line counter knows no lines yet: the file's start.
+      line: Math.max(pos.line, 1),
+      column: Math.max(pos.col, 1),
       pointer: "",
     };
     return {
