@@ -10,7 +10,7 @@
  * @see https://fusionauth.io/docs/apis/ for the endpoints; docs/least-privilege.md lists the ones used here.
  */
 
-import type { Application, JSONWebKey, Key, Tenant } from "@fusionauth/typescript-client";
+import type { Application, JSONWebKey, Key, KeyAlgorithm, Tenant } from "@fusionauth/typescript-client";
 import { FusionAuthClient } from "@fusionauth/typescript-client";
 import { type FusionAuthError, statusOf, toFusionAuthError } from "./fusionauth-error";
 import { DEFAULT_RETRY, type RetryOptions, withRetry } from "./retry";
@@ -130,7 +130,12 @@ export function createFusionAuthPort(settings: FusionAuthSettings): FusionAuthPo
         keyLabel(id),
         () => port.retrieveKey(id),
         async () => {
-          const res = await client().generateKey(id, { key: spec as Key });
+          const key: Key = {
+            algorithm: spec.algorithm as KeyAlgorithm,
+            name: spec.name,
+            ...(spec.length !== undefined ? { length: spec.length } : {}),
+          };
+          const res = await client().generateKey(id, { key });
           return res.response.key as Key;
         },
       ),
