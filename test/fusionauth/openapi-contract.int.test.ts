@@ -128,7 +128,11 @@ async function driveTheKit(): Promise<void> {
   const keyIds = ["3c1d7e0a-5b1e-4b8e-9a77-000000000001", "3c1d7e0a-5b1e-4b8e-9a77-000000000002"];
   await keys.create?.({ keyId: keyIds[0] as string, name: "fakit:contract:g0", algorithm: "ES256", length: 256 });
   await keys.create?.({ keyId: keyIds[1] as string, name: "fakit:contract:g1", algorithm: "RS256", length: 2048 });
-  await keys.update?.(keyIds[1] as string, {} as never, { keyId: keyIds[1], name: "fakit:contract:g1:retired" });
+  await keys.update?.(keyIds[1] as string, {} as never, {
+    keyId: keyIds[1] as string,
+    name: "fakit:contract:g1:retired",
+    algorithm: "RS256",
+  });
   await port.retrieveKey(keyIds[0] as string);
   await port.retrieveKeys();
   const search: KeySearchRequest = { search: { name: "fakit:contract*" } };
