@@ -169,7 +169,7 @@ function toDiagnostic(doc: ParsedDocument, e: ErrorObject): Diagnostic | undefin
           : e.schemaPath.includes("/slug/")
             ? "a slug: lower-case letters, digits and dashes, starting with a letter"
             : e.schemaPath.includes("/text/")
-              ? "plain text: it holds a control character (such as NUL, a tab or a line break)"
+              ? "plain text: it holds a control character (such as NUL, a tab or a line break) or an unpaired surrogate"
               : `a value matching ${String(e.params.pattern)}`;
         return at(e.instancePath, "value", "KIT_SCHEMA_PATTERN", `${where}: ${describe(e.data)} is not ${what}`);
       }

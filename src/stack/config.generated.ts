@@ -12,7 +12,7 @@ secure: string
  */
 export type Slug = string
 /**
- * A name FusionAuth stores: at most 191 characters (FusionAuth's name columns), no control characters.
+ * A name FusionAuth stores: at most 191 characters (FusionAuth's name columns), no control characters, no unpaired surrogates.
  */
 export type Text = string
 export type Uuid = string
