@@ -1,4 +1,5 @@
 // Hostile YAML: alias bombs, deep nesting and huge files get a located diagnostic, never a crash or a hang.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseYamlSource, YAML_LIMITS } from "../../src/diagnostics/yaml-source";
 
@@ -65,5 +66,22 @@ describe("YAML limits", () => {
     const { doc, diagnostics } = parse(`name: ${"x".repeat(YAML_LIMITS.maxSourceLength)}\n`);
     expect(doc.value).toBeUndefined();
     expect(diagnostics).toEqual([expect.objectContaining({ code: "KIT_FILE_TOO_LARGE", line: 1, column: 1 })]);
+  });
+
+  it("any mix of nesting and aliases up to 3,000 deep parses or is reported, never thrown (seeded)", () => {
+    const opener = fc.constantFrom("[", "{a: ", "- ", "&x [", "[*x, ");
+    fc.assert(
+      fc.property(fc.array(opener, { minLength: 0, maxLength: 3000 }), (opens) => {
+        const closes = opens
+          .map((o) => (o.includes("{") ? "}" : o === "- " ? "" : "]"))
+          .reverse()
+          .join("");
+        const text = `x: &x [1]\nv: ${opens.join("")}0${closes}\n`;
+        const { doc, diagnostics } = parse(text);
+        for (const d of diagnostics) expect(d.line).toBeGreaterThanOrEqual(1);
+        if (diagnostics.length === 0) expect(doc.value).toBeDefined();
+      }),
+      { seed: 0x16_0003, numRuns: 60 },
+    );
   });
 });
