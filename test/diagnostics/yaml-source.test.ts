@@ -71,7 +71,7 @@ describe("YAML limits", () => {
   it("any mix of nesting and aliases up to 3,000 deep parses or is reported, never thrown (seeded)", () => {
     const opener = fc.constantFrom("[", "{a: ", "- ", "&x [", "[*x, ");
     fc.assert(
-      fc.property(fc.array(opener, { minLength: 0, maxLength: 3000 }), (opens) => {
+      fc.property(fc.array(opener, { maxLength: 3000, size: "max" }), (opens) => {
         const closes = opens
           .map((o) => (o.includes("{") ? "}" : o === "- " ? "" : "]"))
           .reverse()
@@ -81,7 +81,7 @@ describe("YAML limits", () => {
         for (const d of diagnostics) expect(d.line).toBeGreaterThanOrEqual(1);
         if (diagnostics.length === 0) expect(doc.value).toBeDefined();
       }),
-      { seed: 0x16_0003, numRuns: 60 },
+      { seed: 0x16_0003, numRuns: 25 },
     );
   });
 });
