@@ -13,6 +13,8 @@ type CommandModule = { run(argv: string[]): Promise<number> };
 // Node's ESM loader, which cannot resolve extensionless TypeScript paths.
 const load = (path: string) => async (): Promise<CommandModule> => require(path) as CommandModule;
 
+// A new command: a module under commands/ whose `run` reads its argv with `parseCommandLine` from ./args (see the
+// example at the top of args.ts) and throws `UsageError` for usage mistakes; `main` prints those and exits 2.
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   validate: { summary: "validate presets and stacks", load: load("./commands/validate") },
   plan: {
