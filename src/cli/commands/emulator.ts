@@ -3,8 +3,8 @@
  * FusionAuth API emulator until interrupted. The first stdout line is
  * `FusionAuth emulator listening on http://HOST:PORT`, so scripts can start it with `--port 0`.
  */
-import { parseArgs } from "node:util";
 import { DEFAULT_API_KEY, EmulatorError, startEmulator } from "../../emulator";
+import { parseCommandLine, parseInstant, UsageError } from "../args";
 
 const USAGE = `usage: fakit emulator [--port 9011] [--data FILE] [--api-key KEY]... [--admin] [--host 127.0.0.1] [--now ISO-8601]
                       [--public-url URL]
@@ -16,53 +16,41 @@ const USAGE = `usage: fakit emulator [--port 9011] [--data FILE] [--api-key KEY]
   --now      start with the clock frozen at this instant
   --public-url  base URL of the endpoints in the OpenID discovery document (default http://localhost:PORT)`;
 
+const SPEC = {
+  command: "emulator",
+  usage: USAGE,
+  options: {
+    port: { type: "string", default: "9011" },
+    host: { type: "string", default: "127.0.0.1" },
+    data: { type: "string", default: ".fakit/emulator.json" },
+    "api-key": { type: "string", multiple: true },
+    admin: { type: "boolean", default: false },
+    now: { type: "string" },
+    "public-url": { type: "string" },
+  },
+} as const;
+
 export async function run(argv: string[]): Promise<number> {
-  let values: Record<string, string | boolean | string[] | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: "string", default: "9011" },
-        host: { type: "string", default: "127.0.0.1" },
-        data: { type: "string", default: ".fakit/emulator.json" },
-        "api-key": { type: "string", multiple: true },
-        admin: { type: "boolean", default: false },
-        now: { type: "string" },
-        "public-url": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    console.error(`fakit emulator: ${(e as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const parsed = parseCommandLine(argv, SPEC);
+  if (parsed === undefined) return 0;
+  const values = parsed.values;
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`fakit emulator: --port must be an integer 0..65535, got "${values.port}"\n\n${USAGE}`);
-    return 2;
-  }
-  const now = values.now === undefined ? undefined : new Date(String(values.now));
-  if (now !== undefined && Number.isNaN(now.getTime())) {
-    console.error(`fakit emulator: --now must be an ISO-8601 instant, got "${values.now}"`);
-    return 2;
-  }
-  const publicUrl = values["public-url"] === undefined ? undefined : String(values["public-url"]);
-  if (publicUrl !== undefined && !/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(publicUrl)) {
-    console.error(`fakit emulator: --public-url must be an http(s) URL without query or fragment, got "${publicUrl}"`);
-    return 2;
-  }
+  if (!/^\d+$/.test(String(values.port)) || port > 65535)
+    throw new UsageError(SPEC, `--port must be an integer 0..65535, got ${JSON.stringify(values.port)}`);
+  const now = parseInstant("--now", values.now, SPEC);
+  const publicUrl = values["public-url"];
+  if (publicUrl !== undefined && !/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(publicUrl))
+    throw new UsageError(
+      SPEC,
+      `--public-url must be an http(s) URL without query or fragment, got ${JSON.stringify(publicUrl)}`,
+    );
   const data = String(values.data);
   try {
     const emulator = await startEmulator({
       port,
       host: String(values.host),
       dataFile: data === "-" ? undefined : data,
-      apiKeys: values["api-key"] as string[] | undefined,
+      apiKeys: values["api-key"],
       admin: values.admin === true,
       now,
       publicUrl,
