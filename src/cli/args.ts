@@ -118,3 +118,21 @@ export function requireStackName(stack: string | undefined, spec: CommandSpec, f
   if (!isStackName(stack)) throw new UsageError(spec, stackNameProblem(stack));
   return stack;
 }
+
+/**
+ * A whole number given on the command line (`--devices 1000`), within `[min, max]`. `undefined` stays undefined.
+ *
+ * @throws {UsageError} for anything else (signs, decimals, exponents, out of range).
+ */
+export function parseWholeNumber(
+  flag: string,
+  text: string | undefined,
+  range: { min: number; max: number },
+  spec: CommandSpec,
+): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < range.min || n > range.max)
+    throw new UsageError(spec, `${flag} needs a whole number from ${range.min} to ${range.max}, got ${text}`);
+  return n;
+}

@@ -4,10 +4,10 @@
  * repository or a bundle; the public half (`public.jwk.json`) is pinned in every app build.
  */
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { BundleSigningKeyError } from "../../bundle/sign";
 import { generateSigningKeyFiles, LOCAL_SIGNING_DIR, SIGNING_KEY_ENV } from "../../bundle/signing-key-file";
 import { findRepoRoot } from "../../stack/load";
+import { parseCommandLine, UsageError } from "../args";
 
 const USAGE = `usage: fakit bundle-key generate --out DIR [--force]
 
@@ -19,10 +19,12 @@ Keep private.jwk.json as a CI secret file and point ${SIGNING_KEY_ENV} (or \`fak
 pin public.jwk.json in the app build and pass it to \`fakit bundle --check --verify-key\`.
 Exit status: 0 ok, 1 failure, 2 usage error.`;
 
-function usageError(message: string): number {
-  console.error(`fakit bundle-key: ${message}\n\n${USAGE}`);
-  return 2;
-}
+const SPEC = {
+  command: "bundle-key",
+  usage: USAGE,
+  positionals: true,
+  options: { out: { type: "string" }, force: { type: "boolean" } },
+} as const;
 
 /** True when `dir` is inside `root` (or is it). */
 function isInside(dir: string, root: string): boolean {
@@ -31,37 +33,21 @@ function isInside(dir: string, root: string): boolean {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let parsed: { values: { out?: string; force?: boolean; help?: boolean }; positionals: string[] };
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        out: { type: "string" },
-        force: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (err) {
-    return usageError((err as Error).message);
-  }
+  const parsed = parseCommandLine(argv, SPEC);
+  if (parsed === undefined) return 0;
   const { values, positionals } = parsed;
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
   if (positionals.length !== 1 || positionals[0] !== "generate")
-    return usageError(`expected the subcommand "generate", got ${positionals.join(" ") || "none"}`);
-  if (values.out === undefined || values.out === "") return usageError("--out is required");
+    throw new UsageError(SPEC, `expected the subcommand "generate", got ${positionals.join(" ") || "none"}`);
+  if (values.out === undefined || values.out === "") throw new UsageError(SPEC, "--out is required");
   const out = path.resolve(values.out);
   const repo = findRepoRoot(process.cwd());
   if (repo !== undefined && isInside(out, repo) && !isInside(out, path.join(repo, LOCAL_SIGNING_DIR)))
-    return usageError(
+    throw new UsageError(
+      SPEC,
       `${values.out} is inside the repository ${repo}: the private key must never be committed; write it outside, or under ${LOCAL_SIGNING_DIR}/ for local use`,
     );
   try {
-    const files = await generateSigningKeyFiles(out, values.force);
+    const files = await generateSigningKeyFiles(out, values.force === true);
     const rel = (p: string) => path.relative(process.cwd(), p) || p;
     console.log(`generated bundle signing key ${files.kid} (EC P-256, ES256)`);
     console.log(

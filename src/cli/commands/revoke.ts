@@ -6,13 +6,13 @@
  * key without the permission, changes nothing.
  * @see https://fusionauth.io/docs/apis/jwt#revoke-refresh-tokens
  */
-import { parseArgs } from "node:util";
 import { createFusionAuthPort, type FusionAuthPort } from "../../fusionauth/client-port";
 import type { FusionAuthError } from "../../fusionauth/fusionauth-error";
 import { REVOKE_API_KEY_PERMISSIONS } from "../../fusionauth/least-privilege";
 import { renderSessionExposure, sessionExposure } from "../../plan/session-exposure";
 import type { ApplicationState, DesiredState } from "../../stack/desired-state";
 import { REVOKE_KEY, stackApiKey } from "../../toolchain/stack-api-key";
+import { parseCommandLine, parseInstant, requireStackName, UsageError } from "../args";
 import { loadStackForCommand } from "../load-stack";
 
 const USAGE = `usage: fakit revoke --stack NAME --user ID [--app TENANT/APP]   a stolen device or account
@@ -40,53 +40,36 @@ interface Args {
   json: boolean;
 }
 
-function parse(argv: string[]): Args | string | "help" {
-  let values: {
-    stack?: string;
-    user?: string;
-    app?: string;
-    tenant?: string;
-    now?: string;
-    json?: boolean;
-    help?: boolean;
-  };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        stack: { type: "string", short: "s" },
-        user: { type: "string" },
-        app: { type: "string" },
-        tenant: { type: "string" },
-        now: { type: "string" },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }));
-  } catch (err) {
-    return (err as Error).message;
-  }
-  if (values.help) return "help";
-  if (values.stack === undefined || values.stack === "") return "--stack is required";
-  let now = Math.floor(Date.now() / 1000);
-  if (values.now !== undefined) {
-    const ms = Date.parse(values.now);
-    if (!/^\d{4}-\d{2}-\d{2}T/.test(values.now) || Number.isNaN(ms))
-      return `--now needs an ISO 8601 time such as 2026-01-31T12:00:00Z, got ${values.now}`;
-    now = Math.floor(ms / 1000);
-  }
+const SPEC = {
+  command: "revoke",
+  usage: USAGE,
+  options: {
+    stack: { type: "string", short: "s" },
+    user: { type: "string" },
+    app: { type: "string" },
+    tenant: { type: "string" },
+    now: { type: "string" },
+    json: { type: "boolean" },
+  },
+} as const;
+
+/** The command line, or `undefined` after `--help`. @throws {UsageError} */
+function parse(argv: string[]): Args | undefined {
+  const parsed = parseCommandLine(argv, SPEC);
+  if (parsed === undefined) return undefined;
+  const values = parsed.values;
+  const stack = requireStackName(values.stack, SPEC);
+  const now = Math.floor((parseInstant("--now", values.now, SPEC) ?? new Date()).getTime() / 1000);
   let target: Target;
   if (values.user !== undefined) {
-    if (values.tenant !== undefined) return "--user goes with --app, not --tenant";
+    if (values.tenant !== undefined) throw new UsageError(SPEC, "--user goes with --app, not --tenant");
     target = { kind: "user", userId: values.user, ...(values.app === undefined ? {} : { app: values.app }) };
   } else if (values.app !== undefined) {
-    if (values.tenant !== undefined) return "give --app or --tenant, not both";
+    if (values.tenant !== undefined) throw new UsageError(SPEC, "give --app or --tenant, not both");
     target = { kind: "app", app: values.app };
   } else if (values.tenant !== undefined) target = { kind: "tenant", tenant: values.tenant };
-  else return "name what to revoke: --user ID, --app TENANT/APP or --tenant TENANT";
-  return { stack: values.stack, target, now, json: values.json ?? false };
+  else throw new UsageError(SPEC, "name what to revoke: --user ID, --app TENANT/APP or --tenant TENANT");
+  return { stack, target, now, json: values.json === true };
 }
 
 interface NamedApp {
@@ -140,14 +123,7 @@ function refused(err: unknown): string {
 
 export async function run(argv: string[]): Promise<number> {
   const args = parse(argv);
-  if (args === "help") {
-    console.log(USAGE);
-    return 0;
-  }
-  if (typeof args === "string") {
-    console.error(`fakit revoke: ${args}\n\n${USAGE}`);
-    return 2;
-  }
+  if (args === undefined) return 0;
   const loaded = loadStackForCommand("revoke", args.stack, "nothing revoked");
   if ("exitCode" in loaded) return loaded.exitCode;
   const { state } = loaded;

@@ -15,6 +15,7 @@ import { readProfile, type SimulationProfile } from "../../simulate/profile";
 import { hasDefect, type RunHeader, renderApplication, renderPresetTable } from "../../simulate/report";
 import { compileStack } from "../../stack/compile";
 import { loadPolicySources, readYamlFile, SCHEMA_DIR } from "../../stack/load";
+import { parseCommandLine, parseWholeNumber, requireStackName, UsageError } from "../args";
 import { loadStackForCommand } from "../load-stack";
 import { simulateStackOnThreads } from "../simulate-workers";
 
@@ -47,44 +48,40 @@ interface SimulateArgs {
   svg?: string;
 }
 
-function parseArgs(argv: string[]): SimulateArgs | string {
-  const out: Partial<SimulateArgs> = { devices: 1000, days: 365, seed: 1, json: false };
-  const integer = (flag: string, text: string | undefined, min: number, max: number): number | string => {
-    const n = Number(text);
-    if (text === undefined || !/^\d+$/.test(text) || n < min || n > max)
-      return `${flag} needs a whole number from ${min} to ${max}, got ${text ?? "nothing"}`;
-    return n;
+const SPEC = {
+  command: "simulate",
+  usage: USAGE,
+  options: {
+    stack: { type: "string", short: "s" },
+    profile: { type: "string" },
+    devices: { type: "string" },
+    days: { type: "string" },
+    seed: { type: "string" },
+    device: { type: "string" },
+    json: { type: "boolean" },
+    svg: { type: "string" },
+  },
+} as const;
+
+/** The command line, or `undefined` after `--help`. @throws {UsageError} */
+function parseSimulateArgs(argv: string[]): SimulateArgs | undefined {
+  const parsed = parseCommandLine(argv, SPEC);
+  if (parsed === undefined) return undefined;
+  const v = parsed.values;
+  const stack = requireStackName(v.stack, SPEC);
+  if (v.profile === undefined || v.profile === "")
+    throw new UsageError(SPEC, "--profile is required (for example simulations/field-crew.yaml)");
+  if (v.svg === "") throw new UsageError(SPEC, "--svg needs a file name");
+  return {
+    stack,
+    profile: v.profile,
+    devices: parseWholeNumber("--devices", v.devices, { min: 1, max: 1_000_000 }, SPEC) ?? 1000,
+    days: parseWholeNumber("--days", v.days, { min: 1, max: 3650 }, SPEC) ?? 365,
+    seed: parseWholeNumber("--seed", v.seed, { min: 0, max: 4_294_967_295 }, SPEC) ?? 1,
+    device: parseWholeNumber("--device", v.device, { min: 0, max: 999_999 }, SPEC),
+    json: v.json === true,
+    svg: v.svg,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const [flag, inline] =
-      arg.startsWith("--") && arg.includes("=")
-        ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
-        : [arg, undefined];
-    const value = () => inline ?? argv[++i];
-    if (flag === "--json") out.json = true;
-    else if (flag === "--stack" || flag === "-s" || flag === "--profile" || flag === "--svg") {
-      const v = value();
-      if (v === undefined || v === "") return `${flag} needs a value`;
-      if (flag === "--profile") out.profile = v;
-      else if (flag === "--svg") out.svg = v;
-      else out.stack = v;
-    } else if (flag === "--devices" || flag === "--days" || flag === "--seed" || flag === "--device") {
-      const limits = {
-        "--devices": [1, 1_000_000],
-        "--days": [1, 3650],
-        "--seed": [0, 4_294_967_295],
-        "--device": [0, 999_999],
-      };
-      const [min, max] = limits[flag] as [number, number];
-      const n = integer(flag, value(), min, max);
-      if (typeof n === "string") return n;
-      out[flag.slice(2) as "devices" | "days" | "seed" | "device"] = n;
-    } else return `unknown argument ${arg}`;
-  }
-  if (out.stack === undefined) return "--stack is required";
-  if (out.profile === undefined) return "--profile is required (for example simulations/field-crew.yaml)";
-  return out as SimulateArgs;
 }
 
 function loadProfile(repoRoot: string, file: string): SimulationProfile | undefined {
@@ -110,15 +107,8 @@ async function withSignatures(pending: Promise<ApplicationRun[]>): Promise<Appli
 }
 
 export async function run(argv: string[]): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    console.log(USAGE);
-    return 0;
-  }
-  const args = parseArgs(argv);
-  if (typeof args === "string") {
-    console.error(`fakit simulate: ${args}\n\n${USAGE}`);
-    return 2;
-  }
+  const args = parseSimulateArgs(argv);
+  if (args === undefined) return 0;
   // The stack is validated before anything else runs.
   const loaded = loadStackForCommand("simulate", args.stack, "nothing simulated");
   if ("exitCode" in loaded) return loaded.exitCode;
