@@ -1,4 +1,4 @@
-// The trampoline providers as the engine handles them: serialized under ts-node the way a program run stores
+// The trampoline providers as the engine handles them: serialized from the precompiled bundle, as a program run stores
 // them in the state, then deserialized in another process in another checkout, the way the provider process
 // runs them. What users depend on: a small state, and a state that keeps working when the checkout moves.
 import { execFileSync } from "node:child_process";
@@ -9,11 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROVIDER_MODULES } from "../../src/pulumi/resources";
 import { REPO_ROOT } from "../../src/toolchain/pulumi-cli";
 
-const FIXTURE = path.join(__dirname, "fixtures", "serialize-providers.ts");
+const FIXTURE = path.join(__dirname, "fixtures", "serialize-providers.js");
 let serialized: Record<string, string>;
 
 beforeAll(() => {
-  const out = execFileSync(process.execPath, ["-r", "ts-node/register/transpile-only", FIXTURE], {
+  const out = execFileSync(process.execPath, [FIXTURE], {
     cwd: REPO_ROOT,
     encoding: "utf8",
     stdio: ["ignore", "pipe", "ignore"],
