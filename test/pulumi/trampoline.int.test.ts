@@ -2,7 +2,7 @@
 // them in the state, then deserialized in another process in another checkout, the way the provider process
 // runs them. What users depend on: a small state, and a state that keeps working when the checkout moves.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -48,12 +48,19 @@ describe("trampoline providers", () => {
       // Another checkout: its own Pulumi.yaml and its own implementation module, which says where it ran.
       moved = mkdtempSync(path.join(os.tmpdir(), "fakit-moved-"));
       writeFileSync(path.join(moved, "Pulumi.yaml"), "name: moved\nruntime: nodejs\nmain: src/pulumi/index.ts\n");
-      symlinkSync(path.join(REPO_ROOT, "node_modules"), path.join(moved, "node_modules"));
+      // Its own node_modules (so the bundle cache is its own) with what the provider process needs.
+      mkdirSync(path.join(moved, "node_modules"));
+      for (const pkg of ["esbuild", "require-from-string"])
+        symlinkSync(path.join(REPO_ROOT, "node_modules", pkg), path.join(moved, "node_modules", pkg));
       const impl = path.join(moved, PROVIDER_MODULES.managedObject);
       mkdirSync(path.dirname(impl), { recursive: true });
+      copyFileSync(
+        path.join(REPO_ROOT, "src", "pulumi", "precompiled.js"),
+        path.join(moved, "src", "pulumi", "precompiled.js"),
+      );
       writeFileSync(
         impl,
-        `const here: string = __filename;
+        `const here: string = "the moved checkout's own module";
 export const applicationProvider = {
   url: "",
   async configure(req: { config: { get(k: string): string | undefined } }) {
@@ -87,7 +94,7 @@ export const applicationProvider = {
       });
       expect(JSON.parse(out)).toEqual({
         id: "app-1",
-        outs: { loadedFrom: path.join(moved, PROVIDER_MODULES.managedObject), url: "http://fa.test" },
+        outs: { loadedFrom: "the moved checkout's own module", url: "http://fa.test" },
       });
     });
   });

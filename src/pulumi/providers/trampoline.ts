@@ -9,8 +9,8 @@
  * `configure` is where the implementation is loaded; it then puts the implementation's methods in place of the
  * placeholders. The path is relative to the Pulumi project and resolved at that time: from the provider
  * process's working directory (the engine starts it in the program's directory) up to the nearest `Pulumi.yaml`.
- * A stack thus keeps working when its checkout moves. The implementation is TypeScript, loaded through tsx's
- * scoped `require`, which registers nothing globally.
+ * A stack thus keeps working when its checkout moves. The implementation is TypeScript, loaded from the same
+ * cached bundle as the program (src/pulumi/precompiled.js): no compiler in the provider process either.
  *
  * Pulumi serializes what the methods capture, by value: `configure` captures two strings, the placeholder
  * nothing; comments inside them are serialized too, so they carry none. Keep it that way
@@ -37,7 +37,7 @@ export function trampoline(modulePath: string, exportName: string): Methods {
       let root = process.cwd();
       while (!fs.existsSync(path.join(root, "Pulumi.yaml")) && path.dirname(root) !== root) root = path.dirname(root);
       const file = path.join(root, modulePath);
-      const impl: Methods = require(require.resolve("tsx/cjs/api", { paths: [root] })).require(file, file)[exportName];
+      const impl: Methods = require(path.join(root, "src", "pulumi", "precompiled.js")).load(file)[exportName];
       for (const m of ["diff", "create", "read", "update", "delete"] as const) {
         (this as Record<string, unknown>)[m] = impl[m].bind(impl);
       }
