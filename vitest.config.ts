@@ -9,13 +9,23 @@ import { defineConfig } from "vitest/config";
  */
 const TIERS = { integration: "test/**/*.int.test.ts", e2e: "test/**/*.e2e.test.ts" };
 
+/**
+ * Inline projects do not inherit the root's test options, so each tier states its own timeouts (vitest's 5 s
+ * default failed `fakit plan` runs on a loaded two-core runner). They are generous on purpose: they catch hangs,
+ * not slowness; speed is measured by `npm run bench`.
+ */
+const TIMEOUTS = {
+  unit: { testTimeout: 30_000, hookTimeout: 60_000 },
+  integration: { testTimeout: 120_000, hookTimeout: 120_000 },
+  e2e: { testTimeout: 300_000, hookTimeout: 600_000 },
+};
+
 export default defineConfig({
   test: {
-    testTimeout: 30_000,
-    hookTimeout: 600_000,
     projects: [
       {
         test: {
+          ...TIMEOUTS.unit,
           name: "unit",
           include: ["test/**/*.test.ts"],
           exclude: Object.values(TIERS),
@@ -24,6 +34,7 @@ export default defineConfig({
       },
       {
         test: {
+          ...TIMEOUTS.integration,
           name: "integration",
           include: [TIERS.integration],
           sequence: { groupOrder: 1 },
@@ -31,6 +42,7 @@ export default defineConfig({
       },
       {
         test: {
+          ...TIMEOUTS.e2e,
           name: "e2e",
           include: [TIERS.e2e],
           globalSetup: ["test/setup/pulumi-toolchain.ts"],
