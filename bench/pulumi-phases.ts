@@ -53,9 +53,17 @@ export interface FloorRun {
 let serial = 0;
 const stackName = (prefix: string) => `${prefix}-${process.pid}-${++serial}`;
 
-async function runPhase(stack: BenchStack, phase: Phase): Promise<{ ms: number; memory: PeakMemory }> {
+/** Ten minutes per command, more for big stacks: the local backend rewrites the whole state at every step. */
+const timeoutFor = (resources: number) => Math.max(10, Math.ceil(resources / 50)) * 60_000;
+
+async function runPhase(
+  stack: BenchStack,
+  phase: Phase,
+  resources: number,
+): Promise<{ ms: number; memory: PeakMemory }> {
   let watcher: ReturnType<typeof watchPeakMemory> | undefined;
   const r = await stack.pulumi(ARGS[phase], {
+    timeoutMs: timeoutFor(resources),
     onSpawn: (pid) => {
       watcher = watchPeakMemory(pid);
     },
@@ -85,7 +93,7 @@ export async function runKitOnce(binDir: string, applications: number): Promise<
     let memory: PeakMemory = {};
     for (const phase of PHASES) {
       emu.counters.reset();
-      const r = await runPhase(stack, phase);
+      const r = await runPhase(stack, phase, applications);
       const c = emu.counters.snapshot();
       phases[phase] = { ms: r.ms, reads: c.reads, writes: c.writes, processes: r.memory };
       if (phase === "create") memory = r.memory;
@@ -112,7 +120,7 @@ export async function runFloorOnce(binDir: string, resources: number): Promise<F
     const phases = {} as Record<Phase, Pick<PhaseRun, "ms" | "processes">>;
     let memory: PeakMemory = {};
     for (const phase of PHASES) {
-      const r = await runPhase(stack, phase);
+      const r = await runPhase(stack, phase, resources);
       phases[phase] = { ms: r.ms, processes: r.memory };
       if (phase === "create") memory = r.memory;
     }
