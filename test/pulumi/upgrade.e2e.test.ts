@@ -1,7 +1,7 @@
 // A stack deployed by an earlier kit, whose state holds each provider's whole code, moves to the trampoline
 // providers on its next `pulumi up`: in place, without a create, replace or delete, and without one write to
 // FusionAuth. Users upgrading the kit depend on exactly this.
-import { cpSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { UpResult } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -56,6 +56,13 @@ describe.skipIf(tc === undefined)("upgrading a stack from providers serialized w
 
   afterAll(async () => {
     await s?.dispose();
+    // The copy of src/ compiled its own program bundle into the shared node_modules cache: remove it.
+    const cache = path.join(REPO_ROOT, "node_modules", ".cache", "fusionauth-offline-kit");
+    for (const f of existsSync(cache) ? readdirSync(cache) : []) {
+      if (!f.endsWith(".json") || !s) continue;
+      if (readFileSync(path.join(cache, f), "utf8").includes(JSON.stringify(s.project.dir).slice(1, -1)))
+        for (const ext of [".json", ".js"]) rmSync(path.join(cache, f.replace(/\.json$/, ext)), { force: true });
+    }
   });
 
   it("starts from a state holding each provider's code, over 10 KB per resource", () => {
