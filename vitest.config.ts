@@ -9,16 +9,26 @@ import { defineConfig } from "vitest/config";
  */
 const TIERS = { integration: "test/**/*.int.test.ts", e2e: "test/**/*.e2e.test.ts" };
 
+/**
+ * Inline projects do not inherit the root's test options, so each tier states its own timeouts (vitest's 5 s
+ * default failed `fakit plan` runs on a loaded two-core runner). They are generous on purpose: they catch hangs,
+ * not slowness; speed is measured by `npm run bench`.
+ */
+const TIMEOUTS = {
+  unit: { testTimeout: 30_000, hookTimeout: 60_000 },
+  integration: { testTimeout: 120_000, hookTimeout: 120_000 },
+  e2e: { testTimeout: 300_000, hookTimeout: 600_000 },
+};
+
 export default defineConfig({
   test: {
-    testTimeout: 30_000,
-    hookTimeout: 600_000,
     projects: [
       {
         // Projects do not inherit the root options unless they say so: without this every test ran under
         // vitest's 5 s / 10 s defaults instead of the timeouts above.
         extends: true,
         test: {
+          ...TIMEOUTS.unit,
           name: "unit",
           include: ["test/**/*.test.ts"],
           exclude: Object.values(TIERS),
@@ -30,6 +40,7 @@ export default defineConfig({
         // vitest's 5 s / 10 s defaults instead of the timeouts above.
         extends: true,
         test: {
+          ...TIMEOUTS.integration,
           name: "integration",
           include: [TIERS.integration],
           sequence: { groupOrder: 1 },
@@ -40,6 +51,7 @@ export default defineConfig({
         // vitest's 5 s / 10 s defaults instead of the timeouts above.
         extends: true,
         test: {
+          ...TIMEOUTS.e2e,
           name: "e2e",
           include: [TIERS.e2e],
           globalSetup: ["test/setup/pulumi-toolchain.ts"],

@@ -28,6 +28,8 @@ export interface PhaseRun {
   ms: number;
   reads: number;
   writes: number;
+  /** Memory, CPU and lifetime of the run's processes. */
+  processes: PeakMemory;
 }
 
 export interface KitRun {
@@ -36,26 +38,37 @@ export interface KitRun {
   resources: number;
   /** Size of the exported state after the runs. */
   stateBytes: number;
+  /** The largest serialized provider (`__provider`) of one resource, in bytes. */
+  providerBytes: number;
   memory: PeakMemory;
 }
 
 export interface FloorRun {
-  phases: Record<Phase, Pick<PhaseRun, "ms">>;
+  phases: Record<Phase, Pick<PhaseRun, "ms" | "processes">>;
   stateBytes: number;
+  providerBytes: number;
   memory: PeakMemory;
 }
 
 let serial = 0;
 const stackName = (prefix: string) => `${prefix}-${process.pid}-${++serial}`;
 
-async function runPhase(stack: BenchStack, phase: Phase, watch: boolean): Promise<{ ms: number; memory?: PeakMemory }> {
+/** Ten minutes per command, more for big stacks: the local backend rewrites the whole state at every step. */
+const timeoutFor = (resources: number) => Math.max(10, Math.ceil(resources / 50)) * 60_000;
+
+async function runPhase(
+  stack: BenchStack,
+  phase: Phase,
+  resources: number,
+): Promise<{ ms: number; memory: PeakMemory }> {
   let watcher: ReturnType<typeof watchPeakMemory> | undefined;
   const r = await stack.pulumi(ARGS[phase], {
+    timeoutMs: timeoutFor(resources),
     onSpawn: (pid) => {
-      if (watch) watcher = watchPeakMemory(pid);
+      watcher = watchPeakMemory(pid);
     },
   });
-  const memory = watcher?.stop();
+  const memory = watcher?.stop() ?? {};
   assertOk(`pulumi ${phase} of ${stack.name}`, r);
   return { ms: r.ms, memory };
 }
@@ -80,10 +93,10 @@ export async function runKitOnce(binDir: string, applications: number): Promise<
     let memory: PeakMemory = {};
     for (const phase of PHASES) {
       emu.counters.reset();
-      const r = await runPhase(stack, phase, phase === "create");
+      const r = await runPhase(stack, phase, applications);
       const c = emu.counters.snapshot();
-      phases[phase] = { ms: r.ms, reads: c.reads, writes: c.writes };
-      if (r.memory !== undefined) memory = r.memory;
+      phases[phase] = { ms: r.ms, reads: c.reads, writes: c.writes, processes: r.memory };
+      if (phase === "create") memory = r.memory;
     }
     return { phases, ...(await inspectState(stack)), memory };
   } finally {
@@ -104,17 +117,17 @@ export async function runFloorOnce(binDir: string, resources: number): Promise<F
       name: stackName("floor"),
       config: { count: String(resources) },
     });
-    const phases = {} as Record<Phase, Pick<PhaseRun, "ms">>;
+    const phases = {} as Record<Phase, Pick<PhaseRun, "ms" | "processes">>;
     let memory: PeakMemory = {};
     for (const phase of PHASES) {
-      const r = await runPhase(stack, phase, phase === "create");
-      phases[phase] = { ms: r.ms };
-      if (r.memory !== undefined) memory = r.memory;
+      const r = await runPhase(stack, phase, resources);
+      phases[phase] = { ms: r.ms, processes: r.memory };
+      if (phase === "create") memory = r.memory;
     }
     const state = await inspectState(stack);
     if (state.resources !== resources)
       throw new Error(`the floor holds ${state.resources} resources, expected ${resources}`);
-    return { phases, stateBytes: state.stateBytes, memory };
+    return { phases, stateBytes: state.stateBytes, providerBytes: state.providerBytes, memory };
   } finally {
     stack?.dispose();
     project.dispose();

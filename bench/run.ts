@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import { ensurePulumi } from "../src/toolchain/pulumi-cli";
 import { benchCliCommands, type CliStepRuns } from "./cli-commands";
 import { benchEmulatorPersistence, formatPersistence, type PersistenceRun } from "./emulator-persistence";
+import { atMost, type GoalRow, LIMITS, RATIO_GOALS, reported } from "./lib/goals";
 import { runCommand } from "./lib/process";
 import { stackShape } from "./lib/stack-yaml";
 import { formatSummary, summarize } from "./lib/stats";
@@ -50,7 +51,11 @@ function planFrom(argv: string[]): Plan {
   if (runs !== undefined && !(Number.isInteger(runs) && runs >= 1 && runs <= 20)) throw new Error("--runs takes 1..20");
   return {
     ...(json !== undefined ? { json } : {}),
-    sizes: sizes.map((applications) => ({ applications, runs: runs ?? (quick ? 1 : applications >= 100 ? 3 : 5) })),
+    sizes: sizes.map((applications) => ({
+      applications,
+      // 1,000 applications take minutes per run: always once.
+      runs: applications >= 1000 ? 1 : (runs ?? (quick ? 1 : applications >= 100 ? 3 : 5)),
+    })),
     cliApplications: 500,
     cliRuns: runs ?? (quick ? 1 : 5),
     verifyRuns: runs ?? (quick ? 1 : 7),
@@ -96,12 +101,21 @@ async function main(): Promise<number> {
     pulumiResults.push(entry);
     for (let i = 0; i < size.runs && !overDeadline(); i++) {
       log(`pulumi, ${size.applications} application(s), run ${i + 1}/${size.runs}: kit`);
-      const kit = await runKitOnce(binDir, size.applications);
-      entry.kit.push(kit);
-      log(`pulumi, ${size.applications} application(s), run ${i + 1}/${size.runs}: floor (${kit.resources} resources)`);
-      entry.floor.push(await runFloorOnce(binDir, kit.resources));
-      if (kit.phases.noop.writes > 0)
-        problems.push(`no-op up at ${size.applications} apps made ${kit.phases.noop.writes} writes`);
+      try {
+        const kit = await runKitOnce(binDir, size.applications);
+        log(
+          `pulumi, ${size.applications} application(s), run ${i + 1}/${size.runs}: floor (${kit.resources} resources)`,
+        );
+        const floor = await runFloorOnce(binDir, kit.resources);
+        entry.kit.push(kit);
+        entry.floor.push(floor);
+        if (kit.phases.noop.writes > 0)
+          problems.push(`no-op up at ${size.applications} apps made ${kit.phases.noop.writes} writes`);
+      } catch (err) {
+        // A run that fails or times out (1,000 applications on a busy machine) costs its figures, not the others.
+        problems.push(`${size.applications} applications, run ${i + 1}: ${(err as Error).message.split("\n")[0]}`);
+        break;
+      }
     }
   }
   let cli: CliStepRuns[] = [];
@@ -243,6 +257,14 @@ async function main(): Promise<number> {
       problems.push(`fleet simulation took ${wall.median.toFixed(2)} s, over its ${SIMULATE_GOAL_SECONDS} s goal`);
     if (simulate.mismatches > 0) problems.push(`fleet simulation: ${simulate.mismatches} sampled decisions disagree`);
   }
+  out.push(...breakdown(pulumiResults));
+  out.push("\n## Goals (kit/floor medians of this run)\n");
+  out.push(
+    table(
+      ["figure", "this run", "goal", "verdict"],
+      goals(pulumiResults, cli).map((g) => [g.figure, g.value, g.goal, g.verdict]),
+    ),
+  );
   for (const p of problems) out.push(`\n!! ${p}`);
   console.log(out.join("\n"));
   if (plan.json !== undefined)
@@ -256,6 +278,120 @@ async function main(): Promise<number> {
     );
   log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return problems.length > 0 ? 1 : 0;
+}
+
+type PulumiResult = { applications: number; kit: KitRun[]; floor: FloorRun[] };
+
+const medianOf = (xs: (number | undefined)[]) => {
+  const v = xs.filter((x): x is number => x !== undefined);
+  return v.length === 0 ? undefined : summarize(v).median;
+};
+
+/**
+ * Where a no-op `up` spends its time, kit and floor side by side: the whole command, how long the Node.js
+ * language host, the program and the dynamic provider lived. The rest of the wall time is the CLI itself
+ * (start-up, reading and writing the state, the engine's steps).
+ */
+function breakdown(results: PulumiResult[]): string[] {
+  const rows: string[][] = [];
+  const ms = (v: number | undefined) => (v === undefined ? "n/a" : `${(v / 1000).toFixed(2)} s`);
+  for (const r of results) {
+    for (const [who, runs] of [
+      ["kit", r.kit],
+      ["floor", r.floor],
+    ] as const) {
+      if (runs.length === 0) continue;
+      const p = runs.map((x) => x.phases.noop.processes);
+      const total = medianOf(runs.map((x) => x.phases.noop.ms));
+      const host = medianOf(p.map((x) => x.languageHostAliveMs));
+      rows.push([
+        String(r.applications),
+        who,
+        ms(total),
+        ms(total === undefined || host === undefined ? undefined : total - host),
+        ms(host),
+        ms(medianOf(p.map((x) => x.programAliveMs))),
+        `${cpuOf(p.map((x) => x.programCpuS))}`,
+        ms(medianOf(p.map((x) => x.providerAliveMs))),
+        `${cpuOf(p.map((x) => x.providerCpuS))}`,
+      ]);
+    }
+  }
+  if (rows.length === 0) return [];
+  return [
+    "\n## Where a no-op `up` spends its time (process lifetimes; the program and the provider overlap)\n",
+    table(
+      [
+        "apps",
+        "",
+        "whole command",
+        "CLI outside the host",
+        "language host alive",
+        "program alive",
+        "program CPU",
+        "provider alive",
+        "provider CPU",
+      ],
+      rows,
+    ),
+  ];
+}
+
+/** Every goal of docs/performance.md next to this run's figure. */
+function goals(results: PulumiResult[], cli: CliStepRuns[]): GoalRow[] {
+  const out: GoalRow[] = [];
+  const at = (n: number) => results.find((r) => r.applications === n && r.kit.length > 0 && r.floor.length > 0);
+  const phaseName = { create: "up (create)", preview: "preview", noop: "no-op up" } as const;
+  for (const [phase, g] of Object.entries(RATIO_GOALS) as [
+    keyof typeof RATIO_GOALS,
+    (typeof RATIO_GOALS)[keyof typeof RATIO_GOALS],
+  ][]) {
+    for (const n of g.applications) {
+      const r = at(n);
+      const ratio = r
+        ? summarize(r.kit.map((k) => k.phases[phase].ms)).median /
+          summarize(r.floor.map((f) => f.phases[phase].ms)).median
+        : undefined;
+      out.push(atMost(`${phaseName[phase]} at ${n} application(s), kit/floor`, ratio, g.limit, "x"));
+    }
+  }
+  const hundred = at(100);
+  out.push(
+    atMost(
+      "state at 100 applications, kit/floor",
+      hundred ? (hundred.kit[0]?.stateBytes ?? Number.NaN) / (hundred.floor[0]?.stateBytes ?? Number.NaN) : undefined,
+      LIMITS.stateRatio,
+      "x",
+    ),
+  );
+  const providerBytes = medianOf(results.flatMap((r) => r.kit.map((k) => k.providerBytes)));
+  out.push(atMost("serialized provider per resource", providerBytes, LIMITS.providerBytes, " B", 0));
+  const perResource = (r: PulumiResult | undefined) =>
+    r ? summarize(r.kit.map((k) => k.phases.create.ms / k.resources)).median : undefined;
+  const thousand = at(1000);
+  const growth = thousand && hundred ? (perResource(thousand) as number) / (perResource(hundred) as number) : undefined;
+  out.push(atMost("create cost per resource, 1,000 against 100 applications", growth, LIMITS.perResourceGrowth, "x"));
+  out.push(
+    thousand
+      ? reported(
+          "peak memory of the program at 1,000 applications (create)",
+          mib(thousand.kit.map((k) => k.memory.programMiB)),
+        )
+      : {
+          figure: "peak memory of the program at 1,000 applications",
+          value: "n/a",
+          goal: "reported",
+          verdict: "not measured (--sizes 1000)",
+        },
+  );
+  const cliS = (step: string) => {
+    const c = cli.find((x) => x.step === step);
+    return c === undefined || c.ms.length === 0 ? undefined : summarize(c.ms).median / 1000;
+  };
+  out.push(atMost("fakit bundle, 500 applications", cliS("bundle"), LIMITS.bundleS, " s"));
+  out.push(atMost("fakit validate, 500 applications", cliS("validate"), LIMITS.validateS, " s"));
+  out.push(atMost("fakit plan --json, 500 applications", cliS("plan"), LIMITS.planS, " s"));
+  return out;
 }
 
 main().then(

@@ -50,19 +50,27 @@ export async function createBenchStack(options: {
 /** A copy of bench/floor with links to the repository's node_modules: the engine-floor project. */
 export function createFloorProject(): { dir: string; dispose(): void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), "fakit-bench-floor-"));
-  for (const f of ["Pulumi.yaml", "index.ts"])
+  for (const f of ["Pulumi.yaml", "index.js"])
     copyFileSync(path.join(REPO_ROOT, "bench", "floor", f), path.join(dir, f));
-  for (const f of ["node_modules", "package.json", "tsconfig.json"])
-    symlinkSync(path.join(REPO_ROOT, f), path.join(dir, f));
+  for (const f of ["node_modules", "package.json"]) symlinkSync(path.join(REPO_ROOT, f), path.join(dir, f));
   return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Dynamic resources in a stack's state and the state's size (`pulumi stack export`). */
-export async function inspectState(stack: BenchStack): Promise<{ resources: number; stateBytes: number }> {
+/**
+ * Dynamic resources in a stack's state, the state's size (`pulumi stack export`) and the largest serialized
+ * provider of one resource.
+ */
+export async function inspectState(
+  stack: BenchStack,
+): Promise<{ resources: number; stateBytes: number; providerBytes: number }> {
   const out = assertOk("pulumi stack export", await stack.pulumi(["stack", "export"]));
-  const resources = (JSON.parse(out.stdout).deployment?.resources ?? []) as { type: string }[];
-  return {
-    resources: resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/")).length,
-    stateBytes: Buffer.byteLength(out.stdout),
-  };
+  const resources = (JSON.parse(out.stdout).deployment?.resources ?? []) as {
+    type: string;
+    outputs?: { __provider?: unknown };
+  }[];
+  const dynamic = resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/"));
+  const sizes = dynamic.map((r) =>
+    typeof r.outputs?.__provider === "string" ? Buffer.byteLength(r.outputs.__provider) : 0,
+  );
+  return { resources: dynamic.length, stateBytes: Buffer.byteLength(out.stdout), providerBytes: Math.max(0, ...sizes) };
 }

@@ -46,11 +46,21 @@ const URL_FORMATS: Record<string, (value: string) => boolean> = {
   "absolute-uri": (v) => !UNSAFE_IN_URL.test(v) && /^[A-Za-z][A-Za-z0-9+.-]*:/.test(v) && URL.canParse(v),
 };
 
-const compiledCache = new WeakMap<PolicySchemas, Compiled>();
+// Compiling the three schemas costs ~30 ms, far more than a validation. The edge re-reads the files at every
+// validation, so identity would miss every time: key by content (and identity first, which is free), and every
+// validation in a process after the first reuses the compiled functions.
+const byIdentity = new WeakMap<PolicySchemas, Compiled>();
+const byContent = new Map<string, Compiled>();
 
 function compile(schemas: PolicySchemas): Compiled {
-  const cached = compiledCache.get(schemas);
-  if (cached !== undefined) return cached;
+  const same = byIdentity.get(schemas);
+  if (same !== undefined) return same;
+  const key = JSON.stringify([schemas.preset, schemas.stack, schemas.levels]);
+  const cached = byContent.get(key);
+  if (cached !== undefined) {
+    byIdentity.set(schemas, cached);
+    return cached;
+  }
   const ajv = new Ajv2020({
     allErrors: true,
     verbose: true,
@@ -69,7 +79,9 @@ function compile(schemas: PolicySchemas): Compiled {
     return fn;
   };
   const compiled = { preset: get(schemas.preset), stack: get(schemas.stack), levels: get(schemas.levels) };
-  compiledCache.set(schemas, compiled);
+  byIdentity.set(schemas, compiled);
+  if (byContent.size >= 8) byContent.clear(); // a bound for processes that see many schema versions (tests)
+  byContent.set(key, compiled);
   return compiled;
 }
 

@@ -1,11 +1,30 @@
 /**
- * The kit's Pulumi resources. Each is a dynamic resource over one provider object (module-level, so Pulumi
- * serializes each provider once per run).
+ * The kit's Pulumi resources. Each is a dynamic resource over one trampoline provider (module-level, so Pulumi
+ * serializes each provider once per run): the state holds the trampoline, about 1 KB, and the provider process
+ * loads the implementation named here (see providers/trampoline.ts). The program itself never loads the
+ * implementations.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { JsonObject } from "../fusionauth/managed-fields";
-import { applicationProvider, type ManagedObjectInputs, tenantProvider } from "./providers/managed-object";
-import { type SigningKeyInputs, signingKeyProvider } from "./providers/signing-key";
+import type { ManagedObjectInputs } from "./providers/managed-object";
+import type { SigningKeyInputs } from "./providers/signing-key";
+import { trampoline } from "./providers/trampoline";
+
+/**
+ * The implementations, relative to the Pulumi project root (Pulumi.yaml): these strings are stored in every
+ * resource's state, so moving a file means keeping a module at the old path that re-exports it.
+ */
+export const PROVIDER_MODULES = {
+  managedObject: "src/pulumi/providers/managed-object.ts",
+  signingKey: "src/pulumi/providers/signing-key.ts",
+} as const;
+
+/** The three providers, as serialized into the state. */
+export const PROVIDERS = {
+  signingKey: trampoline(PROVIDER_MODULES.signingKey, "signingKeyProvider"),
+  tenant: trampoline(PROVIDER_MODULES.managedObject, "tenantProvider"),
+  application: trampoline(PROVIDER_MODULES.managedObject, "applicationProvider"),
+};
 
 type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 
@@ -19,7 +38,7 @@ export class SigningKey extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: Inputs<SigningKeyInputs>, opts?: pulumi.CustomResourceOptions) {
     super(
-      signingKeyProvider,
+      PROVIDERS.signingKey,
       name,
       { ...args, kid: undefined, insertInstant: undefined },
       opts,
@@ -35,7 +54,7 @@ export class Tenant extends pulumi.dynamic.Resource {
   declare readonly shape: pulumi.Output<JsonObject>;
 
   constructor(name: string, args: Inputs<Omit<ManagedObjectInputs, "tenantId">>, opts?: pulumi.CustomResourceOptions) {
-    super(tenantProvider, name, { ...args, original: undefined }, opts, "fusionauth", "Tenant");
+    super(PROVIDERS.tenant, name, { ...args, original: undefined }, opts, "fusionauth", "Tenant");
   }
 }
 
@@ -45,6 +64,6 @@ export class Application extends pulumi.dynamic.Resource {
   declare readonly shape: pulumi.Output<JsonObject>;
 
   constructor(name: string, args: Inputs<ManagedObjectInputs>, opts?: pulumi.CustomResourceOptions) {
-    super(applicationProvider, name, { ...args, original: undefined }, opts, "fusionauth", "Application");
+    super(PROVIDERS.application, name, { ...args, original: undefined }, opts, "fusionauth", "Application");
   }
 }

@@ -75,6 +75,19 @@ describe("signing key provider", () => {
     });
     expect(await p.diff?.("k", olds, { keyId: "k", name: "a", algorithm: "ES256" })).toMatchObject({ changes: false });
   });
+
+  it("moves to a new serialized provider with an in-place update that calls FusionAuth zero times", async () => {
+    const p = configured(signingKeyProvider);
+    const id = "0b7e1c52-8a52-5d0e-9a1f-000000000004";
+    const inputs = { keyId: id, name: "fakit:t:a:g4", algorithm: "ES256", length: 256 };
+    const created = (await p.create?.(inputs))?.outs as unknown as Record<string, unknown>;
+    const olds = { ...created, __provider: "the provider code of an earlier kit" };
+    const news = { ...inputs, __provider: "a trampoline" };
+    emu.counters.reset();
+    expect(await p.diff?.(id, olds as never, news)).toMatchObject({ changes: true, replaces: [] });
+    expect((await p.update?.(id, olds as never, news))?.outs).toEqual(created);
+    expect(emu.counters.snapshot().total).toBe(0);
+  });
 });
 
 describe("tenant and application providers", () => {
@@ -118,6 +131,18 @@ describe("tenant and application providers", () => {
       },
     });
     expect(res?.outs?.shape).toEqual(tenantInputs().shape);
+  });
+
+  it("moves to a new serialized provider with an in-place update that calls FusionAuth zero times", async () => {
+    const p = configured(tenantProvider);
+    const created = (await p.create?.(tenantInputs()))?.outs as unknown as Record<string, unknown>;
+    const olds = { ...created, __provider: "the provider code of an earlier kit" };
+    const news = { ...tenantInputs(), __provider: "a trampoline" };
+    emu.counters.reset();
+    // A changed provider must be a change, or the old code stays in the outputs, where delete and read find it.
+    expect(await p.diff?.(tenantId, olds as never, news)).toMatchObject({ changes: true, replaces: [] });
+    expect((await p.update?.(tenantId, olds as never, news))?.outs).toEqual({ ...created, __provider: "a trampoline" });
+    expect(emu.counters.snapshot().total).toBe(0);
   });
 
   it("reports no change when only server defaults differ, and makes no call to say so", async () => {

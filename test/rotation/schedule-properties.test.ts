@@ -135,15 +135,22 @@ function deployContinuously(
   return { state, observed: obs };
 }
 
+/**
+ * Each run yields to the event loop first: hundreds of synchronous runs would hold the vitest worker for seconds
+ * (longer on a loaded machine), and its RPC to the main process times out.
+ */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 describe("rotation schedule properties", () => {
-  it("a new tenant: signing keys respect the lead, deletions respect acceptance, bundles hold future signers", () => {
-    fc.assert(
-      fc.property(
+  it("a new tenant: signing keys respect the lead, deletions respect acceptance, bundles hold future signers", async () => {
+    await fc.assert(
+      fc.asyncProperty(
         policyArb(false),
         epochArb,
         fc.double({ min: 0, max: 3, noNaN: true }),
         gapsArb,
-        (policy, epoch, start, gaps) => {
+        async (policy, epoch, start, gaps) => {
+          await yieldToEventLoop();
           const K = policy.keys.rotationPeriodSeconds;
           deployAt(policy, epoch, timesFrom(epoch + Math.round(start * K) - K, K, [1, ...gaps]), { keys: [] });
         },
@@ -152,9 +159,10 @@ describe("rotation schedule properties", () => {
     );
   });
 
-  it("an adopted tenant: the kit's first key waits for the lead; the adopted key stays until its tokens lapse", () => {
-    fc.assert(
-      fc.property(policyArb(false), epochArb, gapsArb, (policy, epoch, gaps) => {
+  it("an adopted tenant: the kit's first key waits for the lead; the adopted key stays until its tokens lapse", async () => {
+    await fc.assert(
+      fc.asyncProperty(policyArb(false), epochArb, gapsArb, async (policy, epoch, gaps) => {
+        await yieldToEventLoop();
         const K = policy.keys.rotationPeriodSeconds;
         deployAt(policy, epoch, timesFrom(epoch, K, gaps), { keys: [], adopted: { id: "legacy", kid: "legacy" } });
       }),
@@ -162,15 +170,16 @@ describe("rotation schedule properties", () => {
     );
   });
 
-  it("deploying after any gap converges to continuous deployment's state", () => {
-    fc.assert(
-      fc.property(
+  it("deploying after any gap converges to continuous deployment's state", async () => {
+    await fc.assert(
+      fc.asyncProperty(
         policyArb(true),
         epochArb,
         fc.double({ min: 0, max: 4, noNaN: true }),
         fc.double({ min: 0, max: 6, noNaN: true }),
         fc.double({ min: 0, max: 3, noNaN: true }),
-        (policy, epoch, before, idle, after) => {
+        async (policy, epoch, before, idle, after) => {
+          await yieldToEventLoop();
           const K = policy.keys.rotationPeriodSeconds;
           const L = leadSeconds(policy);
           const ta = epoch + Math.round(before * K);

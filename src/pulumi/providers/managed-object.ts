@@ -14,6 +14,7 @@ import type { FusionAuthPort } from "../../fusionauth/client-port";
 import { applyManaged, diffManaged, type JsonObject, pickManaged } from "../../fusionauth/managed-fields";
 import { KitError } from "../../lib/errors";
 import { type Configured, configurePort, portOf } from "./settings";
+import { providerChanged } from "./upgrade";
 
 export interface ManagedObjectInputs {
   /** The FusionAuth id (deterministic for objects the kit creates, given for adopted ones). */
@@ -67,7 +68,8 @@ function managedObjectProvider(
       if ((olds.tenantId ?? "") !== (news.tenantId ?? "")) replaces.push("tenantId");
       if (olds.adopt !== news.adopt) replaces.push("adopt");
       const changed = diffManaged(olds.shape, news.shape);
-      return { changes: replaces.length > 0 || changed.length > 0, replaces, deleteBeforeReplace: true };
+      const changes = replaces.length > 0 || changed.length > 0 || providerChanged(olds, news);
+      return { changes, replaces, deleteBeforeReplace: true };
     },
 
     async create(inputs) {
@@ -98,6 +100,8 @@ function managedObjectProvider(
     },
 
     async update(id, olds, news) {
+      // Only the provider changed (see upgrade.ts): nothing to write, and the last read shape still holds.
+      if (diffManaged(olds.shape, news.shape).length === 0) return { outs: outputs(news, olds.shape, olds.original) };
       const port = portOf(this);
       const current = await kind.retrieve(port, id);
       if (current === undefined) {

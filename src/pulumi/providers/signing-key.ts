@@ -7,6 +7,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { KitError } from "../../lib/errors";
 import { type Configured, configurePort, portOf } from "./settings";
+import { providerChanged } from "./upgrade";
 
 export interface SigningKeyInputs {
   keyId: string;
@@ -43,7 +44,8 @@ export const signingKeyProvider: pulumi.dynamic.ResourceProvider<SigningKeyInput
 
   async diff(_id, olds, news) {
     const replaces = (["keyId", "algorithm", "length"] as const).filter((k) => olds[k] !== news[k]);
-    return { changes: replaces.length > 0 || olds.name !== news.name, replaces, deleteBeforeReplace: false };
+    const changes = replaces.length > 0 || olds.name !== news.name || providerChanged(olds, news);
+    return { changes, replaces, deleteBeforeReplace: false };
   },
 
   async create(inputs) {
@@ -70,7 +72,9 @@ export const signingKeyProvider: pulumi.dynamic.ResourceProvider<SigningKeyInput
     return { id, props: outputsOf(props, key) };
   },
 
-  async update(id, _olds, news) {
+  async update(id, olds, news) {
+    // Only the provider changed (see upgrade.ts): the key is as it was.
+    if (olds.name === news.name) return { outs: outputsOf(news, olds) };
     const key = await portOf(this).renameKey(id, news.name);
     return { outs: outputsOf(news, key) };
   },

@@ -1,0 +1,99 @@
+// The trampoline providers as the engine handles them: serialized from the precompiled bundle, as a program run stores
+// them in the state, then deserialized in another process in another checkout, the way the provider process
+// runs them. What users depend on: a small state, and a state that keeps working when the checkout moves.
+import { execFileSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PROVIDER_MODULES } from "../../src/pulumi/resources";
+import { REPO_ROOT } from "../../src/toolchain/pulumi-cli";
+
+const FIXTURE = path.join(__dirname, "fixtures", "serialize-providers.js");
+let serialized: Record<string, string>;
+
+beforeAll(() => {
+  const out = execFileSync(process.execPath, [FIXTURE], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  serialized = JSON.parse(out);
+}, 60_000);
+
+describe("trampoline providers", () => {
+  it("serialize to at most 1.5 KB each, naming their implementation by a project-relative path only", () => {
+    expect(Object.keys(serialized).sort()).toEqual(["application", "signingKey", "tenant"]);
+    for (const [name, text] of Object.entries(serialized)) {
+      expect(Buffer.byteLength(text), name).toBeLessThanOrEqual(1536);
+      // Nothing of the implementation rides along: no client, no absolute path of this checkout.
+      expect(text, name).not.toContain("FusionAuthClient");
+      expect(text, name).not.toContain(REPO_ROOT);
+    }
+    expect(serialized.application).toContain(`"${PROVIDER_MODULES.managedObject}"`);
+    expect(serialized.signingKey).toContain(`"${PROVIDER_MODULES.signingKey}"`);
+  });
+
+  it("name implementation modules that exist and export the providers", async () => {
+    for (const file of Object.values(PROVIDER_MODULES)) expect(existsSync(path.join(REPO_ROOT, file)), file).toBe(true);
+    const managed = await import(path.join(REPO_ROOT, PROVIDER_MODULES.managedObject));
+    const key = await import(path.join(REPO_ROOT, PROVIDER_MODULES.signingKey));
+    expect(Object.keys(managed)).toEqual(expect.arrayContaining(["tenantProvider", "applicationProvider"]));
+    expect(Object.keys(key)).toContain("signingKeyProvider");
+  });
+
+  describe("run from a checkout that moved", () => {
+    let moved: string;
+    beforeAll(() => {
+      // Another checkout: its own Pulumi.yaml and its own implementation module, which says where it ran.
+      moved = mkdtempSync(path.join(os.tmpdir(), "fakit-moved-"));
+      writeFileSync(path.join(moved, "Pulumi.yaml"), "name: moved\nruntime: nodejs\nmain: src/pulumi/index.ts\n");
+      // Its own node_modules (so the bundle cache is its own) with what the provider process needs.
+      mkdirSync(path.join(moved, "node_modules"));
+      for (const pkg of ["esbuild", "require-from-string"])
+        symlinkSync(path.join(REPO_ROOT, "node_modules", pkg), path.join(moved, "node_modules", pkg));
+      const impl = path.join(moved, PROVIDER_MODULES.managedObject);
+      mkdirSync(path.dirname(impl), { recursive: true });
+      for (const f of ["precompiled.js", path.join("providers", "attach.js")])
+        copyFileSync(path.join(REPO_ROOT, "src", "pulumi", f), path.join(moved, "src", "pulumi", f));
+      writeFileSync(
+        impl,
+        `const here: string = "the moved checkout's own module";
+export const applicationProvider = {
+  url: "",
+  async configure(req: { config: { get(k: string): string | undefined } }) {
+    this.url = req.config.get("fusionauth-offline-kit:url") ?? "";
+  },
+  async diff() { return { changes: false }; },
+  async create(inputs: { objectId: string }) { return { id: inputs.objectId, outs: { loadedFrom: here, url: this.url } }; },
+  async read(id: string) { return { id }; },
+  async update() { return {}; },
+  async delete() {},
+};
+`,
+      );
+    });
+    afterAll(() => rmSync(moved, { recursive: true, force: true }));
+
+    it("loads the implementation of the checkout it runs in, found from the working directory", () => {
+      // The provider process's working directory is the program's (src/pulumi), as the engine sets it.
+      const cwd = path.join(moved, "src", "pulumi");
+      const script = `
+        const provider = require("require-from-string")(process.env.PROVIDER_TEXT).handler();
+        (async () => {
+          await provider.configure({ config: { get: (k) => ({ "fusionauth-offline-kit:url": "http://fa.test" })[k] } });
+          const res = await provider.create({ objectId: "app-1" });
+          process.stdout.write(JSON.stringify(res));
+        })().catch((e) => { process.stderr.write(String(e)); process.exit(1); });`;
+      const out = execFileSync(process.execPath, ["-e", script], {
+        cwd,
+        encoding: "utf8",
+        env: { ...process.env, PROVIDER_TEXT: serialized.application },
+      });
+      expect(JSON.parse(out)).toEqual({
+        id: "app-1",
+        outs: { loadedFrom: "the moved checkout's own module", url: "http://fa.test" },
+      });
+    });
+  });
+});
