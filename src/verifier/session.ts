@@ -49,6 +49,19 @@ export interface SessionDecideInput {
   requireMfa?: boolean;
 }
 
+/** A token the app just received from the issuer online: at sign-in, or from a refresh. */
+export interface ReceivedToken {
+  token: string;
+  /** The device's wall clock. */
+  now: Date;
+  /**
+   * The server's time of the token response (its HTTP `Date`). Absent, the verified token's `iat` is used:
+   * the token came from the issuer over TLS just now, so its `iat` is the server's time.
+   */
+  serverTime?: Date;
+  monotonic?: MonotonicReading;
+}
+
 export interface SessionDecision extends OfflineDecision {
   /** When the JWKS should next be fetched (the policy's `jwksRefreshSeconds` after the last fetch or the build). */
   jwksFetchDue?: Date;
@@ -199,6 +212,54 @@ export class OfflineSession {
     return result;
   }
 
+  /**
+   * Takes the token of an online sign-in (the first login included): verifies it against the bundle and the
+   * fetched JWKS, then records the sign-in as the device's check-in (ending a wiped session) and answers the
+   * decision for it. The check-in deadline of every later offline decision counts from this record, never from
+   * a token's `iat`, which a forger holding a leaked signing key would write fresh. A token that does not verify
+   * is refused and records nothing.
+   */
+  async login(input: ReceivedToken): Promise<SessionDecision> {
+    return this.receive(input, true);
+  }
+
+  /** Takes the token of an online refresh: as {@link login}, but a refresh does not end a wiped session. */
+  async refresh(input: ReceivedToken): Promise<SessionDecision> {
+    return this.receive(input, false);
+  }
+
+  private async receive(input: ReceivedToken, signIn: boolean): Promise<SessionDecision> {
+    if (this.signed === undefined || (this.problem !== undefined && this.problem.code !== "state-invalid"))
+      return this.decide({ token: input.token, now: input.now, online: true, monotonic: input.monotonic });
+    if (!validDate(input.now) || (input.serverTime !== undefined && !validDate(input.serverTime)))
+      return {
+        decision: "refused",
+        reason: { code: "state-invalid", message: "`now` or `serverTime` is not a valid Date" },
+        horizonPassed: false,
+        stateSaved: true,
+      };
+    // The server is the authority on time here, so the device's earlier floor does not apply (as in
+    // recordServerTime); with no record, the check-in deadline counts from this token's own `iat`.
+    const checked = await decideWithKeys(input.token, this.signed.bundle, this.keys, {
+      now: seconds(input.serverTime ?? input.now),
+      floor: Number.NEGATIVE_INFINITY,
+      online: true,
+    });
+    if (checked.decision === "refused") return Object.assign(checked, { stateSaved: true });
+    const iat = checked.claims?.iat;
+    const serverTime = input.serverTime ?? (typeof iat === "number" ? new Date(iat * 1000) : input.now);
+    const saved = signIn
+      ? await this.recordSignIn(serverTime, input.monotonic)
+      : await this.recordCheckIn(serverTime, input.monotonic);
+    const decision = await this.decide({
+      token: input.token,
+      now: input.now,
+      online: true,
+      monotonic: input.monotonic,
+    });
+    return Object.assign(decision, { stateSaved: saved && decision.stateSaved });
+  }
+
   /** Records a server response's time (its HTTP `Date`): resets the trusted time to the server's. */
   async recordServerTime(serverTime: Date, monotonic?: MonotonicReading): Promise<boolean> {
     if (!validDate(serverTime)) return false;
@@ -207,7 +268,10 @@ export class OfflineSession {
     return this.save();
   }
 
-  /** Records a successful online check-in (a token refresh) at the server's time. */
+  /**
+   * Records a successful online check-in (a token refresh) at the server's time; {@link refresh} does it for
+   * the token it verifies. Offline, the check-in deadline counts from the latest check-in recorded.
+   */
   async recordCheckIn(serverTime: Date, monotonic?: MonotonicReading): Promise<boolean> {
     if (!validDate(serverTime)) return false;
     if (this.problem?.code === "state-invalid") this.resetState();
@@ -217,7 +281,10 @@ export class OfflineSession {
     return this.save();
   }
 
-  /** Records an online sign-in: ends a wiped session, resets the unlock attempts, and counts as a check-in. */
+  /**
+   * Records an online sign-in: ends a wiped session, resets the unlock attempts, and counts as a check-in;
+   * {@link login} does it for the token it verifies.
+   */
   async recordSignIn(serverTime: Date, monotonic?: MonotonicReading): Promise<boolean> {
     if (!validDate(serverTime)) return false;
     this.current = { ...this.current, wiped: false, failedUnlocks: 0 };
