@@ -452,6 +452,21 @@ export async function buildVectors(): Promise<BuiltVectors> {
     now: g1Active - S + MIN,
     state: g1State(g1Active - S),
   });
+  // An emergency switch (g0 revoked) makes g1 sign before its projected activation. A device that received a
+  // token signed by g1 online (login, refresh) lists g1 in keysSeenOnline: the projection no longer refuses.
+  const emergencyToken = await sign(g1, g1Claims(T0));
+  add(
+    "valid--key-seen-online-before-projected-activation",
+    "signed by g1 months before its projected activation, after the device received a g1 token online",
+    full("valid", { keyId: g1.kid }),
+    { token: emergencyToken, state: state({ keysSeenOnline: [g1.kid] }) },
+  );
+  add(
+    "key-not-yet-active--not-seen-online",
+    "the same token on a device that never received a g1 token online",
+    refused("key-not-yet-active", { keyId: g1.kid }),
+    { token: emergencyToken },
+  );
   // g0 signs in the standard bundle; its retiresAt (2025-04-01) is a projection: a late rotation is no refusal.
   const stdHorizon = Date.parse("2025-06-30T00:00:00Z") / 1000;
   const lateRotation = Date.parse("2025-04-11T00:00:00Z") / 1000;

@@ -84,6 +84,12 @@ export interface DecisionClock {
   floor: number;
   /** The device's recorded last check-in; absent, the token's `iat` stands in (see {@link DeviceState}). */
   lastCheckIn?: number;
+  /**
+   * Keys the device has seen the issuer sign with online (`true`: the token was received online just now).
+   * Their `activatesAt` no longer bounds: after the signing key is revoked, the next generation, published
+   * ahead, signs before its projected activation, and a bundle built earlier still holds the projection.
+   */
+  keysSeenOnline?: ReadonlySet<string> | true;
   online: boolean;
 }
 
@@ -151,6 +157,7 @@ export async function decideWithKeys(
     checkIssuerAndAudience(claims, bundle.policy, kid);
     const times = claimTimes(claims, kid);
     const window = rules.keyWindows.get(kid);
+    const seen = clock.keysSeenOnline !== undefined && (clock.keysSeenOnline === true || clock.keysSeenOnline.has(kid));
     const verdict = applyTimeRules({
       exp: times.exp,
       iat: times.iat,
@@ -159,7 +166,7 @@ export async function decideWithKeys(
       floor: clock.floor,
       lastCheckIn: clock.lastCheckIn,
       online: clock.online,
-      keyActivatesAt: window?.activatesAt,
+      keyActivatesAt: seen ? undefined : window?.activatesAt,
       keyRetiresAt: window?.retiresAt,
       policy: rules.time,
     });

@@ -16,7 +16,7 @@ import { type BundleKey, importKey } from "./load-bundle";
 import { type Argon2Params, argon2idKdf, checkPin, enrollPin, type PinKdf } from "./local-unlock";
 import { offlineRulesOf } from "./offline-policy";
 import type { ReasonCode } from "./reasons";
-import { emptyState, parseSessionState, type SessionState } from "./session-state";
+import { emptyState, MAX_KEYS_SEEN, parseSessionState, type SessionState } from "./session-state";
 import {
   openSignedBundle,
   pinnedKeysByThumbprint,
@@ -180,6 +180,7 @@ export class OfflineSession {
       floor,
       lastCheckIn: this.current.lastCheckIn ?? undefined,
       online: input.online,
+      keysSeenOnline: this.seenSet(),
     });
     const decision = this.applyMfa(result, input);
     const trusted = Math.max(seconds(input.now), floor);
@@ -216,8 +217,10 @@ export class OfflineSession {
    * Takes the token of an online sign-in (the first login included): verifies it against the bundle and the
    * fetched JWKS, then records the sign-in as the device's check-in (ending a wiped session) and answers the
    * decision for it. The check-in deadline of every later offline decision counts from this record, never from
-   * a token's `iat`, which a forger holding a leaked signing key would write fresh. A token that does not verify
-   * is refused and records nothing.
+   * a token's `iat`, which a forger holding a leaked signing key would write fresh. The token's key joins
+   * `keysSeenOnline`: the issuer signs with it now, so a projected activation in an older bundle (the next
+   * generation after an emergency switch) no longer refuses it. A token that does not verify against the
+   * bundle and the fetched JWKS is refused and records nothing.
    */
   async login(input: ReceivedToken): Promise<SessionDecision> {
     return this.receive(input, true);
@@ -244,13 +247,15 @@ export class OfflineSession {
       now: seconds(input.serverTime ?? input.now),
       floor: Number.NEGATIVE_INFINITY,
       online: true,
+      keysSeenOnline: true,
     });
     if (checked.decision === "refused") return Object.assign(checked, { stateSaved: true });
     const iat = checked.claims?.iat;
     const serverTime = input.serverTime ?? (typeof iat === "number" ? new Date(iat * 1000) : input.now);
-    const saved = signIn
+    let saved = signIn
       ? await this.recordSignIn(serverTime, input.monotonic)
       : await this.recordCheckIn(serverTime, input.monotonic);
+    if (this.noteKeySeen(checked.keyId as string)) saved = (await this.save()) && saved;
     const decision = await this.decide({
       token: input.token,
       now: input.now,
@@ -258,6 +263,24 @@ export class OfflineSession {
       monotonic: input.monotonic,
     });
     return Object.assign(decision, { stateSaved: saved && decision.stateSaved });
+  }
+
+  private seenCache?: { from: string[] | undefined; set: ReadonlySet<string> };
+
+  private seenSet(): ReadonlySet<string> | undefined {
+    const list = this.current.keysSeenOnline;
+    if (list === undefined) return undefined;
+    if (this.seenCache?.from !== list) this.seenCache = { from: list, set: new Set(list) };
+    return this.seenCache.set;
+  }
+
+  /** The issuer signs with `kid` now: remembered. Returns whether the state changed. */
+  private noteKeySeen(kid: string): boolean {
+    const list = this.current.keysSeenOnline ?? [];
+    if (list.at(-1) === kid) return false;
+    const next = [...list.filter((k) => k !== kid), kid].slice(-MAX_KEYS_SEEN);
+    this.current = { ...this.current, keysSeenOnline: next };
+    return true;
   }
 
   /** Records a server response's time (its HTTP `Date`): resets the trusted time to the server's. */

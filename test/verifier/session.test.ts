@@ -305,6 +305,31 @@ describe("the check-in deadline", () => {
     expect(session.state).toMatchObject({ wiped: false, lastCheckIn: T0 + 3 * DAY });
   });
 
+  it("after an emergency switch, a token the issuer signed online with the next key is accepted offline", async () => {
+    // g0 revoked: g1, published ahead with a projected activation on 2025-04-01, signs at once. This bundle,
+    // built before the incident, still holds the projection.
+    const g1 = f.keys.get(1) as TestKey;
+    const early = await signToken(g1, claims(T0));
+    const { session, saved } = await open();
+    await session.recordCheckIn(at(T0));
+    expect((await session.decide({ token: early, now: at(T0 + MIN), online: false })).reason.code).toBe(
+      "key-not-yet-active",
+    );
+    expect((await session.login({ token: early, now: at(T0) })).reason.code).toBe("valid");
+    expect(session.state.keysSeenOnline).toEqual([g1.kid]);
+    expect((await session.decide({ token: early, now: at(T0 + MIN), online: false })).reason.code).toBe("valid");
+    // Persisted: the app's next start remembers it; a device that never received such a token still refuses.
+    const reopened = await open(files, { state: saved.at(-1) });
+    expect((await reopened.session.decide({ token: early, now: at(T0 + 2 * MIN), online: false })).reason.code).toBe(
+      "valid",
+    );
+    const other = await open();
+    await other.session.recordCheckIn(at(T0));
+    expect((await other.session.decide({ token: early, now: at(T0 + MIN), online: false })).reason.code).toBe(
+      "key-not-yet-active",
+    );
+  });
+
   it("a forged iat ahead of the clock never raises the persisted trusted time", async () => {
     const { session } = await open();
     await session.login({ token, now: at(T0) });
@@ -337,7 +362,15 @@ describe("the device state", () => {
   });
 
   it("a corrupt state is refused until the server's time resets it", async () => {
-    for (const bad of ["{", 7, { stateVersion: 1 }, { ...(await open()).session.state, highWaterMark: 1e308 }]) {
+    const valid = (await open()).session.state;
+    for (const bad of [
+      "{",
+      7,
+      { stateVersion: 1 },
+      { ...valid, highWaterMark: 1e308 },
+      { ...valid, keysSeenOnline: "kid-g1" },
+      { ...valid, keysSeenOnline: Array.from({ length: 9 }, (_, i) => `kid-${i}`) },
+    ]) {
       const { session } = await open(files, { state: bad });
       expect((await session.decide({ token, now: at(T0 + MIN), online: false })).reason.code).toBe("state-invalid");
       await session.recordCheckIn(at(T0));
