@@ -324,6 +324,29 @@ export async function buildVectors(): Promise<BuiltVectors> {
       state: state({ lastCheckIn: T0 + 2 * DAY, lastServerTime: T0 + 2 * DAY, highWaterMark: T0 + 2 * DAY }),
     },
   );
+  // A forger holding a leaked signing key (this device's bundle does not revoke it yet) writes a fresh `iat`:
+  // the deadline counts from the device's recorded check-in all the same, never from the token's word.
+  const forgedAt = (use: number) => sign(g0, { ...base, iat: use - MIN, exp: use - MIN + A });
+  // One token for both cases at the deadline: a signing input is signed once, so a rerun writes the same bytes.
+  const forgedAtDue = await forgedAt(T0 + C);
+  add(
+    "valid--forged-fresh-iat-check-in-minus-1",
+    "a token forged with a fresh iat, one second before the device's check-in is due: accepted until then",
+    full("valid", { nextDeadline: { kind: "check-in-due", at: T0 + C } }),
+    { token: await forgedAt(T0 + C - 1), now: T0 + C - 1 },
+  );
+  add(
+    "check-in-overdue--forged-fresh-iat",
+    "a token forged with a fresh iat, at the device's check-in deadline (last check-in T0)",
+    refused("check-in-overdue", { keyId: g0.kid, trustedTime: T0 + C }),
+    { token: forgedAtDue, now: T0 + C },
+  );
+  add(
+    "check-in-overdue--forged-fresh-iat-after-login",
+    "first start, the login recorded as a check-in step, then a token forged with a fresh iat at its deadline",
+    refused("check-in-overdue"),
+    { state: null, steps: [{ checkIn: T0 }], token: forgedAtDue, now: T0 + C },
+  );
   add("refresh-required--online-at-exp", "online at exp: refresh instead of grace", refused("refresh-required"), {
     now: EXP,
     online: true,
@@ -429,6 +452,21 @@ export async function buildVectors(): Promise<BuiltVectors> {
     now: g1Active - S + MIN,
     state: g1State(g1Active - S),
   });
+  // An emergency switch (g0 revoked) makes g1 sign before its projected activation. A device that received a
+  // token signed by g1 online (login, refresh) lists g1 in keysSeenOnline: the projection no longer refuses.
+  const emergencyToken = await sign(g1, g1Claims(T0));
+  add(
+    "valid--key-seen-online-before-projected-activation",
+    "signed by g1 months before its projected activation, after the device received a g1 token online",
+    full("valid", { keyId: g1.kid }),
+    { token: emergencyToken, state: state({ keysSeenOnline: [g1.kid] }) },
+  );
+  add(
+    "key-not-yet-active--not-seen-online",
+    "the same token on a device that never received a g1 token online",
+    refused("key-not-yet-active", { keyId: g1.kid }),
+    { token: emergencyToken },
+  );
   // g0 signs in the standard bundle; its retiresAt (2025-04-01) is a projection: a late rotation is no refusal.
   const stdHorizon = Date.parse("2025-06-30T00:00:00Z") / 1000;
   const lateRotation = Date.parse("2025-04-11T00:00:00Z") / 1000;

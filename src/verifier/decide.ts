@@ -31,7 +31,13 @@ export interface DeviceState {
   now: Date;
   /** Latest server time the device has seen (HTTP `Date`, a token's `iat`); never moves backwards. */
   lastServerTime?: Date;
-  /** Last successful online check-in (a token refresh counts; the token's `iat` is used when later). */
+  /**
+   * Last successful online check-in (a sign-in or a token refresh, at the server's time). Given, the check-in
+   * deadline is `lastCheckIn + checkInSeconds` whatever the token claims. Absent, the token's `iat` stands in:
+   * fine for a token the device just received from the server, but a forger holding a leaked signing key
+   * writes a fresh `iat`, and a device that never passes `lastCheckIn` then accepts forged tokens past any
+   * check-in deadline (until it fetches the bundle or JWKS listing the key as revoked). Always pass it offline.
+   */
   lastCheckIn?: Date;
   /** The latest time the device has trusted before (persisted); the session keeps it for you. */
   highWaterMark?: Date;
@@ -76,7 +82,14 @@ export interface OfflineDecision {
 export interface DecisionClock {
   now: number;
   floor: number;
+  /** The device's recorded last check-in; absent, the token's `iat` stands in (see {@link DeviceState}). */
   lastCheckIn?: number;
+  /**
+   * Keys the device has seen the issuer sign with online (`true`: the token was received online just now).
+   * Their `activatesAt` no longer bounds: after the signing key is revoked, the next generation, published
+   * ahead, signs before its projected activation, and a bundle built earlier still holds the projection.
+   */
+  keysSeenOnline?: ReadonlySet<string> | true;
   online: boolean;
 }
 
@@ -101,7 +114,11 @@ function secondsOf(d: Date | undefined, field: string): number | undefined {
  *   grace exists for devices that cannot refresh, not for those that will not.
  *
  * Time: the verifier trusts `max(now, lastServerTime, highWaterMark, iat)`; a wall clock earlier than that
- * minus the rollback tolerance is refused (`clock-rollback`).
+ * minus the rollback tolerance is refused (`clock-rollback`). A token's `iat` can only move that time forward,
+ * which shortens access. The check-in deadline is `device.lastCheckIn + checkInSeconds`; without
+ * `lastCheckIn` it counts from the token's `iat`, which a forger holding a leaked key chooses: an offline
+ * device that omits `lastCheckIn` is not bound by its check-in deadline against such a forger. The session
+ * always passes its recorded check-in.
  * @throws {TypeError} when `device.now` (or another given time) is not a valid Date: a programming error.
  */
 export function decide(input: DecideInput): Promise<OfflineDecision> {
@@ -140,6 +157,7 @@ export async function decideWithKeys(
     checkIssuerAndAudience(claims, bundle.policy, kid);
     const times = claimTimes(claims, kid);
     const window = rules.keyWindows.get(kid);
+    const seen = clock.keysSeenOnline !== undefined && (clock.keysSeenOnline === true || clock.keysSeenOnline.has(kid));
     const verdict = applyTimeRules({
       exp: times.exp,
       iat: times.iat,
@@ -148,7 +166,7 @@ export async function decideWithKeys(
       floor: clock.floor,
       lastCheckIn: clock.lastCheckIn,
       online: clock.online,
-      keyActivatesAt: window?.activatesAt,
+      keyActivatesAt: seen ? undefined : window?.activatesAt,
       keyRetiresAt: window?.retiresAt,
       policy: rules.time,
     });

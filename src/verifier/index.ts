@@ -32,6 +32,7 @@ export { REASON_CODES } from "./reasons";
 export type {
   InstallResult,
   OfflineSessionOptions,
+  ReceivedToken,
   SessionDecideInput,
   SessionDecision,
   UnlockResult,

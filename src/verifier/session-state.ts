@@ -7,6 +7,8 @@ import { jwkProblems, type PublicJwk, publicJwk } from "../bundle/format";
 import { MAX_TIME_SECONDS } from "./time-rules";
 
 export const SESSION_STATE_VERSION = 1;
+/** How many kids {@link SessionState.keysSeenOnline} keeps: a few rotations' worth. */
+export const MAX_KEYS_SEEN = 8;
 
 /** A PIN enrolled with the local-unlock helper (see local-unlock.ts). */
 export interface PinRecord {
@@ -31,6 +33,11 @@ export interface SessionState {
   anchor: { bootId: string; elapsedSeconds: number; trustedTime: number } | null;
   /** The JWKS fetched from the issuer and the server time of the fetch. */
   jwks: { fetchedAt: number; keys: PublicJwk[] } | null;
+  /**
+   * Kids of the tokens received online (`login`, `refresh`), newest last, at most {@link MAX_KEYS_SEEN}: the
+   * issuer signs with them, so their projected activation no longer refuses their tokens. Absent when none.
+   */
+  keysSeenOnline?: string[];
   /** The generation of the newest bundle the device has accepted. */
   bundleGeneration: number | null;
   /** Failed local unlocks since the last success. */
@@ -114,6 +121,16 @@ export function parseSessionState(stored: unknown): { state?: SessionState; prob
   )
     return bad("pin");
   if (typeof v.wiped !== "boolean") return bad("wiped");
+  const seen = v.keysSeenOnline;
+  if (
+    seen !== undefined &&
+    !(
+      Array.isArray(seen) &&
+      seen.length <= MAX_KEYS_SEEN &&
+      seen.every((k) => typeof k === "string" && k.length > 0 && k.length <= 256)
+    )
+  )
+    return bad("keysSeenOnline");
   const state = v as unknown as SessionState;
   return {
     state: {

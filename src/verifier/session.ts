@@ -16,7 +16,7 @@ import { type BundleKey, importKey } from "./load-bundle";
 import { type Argon2Params, argon2idKdf, checkPin, enrollPin, type PinKdf } from "./local-unlock";
 import { offlineRulesOf } from "./offline-policy";
 import type { ReasonCode } from "./reasons";
-import { emptyState, parseSessionState, type SessionState } from "./session-state";
+import { emptyState, MAX_KEYS_SEEN, parseSessionState, type SessionState } from "./session-state";
 import {
   openSignedBundle,
   pinnedKeysByThumbprint,
@@ -47,6 +47,19 @@ export interface SessionDecideInput {
   monotonic?: MonotonicReading;
   /** The action needs MFA: offline, the policy's `mfaStandIn` decides what stands in for it. */
   requireMfa?: boolean;
+}
+
+/** A token the app just received from the issuer online: at sign-in, or from a refresh. */
+export interface ReceivedToken {
+  token: string;
+  /** The device's wall clock. */
+  now: Date;
+  /**
+   * The server's time of the token response (its HTTP `Date`). Absent, the verified token's `iat` is used:
+   * the token came from the issuer over TLS just now, so its `iat` is the server's time.
+   */
+  serverTime?: Date;
+  monotonic?: MonotonicReading;
 }
 
 export interface SessionDecision extends OfflineDecision {
@@ -167,6 +180,7 @@ export class OfflineSession {
       floor,
       lastCheckIn: this.current.lastCheckIn ?? undefined,
       online: input.online,
+      keysSeenOnline: this.seenSet(),
     });
     const decision = this.applyMfa(result, input);
     const trusted = Math.max(seconds(input.now), floor);
@@ -199,6 +213,76 @@ export class OfflineSession {
     return result;
   }
 
+  /**
+   * Takes the token of an online sign-in (the first login included): verifies it against the bundle and the
+   * fetched JWKS, then records the sign-in as the device's check-in (ending a wiped session) and answers the
+   * decision for it. The check-in deadline of every later offline decision counts from this record, never from
+   * a token's `iat`, which a forger holding a leaked signing key would write fresh. The token's key joins
+   * `keysSeenOnline`: the issuer signs with it now, so a projected activation in an older bundle (the next
+   * generation after an emergency switch) no longer refuses it. A token that does not verify against the
+   * bundle and the fetched JWKS is refused and records nothing.
+   */
+  async login(input: ReceivedToken): Promise<SessionDecision> {
+    return this.receive(input, true);
+  }
+
+  /** Takes the token of an online refresh: as {@link login}, but a refresh does not end a wiped session. */
+  async refresh(input: ReceivedToken): Promise<SessionDecision> {
+    return this.receive(input, false);
+  }
+
+  private async receive(input: ReceivedToken, signIn: boolean): Promise<SessionDecision> {
+    if (this.signed === undefined || (this.problem !== undefined && this.problem.code !== "state-invalid"))
+      return this.decide({ token: input.token, now: input.now, online: true, monotonic: input.monotonic });
+    if (!validDate(input.now) || (input.serverTime !== undefined && !validDate(input.serverTime)))
+      return {
+        decision: "refused",
+        reason: { code: "state-invalid", message: "`now` or `serverTime` is not a valid Date" },
+        horizonPassed: false,
+        stateSaved: true,
+      };
+    // The server is the authority on time here, so the device's earlier floor does not apply (as in
+    // recordServerTime); with no record, the check-in deadline counts from this token's own `iat`.
+    const checked = await decideWithKeys(input.token, this.signed.bundle, this.keys, {
+      now: seconds(input.serverTime ?? input.now),
+      floor: Number.NEGATIVE_INFINITY,
+      online: true,
+      keysSeenOnline: true,
+    });
+    if (checked.decision === "refused") return Object.assign(checked, { stateSaved: true });
+    const iat = checked.claims?.iat;
+    const serverTime = input.serverTime ?? (typeof iat === "number" ? new Date(iat * 1000) : input.now);
+    let saved = signIn
+      ? await this.recordSignIn(serverTime, input.monotonic)
+      : await this.recordCheckIn(serverTime, input.monotonic);
+    if (this.noteKeySeen(checked.keyId as string)) saved = (await this.save()) && saved;
+    const decision = await this.decide({
+      token: input.token,
+      now: input.now,
+      online: true,
+      monotonic: input.monotonic,
+    });
+    return Object.assign(decision, { stateSaved: saved && decision.stateSaved });
+  }
+
+  private seenCache?: { from: string[] | undefined; set: ReadonlySet<string> };
+
+  private seenSet(): ReadonlySet<string> | undefined {
+    const list = this.current.keysSeenOnline;
+    if (list === undefined) return undefined;
+    if (this.seenCache?.from !== list) this.seenCache = { from: list, set: new Set(list) };
+    return this.seenCache.set;
+  }
+
+  /** The issuer signs with `kid` now: remembered. Returns whether the state changed. */
+  private noteKeySeen(kid: string): boolean {
+    const list = this.current.keysSeenOnline ?? [];
+    if (list.at(-1) === kid) return false;
+    const next = [...list.filter((k) => k !== kid), kid].slice(-MAX_KEYS_SEEN);
+    this.current = { ...this.current, keysSeenOnline: next };
+    return true;
+  }
+
   /** Records a server response's time (its HTTP `Date`): resets the trusted time to the server's. */
   async recordServerTime(serverTime: Date, monotonic?: MonotonicReading): Promise<boolean> {
     if (!validDate(serverTime)) return false;
@@ -207,7 +291,10 @@ export class OfflineSession {
     return this.save();
   }
 
-  /** Records a successful online check-in (a token refresh) at the server's time. */
+  /**
+   * Records a successful online check-in (a token refresh) at the server's time; {@link refresh} does it for
+   * the token it verifies. Offline, the check-in deadline counts from the latest check-in recorded.
+   */
   async recordCheckIn(serverTime: Date, monotonic?: MonotonicReading): Promise<boolean> {
     if (!validDate(serverTime)) return false;
     if (this.problem?.code === "state-invalid") this.resetState();
@@ -217,7 +304,10 @@ export class OfflineSession {
     return this.save();
   }
 
-  /** Records an online sign-in: ends a wiped session, resets the unlock attempts, and counts as a check-in. */
+  /**
+   * Records an online sign-in: ends a wiped session, resets the unlock attempts, and counts as a check-in;
+   * {@link login} does it for the token it verifies.
+   */
   async recordSignIn(serverTime: Date, monotonic?: MonotonicReading): Promise<boolean> {
     if (!validDate(serverTime)) return false;
     this.current = { ...this.current, wiped: false, failedUnlocks: 0 };

@@ -36,6 +36,11 @@ export interface TimeRulesInput {
    * mark and the monotonic estimate (see trusted-time.ts); `-Infinity` when none.
    */
   floor: number;
+  /**
+   * The device's last recorded online check-in. When given, the check-in deadline is `lastCheckIn + checkIn`
+   * whatever the token says; absent, the token's issue time stands in, which a forger holding a leaked
+   * signing key controls.
+   */
   lastCheckIn?: number;
   online: boolean;
   /** The signing key's window from policy.json `keys[]`, when the bundle gives one. */
@@ -100,7 +105,7 @@ function result(
  * 3. issued within the key's `[activatesAt - tolerance, retiresAt + tolerance]` (`key-not-yet-active`, `key-retired`);
  * 4. the wall clock not earlier than `max(floor, iat)` - tolerance (`clock-rollback`); trusted = the max of all;
  * 5. `nbf` not after trusted + tolerance (`not-yet-valid`);
- * 6. trusted before `max(lastCheckIn, issued) + checkIn` (`check-in-overdue`);
+ * 6. trusted before `lastCheckIn + checkIn` (`check-in-overdue`); `issued + checkIn` only without `lastCheckIn`;
  * 7. before `exp`: full `valid`; online past `exp`: `refresh-required`; offline within grace: full
  *    `offline-grace`; then `offline-degraded` or `expired`.
  */
@@ -123,9 +128,10 @@ export function applyTimeRules(input: TimeRulesInput): TimeRulesResult {
     return result("refused", "key-retired", input.keyRetiresAt, trusted, issuedAt, policy);
   if (input.now < floor - S) return result("refused", "clock-rollback", floor, trusted, issuedAt, policy);
   if (nbf !== undefined && nbf > trusted + S) return result("refused", "not-yet-valid", nbf, trusted, issuedAt, policy);
-  const lastCheckIn = input.lastCheckIn;
-  const checkInDue =
-    (lastCheckIn !== undefined && lastCheckIn > issuedAt ? lastCheckIn : issuedAt) + policy.checkInSeconds;
+  // The deadline counts from the device's own record of its last check-in. A token's `iat` is whatever the
+  // signer wrote: with a leaked key, a forger writes a fresh one, so it stands in only when the caller has no
+  // record at all (the stateless `decide` without `lastCheckIn`).
+  const checkInDue = (input.lastCheckIn ?? issuedAt) + policy.checkInSeconds;
   if (trusted >= checkInDue) return result("refused", "check-in-overdue", checkInDue, trusted, issuedAt, policy);
 
   // The next deadline: the earliest of expiry, the grace's end (offline only: an online device refreshes at

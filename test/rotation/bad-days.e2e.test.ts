@@ -1,17 +1,20 @@
 // Bad days, rehearsed end to end (issue 14): the real `pulumi up` and `fakit` CLI against the emulator, on the
 // shipped `local` stack. The signing key of field-ops is compromised (a token is forged with its private half,
 // read from the emulator's data file), revoked in the stack and taken out by `up`; each kind of device the
-// exposure names is checked. Then a user's sessions are revoked, and the Pulumi state is lost and restored.
+// exposure names is checked through the offline session an app ships (createOfflineSession with the
+// pipeline's pinned bundle key): the attacker writes a fresh `iat` into every forgery, and the device's own
+// recorded check-in still ends the acceptance. Then a user's sessions are revoked, and the Pulumi state is lost and restored.
 // The commands are those of docs/runbooks.md, in the same order. One set-up, one story.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { createLocalJWKSet, importPKCS8, type JSONWebKeySet, jwtVerify, SignJWT } from "jose";
+import { createLocalJWKSet, importPKCS8, type JSONWebKeySet, type JWK, jwtVerify, type KeyLike, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadState } from "../../src/emulator/persistence";
 import { keyId } from "../../src/fusionauth/ids";
 import type { EffectivePolicy } from "../../src/policy/types";
 import type { DesiredState } from "../../src/stack/desired-state";
-import { type Bundle, decide } from "../../src/verifier";
+import { createOfflineSession, type OfflineSession } from "../../src/verifier";
 import { shippedStack } from "../helpers/kit-project";
 import {
   type AppOutput,
@@ -20,7 +23,7 @@ import {
   iso,
   type KitScenario,
   kidOf,
-  loadBundleDir,
+  readBundleDir,
   registerUser,
   runFakit,
   sec,
@@ -61,25 +64,32 @@ describe.skipIf(tc === undefined)("bad days: key compromise, a stolen device, lo
   let user: AppUser;
   let kid0: string;
   let kid1: string;
+  let forgeKey: KeyLike;
   let forged: string;
-  let oldBundle: Bundle;
-  let newBundle: Bundle;
+  let pinned: JWK;
   let backup: unknown;
   const out = (name: string) => path.join(dataDir, name);
   const bundleDir = (name: string) => path.join(out(name), s.stackName, TENANT, APP);
   const fakit = (args: string[]) => s.fakit(args);
-  const offline = (token: string, bundle: Bundle, at: number, lastCheckIn: number) =>
-    decide({
-      token,
-      bundle,
-      device: { now: new Date(at * 1000), online: false, lastCheckIn: new Date(lastCheckIn * 1000) },
-    });
-  /** What an offline session holding `bundle` does: today's decide() plus the bundle's revoked kids. */
-  async function session(token: string, bundle: Bundle, dir: string, at: number, lastCheckIn: number) {
-    const revoked = JSON.parse(readFileSync(path.join(dir, "policy.json"), "utf8")).revokedKeys as { kid: string }[];
-    if (revoked.some((r) => r.kid === kidOf(token))) return "refused: revoked key";
-    return (await offline(token, bundle, at, lastCheckIn)).decision;
+  const at = (t: number) => new Date(t * 1000);
+  /** A device holding the bundle in `dir`, as the app opens it at start-up with the pinned bundle key. */
+  const device = (dir: string): Promise<OfflineSession> =>
+    createOfflineSession({ bundle: readBundleDir(dir), pinnedKeys: [pinned], persist: async () => {} });
+  /** What a device holding the bundle in `dir`, whose last check-in was at `checkedIn`, answers offline at `t`. */
+  async function offline(token: string, dir: string, t: number, checkedIn: number) {
+    const d = await device(dir);
+    expect(await d.recordCheckIn(at(checkedIn))).toBe(true);
+    return d.decide({ token, now: at(t), online: false });
   }
+  /** The strong attacker: a token signed with the leaked key, issued a minute before it is used at `use`. */
+  const forge = (use: number) =>
+    new SignJWT({ sub: "00000000-0000-4000-8000-00000000beef", roles: ["admin"] })
+      .setProtectedHeader({ alg: policy.accessToken.algorithm, kid: kid0, typ: "JWT" })
+      .setIssuer(app.issuer)
+      .setAudience(app.applicationId)
+      .setIssuedAt(use - 60)
+      .setExpirationTime(use - 60 + policy.accessToken.ttlSeconds)
+      .sign(forgeKey);
   const transcript: string[] = [];
   const say = (command: string, r: { code: number | null; stdout: string; stderr: string }) =>
     transcript.push(`$ ${command}   # exit ${r.code}`, ...`${r.stdout}${r.stderr}`.trimEnd().split("\n"));
@@ -106,7 +116,7 @@ describe.skipIf(tc === undefined)("bad days: key compromise, a stolen device, lo
     expect(app.signingKid).toBe(kid0);
     const r = await fakit(["bundle", "--stack", s.stackName, "--out", out("old"), "--now", iso(T0)]);
     expect(r.code).toBe(0);
-    oldBundle = await loadBundleDir(bundleDir("old"));
+    pinned = JSON.parse(readFileSync(s.signingKey.publicPath, "utf8"));
     s.setClock(T0 + 3600);
     user = await registerUser(s, app, "crew-member");
   }, 600_000);
@@ -118,17 +128,13 @@ describe.skipIf(tc === undefined)("bad days: key compromise, a stolen device, lo
   });
 
   it("an attacker with the signing key's private half forges a token every device accepts", LONG, async () => {
-    const stored = JSON.parse(readFileSync(out("emulator.json"), "utf8")).keys[keyId(s.stackName, TENANT, 0)];
-    const privateKey = await importPKCS8(stored.privateKey as string, policy.accessToken.algorithm);
-    forged = await new SignJWT({ sub: "00000000-0000-4000-8000-00000000beef", roles: ["admin"] })
-      .setProtectedHeader({ alg: policy.accessToken.algorithm, kid: kid0, typ: "JWT" })
-      .setIssuer(app.issuer)
-      .setAudience(app.applicationId)
-      // Issued before the device below last checked in, so the device's own check-in deadline governs.
-      .setIssuedAt(TC - 120)
-      .setExpirationTime(TC - 120 + policy.accessToken.ttlSeconds)
-      .sign(privateKey);
-    expect((await offline(forged, oldBundle, TC + 60, TC - 60)).decision).toBe("full");
+    // The data file is a snapshot plus a journal of later changes: read both, as the emulator does at start-up.
+    const stored = loadState(out("emulator.json"))?.keys[keyId(s.stackName, TENANT, 0)];
+    forgeKey = (await importPKCS8(stored?.privateKey as string, policy.accessToken.algorithm)) as KeyLike;
+    // Issued after the device below last checked in (TC - 60): the token's iat is no check-in.
+    forged = await forge(TC + 120);
+    const r = await offline(forged, bundleDir("old"), TC + 120, TC - 60);
+    expect(r).toMatchObject({ decision: "full", keyId: kid0 });
   });
 
   it("1-3. revoking a generation the tenant never had is a located error, nothing applied", LONG, async () => {
@@ -209,9 +215,16 @@ describe.skipIf(tc === undefined)("bad days: key compromise, a stolen device, lo
       const deadline = checkedIn + policy.offline.checkInSeconds;
       // Within what plan said: revokedAt + check-in.
       expect(deadline).toBeLessThanOrEqual(TC + policy.offline.checkInSeconds);
-      expect(await session(forged, oldBundle, bundleDir("old"), TC + 3600, checkedIn)).toBe("full");
-      expect(await session(forged, oldBundle, bundleDir("old"), deadline - 1, checkedIn)).toBe("degraded");
-      expect(await session(forged, oldBundle, bundleDir("old"), deadline, checkedIn)).toBe("refused");
+      const old = bundleDir("old");
+      expect((await offline(forged, old, TC + 3600, checkedIn)).decision).toBe("full");
+      expect((await offline(forged, old, deadline - 1, checkedIn)).decision).toBe("degraded");
+      expect((await offline(forged, old, deadline, checkedIn)).reason.code).toBe("check-in-overdue");
+      // A forgery issued a minute before each use stays full until the deadline, and is refused from it on.
+      expect((await offline(await forge(deadline - 1), old, deadline - 1, checkedIn)).decision).toBe("full");
+      const fresh = await offline(await forge(deadline), old, deadline, checkedIn);
+      expect(fresh).toMatchObject({ decision: "refused", reason: { code: "check-in-overdue" } });
+      const muchLater = deadline + 60 * 86_400;
+      expect((await offline(await forge(muchLater), old, muchLater, checkedIn)).reason.code).toBe("check-in-overdue");
     },
   );
 
@@ -223,11 +236,11 @@ describe.skipIf(tc === undefined)("bad days: key compromise, a stolen device, lo
     const r = await fakit(["bundle", "--stack", s.stackName, "--out", out("new"), "--now", iso(TC)]);
     say(`fakit bundle --stack ${s.stackName}`, r);
     expect(r.code).toBe(0);
-    newBundle = await loadBundleDir(bundleDir("new"));
     const file = JSON.parse(readFileSync(path.join(bundleDir("new"), "policy.json"), "utf8"));
     expect(file.revokedKeys).toEqual([{ kid: kid0, generation: 0, reason: REASON, revokedAt: iso(TC) }]);
-    expect(await session(forged, newBundle, bundleDir("new"), TC + 60, TC - 60)).toBe("refused: revoked key");
-    expect((await offline(forged, newBundle, TC + 60, TC - 60)).decision).toBe("refused");
+    const r2 = await offline(forged, bundleDir("new"), TC + 120, TC - 60);
+    expect(r2).toMatchObject({ decision: "refused", reason: { code: "kid-revoked" }, keyId: kid0 });
+    expect((await offline(await forge(TC + 60), bundleDir("new"), TC + 60, TC - 60)).decision).toBe("refused");
   });
 
   it("8. a fresh login signs with generation 1 and verifies everywhere", LONG, async () => {
@@ -237,8 +250,11 @@ describe.skipIf(tc === undefined)("bad days: key compromise, a stolen device, lo
     const jwks = (await (await fetch(`${s.emu.url}/.well-known/jwks.json`)).json()) as JSONWebKeySet;
     const currentDate = new Date((TC + 660) * 1000);
     await expect(jwtVerify(token, createLocalJWKSet(jwks), { issuer: app.issuer, currentDate })).resolves.toBeDefined();
-    expect(await session(token, newBundle, bundleDir("new"), TC + 660, TC + 600)).toBe("full");
-    expect(await session(token, oldBundle, bundleDir("old"), TC + 660, TC + 600)).toBe("full");
+    for (const dir of [bundleDir("new"), bundleDir("old")]) {
+      const d = await device(dir);
+      expect((await d.login({ token, now: at(TC + 600) })).reason.code).toBe("valid");
+      expect((await d.decide({ token, now: at(TC + 660), online: false })).decision).toBe("full");
+    }
   });
 
   it("9. `bundle --check` fails on the old build, naming the key and the reason", LONG, async () => {
@@ -281,6 +297,9 @@ describe.skipIf(tc === undefined)("bad days: key compromise, a stolen device, lo
       const TR = TC + 3600;
       s.setClock(TR - 60);
       const { token, refreshToken } = await user.login();
+      // The phone signed in online just before it was stolen: the session records that as its check-in.
+      const phone = await device(bundleDir("new"));
+      expect((await phone.login({ token, now: at(TR - 60) })).reason.code).toBe("valid");
       s.setClock(TR);
       const args = ["revoke", "--stack", s.stackName, "--user", user.userId, "--app", NAME, "--now", iso(TR)];
       const text = await runFakit(args, s.project.dir, { FUSIONAUTH_REVOKE_API_KEY: REVOKE_KEY });
@@ -295,14 +314,15 @@ describe.skipIf(tc === undefined)("bad days: key compromise, a stolen device, lo
 
       const json = await runFakit([...args, "--json"], s.project.dir, { FUSIONAUTH_REVOKE_API_KEY: REVOKE_KEY });
       const [said] = JSON.parse(json.stdout).applications as { fullUntil: string; degradedUntil: string }[];
-      const { iat } = claimsOf(token);
+      expect(phone.state.lastCheckIn).toBe(claimsOf(token).iat);
       const fullUntil = sec(said?.fullUntil as string);
       const degradedUntil = sec(said?.degradedUntil as string);
       expect(text.stdout).toContain(`fully until at most ${said?.fullUntil}`);
-      expect((await offline(token, newBundle, TR + 60, iat)).decision).toBe("full");
-      expect((await offline(token, newBundle, fullUntil, iat)).decision).not.toBe("full");
-      expect((await offline(token, newBundle, degradedUntil - 120, iat)).decision).toBe("degraded");
-      expect((await offline(token, newBundle, degradedUntil, iat)).decision).toBe("refused");
+      const thief = (t: number) => phone.decide({ token, now: at(t), online: false });
+      expect((await thief(TR + 60)).decision).toBe("full");
+      expect((await thief(fullUntil)).decision).not.toBe("full");
+      expect((await thief(degradedUntil - 120)).decision).toBe("degraded");
+      expect((await thief(degradedUntil)).decision).toBe("refused");
     },
   );
 

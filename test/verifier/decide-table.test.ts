@@ -235,3 +235,28 @@ describe("Ed25519 tokens", () => {
     expect((await decide({ token, bundle, device })).reason.code).toBe("signature-invalid");
   });
 });
+
+describe("the stateless decide and a token forged with a leaked key", () => {
+  it("counts the check-in from device.lastCheckIn, not from a fresh iat; without lastCheckIn the iat stands in", async () => {
+    const f = await tenantFixture();
+    const bundle = await loadBundle(f.files);
+    const g0 = f.keys.get(0);
+    if (g0 === undefined) throw new Error("fixture has no g0");
+    const C = f.policy.offline.checkInSeconds;
+    const now = T0 + 30 * DAY;
+    // The forger signs a fresh token with the leaked key a minute before use.
+    const forged = await signToken(g0, {
+      iss: ISSUER,
+      aud: APP_ID,
+      sub: "user-1",
+      iat: now - MIN,
+      exp: now + 14 * MIN,
+    });
+    const device: DeviceState = { now: at(now), online: false, lastServerTime: at(T0), lastCheckIn: at(T0) };
+    expect(now).toBeGreaterThan(T0 + C);
+    expect((await decide({ token: forged, bundle, device })).reason.code).toBe("check-in-overdue");
+    // The documented risk: a caller keeping no check-in record is bound by nothing but the token's word.
+    const { lastCheckIn: _none, ...noRecord } = device;
+    expect((await decide({ token: forged, bundle, device: noRecord })).reason.code).toBe("valid");
+  });
+});

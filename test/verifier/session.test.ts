@@ -253,6 +253,98 @@ describe("clock trust", () => {
   });
 });
 
+describe("the check-in deadline", () => {
+  const C = 7 * DAY; // the standard preset's checkInSeconds
+
+  it("counts from the recorded check-in: a token forged with a leaked key and a fresh iat is refused at it", async () => {
+    const { session } = await open();
+    await session.recordCheckIn(at(T0));
+    // The forger holds g0's private key (leaked; this device has no bundle revoking it yet) and writes `iat`
+    // a minute before each use: the token is always fresh, the device has not checked in since T0.
+    const forged = (now: number) => signToken(g0, claims(now - MIN));
+    const before = await session.decide({ token: await forged(T0 + C - 1), now: at(T0 + C - 1), online: false });
+    expect(before.reason.code).toBe("valid");
+    expect(before.nextDeadline).toEqual({ kind: "check-in-due", at: at(T0 + C) });
+    const due = await session.decide({ token: await forged(T0 + C), now: at(T0 + C), online: false });
+    expect(due.reason.code).toBe("check-in-overdue");
+    const later = await session.decide({ token: await forged(T0 + 30 * DAY), now: at(T0 + 30 * DAY), online: false });
+    expect(later.reason.code).toBe("check-in-overdue");
+  });
+
+  it("login verifies the token and records the sign-in as the check-in; a bad token records nothing", async () => {
+    const { session } = await open();
+    const other = await makeKey("ES256", "not-in-the-bundle");
+    const bad = await session.login({ token: await signToken(other, claims(T0)), now: at(T0) });
+    expect(bad.reason.code).toBe("kid-unknown");
+    expect(session.state.lastCheckIn).toBeNull();
+    // No HTTP Date given: the verified token's iat is the server's time.
+    const r = await session.login({ token, now: at(T0 + 30) });
+    expect(r.reason.code).toBe("valid");
+    expect(session.state).toMatchObject({ lastCheckIn: T0, lastServerTime: T0 });
+    const offline = await session.decide({
+      token: await signToken(g0, claims(T0 + C)),
+      now: at(T0 + C),
+      online: false,
+    });
+    expect(offline.reason.code).toBe("check-in-overdue");
+  });
+
+  it("refresh moves the deadline to the refresh's server time; only login ends a wiped session", async () => {
+    const { session } = await open();
+    await session.login({ token, now: at(T0), serverTime: at(T0) });
+    const refreshed = await signToken(g0, claims(T0 + 2 * DAY));
+    const r = await session.refresh({ token: refreshed, now: at(T0 + 2 * DAY), serverTime: at(T0 + 2 * DAY + 1) });
+    expect(r.reason.code).toBe("valid");
+    expect(session.state.lastCheckIn).toBe(T0 + 2 * DAY + 1);
+    const late = await session.decide({ token: refreshed, now: at(T0 + 2 * DAY + C), online: false });
+    expect(late.reason.code).toBe("offline-degraded");
+    await session.wipe();
+    const again = await signToken(g0, claims(T0 + 3 * DAY));
+    expect((await session.refresh({ token: again, now: at(T0 + 3 * DAY) })).reason.code).toBe("session-wiped");
+    expect((await session.login({ token: again, now: at(T0 + 3 * DAY) })).reason.code).toBe("valid");
+    expect(session.state).toMatchObject({ wiped: false, lastCheckIn: T0 + 3 * DAY });
+  });
+
+  it("after an emergency switch, a token the issuer signed online with the next key is accepted offline", async () => {
+    // g0 revoked: g1, published ahead with a projected activation on 2025-04-01, signs at once. This bundle,
+    // built before the incident, still holds the projection.
+    const g1 = f.keys.get(1) as TestKey;
+    const early = await signToken(g1, claims(T0));
+    const { session, saved } = await open();
+    await session.recordCheckIn(at(T0));
+    expect((await session.decide({ token: early, now: at(T0 + MIN), online: false })).reason.code).toBe(
+      "key-not-yet-active",
+    );
+    expect((await session.login({ token: early, now: at(T0) })).reason.code).toBe("valid");
+    expect(session.state.keysSeenOnline).toEqual([g1.kid]);
+    expect((await session.decide({ token: early, now: at(T0 + MIN), online: false })).reason.code).toBe("valid");
+    // Persisted: the app's next start remembers it; a device that never received such a token still refuses.
+    const reopened = await open(files, { state: saved.at(-1) });
+    expect((await reopened.session.decide({ token: early, now: at(T0 + 2 * MIN), online: false })).reason.code).toBe(
+      "valid",
+    );
+    const other = await open();
+    await other.session.recordCheckIn(at(T0));
+    expect((await other.session.decide({ token: early, now: at(T0 + MIN), online: false })).reason.code).toBe(
+      "key-not-yet-active",
+    );
+  });
+
+  it("a forged iat ahead of the clock never raises the persisted trusted time", async () => {
+    const { session } = await open();
+    await session.login({ token, now: at(T0) });
+    // Within the rollback tolerance, the token's iat is the decision's time (it only shortens access)...
+    const ahead = await session.decide({
+      token: await signToken(g0, claims(T0 + 4 * MIN)),
+      now: at(T0 + MIN),
+      online: false,
+    });
+    expect(ahead.trustedTime).toEqual(at(T0 + 4 * MIN));
+    // ...but the device keeps what it trusts itself: the wall clock, not the claim.
+    expect(session.state.highWaterMark).toBe(T0 + MIN);
+  });
+});
+
 describe("the device state", () => {
   it("is persisted as plain JSON with server-derived times and reopened as it was", async () => {
     const { session, saved } = await open();
@@ -270,7 +362,15 @@ describe("the device state", () => {
   });
 
   it("a corrupt state is refused until the server's time resets it", async () => {
-    for (const bad of ["{", 7, { stateVersion: 1 }, { ...(await open()).session.state, highWaterMark: 1e308 }]) {
+    const valid = (await open()).session.state;
+    for (const bad of [
+      "{",
+      7,
+      { stateVersion: 1 },
+      { ...valid, highWaterMark: 1e308 },
+      { ...valid, keysSeenOnline: "kid-g1" },
+      { ...valid, keysSeenOnline: Array.from({ length: 9 }, (_, i) => `kid-${i}`) },
+    ]) {
       const { session } = await open(files, { state: bad });
       expect((await session.decide({ token, now: at(T0 + MIN), online: false })).reason.code).toBe("state-invalid");
       await session.recordCheckIn(at(T0));
