@@ -19,6 +19,8 @@ export interface PolicyField {
   path: string;
   kind: FieldKind;
   holder: FieldHolder;
+  /** FusionAuth (or the offline rules) need it greater than zero. */
+  positive?: true;
   /** The effective value; durations (and minute fields) in seconds. */
   get(p: EffectivePolicy): number | string | boolean;
 }
@@ -26,14 +28,21 @@ export interface PolicyField {
 const r = (p: EffectivePolicy) => p.refreshToken;
 
 export const POLICY_FIELDS: readonly PolicyField[] = [
-  { path: "accessToken.ttl", kind: "duration", holder: "jwt", get: (p) => p.accessToken.ttlSeconds },
+  { path: "accessToken.ttl", kind: "duration", holder: "jwt", positive: true, get: (p) => p.accessToken.ttlSeconds },
   { path: "accessToken.algorithm", kind: "enum", holder: "tenant", get: (p) => p.accessToken.algorithm },
-  { path: "refreshToken.lifetime", kind: "minutes", holder: "jwt", get: (p) => r(p).lifetimeMinutes * 60 },
+  {
+    path: "refreshToken.lifetime",
+    kind: "minutes",
+    holder: "jwt",
+    positive: true,
+    get: (p) => r(p).lifetimeMinutes * 60,
+  },
   { path: "refreshToken.expiration", kind: "enum", holder: "jwt", get: (p) => r(p).expirationPolicy },
   {
     path: "refreshToken.maximumLifetime",
     kind: "minutes",
     holder: "jwt",
+    positive: true,
     get: (p) => r(p).maximumLifetimeMinutes * 60,
   },
   { path: "refreshToken.usage", kind: "enum", holder: "jwt", get: (p) => r(p).usagePolicy },
@@ -67,12 +76,24 @@ export const POLICY_FIELDS: readonly PolicyField[] = [
     holder: "tenant",
     get: (p) => r(p).revokeOn.oneTimeTokenReuse,
   },
-  { path: "keys.rotationPeriod", kind: "duration", holder: "tenant", get: (p) => p.keys.rotationPeriodSeconds },
+  {
+    path: "keys.rotationPeriod",
+    kind: "duration",
+    holder: "tenant",
+    positive: true,
+    get: (p) => p.keys.rotationPeriodSeconds,
+  },
   { path: "keys.publishedAhead", kind: "integer", holder: "tenant", get: (p) => p.keys.publishedAhead },
   { path: "keys.retention", kind: "duration", holder: "tenant", get: (p) => p.keys.retentionSeconds },
   { path: "offline.grace", kind: "duration", holder: "app", get: (p) => p.offline.graceSeconds },
-  { path: "offline.jwksRefresh", kind: "duration", holder: "app", get: (p) => p.offline.jwksRefreshSeconds },
-  { path: "offline.checkIn", kind: "duration", holder: "app", get: (p) => p.offline.checkInSeconds },
+  {
+    path: "offline.jwksRefresh",
+    kind: "duration",
+    holder: "app",
+    positive: true,
+    get: (p) => p.offline.jwksRefreshSeconds,
+  },
+  { path: "offline.checkIn", kind: "duration", holder: "app", positive: true, get: (p) => p.offline.checkInSeconds },
   {
     path: "offline.clockRollbackTolerance",
     kind: "duration",

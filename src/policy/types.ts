@@ -12,44 +12,45 @@ export type RefreshUsagePolicy = "Reusable" | "OneTimeUse";
 export type DegradedMode = "none" | "read-only" | "read-and-queue-writes";
 export type SensitivityLevel = "critical" | "high" | "standard" | "field";
 
+/** Read-only once compiled: `resolvePolicy` freezes it, and the types say so. */
 export interface EffectivePolicy {
   /** The preset the policy starts from. */
-  preset: string;
-  level: SensitivityLevel;
-  accessToken: {
-    ttlSeconds: number;
-    algorithm: SigningAlgorithm;
+  readonly preset: string;
+  readonly level: SensitivityLevel;
+  readonly accessToken: {
+    readonly ttlSeconds: number;
+    readonly algorithm: SigningAlgorithm;
   };
-  refreshToken: {
+  readonly refreshToken: {
     /** FusionAuth `refreshTokenTimeToLiveInMinutes`. */
-    lifetimeMinutes: number;
-    expirationPolicy: RefreshExpirationPolicy;
+    readonly lifetimeMinutes: number;
+    readonly expirationPolicy: RefreshExpirationPolicy;
     /** FusionAuth `refreshTokenSlidingWindowConfiguration.maximumTimeToLiveInMinutes`; equals lifetime when not sliding with a maximum. */
-    maximumLifetimeMinutes: number;
-    usagePolicy: RefreshUsagePolicy;
+    readonly maximumLifetimeMinutes: number;
+    readonly usagePolicy: RefreshUsagePolicy;
     /** FusionAuth `refreshTokenOneTimeUseConfiguration.gracePeriodInSeconds`. */
-    oneTimeUseGraceSeconds: number;
-    revokeOn: {
-      loginPrevented: boolean;
-      passwordChange: boolean;
-      multiFactorEnable: boolean;
-      oneTimeTokenReuse: boolean;
+    readonly oneTimeUseGraceSeconds: number;
+    readonly revokeOn: {
+      readonly loginPrevented: boolean;
+      readonly passwordChange: boolean;
+      readonly multiFactorEnable: boolean;
+      readonly oneTimeTokenReuse: boolean;
     };
   };
-  keys: {
-    rotationPeriodSeconds: number;
+  readonly keys: {
+    readonly rotationPeriodSeconds: number;
     /** How many future generations are published ahead of the signing one. */
-    publishedAhead: number;
+    readonly publishedAhead: number;
     /** How long a retired key stays published and listed as a verification key. */
-    retentionSeconds: number;
+    readonly retentionSeconds: number;
   };
   /** App-enforced rules; they go into the bundle. */
-  offline: {
-    graceSeconds: number;
-    jwksRefreshSeconds: number;
-    checkInSeconds: number;
-    clockRollbackToleranceSeconds: number;
-    degradedMode: DegradedMode;
+  readonly offline: {
+    readonly graceSeconds: number;
+    readonly jwksRefreshSeconds: number;
+    readonly checkInSeconds: number;
+    readonly clockRollbackToleranceSeconds: number;
+    readonly degradedMode: DegradedMode;
   };
 }
 
