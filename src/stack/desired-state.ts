@@ -5,7 +5,6 @@
 import type { Diagnostic } from "../diagnostics/diagnostic";
 import type { EffectivePolicy, PolicyFigures } from "../policy/types";
 
-
 /** A setting a stack overrides, as written, with its location. */
 export interface OverrideEntry {
   /** Dotted setting path, e.g. `offline.checkIn`. */
