@@ -1,6 +1,6 @@
 /**
- * `npm start`: the kit's main job on the local default. Finds or builds the Pulumi CLI, starts the FusionAuth
- * emulator when none answers on the local stack's URL (its data in .fakit/emulator/), runs `pulumi up` of the
+ * `npm start`: the kit's main job on the local default. Finds or builds the Pulumi CLI, starts this checkout's
+ * FusionAuth emulator (port FAKIT_EMULATOR_PORT or 9011, pid in .fakit/emulator.pid, data in .fakit/emulator/), runs `pulumi up` of the
  * `local` stack on the local file backend, prints what was configured and writes the JWKS bundles to artifacts/.
  * Running it again reports no changes.
  */
@@ -8,10 +8,12 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import { run as bundle } from "../src/cli/commands/bundle";
+import { emulatorPortFromEnv, PORT_ENV, pidFilePath, runningEmulatorRecord } from "../src/emulator/lifecycle";
 import { ensurePulumi, localPulumiEnv, localStateDir, REPO_ROOT } from "../src/toolchain/pulumi-cli";
 
 const STACK = process.env.FAKIT_STACK ?? "local";
-const EMULATOR_URL = "http://localhost:9011";
+/** `npm start -- --use-running`: use whatever FusionAuth answers on the port, saying so. */
+const USE_RUNNING = process.argv.includes("--use-running");
 
 function step(text: string): void {
   console.log(`\n==> ${text}`);
@@ -26,30 +28,60 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-async function ensureEmulator(): Promise<void> {
-  if (await answers(EMULATOR_URL)) {
-    console.log(`FusionAuth answers at ${EMULATOR_URL}; using it`);
+/**
+ * Makes sure this checkout's emulator runs on `port`: reuses the one recorded in .fakit/emulator.pid, starts one
+ * when the port is free, and refuses (unless --use-running) when something else answers there: a second checkout
+ * would otherwise deploy into the first one's emulator, with the first one's data.
+ */
+async function ensureEmulator(port: number): Promise<void> {
+  const url = `http://localhost:${port}`;
+  const pidFile = pidFilePath(localStateDir());
+  const ours = runningEmulatorRecord(pidFile);
+  if (ours !== undefined && ours.port === port && (await answers(url))) {
+    console.log(`using this checkout's emulator at ${url} (pid ${ours.pid}, started ${ours.startedAt})`);
     return;
+  }
+  if (ours !== undefined) {
+    throw new Error(
+      `this checkout's emulator runs at ${ours.url} (pid ${ours.pid}), not on port ${port}; stop it with \`node bin/fakit.js emulator stop\` or set ${PORT_ENV}=${ours.port}`,
+    );
+  }
+  if (await answers(url)) {
+    if (USE_RUNNING) {
+      console.log(`NOTE: using the FusionAuth at ${url}, which this checkout did not start (--use-running)`);
+      return;
+    }
+    throw new Error(
+      `something already answers at ${url}, and it is not an emulator this checkout started (perhaps another checkout's, with its data). ` +
+        `Stop it (\`fakit emulator stop\` in its checkout), run on another port (${PORT_ENV}=9012 npm start), or use it anyway (npm start -- --use-running)`,
+    );
   }
   const dir = path.join(localStateDir(), "emulator");
   mkdirSync(dir, { recursive: true });
   const log = openSync(path.join(dir, "emulator.log"), "a");
   const child = spawn(
     process.execPath,
-    [path.join(REPO_ROOT, "bin", "fakit.js"), "emulator", "--port", "9011", "--data", path.join(dir, "data.json")],
-    { detached: true, stdio: ["ignore", log, log] },
+    [
+      path.join(REPO_ROOT, "bin", "fakit.js"),
+      "emulator",
+      "--port",
+      String(port),
+      "--data",
+      path.join(dir, "data.json"),
+    ],
+    { cwd: REPO_ROOT, detached: true, stdio: ["ignore", log, log] },
   );
   child.unref();
   for (let i = 0; i < 100; i++) {
-    if (await answers(EMULATOR_URL)) {
+    if (runningEmulatorRecord(pidFile)?.pid === child.pid && (await answers(url))) {
       console.log(
-        `started the emulator at ${EMULATOR_URL} (pid ${child.pid}, data and log in ${path.relative(REPO_ROOT, dir)}/)`,
+        `started the emulator at ${url} (pid ${child.pid}, data and log in ${path.relative(REPO_ROOT, dir)}/); stop it with \`node bin/fakit.js emulator stop\``,
       );
       return;
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`the emulator did not answer at ${EMULATOR_URL}; see ${path.join(dir, "emulator.log")}`);
+  throw new Error(`the emulator did not answer at ${url}; see ${path.join(dir, "emulator.log")}`);
 }
 
 function pulumi(bin: string, env: Record<string, string>, args: string[], capture = false): string {
@@ -94,7 +126,9 @@ async function main(): Promise<number> {
 
   if (STACK === "local") {
     step("FusionAuth emulator");
-    await ensureEmulator();
+    const port = emulatorPortFromEnv(process.env);
+    if ("error" in port) throw new Error(port.error);
+    await ensureEmulator(port.port);
   }
 
   step(`pulumi up (stack ${STACK}, backend ${env.PULUMI_BACKEND_URL})`);
