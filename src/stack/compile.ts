@@ -20,6 +20,7 @@ import { type CatalogPreset, checkPresetCatalog, presetLayer } from "../policy/p
 import type { EffectivePolicy, SensitivityLevel } from "../policy/types";
 import type { Tenant as StackTenant, Waiver as StackWaiver } from "./config.generated";
 import type { ApplicationState, AppliedWaiver, DesiredState, OverrideEntry, TenantState } from "./desired-state";
+import { composeStack } from "./environment";
 
 const NS = `${PROJECT_NAME}:`;
 
@@ -30,6 +31,8 @@ export interface CompileInput {
   presets: readonly ParsedDocument[];
   levels: ParsedDocument;
   schemas: PolicySchemas;
+  /** The shared file the stack names with `fusionauth-offline-kit:shared` (see ./environment.ts), read. */
+  shared?: ParsedDocument;
 }
 
 /** `state` is present only when there is no error; `diagnostics` holds every error and warning, sorted. */
@@ -49,11 +52,16 @@ interface Waiver extends RawWaiver {
 }
 
 /** Validates and compiles a stack against the presets and floors. */
-export function compileStack(input: CompileInput): CompileResult {
-  const catalog = checkPresetCatalog(input);
+export function compileStack(given: CompileInput): CompileResult {
+  const catalog = checkPresetCatalog(given);
   const diagnostics: Diagnostic[] = [...catalog.diagnostics];
+  if (given.stack.value === undefined) return { diagnostics: normalizeDiagnostics(diagnostics) };
+  // A stack that takes its tenants from a shared file is composed first; every later step sees one document.
+  const composed = composeStack(given.stackName, given.stack, given.shared);
+  diagnostics.push(...composed.diagnostics);
+  if (composed.diagnostics.length > 0) return { diagnostics: normalizeDiagnostics(diagnostics) };
+  const input: CompileInput = { ...given, stack: composed.doc };
   const doc = input.stack;
-  if (doc.value === undefined) return { diagnostics: normalizeDiagnostics(diagnostics) };
   const schemaErrors = checkSchema(doc, input.schemas, "stack");
   diagnostics.push(...schemaErrors);
   if (schemaErrors.length > 0 || catalog.floors === undefined)
@@ -425,9 +433,10 @@ function compileApplicationState(
     policy: a.policy,
     figures: derivePolicyFigures(a.policy),
     ownJwtConfiguration: differsInJwtConfiguration(a.policy, tenantPolicy),
-    overrides: overrideEntries(a.merged).filter(
-      (o) => o.file === doc.path && a.merged.origins.get(o.path)?.pointer.startsWith(appPointer(ctx, a.index)),
-    ),
+    overrides: overrideEntries(a.merged).filter((o) => {
+      const origin = a.merged.origins.get(o.path);
+      return origin?.doc === doc && origin.pointer.startsWith(appPointer(ctx, a.index));
+    }),
     warnings: result.warnings,
     waivers: result.applied,
   };
