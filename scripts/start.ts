@@ -8,7 +8,9 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import { run as bundle } from "../src/cli/commands/bundle";
+import { formatDiagnostic } from "../src/diagnostics/diagnostic";
 import { emulatorPortFromEnv, PORT_ENV, pidFilePath, runningEmulatorRecord } from "../src/emulator/lifecycle";
+import { loadDesiredState } from "../src/stack/load";
 import { ensurePulumi, localPulumiEnv, localStateDir, REPO_ROOT } from "../src/toolchain/pulumi-cli";
 
 const STACK = process.env.FAKIT_STACK ?? "local";
@@ -124,7 +126,13 @@ async function main(): Promise<number> {
   console.log(`using ${path.join(bin, "pulumi")}`);
   const env = localPulumiEnv(bin);
 
-  if (STACK === "local") {
+  // A stack on localhost (local, or the dev/staging/prod example) gets this checkout's emulator.
+  const loaded = loadDesiredState({ repoRoot: REPO_ROOT, stack: STACK });
+  if ("diagnostics" in loaded) {
+    for (const d of loaded.diagnostics) console.error(formatDiagnostic(d));
+    throw new Error(`stack ${STACK} is invalid; nothing done`);
+  }
+  if (["localhost", "127.0.0.1"].includes(new URL(loaded.state.url).hostname)) {
     step("FusionAuth emulator");
     const port = emulatorPortFromEnv(process.env);
     if ("error" in port) throw new Error(port.error);

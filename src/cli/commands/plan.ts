@@ -4,6 +4,7 @@
  */
 import { formatDiagnostic } from "../../diagnostics/diagnostic";
 import { createFusionAuthPort } from "../../fusionauth/client-port";
+import { diffEnvironments, renderEnvironmentDiff } from "../../plan/environment-diff";
 import { buildPlanReport, renderPlanText } from "../../plan/report";
 import { observeStack } from "../../rotation/observe";
 import { planStackRotations, renderRotationText } from "../../rotation/plan-stack";
@@ -12,6 +13,7 @@ import { stackApiKey } from "../../toolchain/stack-api-key";
 import { loadStackForCommand } from "../load-stack";
 
 const USAGE = `usage: fakit plan --stack NAME [--json] [--now ISO] [--mermaid] [--live]
+       fakit plan --stack NAME --diff OTHER [--json]
 
 Shows per tenant and application the effective settings, the derived figures (revocation lag, offline runways,
 key publication lead, ...), warnings and waivers of stacks/Pulumi.NAME.yaml. Needs neither the Pulumi CLI nor
@@ -20,6 +22,7 @@ is computed for (default: the current time).
 The rotation timeline of each tenant follows the figures: by default as if the tenant were first deployed at
 --now; with --live, from the keys FusionAuth holds (needs FUSIONAUTH_API_KEY or the stack's apiKey secret).
 --mermaid prints only the timelines, as Mermaid gantt charts in Markdown (they render on GitHub).
+--diff OTHER prints only the settings that differ between the two stacks (environments), e.g. staging and prod.
 Exit status: 0 ok, 1 invalid stack, 2 usage error.`;
 
 interface PlanArgs {
@@ -28,6 +31,7 @@ interface PlanArgs {
   mermaid: boolean;
   live: boolean;
   now: Date;
+  diff?: string;
 }
 
 function parseArgs(argv: string[]): PlanArgs | string {
@@ -36,6 +40,7 @@ function parseArgs(argv: string[]): PlanArgs | string {
   let mermaid = false;
   let live = false;
   let now: Date | undefined;
+  let diff: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const [flag, inline] =
@@ -49,6 +54,9 @@ function parseArgs(argv: string[]): PlanArgs | string {
     else if (flag === "--stack" || flag === "-s") {
       stack = value();
       if (stack === undefined || stack === "") return "--stack needs a stack name";
+    } else if (flag === "--diff") {
+      diff = value();
+      if (diff === undefined || diff === "") return "--diff needs a stack name";
     } else if (flag === "--now") {
       const text = value();
       if (text === undefined || !/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(Date.parse(text)))
@@ -57,7 +65,7 @@ function parseArgs(argv: string[]): PlanArgs | string {
     } else return `unknown argument ${arg}`;
   }
   if (stack === undefined) return "--stack is required";
-  return { stack, json, mermaid, live, now: now ?? new Date() };
+  return { stack, json, mermaid, live, now: now ?? new Date(), ...(diff === undefined ? {} : { diff }) };
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -72,6 +80,14 @@ export async function run(argv: string[]): Promise<number> {
   }
   const loaded = loadStackForCommand("plan", args.stack, "nothing planned");
   if ("exitCode" in loaded) return loaded.exitCode;
+  if (args.diff !== undefined) {
+    const other = loadStackForCommand("plan", args.diff, "nothing planned");
+    if ("exitCode" in other) return other.exitCode;
+    const rows = diffEnvironments(loaded.state, other.state);
+    if (args.json) console.log(JSON.stringify({ stacks: [args.stack, args.diff], differences: rows }, null, 2));
+    else console.log(renderEnvironmentDiff(args.stack, args.diff, rows).join("\n"));
+    return 0;
+  }
   const tenantWarnings = new Set(
     loaded.state.tenants
       .flatMap((t) => [...t.warnings, ...t.applications.flatMap((a) => a.warnings)])
