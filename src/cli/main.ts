@@ -18,6 +18,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   bundle: { summary: "emit or check the JWKS bundles of a stack", load: load("./commands/bundle") },
   verify: { summary: "decide offline what a token allows, as an app would", load: load("./commands/verify") },
   emulator: { summary: "run the local FusionAuth API emulator", load: load("./commands/emulator") },
+  import: { summary: "write a stack file from a live FusionAuth", load: load("./commands/import") },
 };
 
 export const USAGE_EXIT = 2;

@@ -4,8 +4,6 @@
  * URL of any other host never moves.
  */
 
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
-
 /** `url` with its port replaced by `port` when its host is a loopback name; otherwise `url` unchanged. */
 export function withLoopbackPort(url: string, port: number | undefined): string {
   if (port === undefined) return url;
@@ -15,7 +13,9 @@ export function withLoopbackPort(url: string, port: number | undefined): string 
   } catch {
     return url;
   }
-  if (!LOOPBACK.has(parsed.hostname)) return url;
+  // A literal list inside the function: Pulumi serializes the dynamic providers that call this, and captures
+  // module-level objects (a Set does not survive that).
+  if (!["localhost", "127.0.0.1", "[::1]"].includes(parsed.hostname)) return url;
   parsed.port = String(port);
   return parsed.toString().replace(/\/+$/, "");
 }
