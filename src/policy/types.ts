@@ -54,7 +54,7 @@ export interface EffectivePolicy {
   };
 }
 
-/** Figures derived from an effective policy (DESIGN.md section 4), in seconds. */
+/** Figures derived from an effective policy (docs/design.md section 4), in seconds. */
 export interface PolicyFigures {
   /** A + G: how long a revoked user can keep acting offline. */
   revocationLagSeconds: number;

@@ -1,5 +1,5 @@
 /**
- * The offline decision (DESIGN.md section 9): what a token lets the user do right now, given a bundle and what
+ * The offline decision (docs/design.md section 9): what a token lets the user do right now, given a bundle and what
  * the device knows about time and connectivity. Signatures are checked with `jose` (WebCrypto for `Ed25519`,
  * which jose 5 does not accept as an `alg` label); time rules are applied here, explicitly, because an offline
  * device cannot trust its clock blindly.

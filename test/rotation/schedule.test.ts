@@ -3,7 +3,7 @@ import { planRotation, RotationError } from "../../src/rotation/schedule";
 import { applyRotation, renderRotationGantt, rotationTimeline } from "../../src/rotation/timeline";
 import { DAY, EPOCH, HOUR, MIN, PRESET_LEVELS, preset } from "./presets";
 
-// Lead L = J + C + S and retention A + G + S, written out per preset from DESIGN.md section 3.
+// Lead L = J + C + S and retention A + G + S, written out per preset from docs/design.md section 3.
 const EXPECTED = {
   critical: { K: 30 * DAY, P: 1, L: 6 * HOUR + 15 * MIN + 5 * MIN, ret: 5 * MIN + 0 + 5 * MIN },
   high: { K: 90 * DAY, P: 1, L: 12 * HOUR + HOUR + 5 * MIN, ret: 10 * MIN + 30 * MIN + 5 * MIN },
