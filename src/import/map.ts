@@ -175,14 +175,21 @@ function differences(
     .filter(([, a, b]) => a !== b);
 }
 
-/** The preset whose settings differ from `live` in the fewest fields (ties: by name, for a stable result). */
+/**
+ * The preset whose settings differ from `live` in the fewest fields. Ties go to the preset whose floors the live
+ * values break least (`breaches`, when given: fewer waivers to review), then by name, for a stable result.
+ */
 export function closestPreset(
   live: Map<string, string | boolean>,
   presets: ReadonlyMap<string, EffectivePolicy>,
+  breaches: (preset: string) => number = () => 0,
 ): string {
-  const ranked = [...presets]
-    .map(([name, policy]) => ({ name, distance: differences(live, policy).length }))
-    .sort((a, b) => a.distance - b.distance || a.name.localeCompare(b.name));
+  const byDistance = [...presets].map(([name, policy]) => ({ name, distance: differences(live, policy).length }));
+  const nearest = Math.min(...byDistance.map((c) => c.distance));
+  const ranked = byDistance
+    .filter((c) => c.distance === nearest)
+    .map((c) => ({ ...c, breaches: breaches(c.name) }))
+    .sort((a, b) => a.breaches - b.breaches || a.name.localeCompare(b.name));
   const best = ranked[0];
   if (best === undefined) throw new Error("no valid preset to match against");
   return best.name;
@@ -235,10 +242,22 @@ export function importStack(input: {
   const drafts: DraftTenant[] = [];
   for (const t of [...live.tenants].sort((a, b) => a.name.localeCompare(b.name))) {
     const settings = liveSettings(t.jwtConfiguration, t.jwtConfiguration?.refreshTokenRevocationPolicy, live.keys);
-    const preset = closestPreset(settings, sources.presetPolicies);
-    const presetPolicy = sources.presetPolicies.get(preset) as EffectivePolicy;
     const key = slugOf(t.name, tenantKeys);
-    const overrides = differences(settings, presetPolicy).map(([p, v]): [string, string | boolean] => [p, v]);
+    const overridesFor = (name: string) =>
+      differences(settings, sources.presetPolicies.get(name) as EffectivePolicy).map(
+        ([p, v]): [string, string | boolean] => [p, v],
+      );
+    // A trial compile of the tenant alone counts the floor breaches (waivers) each tied preset would need.
+    const breaches = (name: string) =>
+      compileDrafts(
+        input.stackName,
+        live.url,
+        [{ key, live: t, preset: name, overrides: overridesFor(name), waivers: [], apps: [] }],
+        sources,
+      ).diagnostics.filter((d) => d.code.startsWith("KIT_FLOOR_")).length;
+    const preset = closestPreset(settings, sources.presetPolicies, breaches);
+    const presetPolicy = sources.presetPolicies.get(preset) as EffectivePolicy;
+    const overrides = overridesFor(preset);
     for (const [path, v, p] of differences(settings, presetPolicy))
       ifPresetOnly.push({ where: `tenant ${key}`, path, live: String(v), preset: String(p) });
     const signingAlg = live.keys.find((k) => k.id === t.jwtConfiguration?.accessTokenKeyId)?.algorithm;
