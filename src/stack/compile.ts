@@ -71,32 +71,10 @@ export function compileStack(given: CompileInput): CompileResult {
   const config = (doc.value as { config: Record<string, unknown> }).config;
   const rawTenants = config[`${NS}tenants`] as RawTenant[];
   const apiKey = config[`${NS}apiKey`];
-  if (typeof apiKey === "string") {
-    const pointer = toPointer(["config", `${NS}apiKey`]);
-    diagnostics.push({
-      severity: "warning",
-      code: "KIT_WARN_APIKEY_PLAINTEXT",
-      message: `${NS}apiKey is stored in plain text; set it with \`pulumi config set --secret apiKey\` or the FUSIONAUTH_API_KEY environment variable`,
-      file: doc.path,
-      pointer,
-      ...doc.locate(pointer, "key"),
-    });
-  }
+  if (typeof apiKey === "string") diagnostics.push(plaintextApiKeyWarning(doc));
   const error = (pointer: string, code: string, message: string, target: "key" | "value" = "value") =>
     diagnostics.push({ severity: "error", code, message, file: doc.path, pointer, ...doc.locate(pointer, target) });
-
-  checkUnique(
-    rawTenants.map((t, i) => ({ value: t.key, pointer: tenantPointer(i, "key") })),
-    "tenant key",
-    error,
-  );
-  const ids = rawTenants.flatMap((t, i) => [
-    ...(t.id === undefined ? [] : [{ value: t.id.toLowerCase(), pointer: tenantPointer(i, "id") }]),
-    ...(t.applications ?? []).flatMap((a, j) =>
-      a.id === undefined ? [] : [{ value: a.id.toLowerCase(), pointer: tenantPointer(i, "applications", j, "id") }],
-    ),
-  ]);
-  checkUnique(ids, "id", error);
+  checkKeysAndIdsUnique(rawTenants, error);
 
   const tenants: TenantState[] = [];
   rawTenants.forEach((raw, index) => {
@@ -115,6 +93,34 @@ export function compileStack(given: CompileInput): CompileResult {
     tenants,
   };
   return { state, diagnostics: all };
+}
+
+function plaintextApiKeyWarning(doc: ParsedDocument): Diagnostic {
+  const pointer = toPointer(["config", `${NS}apiKey`]);
+  return {
+    severity: "warning",
+    code: "KIT_WARN_APIKEY_PLAINTEXT",
+    message: `${NS}apiKey is stored in plain text; set it with \`pulumi config set --secret apiKey\` or the FUSIONAUTH_API_KEY environment variable`,
+    file: doc.path,
+    pointer,
+    ...doc.locate(pointer, "key"),
+  };
+}
+
+/** Tenant keys are unique in a stack; an adopted id is adopted once, by one tenant or application. */
+function checkKeysAndIdsUnique(rawTenants: readonly RawTenant[], error: ErrorAt): void {
+  checkUnique(
+    rawTenants.map((t, i) => ({ value: t.key, pointer: tenantPointer(i, "key") })),
+    "tenant key",
+    error,
+  );
+  const ids = rawTenants.flatMap((t, i) => [
+    ...(t.id === undefined ? [] : [{ value: t.id.toLowerCase(), pointer: tenantPointer(i, "id") }]),
+    ...(t.applications ?? []).flatMap((a, j) =>
+      a.id === undefined ? [] : [{ value: a.id.toLowerCase(), pointer: tenantPointer(i, "applications", j, "id") }],
+    ),
+  ]);
+  checkUnique(ids, "id", error);
 }
 
 function tenantPointer(i: number, ...rest: (string | number)[]): string {
