@@ -9,7 +9,7 @@ import { mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import { run as bundle } from "../src/cli/commands/bundle";
 import { formatDiagnostic } from "../src/diagnostics/diagnostic";
-import { emulatorPortFromEnv, PORT_ENV, pidFilePath, runningEmulatorRecord } from "../src/emulator/lifecycle";
+import { chooseEmulator, emulatorPortFromEnv, pidFilePath, runningEmulatorRecord } from "../src/emulator/lifecycle";
 import { loadDesiredState } from "../src/stack/load";
 import { ensurePulumi, localPulumiEnv, localStateDir, REPO_ROOT } from "../src/toolchain/pulumi-cli";
 
@@ -38,25 +38,16 @@ async function answers(url: string): Promise<boolean> {
 async function ensureEmulator(port: number): Promise<void> {
   const url = `http://localhost:${port}`;
   const pidFile = pidFilePath(localStateDir());
-  const ours = runningEmulatorRecord(pidFile);
-  if (ours !== undefined && ours.port === port && (await answers(url))) {
-    console.log(`using this checkout's emulator at ${url} (pid ${ours.pid}, started ${ours.startedAt})`);
+  const choice = chooseEmulator({
+    port,
+    ours: runningEmulatorRecord(pidFile),
+    portAnswers: await answers(url),
+    useRunning: USE_RUNNING,
+  });
+  if (choice.action === "refuse") throw new Error(choice.message);
+  if (choice.action !== "start") {
+    console.log(choice.message);
     return;
-  }
-  if (ours !== undefined) {
-    throw new Error(
-      `this checkout's emulator runs at ${ours.url} (pid ${ours.pid}), not on port ${port}; stop it with \`node bin/fakit.js emulator stop\` or set ${PORT_ENV}=${ours.port}`,
-    );
-  }
-  if (await answers(url)) {
-    if (USE_RUNNING) {
-      console.log(`NOTE: using the FusionAuth at ${url}, which this checkout did not start (--use-running)`);
-      return;
-    }
-    throw new Error(
-      `something already answers at ${url}, and it is not an emulator this checkout started (perhaps another checkout's, with its data). ` +
-        `Stop it (\`fakit emulator stop\` in its checkout), run on another port (${PORT_ENV}=9012 npm start), or use it anyway (npm start -- --use-running)`,
-    );
   }
   const dir = path.join(localStateDir(), "emulator");
   mkdirSync(dir, { recursive: true });

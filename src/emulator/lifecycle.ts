@@ -98,3 +98,57 @@ export async function stopEmulator(file: string, timeoutMs = 10_000): Promise<Em
   }
   return "timeout";
 }
+
+/** What `npm start` does about the emulator, decided from what it found (see {@link chooseEmulator}). */
+export type EmulatorChoice =
+  | { action: "reuse"; message: string }
+  | { action: "start" }
+  | { action: "use-foreign"; message: string }
+  | { action: "refuse"; message: string };
+
+/**
+ * Decides whether `npm start` reuses this checkout's emulator, starts one, or refuses: a server it did not start
+ * (another checkout's emulator, with that checkout's data) is used only when asked (`--use-running`), and then
+ * with a note. Pure: the caller looks at the pid file and the port.
+ */
+export function chooseEmulator(found: {
+  port: number;
+  /** This checkout's running emulator, from its pid file. */
+  ours: EmulatorRecord | undefined;
+  /** Whether something answers FusionAuth's discovery document on `port`. */
+  portAnswers: boolean;
+  useRunning: boolean;
+}): EmulatorChoice {
+  const url = `http://localhost:${found.port}`;
+  const { ours } = found;
+  if (ours !== undefined && ours.port === found.port) {
+    return found.portAnswers
+      ? {
+          action: "reuse",
+          message: `using this checkout's emulator at ${url} (pid ${ours.pid}, started ${ours.startedAt})`,
+        }
+      : {
+          action: "refuse",
+          message: `this checkout's emulator (pid ${ours.pid}) does not answer at ${url}; see .fakit/emulator/emulator.log, or stop it with \`node bin/fakit.js emulator stop\``,
+        };
+  }
+  if (ours !== undefined) {
+    return {
+      action: "refuse",
+      message: `this checkout's emulator runs at ${ours.url} (pid ${ours.pid}), not on port ${found.port}; stop it with \`node bin/fakit.js emulator stop\` or set ${PORT_ENV}=${ours.port}`,
+    };
+  }
+  if (!found.portAnswers) return { action: "start" };
+  if (found.useRunning) {
+    return {
+      action: "use-foreign",
+      message: `NOTE: using the FusionAuth at ${url}, which this checkout did not start (--use-running)`,
+    };
+  }
+  return {
+    action: "refuse",
+    message:
+      `something already answers at ${url}, and it is not an emulator this checkout started (perhaps another checkout's, with its data). ` +
+      `Stop it (\`fakit emulator stop\` in its checkout), run on another port (${PORT_ENV}=${found.port + 1} npm start), or use it anyway (npm start -- --use-running)`,
+  };
+}
