@@ -77,7 +77,30 @@ export function composeStack(
     );
     return { doc: stack, diagnostics };
   }
-  if (shared === undefined || shared.value === undefined) return { doc: stack, diagnostics };
+  const sharedAt = toPointer(["config", SHARED_KEY]);
+  if (sharedFileOf(stack) === undefined) {
+    diagnostics.push(
+      at(
+        stack,
+        sharedAt,
+        "KIT_SHARED_INVALID",
+        `${SHARED_KEY} must name a YAML file beside the stack files (e.g. kit.yaml: letters, digits, ".", "_", "-"; not a Pulumi.* stack file), got ${JSON.stringify(config[SHARED_KEY])}`,
+      ),
+    );
+    return { doc: stack, diagnostics };
+  }
+  if (shared === undefined || shared.value === undefined) {
+    // The reason (missing file, YAML syntax) is reported at the shared file itself; this says which stack needs it.
+    diagnostics.push(
+      at(
+        stack,
+        sharedAt,
+        "KIT_SHARED_INVALID",
+        `the shared file ${String(config[SHARED_KEY])} could not be read; its own error says why`,
+      ),
+    );
+    return { doc: stack, diagnostics };
+  }
   const sharedTenants = readSharedTenants(shared, diagnostics);
   if (sharedTenants === undefined) return { doc: stack, diagnostics };
 

@@ -147,3 +147,29 @@ describe("the shipped dev, staging and prod stacks", () => {
     ]);
   });
 });
+
+describe("a shared file that cannot be used", () => {
+  const compileAlone = (text: string, shared?: string) => {
+    const stack = parseYamlSource({ path: "stacks/Pulumi.dev.yaml", text }).doc;
+    const sharedDoc = shared === undefined ? undefined : parseYamlSource({ path: "stacks/kit.yaml", text: shared }).doc;
+    return compileStack({ stackName: "dev", stack, shared: sharedDoc, ...sources }).diagnostics.map(formatDiagnostic);
+  };
+
+  it("is named at the stack's line when it could not be read, without a second 'tenants missing' error", () => {
+    expect(compileAlone(stackYaml())).toEqual([
+      "stacks/Pulumi.dev.yaml:3:34: KIT_SHARED_INVALID the shared file kit.yaml could not be read; its own error says why",
+    ]);
+  });
+
+  it("must be a file beside the stacks", () => {
+    expect(compileAlone(stackYaml().replace("kit.yaml", "../kit.yaml"), SHARED)).toEqual([
+      'stacks/Pulumi.dev.yaml:3:34: KIT_SHARED_INVALID fusionauth-offline-kit:shared must name a YAML file beside the stack files (e.g. kit.yaml: letters, digits, ".", "_", "-"; not a Pulumi.* stack file), got "../kit.yaml"',
+    ]);
+  });
+
+  it("holds only tenants", () => {
+    expect(compileAlone(stackYaml(), `${SHARED}url: https://x.example\n`)).toEqual([
+      'stacks/kit.yaml:13:1: KIT_SHARED_INVALID a shared file holds only `tenants:`; "url" belongs in a stack file',
+    ]);
+  });
+});
