@@ -15,6 +15,9 @@ export default defineConfig({
     hookTimeout: 600_000,
     projects: [
       {
+        // Projects do not inherit the root options unless they say so: without this every test ran under
+        // vitest's 5 s / 10 s defaults instead of the timeouts above.
+        extends: true,
         test: {
           name: "unit",
           include: ["test/**/*.test.ts"],
@@ -23,6 +26,9 @@ export default defineConfig({
         },
       },
       {
+        // Projects do not inherit the root options unless they say so: without this every test ran under
+        // vitest's 5 s / 10 s defaults instead of the timeouts above.
+        extends: true,
         test: {
           name: "integration",
           include: [TIERS.integration],
@@ -30,6 +36,9 @@ export default defineConfig({
         },
       },
       {
+        // Projects do not inherit the root options unless they say so: without this every test ran under
+        // vitest's 5 s / 10 s defaults instead of the timeouts above.
+        extends: true,
         test: {
           name: "e2e",
           include: [TIERS.e2e],

@@ -6,6 +6,7 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { generateSigningKeyFiles } from "../src/bundle/signing-key-file";
 import { startEmulator } from "../src/emulator";
 import { REPO_ROOT } from "../src/toolchain/pulumi-cli";
 import { createKitProject } from "../test/helpers/kit-project";
@@ -32,6 +33,8 @@ export interface CliStepRuns {
 export async function benchCliCommands(binDir: string, applications: number, runs: number): Promise<CliStepRuns[]> {
   const emu = await startEmulator({ apiKeys: [API_KEY], now: new Date(BENCH_NOW) });
   const project = createKitProject();
+  // The pipeline's bundle signing key: `fakit bundle` signs with it, `--check` verifies with its public half.
+  const signingKey = await generateSigningKeyFiles(path.join(project.dir, ".fakit", "pipeline-key"));
   const out = mkdtempSync(path.join(os.tmpdir(), "fakit-bench-bundles-"));
   const name = `bench${applications}`;
   try {
@@ -93,7 +96,12 @@ export async function benchCliCommands(binDir: string, applications: number, run
         emu.counters.reset();
         const r = await runCommand(process.execPath, [BIN, ...s.args], {
           cwd: project.dir,
-          env: { ...(process.env as Record<string, string>), NO_COLOR: "1", FUSIONAUTH_API_KEY: API_KEY },
+          env: {
+            ...(process.env as Record<string, string>),
+            NO_COLOR: "1",
+            FUSIONAUTH_API_KEY: API_KEY,
+            FAKIT_BUNDLE_SIGNING_KEY: signingKey.privatePath,
+          },
           timeoutMs: 300_000,
         });
         const wrong =

@@ -9,10 +9,12 @@ import os from "node:os";
 import { parseArgs } from "node:util";
 import { ensurePulumi } from "../src/toolchain/pulumi-cli";
 import { benchCliCommands, type CliStepRuns } from "./cli-commands";
+import { benchEmulatorPersistence, formatPersistence, type PersistenceRun } from "./emulator-persistence";
 import { runCommand } from "./lib/process";
 import { stackShape } from "./lib/stack-yaml";
 import { formatSummary, summarize } from "./lib/stats";
 import { type FloorRun, type KitRun, PHASES, runFloorOnce, runKitOnce } from "./pulumi-phases";
+import { benchSimulate, SIMULATE_GOAL_SECONDS, type SimulateRuns } from "./simulate";
 import { benchVerify, type VerifyRuns } from "./verify-throughput";
 
 interface Plan {
@@ -24,6 +26,7 @@ interface Plan {
   verifyRuns: number;
   verificationsPerRun: number;
   deadlineMs: number;
+  quick: boolean;
 }
 
 function planFrom(argv: string[]): Plan {
@@ -53,6 +56,7 @@ function planFrom(argv: string[]): Plan {
     verifyRuns: runs ?? (quick ? 1 : 7),
     verificationsPerRun: quick ? 1000 : 5000,
     deadlineMs: Number(values["max-minutes"] ?? (quick ? 15 : 45)) * 60_000,
+    quick,
   };
 }
 
@@ -109,6 +113,17 @@ async function main(): Promise<number> {
   if (!overDeadline()) {
     log("offline verifications");
     verify = await benchVerify(plan.verifyRuns, plan.verificationsPerRun);
+  }
+  let emulator: PersistenceRun | undefined;
+  if (!overDeadline()) {
+    log("emulator persistence, write-heavy run");
+    emulator = await benchEmulatorPersistence(plan.quick ? 1000 : 3000);
+    if (emulator.rejected.bytes > 0) problems.push(`rejected emulator requests wrote ${emulator.rejected.bytes} bytes`);
+  }
+  let simulate: SimulateRuns | undefined;
+  if (!overDeadline()) {
+    log("fleet simulation (field-crew, 10,000 device-years)");
+    simulate = await benchSimulate(plan.verifyRuns > 1 ? 3 : 1);
   }
   if (overDeadline())
     problems.push(`stopped at the ${plan.deadlineMs / 60_000}-minute deadline; some figures are missing`);
@@ -212,12 +227,45 @@ async function main(): Promise<number> {
       ),
     );
   }
+  if (emulator !== undefined) {
+    out.push(`\n## Emulator with a data file: ${emulator.count} application creates, one after another\n`);
+    out.push(formatPersistence(emulator).join("\n"));
+  }
+  if (simulate !== undefined) {
+    const wall = summarize(simulate.seconds);
+    out.push(
+      `\n## Fleet simulation (\`fakit simulate\`, field-crew profile, field preset, time rules on every opening)\n`,
+    );
+    out.push(
+      table(
+        ["device-years", "openings", "runs", "wall", "CPU", "goal", "sampled signatures"],
+        [
+          [
+            simulate.deviceYears.toFixed(0),
+            String(simulate.openings),
+            String(wall.runs),
+            formatSummary(wall, "s", 2),
+            formatSummary(summarize(simulate.cpuSeconds), "s", 2),
+            `<= ${SIMULATE_GOAL_SECONDS} s`,
+            `${simulate.signaturesChecked} per run, ${simulate.mismatches} disagreements`,
+          ],
+        ],
+      ),
+    );
+    if (wall.median > SIMULATE_GOAL_SECONDS)
+      problems.push(`fleet simulation took ${wall.median.toFixed(2)} s, over its ${SIMULATE_GOAL_SECONDS} s goal`);
+    if (simulate.mismatches > 0) problems.push(`fleet simulation: ${simulate.mismatches} sampled decisions disagree`);
+  }
   for (const p of problems) out.push(`\n!! ${p}`);
   console.log(out.join("\n"));
   if (plan.json !== undefined)
     writeFileSync(
       plan.json,
-      JSON.stringify({ date: new Date().toISOString(), plan, pulumiResults, cli, verify, problems }, null, 2),
+      JSON.stringify(
+        { date: new Date().toISOString(), plan, pulumiResults, cli, verify, emulator, simulate, problems },
+        null,
+        2,
+      ),
     );
   log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return problems.length > 0 ? 1 : 0;

@@ -1,9 +1,12 @@
 /**
  * `fakit bundle --check`: the gate an app build runs. A committed bundle passes while it is intact, holds every
  * key that signs, is scheduled to sign or signed tokens still acceptable offline, and its horizon lies ahead.
+ * {@link checkBundleSignature} adds the signature, against the public key the app pins.
  * Pure: the caller reads the files and computes the expected keys from the stack.
  */
 import { createHash } from "node:crypto";
+import type { JWK } from "jose";
+import type { RevokedKey } from "../stack/desired-state";
 import type { ExpectedBundleKey } from "./content";
 import {
   type BundleProblem,
@@ -11,18 +14,21 @@ import {
   isoOf,
   JWKS_FILE,
   MANIFEST_FILE,
+  MANIFEST_JWS_FILE,
   POLICY_FILE,
   parseJsonFile,
   parseJwksFile,
   parseManifestFile,
   parsePolicyFile,
 } from "./format";
+import { verifyManifestSignature } from "./signature";
 
 export type BundleCheckCode =
   | BundleProblemCode
   | "KIT_BUNDLE_KEY_MISSING"
   | "KIT_BUNDLE_KEY_NOT_CREATED"
-  | "KIT_BUNDLE_HORIZON_PASSED";
+  | "KIT_BUNDLE_HORIZON_PASSED"
+  | "KIT_BUNDLE_KEY_REVOKED";
 
 export interface BundleCheckProblem {
   code: BundleCheckCode;
@@ -45,11 +51,14 @@ const ROLE_WORDS: Record<ExpectedBundleKey["role"], string> = {
  * @param existing file name to content, as read from the bundle directory (absent files left out).
  * @param expected from {@link expectedBundleKeys} of the stack's rotation state at `now`.
  * @param now seconds since the Unix epoch (the run's time).
+ * @param revoked the tenant's revoked generations: a bundle whose JWKS still holds one of them fails, naming the
+ *   key and the reason (its kid is found in the bundle's own `policy.json`, or given by the stack).
  */
 export function checkBundle(
   existing: Readonly<Partial<Record<string, string>>>,
   expected: readonly ExpectedBundleKey[],
   now: number,
+  revoked: readonly RevokedKey[] = [],
 ): BundleCheckResult {
   const problems: BundleCheckProblem[] = [];
   const texts: Record<string, string> = {};
@@ -102,6 +111,16 @@ export function checkBundle(
       });
     }
   }
+  for (const r of revoked) {
+    const listed = (policy.policy?.keys ?? []).filter((k) => k.generation === r.generation).map((k) => k.kid);
+    for (const kid of new Set([...listed, ...(r.kid === undefined ? [] : [r.kid])])) {
+      if (!kids.has(kid)) continue;
+      problems.push({
+        code: "KIT_BUNDLE_KEY_REVOKED",
+        message: `the bundle carries generation ${r.generation}, kid ${kid}, revoked at ${isoOf(r.at)}: ${r.reason}; devices with this build accept tokens forged with it; rebuild it with \`fakit bundle\``,
+      });
+    }
+  }
   const horizon = Date.parse(policy.policy?.horizon as string) / 1000;
   if (horizon <= now) {
     problems.push({
@@ -110,4 +129,19 @@ export function checkBundle(
     });
   }
   return { ok: problems.length === 0, problems };
+}
+
+/**
+ * Checks `manifest.jws` against the exact bytes of `manifest.json` with the public key the app pins; the
+ * digests in the manifest then vouch for the other files ({@link checkBundle} checks them).
+ * @returns `KIT_BUNDLE_SIGNATURE_MISSING` or `KIT_BUNDLE_SIGNATURE_INVALID`, or nothing when the signature holds
+ *   (or there is no manifest at all, which {@link checkBundle} reports).
+ */
+export async function checkBundleSignature(
+  existing: Readonly<Partial<Record<string, string>>>,
+  verifyKey: JWK,
+): Promise<BundleCheckProblem[]> {
+  const manifest = existing[MANIFEST_FILE];
+  if (manifest === undefined) return [];
+  return verifyManifestSignature(manifest, existing[MANIFEST_JWS_FILE], verifyKey);
 }

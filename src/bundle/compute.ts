@@ -6,11 +6,13 @@
  */
 
 import type { FusionAuthPort } from "../fusionauth/client-port";
-import { ROTATION_EPOCH_SECONDS } from "../rotation/epoch";
 import { observeStack } from "../rotation/observe";
-import { planRotation, type RotationState } from "../rotation/schedule";
+import type { RotationState } from "../rotation/schedule";
+import { planStackRotation } from "../rotation/stack-rotation";
 import type { ApplicationState, DesiredState, TenantState } from "../stack/desired-state";
-import { type BundleFiles, buildBundleContent, type ExpectedBundleKey, expectedBundleKeys } from "./content";
+import { buildBundleContent, type ExpectedBundleKey, expectedBundleKeys, resolveRevokedKeys } from "./content";
+import type { SignedBundleFiles } from "./format";
+import { type BundleSigningKey, signBundle } from "./sign";
 
 /** One application and the rotation state of its tenant at the run's time. */
 export interface AppRotation {
@@ -27,7 +29,7 @@ export interface AppRotation {
 
 export interface AppBundle {
   path: string;
-  files: BundleFiles;
+  files: SignedBundleFiles;
 }
 
 /** Every application with its tenant's rotation state at `at`, observed from FusionAuth (GET calls only). */
@@ -37,13 +39,7 @@ export async function observeAppRotations(
   at: number,
 ): Promise<AppRotation[]> {
   const observed = await observeStack(state, port);
-  return state.tenants.flatMap((tenant) => {
-    const rotation = planRotation({
-      policy: tenant.policy,
-      epoch: ROTATION_EPOCH_SECONDS,
-      at,
-      observed: observed.get(tenant.key) ?? { keys: [] },
-    });
+  return planStackRotation(state, at, observed).flatMap(({ tenant, rotation }) => {
     const expected = expectedBundleKeys(rotation);
     return tenant.applications.map((app) => {
       const name = `${tenant.key}/${app.key}`;
@@ -52,22 +48,43 @@ export async function observeAppRotations(
   });
 }
 
-/** Every application's bundle, or a thrown error (BundleContentError for a JWKS that does not match). */
+/** A `policy.json` text of the bundle built before, if any and readable: where a revoked key's kid is remembered. */
+function parsePrevious(text: string | undefined): Parameters<typeof resolveRevokedKeys>[3] {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Every application's bundle, signed with the pipeline's key, or a thrown error (BundleContentError for a JWKS
+ * that does not match).
+ * @param previousPolicy the `policy.json` text of the bundle built before at a bundle path, if any: the kids of
+ *   revoked keys FusionAuth no longer holds are read there.
+ */
 export async function computeBundles(
   apps: readonly AppRotation[],
   port: FusionAuthPort,
   at: number,
+  signingKey: BundleSigningKey,
+  previousPolicy: (path: string) => string | undefined = () => undefined,
 ): Promise<AppBundle[]> {
   const jwks = { keys: await port.retrieveJwks() };
   return apps.map(({ path, tenant, app, rotation }) => ({
     path,
-    files: buildBundleContent({
-      tenant: { key: tenant.key, issuer: tenant.issuer },
-      application: { id: app.id, key: app.key, name: app.name },
-      policy: app.policy,
-      rotation,
-      jwks,
-      generatedFor: at,
-    }),
+    files: signBundle(
+      buildBundleContent({
+        revokedKeys: resolveRevokedKeys(tenant.key, tenant.revokedKeys, rotation, parsePrevious(previousPolicy(path))),
+        tenant: { key: tenant.key, issuer: tenant.issuer },
+        application: { id: app.id, key: app.key, name: app.name },
+        policy: app.policy,
+        rotation,
+        jwks,
+        generatedFor: at,
+      }),
+      signingKey,
+    ),
   }));
 }

@@ -11,8 +11,10 @@
 import { createHash } from "node:crypto";
 import type { EffectivePolicy } from "../policy/types";
 import type { RotationState } from "../rotation/schedule";
+import type { RevokedKey } from "../stack/desired-state";
 import {
   BUNDLE_FORMAT_VERSION,
+  type BundleFiles,
   type BundleKeyRole,
   type BundleProblem,
   canonicalJson,
@@ -23,6 +25,7 @@ import {
   POLICY_FILE,
   type PolicyFile,
   type PolicyKey,
+  type PolicyRevokedKey,
   publicJwk,
 } from "./format";
 
@@ -46,14 +49,19 @@ export interface BundleContentInput {
   rotation: RotationState;
   /** The body of FusionAuth's `GET /.well-known/jwks.json`. */
   jwks: unknown;
-  /** The run's time in seconds (never the wall clock). */
+  /** The run's time in seconds (never the wall clock); also the manifest's generation. */
   generatedFor: number;
+  /** The tenant's revoked keys with their kids (see {@link resolveRevokedKeys}); none when absent. */
+  revokedKeys?: readonly PolicyRevokedKey[];
 }
 
-/** File name to content. */
-export type BundleFiles = Record<typeof JWKS_FILE | typeof POLICY_FILE | typeof MANIFEST_FILE, string>;
+export type { BundleFiles } from "./format";
 
-export type BundleContentErrorCode = "KIT_BUNDLE_KEY_MISMATCH" | "KIT_BUNDLE_PRIVATE_MEMBER" | "KIT_BUNDLE_JWK_INVALID";
+export type BundleContentErrorCode =
+  | "KIT_BUNDLE_KEY_MISMATCH"
+  | "KIT_BUNDLE_PRIVATE_MEMBER"
+  | "KIT_BUNDLE_JWK_INVALID"
+  | "KIT_BUNDLE_REVOKED_KID_UNKNOWN";
 
 export class BundleContentError extends Error {
   override readonly name = "BundleContentError";
@@ -88,6 +96,41 @@ export function expectedBundleKeys(rotation: RotationState): ExpectedBundleKey[]
   return keys;
 }
 
+/**
+ * The tenant's revoked generations with their kids, for `policy.json`. FusionAuth forgets a revoked key once `up`
+ * deletes it, so its kid is taken from, in order: the stack (`keys.revoked[].kid`), the key while FusionAuth
+ * still holds it, the bundle built before (its `keys` or `revokedKeys`).
+ * @throws {BundleContentError} `KIT_BUNDLE_REVOKED_KID_UNKNOWN` when none of them knows a revoked key's kid.
+ */
+export function resolveRevokedKeys(
+  tenantKey: string,
+  revoked: readonly RevokedKey[],
+  rotation: RotationState,
+  previous?: {
+    keys?: readonly { kid: string; generation: number | null }[];
+    revokedKeys?: readonly PolicyRevokedKey[];
+  },
+): PolicyRevokedKey[] {
+  const known = new Map<number, string>();
+  for (const k of previous?.revokedKeys ?? []) if (k.generation !== null) known.set(k.generation, k.kid);
+  for (const k of previous?.keys ?? []) if (k.generation !== null) known.set(k.generation, k.kid);
+  for (const d of rotation.delete) if (d.kid !== undefined) known.set(d.generation, d.kid);
+  const unknown: number[] = [];
+  const out: PolicyRevokedKey[] = [];
+  for (const r of revoked) {
+    const kid = r.kid ?? known.get(r.generation);
+    if (kid === undefined) unknown.push(r.generation);
+    else out.push({ kid, generation: r.generation, reason: r.reason, revokedAt: isoOf(r.at) });
+  }
+  if (unknown.length > 0) {
+    throw new BundleContentError(
+      "KIT_BUNDLE_REVOKED_KID_UNKNOWN",
+      `the kid of revoked generation ${unknown.join(", ")} of tenant "${tenantKey}" is unknown: FusionAuth no longer holds the key and no earlier bundle lists it; add its kid to keys.revoked in the stack`,
+    );
+  }
+  return out.sort((a, b) => cmp(a.kid, b.kid));
+}
+
 function describe(k: ExpectedBundleKey): string {
   const who = k.generation === null ? "adopted key" : `generation ${k.generation}`;
   return `${who} (${k.role}${k.keyId ? `, id ${k.keyId}` : ""}${k.kid ? `, kid ${k.kid}` : ", not created yet"})`;
@@ -98,7 +141,7 @@ function sha256(text: string): string {
 }
 
 /**
- * Builds `jwks.json`, `policy.json` and `manifest.json` for one application.
+ * Builds `jwks.json`, `policy.json` and `manifest.json` for one application (unsigned: see ./sign.ts).
  * @throws {BundleContentError} `KIT_BUNDLE_PRIVATE_MEMBER` when FusionAuth's JWKS carries private members
  *   (`d`, `p`, `q`, `dp`, `dq`, `qi`, `oth`, `k`) in any key; `KIT_BUNDLE_KEY_MISMATCH` when an expected key is
  *   missing from the JWKS (or not created yet) or the JWKS still publishes a key of this tenant the schedule
@@ -192,15 +235,28 @@ export function buildBundleContent(input: BundleContentInput): BundleFiles {
       keyPublicationLeadSeconds: policy.keys.publishedAhead * policy.keys.rotationPeriodSeconds,
       retiredKeyRetentionSeconds: rotation.retentionSeconds,
     },
+    claimsMaxAgeSeconds: o.claimsMaxAgeSeconds,
+    localUnlock: {
+      mode: o.localUnlock.mode,
+      maxAttempts: o.localUnlock.maxAttempts,
+      argon2id: { ...o.localUnlock.argon2id },
+    },
+    mfaStandIn: o.mfaStandIn,
     keys,
+    revokedKeys: [...(input.revokedKeys ?? [])].sort((a, b) => cmp(a.kid, b.kid)),
     horizon: isoOf(rotation.horizon),
     generatedFor: isoOf(input.generatedFor),
   };
 
   const jwksText = canonicalJson({ keys: jwks });
   const policyText = canonicalJson(policyFile);
+  if (!Number.isSafeInteger(input.generatedFor) || input.generatedFor < 0)
+    throw new RangeError(`generatedFor must be whole seconds since the Unix epoch, got ${input.generatedFor}`);
   const manifestText = canonicalJson({
     formatVersion: BUNDLE_FORMAT_VERSION,
+    generation: input.generatedFor,
+    tenant: tenant.key,
+    application: application.id,
     files: [
       { name: JWKS_FILE, sha256: sha256(jwksText) },
       { name: POLICY_FILE, sha256: sha256(policyText) },

@@ -7,17 +7,38 @@
  * - `jwks.json`: `{"keys": [JWK...]}`, public members only (`kty`, `kid`, `alg`, `use` and `crv`/`x`/`y` or
  *   `n`/`e`), sorted by `kid`;
  * - `policy.json`: {@link PolicyFile};
- * - `manifest.json`: {@link ManifestFile}, the SHA-256 of the other two.
+ * - `manifest.json`: {@link ManifestFile}, the SHA-256 of the other two, the build's generation and whom it is for;
+ * - `manifest.jws`: a compact JWS with detached payload (RFC 7515 appendix F) over the exact bytes of
+ *   `manifest.json`, signed ES256 by the pipeline's bundle signing key (see ./signature.ts). The app pins the
+ *   public key; the private half never enters a bundle.
  * @see https://www.rfc-editor.org/rfc/rfc7517#section-4 JWK parameters
  * @see https://www.rfc-editor.org/rfc/rfc7518#section-6 key-type-specific members
+ * @see https://www.rfc-editor.org/rfc/rfc7515#appendix-F detached content
  */
-import type { DegradedMode } from "../policy/types";
+import { MAX_FUSIONAUTH_INT } from "../lib/duration";
+import {
+  DEGRADED_MODE_VALUES,
+  type DegradedMode,
+  MFA_STAND_IN_VALUES,
+  type MfaStandIn,
+  SIGNING_ALGORITHMS,
+  UNLOCK_MODE_VALUES,
+  type UnlockMode,
+} from "../policy/types";
 
-export const BUNDLE_FORMAT_VERSION = 1;
+/** Version 2 adds the offline-unlock fields and revoked keys to `policy.json`, and the signed manifest. */
+export const BUNDLE_FORMAT_VERSION = 2;
 export const JWKS_FILE = "jwks.json";
 export const POLICY_FILE = "policy.json";
 export const MANIFEST_FILE = "manifest.json";
-export const BUNDLE_FILES = [JWKS_FILE, POLICY_FILE, MANIFEST_FILE] as const;
+/** The detached JWS over `manifest.json`. */
+export const MANIFEST_JWS_FILE = "manifest.jws";
+export const BUNDLE_FILES = [JWKS_FILE, POLICY_FILE, MANIFEST_FILE, MANIFEST_JWS_FILE] as const;
+
+/** The unsigned files of a bundle, file name to content. */
+export type BundleFiles = Record<typeof JWKS_FILE | typeof POLICY_FILE | typeof MANIFEST_FILE, string>;
+/** A bundle as written: the files and `manifest.jws`. */
+export type SignedBundleFiles = BundleFiles & Record<typeof MANIFEST_JWS_FILE, string>;
 
 /** JWK members that carry private or symmetric key material (RFC 7518 section 6). */
 export const PRIVATE_JWK_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"] as const;
@@ -29,20 +50,11 @@ export const PUBLIC_JWK_MEMBERS: Record<string, readonly string[]> = {
   OKP: ["crv", "x"],
 };
 
-/** JWS algorithms a device can verify with a public key. FusionAuth labels Ed25519 keys `Ed25519` (RFC 9864). */
-export const ASYMMETRIC_ALGORITHMS = [
-  "ES256",
-  "ES384",
-  "ES512",
-  "RS256",
-  "RS384",
-  "RS512",
-  "PS256",
-  "PS384",
-  "PS512",
-  "Ed25519",
-  "EdDSA",
-];
+/**
+ * JWS algorithms a bundle's keys may carry: the preset schema's signing algorithms (never the shared-secret HS*).
+ * FusionAuth labels Ed25519 keys `Ed25519` (RFC 9864); the verifier also accepts tokens labelled `EdDSA`.
+ */
+export const ASYMMETRIC_ALGORITHMS: readonly string[] = SIGNING_ALGORITHMS;
 
 export interface PublicJwk {
   kty: string;
@@ -72,6 +84,18 @@ export interface PolicyKey {
   retiresAt: string | null;
 }
 
+/**
+ * A key declared compromised (a tenant's `keys.revoked`): an offline session holding this bundle refuses tokens
+ * signed with it, whatever JWKS it holds.
+ */
+export interface PolicyRevokedKey {
+  kid: string;
+  generation: number | null;
+  reason: string;
+  /** ISO 8601 UTC. */
+  revokedAt: string;
+}
+
 /** `policy.json`: the offline half of the effective policy. Durations in seconds, times ISO 8601 UTC. */
 export interface PolicyFile {
   formatVersion: number;
@@ -94,7 +118,24 @@ export interface PolicyFile {
     keyPublicationLeadSeconds: number;
     retiredKeyRetentionSeconds: number;
   };
+  /** How old a token's claims may be (now minus `iat`) before the decision flags them stale. */
+  claimsMaxAgeSeconds: number;
+  /** Unlocking the cached session offline. */
+  localUnlock: {
+    mode: UnlockMode;
+    /** Failed unlocks in a row before the cached session is wiped. */
+    maxAttempts: number;
+    /** For anything derived from a PIN (RFC 9106 parameters; memory in KiB). */
+    argon2id: { memoryKiB: number; iterations: number; parallelism: number };
+  };
+  /** `refuse`: actions that need MFA are refused offline; `local-unlock`: a local unlock in the session stands in. */
+  mfaStandIn: MfaStandIn;
   keys: PolicyKey[];
+  /**
+   * Compromised keys, sorted by kid; always present (empty when nothing was revoked): the session refuses tokens
+   * whose `kid` is listed.
+   */
+  revokedKeys: PolicyRevokedKey[];
   /** Until when this bundle holds every key that will sign. */
   horizon: string;
   /** The time of the run that built the bundle (never the wall clock). */
@@ -103,6 +144,15 @@ export interface PolicyFile {
 
 export interface ManifestFile {
   formatVersion: number;
+  /**
+   * The build's time (`--now`) in Unix seconds: the same for a rebuild at the same time, larger for every later
+   * build. A device refuses a bundle older than the one it holds.
+   */
+  generation: number;
+  /** The tenant's key, as `policy.json`'s `tenant`. */
+  tenant: string;
+  /** The application id (the tokens' `aud`), as `policy.json`'s `application.id`. */
+  application: string;
   files: { name: string; sha256: string }[];
 }
 
@@ -119,7 +169,9 @@ export type BundleProblemCode =
   | "KIT_BUNDLE_PRIVATE_MEMBER"
   | "KIT_BUNDLE_JWK_INVALID"
   | "KIT_BUNDLE_POLICY_INVALID"
-  | "KIT_BUNDLE_DIGEST_MISMATCH";
+  | "KIT_BUNDLE_DIGEST_MISMATCH"
+  | "KIT_BUNDLE_SIGNATURE_MISSING"
+  | "KIT_BUNDLE_SIGNATURE_INVALID";
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -201,7 +253,45 @@ const NUMBER_FIELDS = [
   "jwksRefreshSeconds",
   "clockRollbackToleranceSeconds",
 ] as const;
-const DEGRADED_MODES: readonly string[] = ["none", "read-only", "read-and-queue-writes"];
+
+const isOneOf = (values: readonly string[], v: unknown): boolean => typeof v === "string" && values.includes(v);
+const isCount = (v: unknown, min: number): boolean => typeof v === "number" && Number.isSafeInteger(v) && v >= min;
+const isIsoTime = (v: unknown): boolean => typeof v === "string" && v !== "" && !Number.isNaN(Date.parse(v));
+
+/** Problems of `localUnlock`, `mfaStandIn`, `claimsMaxAgeSeconds` and `revokedKeys` (format version 2). */
+function offlineUnlockProblems(value: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const c = value.claimsMaxAgeSeconds;
+  if (!isCount(c, 1) || (c as number) > MAX_FUSIONAUTH_INT)
+    out.push(`"claimsMaxAgeSeconds" must be a whole number of seconds from 1 to ${MAX_FUSIONAUTH_INT}`);
+  const u = value.localUnlock;
+  if (!isObject(u)) out.push(`"localUnlock" must be an object`);
+  else {
+    if (!isOneOf(UNLOCK_MODE_VALUES, u.mode))
+      out.push(`"localUnlock.mode" must be one of ${UNLOCK_MODE_VALUES.join(", ")}`);
+    if (!isCount(u.maxAttempts, 1)) out.push(`"localUnlock.maxAttempts" must be a whole number of at least 1`);
+    const a = u.argon2id;
+    if (!isObject(a) || !isCount(a.memoryKiB, 1) || !isCount(a.iterations, 1) || !isCount(a.parallelism, 1))
+      out.push(`"localUnlock.argon2id" must hold whole numbers memoryKiB, iterations and parallelism of at least 1`);
+  }
+  if (!isOneOf(MFA_STAND_IN_VALUES, value.mfaStandIn))
+    out.push(`"mfaStandIn" must be one of ${MFA_STAND_IN_VALUES.join(", ")}`);
+  const r = value.revokedKeys;
+  const validRevoked =
+    Array.isArray(r) &&
+    r.every(
+      (k) =>
+        isObject(k) &&
+        typeof k.kid === "string" &&
+        k.kid !== "" &&
+        (k.generation === null || isCount(k.generation, 0)) &&
+        typeof k.reason === "string" &&
+        isIsoTime(k.revokedAt),
+    );
+  if (!validRevoked)
+    out.push(`"revokedKeys" must list {kid, generation (a number or null), reason, revokedAt (ISO 8601)}`);
+  return out;
+}
 
 /** Parses and checks `policy.json` content (already JSON-parsed). */
 export function parsePolicyFile(value: unknown): { policy?: PolicyFile; problems: BundleProblem[] } {
@@ -229,9 +319,10 @@ export function parsePolicyFile(value: unknown): { policy?: PolicyFile; problems
       problems.push(bad(`"${f}" is not an ISO 8601 time`));
   }
   for (const f of NUMBER_FIELDS) {
-    const v = value[f];
-    if (typeof v !== "number" || !Number.isFinite(v) || v < 0)
-      problems.push(bad(`"${f}" must be a non-negative number of seconds`));
+    // Whole seconds within what a policy can hold: a value such as 1e300 would overflow the time arithmetic of
+    // a verifier (a RangeError from Date) instead of being refused here.
+    if (!isCount(value[f], 0) || (value[f] as number) > MAX_FUSIONAUTH_INT)
+      problems.push(bad(`"${f}" must be a whole number of seconds from 0 to ${MAX_FUSIONAUTH_INT}`));
   }
   const algs = value.allowedAlgorithms;
   if (
@@ -241,9 +332,10 @@ export function parsePolicyFile(value: unknown): { policy?: PolicyFile; problems
   ) {
     problems.push(bad(`"allowedAlgorithms" must list asymmetric JWS algorithms (${ASYMMETRIC_ALGORITHMS.join(", ")})`));
   }
-  if (typeof value.degradedMode !== "string" || !DEGRADED_MODES.includes(value.degradedMode)) {
-    problems.push(bad(`"degradedMode" must be one of ${DEGRADED_MODES.join(", ")}`));
+  if (!isOneOf(DEGRADED_MODE_VALUES, value.degradedMode)) {
+    problems.push(bad(`"degradedMode" must be one of ${DEGRADED_MODE_VALUES.join(", ")}`));
   }
+  problems.push(...offlineUnlockProblems(value).map(bad));
   if (!Array.isArray(value.keys) || !value.keys.every((k) => isObject(k) && typeof k.kid === "string")) {
     problems.push(bad(`"keys" must list objects with a "kid"`));
   }
@@ -281,6 +373,17 @@ export function parseManifestFile(value: unknown): { manifest?: ManifestFile; pr
         },
       ],
     };
+  const head: BundleProblem[] = [];
+  if (!isCount(value.generation, 0))
+    head.push({
+      code: "KIT_BUNDLE_JSON_INVALID",
+      message: `${MANIFEST_FILE} "generation" must be a whole number of seconds since the Unix epoch`,
+    });
+  for (const f of ["tenant", "application"]) {
+    if (typeof value[f] !== "string" || value[f] === "")
+      head.push({ code: "KIT_BUNDLE_JSON_INVALID", message: `${MANIFEST_FILE} "${f}" must be a non-empty string` });
+  }
+  if (head.length > 0) return { problems: head };
   const names = (files as { name: string }[]).map((f) => f.name);
   const missing = [JWKS_FILE, POLICY_FILE].filter((n) => !names.includes(n));
   if (missing.length > 0)

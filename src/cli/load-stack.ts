@@ -4,9 +4,16 @@
  */
 import { existsSync } from "node:fs";
 import type { Diagnostic } from "../diagnostics/diagnostic";
-import { findRepoRoot, formatDiagnostic, loadDesiredState, stackFilePath } from "../policy";
 import type { DesiredState } from "../stack/desired-state";
-import { listYaml, STACKS_DIR, stackNameOf } from "../stack/load";
+import {
+  findRepoRoot,
+  formatDiagnostic,
+  listYaml,
+  loadDesiredState,
+  STACKS_DIR,
+  stackFilePath,
+  stackNameOf,
+} from "../stack/load";
 
 export type LoadedStack = { repoRoot: string; state: DesiredState; warnings: Diagnostic[] } | { exitCode: number };
 

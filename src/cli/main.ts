@@ -15,8 +15,17 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
     summary: "show the effective policy, derived figures and rotation timeline of a stack",
     load: load("./commands/plan"),
   },
-  bundle: { summary: "emit or check the JWKS bundles of a stack", load: load("./commands/bundle") },
+  bundle: { summary: "emit or check the signed JWKS bundles of a stack", load: load("./commands/bundle") },
+  "bundle-key": {
+    summary: "generate the pipeline's bundle signing key pair",
+    load: load("./commands/bundle-key"),
+  },
+  revoke: {
+    summary: "revoke a user's, an application's or a tenant's sessions (stolen device, bad release)",
+    load: load("./commands/revoke"),
+  },
   verify: { summary: "decide offline what a token allows, as an app would", load: load("./commands/verify") },
+  simulate: { summary: "simulate a fleet of devices under a stack's policies", load: load("./commands/simulate") },
   emulator: { summary: "run the local FusionAuth API emulator", load: load("./commands/emulator") },
   import: { summary: "write a stack file from a live FusionAuth", load: load("./commands/import") },
 };
@@ -24,7 +33,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
 export const USAGE_EXIT = 2;
 
 function usage(): string {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(11)} ${c.summary}`);
   return [
     "usage: fakit <command> [options]",
     "",

@@ -144,7 +144,9 @@ function toDiagnostic(doc: ParsedDocument, e: ErrorObject): Diagnostic | undefin
           ? "a UUID such as 2b2c2f4e-0000-4000-8000-000000000001"
           : e.schemaPath.includes("/slug/")
             ? "a slug: lower-case letters, digits and dashes, starting with a letter"
-            : `a value matching ${String(e.params.pattern)}`;
+            : e.schemaPath.includes("/size/")
+              ? "a memory size: a whole number of KiB, MiB or GiB (binary units), e.g. 19MiB"
+              : `a value matching ${String(e.params.pattern)}`;
         return at(e.instancePath, "value", "KIT_SCHEMA_PATTERN", `${where}: ${describe(e.data)} is not ${what}`);
       }
     case "minimum":
@@ -155,6 +157,30 @@ function toDiagnostic(doc: ParsedDocument, e: ErrorObject): Diagnostic | undefin
     default:
       return at(e.instancePath, "value", "KIT_SCHEMA_INVALID", `${where} ${e.message ?? "is invalid"}`);
   }
+}
+
+const standaloneCache = new WeakMap<object, ValidateFunction>();
+
+/**
+ * Validates a parsed document against a schema of its own (for example `simulation.schema.json`), with the same
+ * ajv options and the same located diagnostics as the policy schemas.
+ */
+export function checkAgainstSchema(doc: ParsedDocument, schema: object): Diagnostic[] {
+  let validate = standaloneCache.get(schema);
+  if (validate === undefined) {
+    validate = new Ajv2020({
+      allErrors: true,
+      verbose: true,
+      strict: true,
+      strictTypes: false,
+      strictRequired: false,
+      allowUnionTypes: true,
+      logger: false,
+    }).compile(schema);
+    standaloneCache.set(schema, validate);
+  }
+  if (validate(doc.value)) return [];
+  return (validate.errors ?? []).flatMap((e) => toDiagnostic(doc, e) ?? []);
 }
 
 /** Validates a parsed document against one of the schemas and reports every violation. */

@@ -4,7 +4,7 @@
  *
  * @see https://eemeli.org/yaml/#documents
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from "yaml";
 import type { Diagnostic } from "./diagnostic";
 
 /** A text file handed to the core by the edge. */
@@ -85,7 +85,34 @@ export function parseYamlSource(file: SourceFile): { doc: ParsedDocument; diagno
     const range = (node as Node | null)?.range ?? keyNode?.range;
     return at(range?.[0]);
   };
-  const value = diagnostics.length > 0 ? undefined : document.toJS({ maxAliasCount: 100 });
+  let value: unknown;
+  if (diagnostics.length === 0) {
+    try {
+      value = document.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      // The parser accepts an alias to an anchor that is never set (`*missing`) or one that expands too often;
+      // only the conversion to data notices. Report it at the alias, like a syntax error.
+      let offset: number | undefined;
+      visit(document, {
+        Alias(_key, node) {
+          if (node.resolve(document) === undefined) {
+            offset = node.range?.[0];
+            return visit.BREAK;
+          }
+          return undefined;
+        },
+      });
+      const pos = at(offset);
+      diagnostics.push({
+        severity: "error",
+        code: "KIT_YAML_SYNTAX",
+        message: firstLine((err as Error).message),
+        file: file.path,
+        ...pos,
+        pointer: "",
+      });
+    }
+  }
   return { doc: { path: file.path, value, locate }, diagnostics };
 }
 

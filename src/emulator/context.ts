@@ -14,15 +14,13 @@ export interface EmulatorContext {
   state: EmulatorState;
   clock: EmulatorClock;
   patchArrays: PatchArrayPolicy;
-  /** Writes the state to the data file (no-op without one). */
-  persist(): void;
 }
 
 export interface RequestContext {
   emu: EmulatorContext;
   method: string;
   path: string;
-  /** Base URL the client reached the server at (`http://host:port`), for discovery documents. */
+  /** Base URL of the emulator's endpoints in discovery documents: configured, never taken from the request. */
   origin: string;
   params: Record<string, string>;
   query: URLSearchParams;
@@ -56,6 +54,11 @@ export interface Route {
   endpoint: string;
   kind: RequestKind;
   auth: RouteAuth;
+  /**
+   * `form`: the route reads only `application/x-www-form-urlencoded` parameters (the OAuth endpoints); another
+   * body is ignored, as a servlet's request parameters ignore a JSON body.
+   */
+  bodyFormat?: "form";
   /** Refused (401) to tenant-locked API keys and with `X-FusionAuth-TenantId` (keys, tenant search). */
   globalOnly?: boolean;
   handle(ctx: RequestContext): Reply | Promise<Reply>;

@@ -46,6 +46,20 @@ export class ErrorCollector {
     return this;
   }
 
+  /**
+   * A value of the wrong JSON type at `field`, worded like FusionAuth's JSON binding (code `[invalidJSON]`,
+   * without the field suffix, as prime-mvc's JacksonContentHandler adds it).
+   */
+  invalidJson(field: string, detail: string): this {
+    const list = this.fields[field] ?? [];
+    list.push({
+      code: "[invalidJSON]",
+      message: `Unable to parse JSON. The property [${field}] was invalid. The error was [Possible conversion error]. The detailed exception was [${detail}].`,
+    });
+    this.fields[field] = list;
+    return this;
+  }
+
   general_(code: string, message: string): this {
     this.general.push({ code, message });
     return this;
@@ -70,6 +84,24 @@ export class ErrorCollector {
 /** Throws a 400 with a single field error. */
 export function fieldError(field: string, reason: string, message: string): never {
   throw new ApiError(400, new ErrorCollector().field(field, reason, message).toBody());
+}
+
+/**
+ * Throws FusionAuth's 400 for a path segment that is not a UUID (`/api/user/not-a-uuid`), as it answers for
+ * any id it cannot convert.
+ */
+export function idNotUuid(param: string, raw: string): never {
+  const shown = raw.length > 100 ? `${raw.slice(0, 100)}…` : raw;
+  throw new ApiError(400, {
+    fieldErrors: {
+      [param]: [
+        {
+          code: `[couldNotConvert]${param}`,
+          message: `Invalid ${param} [${shown}]. This must be a valid UUID String (e.g. 25a872da-bb44-4af8-a43d-e7bcb5351ebc).`,
+        },
+      ],
+    },
+  } satisfies ErrorsBody);
 }
 
 /** Throws a 400 with a single general error. */

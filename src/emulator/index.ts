@@ -5,14 +5,16 @@
  */
 import type { AddressInfo } from "node:net";
 import { type ApiKeySpec, toApiKeySpecs } from "./api-keys";
+import { ChangeTracker } from "./change-tracker";
 import { EmulatorClock } from "./clock";
 import type { EmulatorContext, PatchArrayPolicy } from "./context";
 import { RequestCounters } from "./counters";
 import { EmulatorError } from "./errors";
 import { FaultInjector } from "./faults";
-import { loadState, saveState } from "./persistence";
+import { DataStore, loadState, type StorageStats } from "./persistence";
 import { freshState } from "./seed";
-import { createEmulatorServer } from "./server";
+import { createEmulatorServer, type ServerDeps } from "./server";
+import { withoutPrototypes } from "./state";
 
 export { type ApiKeySpec, DEFAULT_API_KEY } from "./api-keys";
 export { FUSIONAUTH_APP_ID } from "./application-model";
@@ -20,7 +22,9 @@ export type { CountersSnapshot, RequestKind } from "./counters";
 export { EmulatorError } from "./errors";
 export type { FaultRule, FaultRuleSpec } from "./faults";
 export { SHADOW_KEY_IDS } from "./jwt-configuration";
+export type { StorageStats } from "./persistence";
 export { ADMIN_PREFIX } from "./routes/admin";
+export { MAX_BODY_BYTES } from "./server";
 export { DEFAULT_ISSUER, DEFAULT_RSA_KEY_ID, DEFAULT_SIGNING_KEY_ID, DEFAULT_TENANT_ID } from "./tenant-model";
 
 export interface EmulatorOptions {
@@ -38,6 +42,11 @@ export interface EmulatorOptions {
   now?: Date;
   /** Array handling of `PATCH` with `application/json` (default `append`, like FusionAuth). */
   patchArrays?: PatchArrayPolicy;
+  /**
+   * Base URL of the endpoints in the OpenID discovery document (default `http://localhost:<port>`). Never
+   * taken from the request's Host header, which any client can set.
+   */
+  publicUrl?: string;
   /** Called with unexpected handler errors (answered as 500). */
   onInternalError?: (e: unknown) => void;
 }
@@ -51,6 +60,9 @@ export interface RunningEmulator {
   clock: EmulatorClock;
   counters: RequestCounters;
   faults: FaultInjector;
+  /** Writes to the data file so far (all zero without one): for tests and the bench. */
+  storage: { stats(): StorageStats };
+  /** Stops the server and writes a final snapshot of the data file. */
   close(): Promise<void>;
 }
 
@@ -60,29 +72,29 @@ export interface RunningEmulator {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const clock = new EmulatorClock(options.now);
   const loaded = options.dataFile === undefined ? undefined : loadState(options.dataFile);
-  const state = loaded ?? freshState(clock.now());
-  const dataFile = options.dataFile;
-  const emu: EmulatorContext = {
-    state,
-    clock,
-    patchArrays: options.patchArrays ?? "append",
-    persist: () => {
-      if (dataFile !== undefined) saveState(dataFile, state);
-    },
-  };
-  if (loaded === undefined) emu.persist();
+  const state = loaded ?? withoutPrototypes(freshState(clock.now()));
+  const emu: EmulatorContext = { state, clock, patchArrays: options.patchArrays ?? "append" };
+  let persistence: { store: DataStore; tracker: ChangeTracker } | undefined;
+  if (options.dataFile !== undefined) {
+    const tracker = new ChangeTracker();
+    persistence = { store: DataStore.open(options.dataFile, state), tracker };
+    tracker.wrap(state);
+  }
   const apiKeys = toApiKeySpecs(options.apiKeys);
   const counters = new RequestCounters();
   const faults = new FaultInjector();
-  const server = createEmulatorServer({
+  const deps: ServerDeps = {
     emu,
     apiKeys,
     admin: options.admin === true,
     clock,
     counters,
     faults,
+    publicUrl: options.publicUrl ?? "",
+    persistence,
     onInternalError: options.onInternalError,
-  });
+  };
+  const server = createEmulatorServer(deps);
   const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", (e) =>
@@ -93,8 +105,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       ),
     );
     server.listen(options.port ?? 0, host, () => resolve());
+  }).catch((e: unknown) => {
+    persistence?.store.close(); // releases the journal; the data file stays as loaded
+    throw e;
   });
   const port = (server.address() as AddressInfo).port;
+  deps.publicUrl = (options.publicUrl ?? `http://localhost:${port}`).replace(/\/+$/, "");
   return {
     url: `http://${host}:${port}`,
     port,
@@ -102,10 +118,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     clock,
     counters,
     faults,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    storage: {
+      stats: () => persistence?.store.stats() ?? { writes: 0, bytesWritten: 0, journalAppends: 0, snapshots: 0 },
+    },
+    close: async () => {
+      await new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((e) => (e ? reject(e) : resolve()));
-      }),
+      });
+      persistence?.store.close();
+    },
   };
 }

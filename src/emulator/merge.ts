@@ -18,6 +18,16 @@ export const REPLACED_ARRAYS = new Set([
   "oauthConfiguration.enabledGrants",
 ]);
 
+/**
+ * Keys that would reach an object's prototype machinery through an assignment (`out["__proto__"] = …` sets the
+ * prototype): dropped from parsed bodies and never merged, so they never reach stored objects (issue #16).
+ */
+export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+/** A `JSON.parse` reviver that drops {@link FORBIDDEN_KEYS} at every depth. */
+export const dropForbiddenKeys = (key: string, value: unknown): unknown =>
+  FORBIDDEN_KEYS.has(key) ? undefined : value;
+
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Returns `target` patched by `patch` (neither is modified). */
@@ -25,6 +35,7 @@ export function mergePatch(target: Json, patch: Json, arrays: PatchArrayPolicy, 
   if (!isObj(patch)) return structuredClone(patch);
   const out: Record<string, unknown> = isObj(target) ? structuredClone(target) : {};
   for (const [k, v] of Object.entries(patch)) {
+    if (FORBIDDEN_KEYS.has(k)) continue;
     const p = path === "" ? k : `${path}.${k}`;
     if (v === null) delete out[k];
     else if (Array.isArray(v) && Array.isArray(out[k]) && arrays === "append" && !REPLACED_ARRAYS.has(p)) {

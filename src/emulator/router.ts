@@ -48,6 +48,7 @@ export const ROUTES: Route[] = [
 const COMPILED = ROUTES.map(compile).sort((a, b) => b.literals - a.literals);
 
 export type MatchResult =
+  /** `params` are the raw (percent-encoded) path segments. */
   | { kind: "route"; route: Route; params: Record<string, string> }
   | { kind: "method-not-allowed" }
   | { kind: "not-found" };
@@ -61,7 +62,8 @@ export function matchRoute(method: string, path: string): MatchResult {
     if (c.route.method !== method) continue;
     const params: Record<string, string> = {};
     c.names.forEach((n, i) => {
-      params[n] = decodeURIComponent(m[i + 1] as string);
+      // Still percent-encoded: the server decodes and checks them, so a bad encoding is a 400, not a throw here.
+      params[n] = m[i + 1] as string;
     });
     return { kind: "route", route: c.route, params };
   }

@@ -1,16 +1,25 @@
 /**
  * The HTTP server (node:http): admin routes, route matching, counters, faults, API-key authentication,
- * tenant scoping, body parsing, handler dispatch and persistence, in that order.
+ * tenant scoping, path ids, then (only then) the body, handler dispatch and persistence, in that order.
+ * Everything decided from the request line and headers comes before the body is read, so an unauthenticated
+ * or oversized request costs no memory.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import { type ApiKeySpec, findApiKey, isPermitted } from "./api-keys";
+import type { ChangeTracker } from "./change-tracker";
 import type { EmulatorContext, Reply, RequestContext } from "./context";
 import type { RequestCounters } from "./counters";
-import { ApiError, ErrorCollector } from "./errors";
+import { ApiError, ErrorCollector, idNotUuid } from "./errors";
 import type { FaultInjector } from "./faults";
+import { isUuid } from "./json-types";
+import { dropForbiddenKeys } from "./merge";
+import type { DataStore } from "./persistence";
 import { matchRoute } from "./router";
 import { ADMIN_PREFIX, type AdminDeps, handleAdmin } from "./routes/admin";
+
+/** Request bodies above this get 413 (FusionAuth's own limit is not documented; 1 MiB holds any real object). */
+export const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface ServerDeps extends AdminDeps {
   onInternalError?: (e: unknown) => void;
@@ -19,21 +28,64 @@ export interface ServerDeps extends AdminDeps {
   admin: boolean;
   counters: RequestCounters;
   faults: FaultInjector;
+  /** Base URL of the discovery document's endpoints (configuration, never the request's Host header). */
+  publicUrl: string;
+  /** The data file, when there is one, and the tracker that tells it which records a request touched. */
+  persistence?: { store: DataStore; tracker: ChangeTracker };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+class BodyTooLarge extends Error {}
 
-function readBody(req: IncomingMessage): Promise<string> {
+function tooLarge(): ApiError {
+  return new ApiError(
+    413,
+    new ErrorCollector()
+      .general_("[RequestTooLarge]", `The request body exceeds the limit of ${MAX_BODY_BYTES} bytes.`)
+      .toBody(),
+  );
+}
+
+/** Whether the request announces a body (that has not been read yet). */
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers["content-length"];
+  return req.headers["transfer-encoding"] !== undefined || (length !== undefined && length !== "0");
+}
+
+/** Reads the body up to `limit` bytes; rejects with BodyTooLarge as soon as it is known to be larger. */
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new BodyTooLarge());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
+    let total = 0;
+    const onData = (c: Buffer) => {
+      total += c.length;
+      if (total > limit) {
+        // A chunked body with no declared length: stop buffering at the limit.
+        req.off("data", onData);
+        chunks.length = 0;
+        reject(new BodyTooLarge());
+        return;
+      }
+      chunks.push(c);
+    };
+    req.on("data", onData);
     req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
     req.on("error", reject);
   });
 }
 
-function send(res: ServerResponse, reply: Reply): void {
-  const headers: Record<string, string> = { ...reply.headers };
+function send(req: IncomingMessage, res: ServerResponse, reply: Reply, bodyUnread: boolean): void {
+  const headers: Record<string, string | number> = { ...reply.headers };
+  if (bodyUnread) {
+    // The body was never read: close the connection instead of reading the rest to reuse it, and drain (not
+    // buffer) what the client is still sending for a moment, so it sees this answer rather than a reset.
+    headers.Connection = "close";
+    res.once("finish", () => {
+      req.resume();
+      setTimeout(() => req.socket.destroy(), 1000).unref();
+    });
+  }
   if (reply.body === undefined) {
     res.writeHead(reply.status, headers);
     res.end();
@@ -48,30 +100,101 @@ function send(res: ServerResponse, reply: Reply): void {
   res.end(text);
 }
 
-function parseBody(raw: string, contentType: string): unknown {
+/**
+ * Deeper bodies are refused, as FusionAuth's JSON parser (Jackson) refuses them: merging, cloning and
+ * serializing recurse, and this keeps them far from the stack limit whatever a 1 MiB body holds.
+ */
+const MAX_JSON_DEPTH = 1000;
+
+/** Nesting depth of a parsed JSON value, without recursion. */
+function depthOf(value: unknown): number {
+  let max = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop() as [unknown, number];
+    if (typeof v !== "object" || v === null) continue;
+    if (d > max) max = d;
+    if (max > MAX_JSON_DEPTH) return max;
+    for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return max;
+}
+
+const invalidJson = (message: string) =>
+  new ApiError(400, new ErrorCollector().general_("[invalidJSON]", message).toBody());
+
+function parseBody(raw: string, contentType: string, format: "form" | undefined): unknown {
+  const isForm = contentType.startsWith("application/x-www-form-urlencoded");
+  if (format === "form" && !isForm) return undefined;
   if (raw.trim() === "") return undefined;
-  if (contentType.startsWith("application/x-www-form-urlencoded")) return Object.fromEntries(new URLSearchParams(raw));
+  if (isForm) {
+    const form: Record<string, string> = {};
+    for (const [k, v] of new URLSearchParams(raw)) if (dropForbiddenKeys(k, v) !== undefined) form[k] = v;
+    return form;
+  }
+  let body: unknown;
   try {
-    return JSON.parse(raw);
+    body = JSON.parse(raw, dropForbiddenKeys);
   } catch {
     // The documented example of a 400 body.
     throw new ApiError(400, new ErrorCollector().general_("[invalid]", "Your JSON was invalid").toBody());
   }
+  if (depthOf(body) > MAX_JSON_DEPTH)
+    throw invalidJson(`Unable to parse JSON. The document nests deeper than ${MAX_JSON_DEPTH} levels.`);
+  if (contentType.startsWith("application/json-patch+json")) return body;
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    throw invalidJson("Unable to parse JSON. The request body must be a JSON object.");
+  return body;
+}
+
+/** Decodes the path ids; each must be a UUID (FusionAuth's 400 otherwise), returned in lower case. */
+function pathIds(raw: Record<string, string>): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(value);
+    } catch {
+      return idNotUuid(name, value);
+    }
+    if (!isUuid(decoded)) return idNotUuid(name, decoded);
+    params[name] = decoded.toLowerCase();
+  }
+  return params;
 }
 
 async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const method = (req.method ?? "GET").toUpperCase();
-  const url = new URL(req.url ?? "/", "http://emulator");
+  let url: URL;
+  try {
+    url = new URL(req.url ?? "/", "http://emulator");
+  } catch {
+    return send(req, res, { status: 400 }, hasBody(req));
+  }
   const path = url.pathname;
-  const raw = await readBody(req);
   const contentType = String(req.headers["content-type"] ?? "application/json").toLowerCase();
+  let bodyRead = false;
+  let format: "form" | undefined;
+  const body = async () => {
+    bodyRead = true;
+    try {
+      return parseBody(await readBody(req, MAX_BODY_BYTES), contentType, format);
+    } catch (e) {
+      if (e instanceof BodyTooLarge) {
+        bodyRead = false;
+        throw tooLarge();
+      }
+      throw e;
+    }
+  };
+  const reply = (r: Reply) => send(req, res, r, !bodyRead && hasBody(req));
 
   if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) {
-    if (!deps.admin) return send(res, { status: 404 });
+    if (!deps.admin) return reply({ status: 404 });
     try {
-      return send(res, handleAdmin(deps, method, path, parseBody(raw, contentType)));
+      return reply(handleAdmin(deps, method, path, await body()));
     } catch (e) {
-      if (e instanceof ApiError) return send(res, { status: e.status, body: e.body });
+      if (e instanceof ApiError) return reply({ status: e.status, body: e.body });
       throw e;
     }
   }
@@ -91,17 +214,19 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     if (fault.status !== undefined) {
       const headers: Record<string, string> = {};
       if (fault.retryAfterSeconds !== undefined) headers["Retry-After"] = String(fault.retryAfterSeconds);
-      const body =
+      const faultBody =
         fault.status === 503
           ? { generalErrors: [{ code: "[ServiceUnavailable]", message: "Injected fault." }] }
           : undefined;
-      return send(res, { status: fault.status, body, headers });
+      return reply({ status: fault.status, body: faultBody, headers });
     }
   }
 
-  if (match.kind !== "route") return send(res, { status: match.kind === "method-not-allowed" ? 405 : 404 });
+  if (match.kind !== "route") return reply({ status: match.kind === "method-not-allowed" ? 405 : 404 });
   const { route } = match;
-  let reply: Reply;
+  format = route.bodyFormat;
+  let answer: Reply;
+  let ctx: RequestContext;
   try {
     const apiKey = findApiKey(deps.apiKeys, req.headers.authorization);
     const permitted = apiKey !== undefined && isPermitted(apiKey, route.endpoint, method);
@@ -112,45 +237,66 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     if (headerTenant !== undefined && keyTenant !== undefined && headerTenant !== keyTenant) throw new ApiError(401);
     const tenantId = headerTenant ?? keyTenant;
     if (route.globalOnly && tenantId !== undefined) throw new ApiError(401);
-    if (tenantId !== undefined && (!UUID.test(tenantId) || deps.emu.state.tenants[tenantId] === undefined)) {
+    if (tenantId !== undefined && (!isUuid(tenantId) || deps.emu.state.tenants[tenantId] === undefined)) {
       throw new ApiError(
         400,
         new ErrorCollector().general_("[invalid]tenantId", `The tenant [${tenantId}] does not exist.`).toBody(),
       );
     }
-    const ctx: RequestContext = {
+    const params = pathIds(match.params);
+    ctx = {
       emu: deps.emu,
       method,
       path,
-      origin: `http://${req.headers.host ?? "localhost"}`,
-      params: match.params,
+      origin: deps.publicUrl,
+      params,
       query: url.searchParams,
       headers: req.headers,
-      body: parseBody(raw, contentType),
+      body: await body(),
       contentType,
       tenantId,
       apiKey: permitted ? apiKey : undefined,
     };
-    reply = await route.handle(ctx);
   } catch (e) {
-    if (!(e instanceof ApiError)) {
-      reply = { status: 500 };
-      deps.onInternalError?.(e);
-    } else reply = { status: e.status, body: e.body, headers: e.headers };
+    if (!(e instanceof ApiError)) throw e;
+    // Refused before the handler ran: nothing changed, nothing to persist.
+    return reply({ status: e.status, body: e.body, headers: e.headers });
   }
-  if (route.kind !== "read") deps.emu.persist();
+  const run = async () => route.handle(ctx);
+  const { persistence } = deps;
+  let outcome: PromiseSettledResult<Reply>;
+  if (persistence !== undefined && route.kind !== "read") {
+    const tracked = await persistence.tracker.track(run);
+    outcome = tracked.outcome;
+    // Before answering: a client that saw the answer finds the change after a crash (rejected requests too,
+    // when they changed something, like a revoked reused refresh token; otherwise they write nothing).
+    persistence.store.flush(tracked.touched);
+  } else {
+    outcome = await run().then(
+      (value): PromiseSettledResult<Reply> => ({ status: "fulfilled", value }),
+      (reason): PromiseSettledResult<Reply> => ({ status: "rejected", reason }),
+    );
+  }
+  if (outcome.status === "fulfilled") answer = outcome.value;
+  else if (outcome.reason instanceof ApiError) {
+    const e = outcome.reason;
+    answer = { status: e.status, body: e.body, headers: e.headers };
+  } else {
+    answer = { status: 500 };
+    deps.onInternalError?.(outcome.reason);
+  }
   if (fault?.loseResponse) {
     req.socket.destroy();
     return;
   }
-  send(res, reply);
+  reply(answer);
 }
 
-export function createEmulatorServer(deps: ServerDeps & { onInternalError?: (e: unknown) => void }): Server {
+export function createEmulatorServer(deps: ServerDeps): Server {
   return createServer((req, res) => {
     handle(deps, req, res).catch((e) => {
       deps.onInternalError?.(e);
-      if (!res.headersSent) send(res, { status: 500 });
+      if (!res.headersSent) send(req, res, { status: 500 }, false);
       else res.destroy();
     });
   });

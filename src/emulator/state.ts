@@ -66,3 +66,20 @@ export interface EmulatorState {
 }
 
 export const STATE_VERSION = 1;
+
+/** The collections of records, keyed by id. */
+export const COLLECTIONS = ["keys", "tenants", "applications", "users", "refreshTokens"] as const;
+export type Collection = (typeof COLLECTIONS)[number];
+
+/**
+ * Moves each collection into an object without a prototype, so that an id taken from a request, such as
+ * `__proto__`, `constructor` or `toString`, is only ever a missing record, never an inherited property.
+ */
+export function withoutPrototypes(state: EmulatorState): EmulatorState {
+  for (const c of COLLECTIONS) {
+    const records: Record<string, unknown> = Object.create(null);
+    for (const [id, value] of Object.entries(state[c])) records[id] = value;
+    (state as unknown as Record<string, unknown>)[c] = records;
+  }
+  return state;
+}

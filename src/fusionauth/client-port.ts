@@ -10,12 +10,12 @@
  * @see https://fusionauth.io/docs/apis/ for the endpoints; docs/least-privilege.md lists the ones used here.
  */
 
-import type { Application, JSONWebKey, Key, Tenant } from "@fusionauth/typescript-client";
+import type { Application, JSONWebKey, Key, Tenant, User } from "@fusionauth/typescript-client";
 import { FusionAuthClient } from "@fusionauth/typescript-client";
 import { type FusionAuthError, statusOf, toFusionAuthError } from "./fusionauth-error";
 import { DEFAULT_RETRY, type RetryOptions, withRetry } from "./retry";
 
-export type { Application, JSONWebKey, Key, Tenant };
+export type { Application, JSONWebKey, Key, Tenant, User };
 
 export interface FusionAuthSettings {
   url: string;
@@ -50,6 +50,12 @@ export interface FusionAuthPort {
   updateApplication(id: string, application: Application): Promise<Application>;
   deleteApplication(id: string, label: string): Promise<void>;
   retrieveJwks(): Promise<JSONWebKey[]>;
+  retrieveUser(id: string): Promise<User | undefined>;
+  /**
+   * Revokes refresh tokens: a user's (optionally for one application) or an application's.
+   * @see https://fusionauth.io/docs/apis/jwt#revoke-refresh-tokens
+   */
+  revokeRefreshTokens(target: { userId: string; applicationId?: string } | { applicationId: string }): Promise<void>;
 }
 
 /** Creates the port for one FusionAuth. */
@@ -120,6 +126,7 @@ export function createFusionAuthPort(settings: FusionAuthSettings): FusionAuthPo
   const keyLabel = (id: string) => `signing key ${id}`;
   const tenantLabel = (id: string) => `tenant ${id}`;
   const appLabel = (id: string) => `application ${id}`;
+  const userLabel = (id: string) => `user ${id}`;
 
   const port: FusionAuthPort = {
     retrieveKey: (id) => retrieve(keyLabel(id), async () => (await client().retrieveKey(id)).response.key),
@@ -173,6 +180,18 @@ export function createFusionAuthPort(settings: FusionAuthSettings): FusionAuthPo
       ),
     deleteApplication: (id, label) => remove(label || appLabel(id), () => client().deleteApplication(id)),
 
+    retrieveUser: (id) => retrieve(userLabel(id), async () => (await client().retrieveUser(id)).response.user),
+    revokeRefreshTokens: (target) => {
+      const userId = "userId" in target ? target.userId : undefined;
+      const appId = target.applicationId;
+      const what = `the refresh tokens of ${userId === undefined ? "" : `${userLabel(userId)}${appId === undefined ? "" : " in "}`}${appId === undefined ? "" : appLabel(appId)}`;
+      // A repeated revoke revokes nothing more: safe to retry.
+      return idempotent("revoke", what, async () => {
+        if (userId === undefined) await client().revokeRefreshTokensByApplicationId(appId as string);
+        else if (appId === undefined) await client().revokeRefreshTokensByUserId(userId);
+        else await client().revokeRefreshTokensByUserIdForApplication(userId, appId);
+      });
+    },
     retrieveJwks: () =>
       idempotent("retrieve", "the JWKS (/.well-known/jwks.json)", async () => {
         return (await client().retrieveJsonWebKeySet()).response.keys ?? [];

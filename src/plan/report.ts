@@ -5,6 +5,7 @@
 
 import type { Diagnostic } from "../diagnostics/diagnostic";
 import { formatDuration } from "../lib/duration";
+import { formatSizeKiB } from "../lib/size";
 import { nistNote } from "../policy/figures";
 import type { EffectivePolicy, PolicyFigures } from "../policy/types";
 import type { ApplicationState, AppliedWaiver, DesiredState, OverrideEntry, TenantState } from "../stack/desired-state";
@@ -137,6 +138,13 @@ function settingsLines(p: EffectivePolicy, indent: string): string[] {
     r.usagePolicy === "OneTimeUse"
       ? `one-time use${r.oneTimeUseGraceSeconds > 0 ? ` (grace ${d(r.oneTimeUseGraceSeconds)})` : ""}`
       : "reusable";
+  const o = p.offline;
+  const u = o.localUnlock;
+  const unlock =
+    u.mode === "none"
+      ? "none (every session starts online)"
+      : `${u.mode === "either" ? "biometric or PIN" : u.mode}, session wiped after ${u.maxAttempts} failed attempt(s), Argon2id ${formatSizeKiB(u.argon2id.memoryKiB)}, ${u.argon2id.iterations} iterations, parallelism ${u.argon2id.parallelism}`;
+  const standIn = o.mfaStandIn === "refuse" ? "actions needing MFA refused" : "a local unlock stands in";
   const revoke = Object.entries(r.revokeOn)
     .filter(([, v]) => v)
     .map(([k]) => REVOKE_NAMES[k]);
@@ -145,7 +153,9 @@ function settingsLines(p: EffectivePolicy, indent: string): string[] {
     `refresh token     ${d(r.lifetimeMinutes * 60)} idle, ${expiration}, ${usage}`,
     `revoke refresh on ${revoke.length > 0 ? revoke.join(", ") : "nothing"}`,
     `keys              rotate every ${d(p.keys.rotationPeriodSeconds)}, ${p.keys.publishedAhead} published ahead, retired keys kept ${d(p.keys.retentionSeconds)}`,
-    `offline           grace ${d(p.offline.graceSeconds)}, JWKS refresh ${d(p.offline.jwksRefreshSeconds)}, check-in ${d(p.offline.checkInSeconds)}, clock rollback tolerance ${d(p.offline.clockRollbackToleranceSeconds)}, degraded mode ${p.offline.degradedMode}`,
+    `offline           grace ${d(o.graceSeconds)}, JWKS refresh ${d(o.jwksRefreshSeconds)}, check-in ${d(o.checkInSeconds)}, clock rollback tolerance ${d(o.clockRollbackToleranceSeconds)}, degraded mode ${o.degradedMode}`,
+    `offline unlock    ${unlock}`,
+    `offline trust     claims stale after ${d(o.claimsMaxAgeSeconds)}; MFA offline: ${standIn}`,
   ].map((l) => indent + l);
 }
 

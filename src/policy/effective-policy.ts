@@ -7,24 +7,35 @@
  */
 import type { Diagnostic } from "../diagnostics/diagnostic";
 import { formatDuration, MAX_FUSIONAUTH_INT, parseDuration } from "../lib/duration";
+import { formatSizeKiB, parseSizeKiB } from "../lib/size";
 import { policyField } from "./fields";
 import { diagnosticAt, type MergedPolicy } from "./layers";
-import type {
-  DegradedMode,
-  EffectivePolicy,
-  RefreshExpirationPolicy,
-  RefreshUsagePolicy,
-  SensitivityLevel,
-  SigningAlgorithm,
+import { minimumRetentionSeconds } from "./retention";
+import {
+  ARGON2ID_MINIMUM,
+  type DegradedMode,
+  type EffectivePolicy,
+  type MfaStandIn,
+  type RefreshExpirationPolicy,
+  type RefreshUsagePolicy,
+  type SensitivityLevel,
+  type SigningAlgorithm,
+  type UnlockMode,
 } from "./types";
 
 /** FusionAuth's `refreshTokenOneTimeUseConfiguration.gracePeriodInSeconds` must stay below a day. */
 export const MAX_ONE_TIME_USE_GRACE_SECONDS = 86_399;
 
 /**
+ * The largest Argon2id memory a preset may ask of a phone (4 GiB); RFC 9106's first recommended option uses 2 GiB.
+ * @see https://www.rfc-editor.org/rfc/rfc9106#section-4
+ */
+export const MAX_ARGON2ID_MEMORY_KIB = 4 * 1024 * 1024;
+
+/**
  * Resolves merged settings (already schema-valid) into an effective policy, in three steps: read every duration
  * (checking it against its row of {@link POLICY_FIELDS}), check the rules that span two settings, assemble.
- * `keys.retention` is left at its explicit value or A + G + S here; the tenant compilation raises the derived value
+ * `keys.retention` is left at its explicit value or {@link minimumRetentionSeconds} here; the tenant compilation raises the derived value
  * to cover every application of the tenant. The policy returned is frozen: nothing downstream may change it.
  *
  * @returns the policy, or `undefined` with errors when a value cannot be represented.
@@ -47,14 +58,14 @@ export function resolvePolicy(
   const offlineGrace = seconds("offline.grace");
   const tolerance = seconds("offline.clockRollbackTolerance");
   const rotationPeriod = seconds("keys.rotationPeriod");
-  const retention = seconds("keys.retention", ttl + offlineGrace + tolerance);
   const jwksRefresh = seconds("offline.jwksRefresh");
   const checkIn = seconds("offline.checkIn");
+  const claimsMaxAge = seconds("offline.claimsMaxAge");
   checkRefreshMaximum(merged, expirationPolicy, diagnostics);
   checkOneTimeUseGrace(merged, grace, diagnostics);
-  if (diagnostics.length > 0) return { diagnostics };
+  const argon2id = resolveArgon2id(merged, diagnostics);
 
-  const policy: EffectivePolicy = {
+  const draft: EffectivePolicy = {
     preset,
     level,
     accessToken: { ttlSeconds: ttl, algorithm: str("accessToken.algorithm") as SigningAlgorithm },
@@ -76,7 +87,8 @@ export function resolvePolicy(
     keys: {
       rotationPeriodSeconds: rotationPeriod,
       publishedAhead: merged.values.get("keys.publishedAhead") as number,
-      retentionSeconds: retention,
+      // Derived from the rest of the policy just below.
+      retentionSeconds: 0,
     },
     offline: {
       graceSeconds: offlineGrace,
@@ -84,9 +96,18 @@ export function resolvePolicy(
       checkInSeconds: checkIn,
       clockRollbackToleranceSeconds: tolerance,
       degradedMode: str("offline.degradedMode") as DegradedMode,
+      claimsMaxAgeSeconds: claimsMaxAge,
+      localUnlock: {
+        mode: str("offline.localUnlock.mode") as UnlockMode,
+        maxAttempts: merged.values.get("offline.localUnlock.maxAttempts") as number,
+        argon2id,
+      },
+      mfaStandIn: str("offline.mfaStandIn") as MfaStandIn,
     },
   };
-  return { policy: freezePolicy(policy), diagnostics };
+  const retention = seconds("keys.retention", minimumRetentionSeconds(draft));
+  if (diagnostics.length > 0) return { diagnostics };
+  return { policy: freezePolicy({ ...draft, keys: { ...draft.keys, retentionSeconds: retention } }), diagnostics };
 }
 
 /**
@@ -177,11 +198,43 @@ export function freezePolicy(policy: EffectivePolicy): EffectivePolicy {
   Object.freeze(policy.refreshToken.revokeOn);
   Object.freeze(policy.refreshToken);
   Object.freeze(policy.keys);
+  Object.freeze(policy.offline.localUnlock.argon2id);
+  Object.freeze(policy.offline.localUnlock);
   Object.freeze(policy.offline);
   return Object.freeze(policy);
 }
 
-/** A + G + S: how long a retired key must stay published for a token it signed to expire everywhere. */
-export function minimumRetentionSeconds(p: EffectivePolicy): number {
-  return p.accessToken.ttlSeconds + p.offline.graceSeconds + p.offline.clockRollbackToleranceSeconds;
+/**
+ * The Argon2id parameters, each at least OWASP's minimum whatever the level: a weaker KDF lets a PIN copied off
+ * the device be brute-forced in minutes.
+ */
+function resolveArgon2id(
+  merged: MergedPolicy,
+  diagnostics: Diagnostic[],
+): EffectivePolicy["offline"]["localUnlock"]["argon2id"] {
+  const base = "offline.localUnlock.argon2id";
+  const minimum = `OWASP's minimum for Argon2id is ${formatSizeKiB(ARGON2ID_MINIMUM.memoryKiB)} memory, ${ARGON2ID_MINIMUM.iterations} iterations, parallelism ${ARGON2ID_MINIMUM.parallelism}`;
+  const below = (path: string, text: string) =>
+    diagnostics.push(
+      diagnosticAt(merged, [path], "error", "KIT_ARGON2ID_BELOW_MINIMUM", `${path} is ${text}: ${minimum}; raise it`),
+    );
+  const rawMemory = String(merged.values.get(`${base}.memory`));
+  let memoryKiB = parseSizeKiB(rawMemory) ?? 0;
+  if (memoryKiB === 0 || memoryKiB > MAX_ARGON2ID_MEMORY_KIB) {
+    diagnostics.push(
+      diagnosticAt(
+        merged,
+        [`${base}.memory`],
+        "error",
+        "KIT_SIZE_OUT_OF_RANGE",
+        `${base}.memory is ${rawMemory}, more than a phone can spare (at most ${formatSizeKiB(MAX_ARGON2ID_MEMORY_KIB)})`,
+      ),
+    );
+    memoryKiB = ARGON2ID_MINIMUM.memoryKiB;
+  } else if (memoryKiB < ARGON2ID_MINIMUM.memoryKiB) below(`${base}.memory`, rawMemory);
+  const iterations = merged.values.get(`${base}.iterations`) as number;
+  if (iterations < ARGON2ID_MINIMUM.iterations) below(`${base}.iterations`, String(iterations));
+  const parallelism = merged.values.get(`${base}.parallelism`) as number;
+  if (parallelism < ARGON2ID_MINIMUM.parallelism) below(`${base}.parallelism`, String(parallelism));
+  return { memoryKiB, iterations, parallelism };
 }

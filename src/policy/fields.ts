@@ -5,6 +5,8 @@
  * @see https://fusionauth.io/docs/apis/tenants (tenant.jwtConfiguration)
  * @see https://fusionauth.io/docs/apis/applications (application.jwtConfiguration: no revocation policy)
  */
+import { formatDuration } from "../lib/duration";
+import { formatSizeKiB } from "../lib/size";
 import type { EffectivePolicy } from "./types";
 
 /**
@@ -13,19 +15,21 @@ import type { EffectivePolicy } from "./types";
  * - `app`: enforced by the app itself from the bundle (the offline rules).
  */
 export type FieldHolder = "tenant" | "jwt" | "app";
-export type FieldKind = "duration" | "minutes" | "integer" | "enum" | "boolean";
+/** `minutes`: a duration FusionAuth stores in whole minutes; `size`: a memory size, in KiB. */
+export type FieldKind = "duration" | "minutes" | "size" | "integer" | "enum" | "boolean";
 
 export interface PolicyField {
   path: string;
   kind: FieldKind;
   holder: FieldHolder;
-  /** FusionAuth (or the offline rules) need it greater than zero. */
+  /** True when zero is refused (a duration that must be greater than zero). */
   positive?: true;
-  /** The effective value; durations (and minute fields) in seconds. */
+  /** The effective value; durations (and minute fields) in seconds, sizes in KiB. */
   get(p: EffectivePolicy): number | string | boolean;
 }
 
 const r = (p: EffectivePolicy) => p.refreshToken;
+const u = (p: EffectivePolicy) => p.offline.localUnlock;
 
 export const POLICY_FIELDS: readonly PolicyField[] = [
   { path: "accessToken.ttl", kind: "duration", holder: "jwt", positive: true, get: (p) => p.accessToken.ttlSeconds },
@@ -101,6 +105,29 @@ export const POLICY_FIELDS: readonly PolicyField[] = [
     get: (p) => p.offline.clockRollbackToleranceSeconds,
   },
   { path: "offline.degradedMode", kind: "enum", holder: "app", get: (p) => p.offline.degradedMode },
+  {
+    path: "offline.claimsMaxAge",
+    kind: "duration",
+    holder: "app",
+    positive: true,
+    get: (p) => p.offline.claimsMaxAgeSeconds,
+  },
+  { path: "offline.localUnlock.mode", kind: "enum", holder: "app", get: (p) => u(p).mode },
+  { path: "offline.localUnlock.maxAttempts", kind: "integer", holder: "app", get: (p) => u(p).maxAttempts },
+  { path: "offline.localUnlock.argon2id.memory", kind: "size", holder: "app", get: (p) => u(p).argon2id.memoryKiB },
+  {
+    path: "offline.localUnlock.argon2id.iterations",
+    kind: "integer",
+    holder: "app",
+    get: (p) => u(p).argon2id.iterations,
+  },
+  {
+    path: "offline.localUnlock.argon2id.parallelism",
+    kind: "integer",
+    holder: "app",
+    get: (p) => u(p).argon2id.parallelism,
+  },
+  { path: "offline.mfaStandIn", kind: "enum", holder: "app", get: (p) => p.offline.mfaStandIn },
 ];
 
 const BY_PATH = new Map(POLICY_FIELDS.map((f) => [f.path, f]));
@@ -125,4 +152,12 @@ export function isTenantHeld(path: string): boolean {
 /** True when the application's own `jwtConfiguration` must be written: its FusionAuth-held settings differ. */
 export function differsInJwtConfiguration(app: EffectivePolicy, tenant: EffectivePolicy): boolean {
   return POLICY_FIELDS.some((f) => f.holder === "jwt" && f.get(app) !== f.get(tenant));
+}
+
+/** A field's effective value as a user writes it: `24h`, `19MiB`, `5`, `read-only`. */
+export function formatFieldValue(field: PolicyField, value: number | string | boolean): string {
+  if (typeof value !== "number") return String(value);
+  if (field.kind === "duration" || field.kind === "minutes") return formatDuration(value);
+  if (field.kind === "size") return formatSizeKiB(value);
+  return String(value);
 }

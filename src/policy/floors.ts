@@ -7,14 +7,15 @@
  */
 import type { Diagnostic } from "../diagnostics/diagnostic";
 import type { ParsedDocument } from "../diagnostics/yaml-source";
-import { formatDuration, parseDuration } from "../lib/duration";
-import { policyField } from "./fields";
+import { parseDuration } from "../lib/duration";
+import { formatFieldValue, policyField } from "./fields";
 import { diagnosticAt, type MergedPolicy } from "./layers";
+import type { FusionauthOfflineKitSensitivityLevels, Level } from "./sensitivity-levels.generated";
 import type { EffectivePolicy, SensitivityLevel } from "./types";
 
 export interface LevelFloor {
   description: string;
-  /** Upper bounds in seconds, by setting path. */
+  /** Upper bounds by setting path: seconds for durations, a count for integers. */
   max: Record<string, number>;
   allowed: Record<string, string[]>;
   required: Record<string, boolean>;
@@ -28,21 +29,16 @@ export interface FloorBreach {
   diagnostic: Diagnostic;
 }
 
-interface RawLevel {
-  description: string;
-  max?: Record<string, string>;
-  allowed?: Record<string, string[]>;
-  required?: Record<string, boolean>;
-}
-
 /** Reads a schema-valid sensitivity-levels document. */
 export function readFloors(doc: ParsedDocument): Floors {
-  const levels = (doc.value as { levels: Record<SensitivityLevel, RawLevel> }).levels;
-  const read = (raw: RawLevel): LevelFloor => ({
+  const levels = (doc.value as FusionauthOfflineKitSensitivityLevels).levels;
+  const read = (raw: Level): LevelFloor => ({
     description: raw.description,
-    max: Object.fromEntries(Object.entries(raw.max ?? {}).map(([k, v]) => [k, parseDuration(v) ?? 0])),
-    allowed: { ...(raw.allowed ?? {}) },
-    required: { ...(raw.required ?? {}) },
+    max: Object.fromEntries(
+      Object.entries(raw.max ?? {}).map(([k, v]) => [k, typeof v === "number" ? v : (parseDuration(v) ?? 0)]),
+    ),
+    allowed: { ...(raw.allowed ?? {}) } as Record<string, string[]>,
+    required: { ...(raw.required ?? {}) } as Record<string, boolean>,
   });
   return {
     critical: read(levels.critical),
@@ -89,12 +85,13 @@ export function checkFloors(
     });
   };
   for (const [path, limit] of Object.entries(floor.max)) {
-    const value = policyField(path).get(p) as number;
+    const field = policyField(path);
+    const value = field.get(p) as number;
     if (value > limit)
       breach(
         path,
         `${path}.max`,
-        `${path} (${formatDuration(value)}) exceeds the ${level} level's maximum of ${formatDuration(limit)}`,
+        `${path} (${formatFieldValue(field, value)}) exceeds the ${level} level's maximum of ${formatFieldValue(field, limit)}`,
       );
   }
   for (const [path, allowed] of Object.entries(floor.allowed)) {

@@ -7,9 +7,9 @@
  */
 import type { Diagnostic } from "../diagnostics/diagnostic";
 import { formatDuration } from "../lib/duration";
-import { minimumRetentionSeconds } from "./effective-policy";
 import { diagnosticAt, type MergedPolicy } from "./layers";
-import type { EffectivePolicy } from "./types";
+import { minimumRetentionSeconds } from "./retention";
+import { type EffectivePolicy, isSigningAlgorithm } from "./types";
 
 const d = formatDuration;
 
@@ -44,7 +44,7 @@ export function checkInvariants(p: EffectivePolicy, merged: MergedPolicy): Diagn
       `refreshToken.maximumLifetime (${d(M)}) must not be shorter than refreshToken.lifetime (${d(R)})`,
     );
   }
-  if (p.accessToken.algorithm.startsWith("HS")) {
+  if (!isSigningAlgorithm(p.accessToken.algorithm)) {
     error(
       ["accessToken.algorithm"],
       "KIT_INVARIANT_HMAC_ALGORITHM",
@@ -69,7 +69,24 @@ export function checkInvariants(p: EffectivePolicy, merged: MergedPolicy): Diagn
     error(
       ["keys.retention"],
       "KIT_INVARIANT_RETENTION",
-      `keys.retention (${d(p.keys.retentionSeconds)}) must cover accessToken.ttl + offline.grace + offline.clockRollbackTolerance (${d(minRetention)}), or a retired key disappears while its tokens are still accepted offline`,
+      `keys.retention (${d(p.keys.retentionSeconds)}) must cover max(accessToken.ttl + offline.grace, offline.checkIn) + offline.clockRollbackTolerance (${d(minRetention)}), or a retired key disappears while its tokens are still accepted offline (full or degraded)`,
+    );
+  }
+
+  const unlock = p.offline.localUnlock;
+  if (p.offline.mfaStandIn === "local-unlock" && unlock.mode === "none") {
+    error(
+      ["offline.mfaStandIn", "offline.localUnlock.mode"],
+      "KIT_INVARIANT_STANDIN_WITHOUT_UNLOCK",
+      "offline.mfaStandIn is local-unlock but offline.localUnlock.mode is none: no local unlock can stand in for MFA; set mfaStandIn to refuse or choose an unlock mode",
+    );
+  }
+  const claims = p.offline.claimsMaxAgeSeconds;
+  if (claims > A + G + C) {
+    warn(
+      ["offline.claimsMaxAge"],
+      "KIT_WARN_CLAIMS_MAX_AGE_UNREACHED",
+      `offline.claimsMaxAge (${d(claims)}) is longer than accessToken.ttl + offline.grace + offline.checkIn (${d(A + G + C)}); no cached claims live that long, so they are never reported stale`,
     );
   }
 

@@ -9,6 +9,7 @@ import { resolvePolicy } from "./effective-policy";
 import { checkFloors, type Floors, readFloors } from "./floors";
 import { checkInvariants } from "./invariants";
 import { type Layer, type MergedPolicy, mergeLayers } from "./layers";
+import type { FusionauthOfflineKitPreset } from "./preset.generated";
 import type { EffectivePolicy, SensitivityLevel } from "./types";
 
 export interface CatalogPreset {
@@ -59,7 +60,7 @@ export function checkPresetCatalog(input: {
       presets.set(name, { name, doc, level: "standard", valid: false });
       continue;
     }
-    const raw = doc.value as { name: string; level: SensitivityLevel };
+    const raw = doc.value as FusionauthOfflineKitPreset;
     const own: Diagnostic[] = [];
     if (raw.name !== name) {
       own.push({

@@ -4,13 +4,38 @@
  * minutes. Nothing downstream of compilation checks for `undefined`.
  */
 
-/** Signing algorithms a device can verify with a public key. HS* is refused by validation. */
-export type SigningAlgorithm = "ES256" | "ES384" | "ES512" | "Ed25519" | "RS256" | "RS384" | "RS512";
+import {
+  ALGORITHM_VALUES,
+  type Algorithm,
+  type DegradedMode,
+  type Level,
+  type MfaStandIn,
+  type RefreshExpiration,
+  type RefreshUsage,
+  type UnlockMode,
+} from "./preset.generated";
 
-export type RefreshExpirationPolicy = "Fixed" | "SlidingWindow" | "SlidingWindowWithMaximumLifetime";
-export type RefreshUsagePolicy = "Reusable" | "OneTimeUse";
-export type DegradedMode = "none" | "read-only" | "read-and-queue-writes";
-export type SensitivityLevel = "critical" | "high" | "standard" | "field";
+export {
+  DEGRADED_MODE_VALUES,
+  MFA_STAND_IN_VALUES,
+  UNLOCK_MODE_VALUES,
+} from "./preset.generated";
+export type { DegradedMode, MfaStandIn, UnlockMode };
+
+/** Signing algorithms a device can verify with a public key: the schema's algorithms but the shared-secret HS*. */
+export type SigningAlgorithm = Exclude<Algorithm, `HS${string}`>;
+
+/** True for an algorithm a device can verify with a public key (not a shared-secret HS* one). */
+export function isSigningAlgorithm(alg: string): alg is SigningAlgorithm {
+  return (ALGORITHM_VALUES as readonly string[]).includes(alg) && !alg.startsWith("HS");
+}
+
+/** Every {@link SigningAlgorithm}, in the schema's order: the one list the bundle and the verifier accept. */
+export const SIGNING_ALGORITHMS: readonly SigningAlgorithm[] = ALGORITHM_VALUES.filter(isSigningAlgorithm);
+
+export type RefreshExpirationPolicy = RefreshExpiration;
+export type RefreshUsagePolicy = RefreshUsage;
+export type SensitivityLevel = Level;
 
 /** Read-only once compiled: `resolvePolicy` freezes it, and the types say so. */
 export interface EffectivePolicy {
@@ -51,8 +76,25 @@ export interface EffectivePolicy {
     readonly checkInSeconds: number;
     readonly clockRollbackToleranceSeconds: number;
     readonly degradedMode: DegradedMode;
+    /** How old a cached token's claims may be before the decision flags them stale. */
+    readonly claimsMaxAgeSeconds: number;
+    /** Unlocking the cached session offline. */
+    readonly localUnlock: {
+      readonly mode: UnlockMode;
+      /** Failed unlocks in a row before the cached session is wiped. */
+      readonly maxAttempts: number;
+      /** For anything derived from a PIN; at least OWASP's minimum (see {@link ARGON2ID_MINIMUM}). */
+      readonly argon2id: { readonly memoryKiB: number; readonly iterations: number; readonly parallelism: number };
+    };
+    readonly mfaStandIn: MfaStandIn;
   };
 }
+
+/**
+ * OWASP's minimum Argon2id parameters (19 MiB, 2 iterations, parallelism 1), the lowest any level allows.
+ * @see https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html#argon2id
+ */
+export const ARGON2ID_MINIMUM = { memoryKiB: 19 * 1024, iterations: 2, parallelism: 1 } as const;
 
 /** Figures derived from an effective policy (docs/design.md section 4), in seconds. */
 export interface PolicyFigures {

@@ -5,16 +5,17 @@
  */
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { compareDiagnostics } from "../diagnostics/diagnostic";
 import { createFusionAuthPort, type FusionAuthPort } from "../fusionauth/client-port";
 import { keyId } from "../fusionauth/ids";
 import { applicationShape, type KeyRefs, keyLength, tenantShape } from "../fusionauth/objects";
 import { formatDuration } from "../lib/duration";
-import { formatDiagnostic, loadDesiredState } from "../policy";
-import { ROTATION_EPOCH_SECONDS } from "../rotation/epoch";
-import { formatKeyName } from "../rotation/key-record";
+import { formatKeyName, recordedTimes } from "../rotation/key-record";
 import { observeStack } from "../rotation/observe";
-import { planRotation, type RotationState } from "../rotation/schedule";
+import type { RotationState } from "../rotation/schedule";
+import { planStackRotation } from "../rotation/stack-rotation";
 import type { DesiredState, TenantState } from "../stack/desired-state";
+import { formatDiagnostic, loadDesiredState, stateWarnings } from "../stack/load";
 import { CONFIG_NAMESPACE } from "./providers/settings";
 import { Application, SigningKey, Tenant } from "./resources";
 import { runTime } from "./run-time";
@@ -50,7 +51,9 @@ function loadOrFail(stack: string): DesiredState {
     const lines = loaded.diagnostics.map(formatDiagnostic).join("\n");
     throw userError(`the stack config is invalid; nothing was applied:\n${lines}`);
   }
-  for (const w of loaded.warnings) pulumi.log.warn(formatDiagnostic(w));
+  for (const w of [...loaded.warnings, ...stateWarnings(loaded.state)].sort(compareDiagnostics)) {
+    pulumi.log.warn(formatDiagnostic(w));
+  }
   return loaded.state;
 }
 
@@ -76,11 +79,7 @@ function registerTenant(state: DesiredState, tenant: TenantState, rotation: Rota
   const ids = new Map<number, pulumi.Output<string>>();
   const kids = new Map<number, pulumi.Output<string>>();
   for (const k of rotation.keys) {
-    const record = { stack: state.stack, tenantKey: tenant.key, generation: k.generation } as Parameters<
-      typeof formatKeyName
-    >[0];
-    if (k.role !== "published" && k.activatesAt !== undefined) record.activatedAt = k.activatesAt;
-    if (k.role === "retired" && k.retiresAt !== undefined) record.retiredAt = k.retiresAt;
+    const record = { stack: state.stack, tenantKey: tenant.key, generation: k.generation, ...recordedTimes(k) };
     const key = new SigningKey(
       `${tenant.key}-key-g${k.generation}`,
       {
@@ -154,6 +153,24 @@ function registerTenant(state: DesiredState, tenant: TenantState, rotation: Rota
   return applications;
 }
 
+/** What `preview` and `up` say about revoked keys: which this run deletes, and an early signing switch. */
+function revocationNotes(tenant: TenantState, rotation: RotationState): string[] {
+  const notes = rotation.delete
+    .filter((d) => d.revoked)
+    .map((d) => {
+      const r = tenant.revokedKeys.find((x) => x.generation === d.generation);
+      return `generation ${d.generation}${d.kid ? ` (kid ${d.kid})` : ""} is revoked (${r?.reason}): this run takes it out of signing and verification and deletes it`;
+    });
+  const e = rotation.emergency;
+  if (e !== undefined) {
+    const iso = (s: number) => new Date(s * 1000).toISOString();
+    notes.push(
+      `generation ${e.generation} signs at once in place of revoked generation ${e.revokedGeneration}, published only since ${iso(e.publishedAt)}: every device whose last JWKS fetch was before then lacks it and refuses fresh tokens until it refreshes, at the latest ${iso(e.leadMetAt)}`,
+    );
+  }
+  return notes;
+}
+
 /** The program's entry: validates, observes FusionAuth, registers everything, returns the stack outputs. */
 export async function runProgram(): Promise<Record<string, unknown>> {
   const state = loadOrFail(pulumi.getStack());
@@ -168,15 +185,15 @@ export async function runProgram(): Promise<Record<string, unknown>> {
   }
   const applications: Record<string, pulumi.Output<unknown>> = {};
   const rotations: Record<string, unknown> = {};
-  for (const tenant of state.tenants) {
-    const observed = observedByTenant.get(tenant.key) ?? { keys: [] };
-    const rotation = planRotation({ policy: tenant.policy, epoch: ROTATION_EPOCH_SECONDS, at, observed });
+  for (const { tenant, rotation } of planStackRotation(state, at, observedByTenant)) {
     if (rotation.heldBack !== undefined) pulumi.log.warn(`tenant ${tenant.key}: ${rotation.heldBack.message}`);
+    for (const line of revocationNotes(tenant, rotation)) pulumi.log.warn(`tenant ${tenant.key}: ${line}`);
     Object.assign(applications, registerTenant(state, tenant, rotation));
     rotations[tenant.key] = {
       signingGeneration: rotation.signingGeneration ?? null,
       publishedGenerations: rotation.keys.map((k) => k.generation),
       heldBack: rotation.heldBack ?? null,
+      revokedGenerations: tenant.revokedKeys.map((r) => r.generation),
       nextChangeAt: new Date(rotation.nextChangeAt * 1000).toISOString(),
     };
   }

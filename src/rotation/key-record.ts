@@ -16,6 +16,28 @@ export interface KeyRecord {
   retiredAt?: number;
 }
 
+/** The times a scheduled key's record holds, by role. */
+export interface RecordedTimes {
+  activatedAt?: number;
+  retiredAt?: number;
+}
+
+/**
+ * What a key's record holds after a run: when it started signing (a signing or retired key) and when it stopped
+ * (a retired key). A key only published ahead records nothing, since its activation is still a projection. The
+ * one rule both the program (which writes the name) and the timeline (which simulates what it reads back) use.
+ */
+export function recordedTimes(key: {
+  role: "published" | "signing" | "retired";
+  activatesAt?: number;
+  retiresAt?: number;
+}): RecordedTimes {
+  const times: RecordedTimes = {};
+  if (key.role !== "published" && key.activatesAt !== undefined) times.activatedAt = key.activatesAt;
+  if (key.role === "retired" && key.retiresAt !== undefined) times.retiredAt = key.retiresAt;
+  return times;
+}
+
 function iso(seconds: number): string {
   return new Date(seconds * 1000).toISOString().replace(/\.000Z$/, "Z");
 }

@@ -6,9 +6,7 @@
  */
 
 import { formatDuration } from "../lib/duration";
-import type { DesiredState } from "../stack/desired-state";
-import { ROTATION_EPOCH_SECONDS } from "./epoch";
-import { type ObservedRotation, planRotation } from "./schedule";
+import type { TenantRotation } from "./stack-rotation";
 import { type RotationEvent, renderRotationGantt, rotationTimeline } from "./timeline";
 
 export interface PlanRotation {
@@ -29,22 +27,15 @@ export interface PlanRotation {
 
 const iso = (s: number) => new Date(s * 1000).toISOString().replace(/\.000Z$/, "Z");
 
-/** Rotation plans of every tenant over `periods` rotation periods from `now`. */
-export function planStackRotations(
-  state: DesiredState,
-  now: number,
-  observedByTenant: ReadonlyMap<string, ObservedRotation> = new Map(),
-  periods = 2,
-): PlanRotation[] {
-  return state.tenants.map((tenant) => {
-    const observed = observedByTenant.get(tenant.key);
-    const input = { policy: tenant.policy, epoch: ROTATION_EPOCH_SECONDS, at: now, observed: observed ?? { keys: [] } };
-    const r = planRotation(input);
+/** Rotation plans of every tenant over `periods` rotation periods from the rotations' time. */
+export function planStackRotations(rotations: readonly TenantRotation[], periods = 2): PlanRotation[] {
+  return rotations.map(({ tenant, input, rotation: r, observed }) => {
+    const now = input.at;
     const until = now + periods * tenant.policy.keys.rotationPeriodSeconds;
     const timeline = rotationTimeline({ ...input, until });
     return {
       tenant: tenant.key,
-      basis: observed === undefined ? "first-deployment" : "live",
+      basis: observed ? "live" : "first-deployment",
       signingGeneration: r.signingGeneration ?? null,
       publishedGenerations: r.keys.filter((k) => k.role === "published").map((k) => k.generation),
       retainedGenerations: r.keys.filter((k) => k.role === "retired").map((k) => k.generation),

@@ -35,6 +35,7 @@
  * @see https://fusionauth.io/docs/operate/secure/key-rotation
  * @see https://fusionauth.io/docs/apis/keys
  */
+import { minimumRetentionSeconds, type RetentionPolicy } from "../policy/retention";
 import type { EffectivePolicy } from "../policy/types";
 
 /** The parts of the effective policy the schedule reads. */
@@ -77,6 +78,17 @@ export interface RotationInput {
   /** The time of the run (an override in tests, never read from the wall clock here). */
   at: number;
   observed: ObservedRotation;
+  /**
+   * Compromised generations (the tenant's `keys.revoked`): never created, never listed, deleted when FusionAuth
+   * still holds them. When the signing generation is among them, the next generation signs at once, even before
+   * its lead has passed (see {@link RotationState.emergency}).
+   */
+  revoked?: readonly number[];
+  /**
+   * The retention floor; the kit's rule ({@link minimumRetentionSeconds}) unless given. A parameter only so that
+   * `fakit simulate`'s tests can replay a fleet under the former rule and show the lockout it caused.
+   */
+  retentionRule?: (policy: RetentionPolicy) => number;
 }
 
 export type KeyRole = "published" | "signing" | "retired";
@@ -112,7 +124,7 @@ export interface RotationState {
   at: number;
   epoch: number;
   leadSeconds: number;
-  /** Effective retention: max(keys.retentionSeconds, A + G + S). */
+  /** Effective retention: max(keys.retentionSeconds, max(A + G, C) + S). */
   retentionSeconds: number;
   /** k = floor((at - epoch) / K), 0 before the epoch. */
   scheduledGeneration: number;
@@ -122,8 +134,8 @@ export interface RotationState {
   keys: ScheduledKey[];
   /** Generations this run creates. */
   create: number[];
-  /** Retired keys past retention: delete them after the tenant no longer lists them. */
-  delete: { id: string; generation: number; kid?: string }[];
+  /** Retired keys past retention, and revoked keys: delete them after the tenant no longer lists them. */
+  delete: { id: string; generation: number; kid?: string; revoked?: true }[];
   /** Signing generation first, then retired ones still within retention, newest first. */
   verificationGenerations: number[];
   adopted?: {
@@ -134,10 +146,25 @@ export interface RotationState {
     releaseAt?: number;
   };
   heldBack?: HeldBackRotation;
+  /** Present when the signing key was revoked and its successor signs before its lead has passed. */
+  emergency?: EmergencySwitch;
   /** Until when a bundle built from this state holds every key that will sign. */
   horizon: number;
   /** Earliest later time at which this function's answer changes (absent nothing else changes). */
   nextChangeAt: number;
+}
+
+/**
+ * A revoked signing key replaced at once by a generation published less than the lead ago: devices that last
+ * fetched the JWKS before `publishedAt` lack the new key and refuse fresh tokens (they fall back to their policy's
+ * refusal or degraded mode) until they refresh it, at the latest by `leadMetAt`.
+ */
+export interface EmergencySwitch {
+  revokedGeneration: number;
+  generation: number;
+  publishedAt: number;
+  /** publishedAt + lead: by then every device following the policy holds the key. */
+  leadMetAt: number;
 }
 
 /** Stable codes of {@link RotationError}. */
@@ -159,11 +186,15 @@ export function leadSeconds(policy: RotationPolicy): number {
   return o.jwksRefreshSeconds + o.checkInSeconds + o.clockRollbackToleranceSeconds;
 }
 
-/** Retention actually applied: the policy's, never below A + G + S (the last moment a token can be accepted). */
-export function effectiveRetentionSeconds(policy: RotationPolicy): number {
-  const floor =
-    policy.accessToken.ttlSeconds + policy.offline.graceSeconds + policy.offline.clockRollbackToleranceSeconds;
-  return Math.max(policy.keys.retentionSeconds, floor);
+/**
+ * Retention actually applied: the policy's, never below {@link minimumRetentionSeconds} (the last moment a token
+ * its key signed can still be accepted offline, full or degraded).
+ */
+export function effectiveRetentionSeconds(
+  policy: RotationPolicy,
+  rule: (policy: RetentionPolicy) => number = minimumRetentionSeconds,
+): number {
+  return Math.max(policy.keys.retentionSeconds, rule(policy));
 }
 
 /** k at time `at`: floor((at - epoch) / K), 0 before the epoch. */
@@ -196,129 +227,246 @@ function validate(input: RotationInput): void {
   if (problems.length > 0) throw new RotationError("KIT_ROTATION_INVALID_INPUT", problems.join("; "));
 }
 
-/**
- * The desired rotation state at `input.at`.
- * @throws {RotationError} `KIT_ROTATION_INVALID_INPUT` for a non-positive period, duplicate generations or a
- *   signing generation that does not exist.
- */
-export function planRotation(input: RotationInput): RotationState {
-  validate(input);
+/** What every step of {@link planRotation} reads: the input, the policy's figures and the observed keys by generation. */
+interface Ctx {
+  policy: RotationPolicy;
+  epoch: number;
+  t: number;
+  observed: ObservedRotation;
+  P: number;
+  L: number;
+  retention: number;
+  /** The scheduled generation at `t`. */
+  k: number;
+  byGen: Map<number, ObservedKey>;
+  /** The generation signing before this run. */
+  current: number | undefined;
+  /** Generations this run creates (filled by {@link generationsToCreate}). */
+  create: number[];
+  revoked: ReadonlySet<number>;
+  /** Observed keys of revoked generations: deleted by this run. */
+  revokedKeys: ObservedKey[];
+}
+
+function contextOf(input: RotationInput): Ctx {
   const { policy, epoch, at: t, observed } = input;
-  const K = policy.keys.rotationPeriodSeconds;
-  const P = policy.keys.publishedAhead;
-  const L = leadSeconds(policy);
-  const retention = effectiveRetentionSeconds(policy);
-  const k = scheduledGenerationAt(policy, epoch, t);
-  const sched = (n: number) => epoch + n * K;
-
-  const byGen = new Map(observed.keys.map((key) => [key.generation, key]));
-  const create: number[] = [];
-  const current = observed.signingGeneration;
-  // Never create a generation older than the one signing (only possible when the epoch moved forward).
-  for (let n = k; n <= k + P; n++) if (!byGen.has(n) && !(current !== undefined && n < current)) create.push(n);
-  const insertOf = (n: number) => byGen.get(n)?.insertInstant ?? t;
-  const earliestSigning = (n: number) => Math.max(sched(n), insertOf(n) + L);
-  const generations = [...new Set([...byGen.keys(), ...create])].sort((a, b) => a - b);
-
-  const adoptedSigns =
-    observed.adopted !== undefined && current === undefined && observed.adopted.retiredAt === undefined;
-  const isFirstKey = current === undefined && !adoptedSigns;
-  let signing: number | undefined;
-  if (isFirstKey) {
-    signing = k;
-  } else {
-    const floor = current ?? -1;
-    const eligible = generations.filter((n) => n > floor && n <= k && insertOf(n) + L <= t);
-    signing = eligible.length > 0 ? Math.max(...eligible) : current;
-  }
-  const switched = signing !== current;
-
-  // Projected activation of a generation that does not sign yet: created no earlier than its schedule slot.
-  const projectedActivation = (n: number): number => {
-    if (byGen.has(n) || create.includes(n)) return earliestSigning(n);
-    return Math.max(sched(n), Math.max(t, sched(n - P)) + L);
+  const revoked = new Set(input.revoked ?? []);
+  return {
+    policy,
+    epoch,
+    t,
+    observed,
+    P: policy.keys.publishedAhead,
+    L: leadSeconds(policy),
+    retention: effectiveRetentionSeconds(policy, input.retentionRule),
+    k: scheduledGenerationAt(policy, epoch, t),
+    byGen: new Map(observed.keys.filter((key) => !revoked.has(key.generation)).map((key) => [key.generation, key])),
+    current: observed.signingGeneration,
+    create: [],
+    revoked,
+    revokedKeys: observed.keys.filter((key) => revoked.has(key.generation)),
   };
+}
 
+const sched = (c: Ctx, n: number) => scheduledActivation(c.policy, c.epoch, n);
+/** Publication time: observed, or the run's time for a key this run creates. */
+const insertOf = (c: Ctx, n: number) => c.byGen.get(n)?.insertInstant ?? c.t;
+/** A generation may sign from its schedule slot, once it has been published for the lead. */
+const earliestSigning = (c: Ctx, n: number) => Math.max(sched(c, n), insertOf(c, n) + c.L);
+
+/** Projected activation of a generation that does not sign yet: created no earlier than its schedule slot. */
+function projectedActivation(c: Ctx, n: number): number {
+  if (c.byGen.has(n) || c.create.includes(n)) return earliestSigning(c, n);
+  return Math.max(sched(c, n), Math.max(c.t, sched(c, n - c.P)) + c.L);
+}
+
+/**
+ * The scheduled generation (or the signing one, when an emergency put it ahead) and the P after it, minus what
+ * exists and anything older than the signing key. Revoked generations are skipped and replaced by the next ones,
+ * so P keys stay published ahead.
+ */
+function generationsToCreate(c: Ctx, replacement: number | undefined): number[] {
+  const create: number[] = [];
+  let wanted = c.P + 1;
+  for (let n = Math.max(c.k, replacement ?? c.k); wanted > 0; n++) {
+    if (c.revoked.has(n)) continue;
+    wanted--;
+    // Never create a generation older than the one signing (only possible when the epoch moved forward).
+    if (!c.byGen.has(n) && !(c.current !== undefined && n < c.current)) create.push(n);
+  }
+  return create;
+}
+
+/**
+ * The successor of a revoked signing key: the oldest non-revoked generation after it that FusionAuth holds
+ * (published ahead), else the oldest one to create now. It signs at once: a leaked key is worse than a key some
+ * devices have not fetched yet.
+ */
+function emergencySigner(c: Ctx): number | undefined {
+  const current = c.current;
+  if (current === undefined || !c.revoked.has(current)) return undefined;
+  const held = [...c.byGen.keys()].filter((n) => n > current).sort((a, b) => a - b);
+  if (held.length > 0) return held[0];
+  let n = Math.max(current + 1, c.k);
+  while (c.revoked.has(n)) n++;
+  return n;
+}
+
+/** The generation that signs after this run: the newest past the lead gate, else the current one. */
+function chooseSigning(
+  c: Ctx,
+  generations: readonly number[],
+  isFirstKey: boolean,
+  emergency: number | undefined,
+): number | undefined {
+  if (isFirstKey) {
+    let n = c.k;
+    while (c.revoked.has(n)) n++;
+    return n;
+  }
+  const floor = c.current ?? -1;
+  const eligible = generations.filter((n) => n > floor && n <= c.k && insertOf(c, n) + c.L <= c.t);
+  if (eligible.length > 0) return Math.max(...eligible, emergency ?? -1);
+  return emergency ?? c.current;
+}
+
+/** Every key that must exist after the run with its role and times, and the retired keys past retention. */
+function scheduleKeys(
+  c: Ctx,
+  generations: readonly number[],
+  signing: number | undefined,
+  isFirstKey: boolean,
+): { keys: ScheduledKey[]; toDelete: RotationState["delete"] } {
+  const switched = signing !== c.current;
   const keys: ScheduledKey[] = [];
   const toDelete: RotationState["delete"] = [];
   for (const n of generations) {
-    const seen = byGen.get(n);
+    const seen = c.byGen.get(n);
     const base = {
       generation: n,
       id: seen?.id,
       kid: seen?.kid,
       exists: seen !== undefined,
-      insertInstant: insertOf(n),
+      insertInstant: insertOf(c, n),
     };
     if (signing === undefined || n > signing) {
       keys.push({
         ...base,
         role: "published",
-        activatesAt: projectedActivation(n),
-        retiresAt: projectedActivation(n + 1),
+        activatesAt: projectedActivation(c, n),
+        retiresAt: projectedActivation(c, n + 1),
       });
     } else if (n === signing) {
-      const activatesAt = switched ? t : (seen?.activatedAt ?? (isFirstKey ? insertOf(n) : earliestSigning(n)));
-      keys.push({ ...base, role: "signing", activatesAt, retiresAt: Math.max(t, projectedActivation(n + 1)) });
+      const activatesAt = switched ? c.t : (seen?.activatedAt ?? (isFirstKey ? insertOf(c, n) : earliestSigning(c, n)));
+      keys.push({ ...base, role: "signing", activatesAt, retiresAt: Math.max(c.t, projectedActivation(c, n + 1)) });
     } else {
-      const retiresAt = seen?.retiredAt ?? t;
-      const deleteAt = retiresAt + retention;
-      if (deleteAt <= t && seen !== undefined) toDelete.push({ id: seen.id, generation: n, kid: seen.kid });
+      const retiresAt = seen?.retiredAt ?? c.t;
+      const deleteAt = retiresAt + c.retention;
+      if (deleteAt <= c.t && seen !== undefined) toDelete.push({ id: seen.id, generation: n, kid: seen.kid });
       else keys.push({ ...base, role: "retired", activatesAt: seen?.activatedAt, retiresAt, deleteAt });
     }
   }
+  return { keys, toDelete };
+}
 
-  let adopted: RotationState["adopted"];
-  if (observed.adopted !== undefined) {
-    const a = observed.adopted;
-    if (signing === undefined) adopted = { id: a.id, kid: a.kid, role: "signing" };
-    else {
-      const retiredAt = a.retiredAt ?? t;
-      const releaseAt = retiredAt + retention;
-      adopted = { id: a.id, kid: a.kid, role: releaseAt <= t ? "released" : "retired", retiredAt, releaseAt };
-    }
-  }
+/** The adopted key's role: signing until a kit key takes over, then retired for a retention, then released. */
+function adoptedRole(c: Ctx, signing: number | undefined): RotationState["adopted"] {
+  const a = c.observed.adopted;
+  if (a === undefined) return undefined;
+  if (signing === undefined) return { id: a.id, kid: a.kid, role: "signing" };
+  const retiredAt = a.retiredAt ?? c.t;
+  const releaseAt = retiredAt + c.retention;
+  return { id: a.id, kid: a.kid, role: releaseAt <= c.t ? "released" : "retired", retiredAt, releaseAt };
+}
 
-  const verificationGenerations = keys
+/** Signing generation first, then retired ones still within retention, newest first. */
+function verificationOrder(keys: readonly ScheduledKey[]): number[] {
+  return keys
     .filter((key) => key.role === "signing" || key.role === "retired")
     .sort((a, b) => (a.role === "signing" ? -1 : b.role === "signing" ? 1 : b.generation - a.generation))
     .map((key) => key.generation);
+}
 
-  let heldBack: HeldBackRotation | undefined;
-  const waiting = generations.filter((n) => n > (signing ?? -1));
-  if (!isFirstKey && (signing === undefined || signing < k)) {
-    const until = Math.min(...waiting.filter((n) => n <= k).map(earliestSigning));
-    const who = signing === undefined ? `the adopted key ${observed.adopted?.id}` : `generation ${signing}`;
-    heldBack = {
-      scheduledGeneration: k,
-      until,
-      message: `rotation to generation ${k} held back: no newer key has been published for the lead of ${L}s yet; ${who} keeps signing until ${new Date(until * 1000).toISOString()}`,
-    };
-  }
+/** A rotation the lead gate holds back: the scheduled generation cannot sign yet, the previous key keeps signing. */
+function heldBackOf(
+  c: Ctx,
+  generations: readonly number[],
+  signing: number | undefined,
+  isFirstKey: boolean,
+): HeldBackRotation | undefined {
+  if (isFirstKey || (signing !== undefined && signing >= c.k)) return undefined;
+  const waiting = generations.filter((n) => n > (signing ?? -1) && n <= c.k);
+  // The scheduled generation was revoked and none after it is due yet: the current key keeps its slot, not held back.
+  if (waiting.length === 0) return undefined;
+  const until = Math.min(...waiting.map((n) => earliestSigning(c, n)));
+  const who = signing === undefined ? `the adopted key ${c.observed.adopted?.id}` : `generation ${signing}`;
+  return {
+    scheduledGeneration: c.k,
+    until,
+    message: `rotation to generation ${c.k} held back: no newer key has been published for the lead of ${c.L}s yet; ${who} keeps signing until ${new Date(until * 1000).toISOString()}`,
+  };
+}
 
-  const newest = Math.max(k + P, ...generations);
-  const horizon = projectedActivation(newest + 1);
-
-  const changes = [sched(k + 1)];
+/** The earliest later time at which the schedule's answer changes. */
+function nextChangeOf(
+  c: Ctx,
+  keys: readonly ScheduledKey[],
+  heldBack: HeldBackRotation | undefined,
+  adopted: RotationState["adopted"],
+): number {
+  const changes = [sched(c, c.k + 1)];
   if (heldBack !== undefined) changes.push(heldBack.until);
   for (const key of keys) if (key.deleteAt !== undefined) changes.push(key.deleteAt);
   if (adopted?.role === "retired" && adopted.releaseAt !== undefined) changes.push(adopted.releaseAt);
-  const nextChangeAt = Math.min(...changes.filter((c) => c > t));
+  return Math.min(...changes.filter((x) => x > c.t));
+}
 
+/**
+ * The desired rotation state at `input.at`: create what is missing ahead, choose the signing key, give every key
+ * its role, place the adopted key, then derive the hold-back, the horizon and the next change.
+ * @throws {RotationError} `KIT_ROTATION_INVALID_INPUT` for a non-positive period, duplicate generations or a
+ *   signing generation that does not exist.
+ */
+export function planRotation(input: RotationInput): RotationState {
+  validate(input);
+  const c = contextOf(input);
+  const replacement = emergencySigner(c);
+  c.create = generationsToCreate(c, replacement);
+  const generations = [...new Set([...c.byGen.keys(), ...c.create])].sort((a, b) => a - b);
+  const adoptedSigns =
+    c.observed.adopted !== undefined && c.current === undefined && c.observed.adopted.retiredAt === undefined;
+  const isFirstKey = c.current === undefined && !adoptedSigns;
+  const signing = chooseSigning(c, generations, isFirstKey, replacement);
+  const { keys, toDelete } = scheduleKeys(c, generations, signing, isFirstKey);
+  for (const key of c.revokedKeys)
+    toDelete.push({ id: key.id, generation: key.generation, kid: key.kid, revoked: true });
+  const emergency: EmergencySwitch | undefined =
+    replacement !== undefined && signing === replacement && insertOf(c, replacement) + c.L > c.t
+      ? {
+          revokedGeneration: c.current as number,
+          generation: replacement,
+          publishedAt: insertOf(c, replacement),
+          leadMetAt: insertOf(c, replacement) + c.L,
+        }
+      : undefined;
+  const adopted = adoptedRole(c, signing);
+  const heldBack = heldBackOf(c, generations, signing, isFirstKey);
+  const newest = Math.max(c.k + c.P, ...generations);
   return {
-    at: t,
-    epoch,
-    leadSeconds: L,
-    retentionSeconds: retention,
-    scheduledGeneration: k,
+    at: c.t,
+    epoch: c.epoch,
+    leadSeconds: c.L,
+    retentionSeconds: c.retention,
+    scheduledGeneration: c.k,
     signingGeneration: signing,
     keys,
-    create,
+    create: c.create,
     delete: toDelete,
-    verificationGenerations,
+    verificationGenerations: verificationOrder(keys),
     adopted,
     heldBack,
-    horizon,
-    nextChangeAt,
+    ...(emergency === undefined ? {} : { emergency }),
+    horizon: projectedActivation(c, newest + 1),
+    nextChangeAt: nextChangeOf(c, keys, heldBack, adopted),
   };
 }

@@ -4,6 +4,7 @@
  * and its rendering as a Mermaid gantt chart.
  * @see https://mermaid.js.org/syntax/gantt.html
  */
+import { recordedTimes } from "./key-record";
 import { type ObservedRotation, planRotation, type RotationPolicy, type RotationState } from "./schedule";
 
 /**
@@ -22,8 +23,7 @@ export function applyRotation(
       generation: key.generation,
       insertInstant: key.insertInstant,
       kid: key.kid,
-      activatedAt: key.role === "published" ? undefined : key.activatesAt,
-      retiredAt: key.role === "retired" ? key.retiresAt : undefined,
+      ...recordedTimes(key),
     })),
     signingGeneration: state.signingGeneration,
     adopted:
@@ -68,6 +68,8 @@ export interface TimelineInput {
   epoch: number;
   at: number;
   observed: ObservedRotation;
+  /** Revoked generations (see {@link RotationInput.revoked}). */
+  revoked?: readonly number[];
   /** End of the window. */
   until: number;
 }
@@ -83,6 +85,7 @@ function phaseOf(role: "published" | "signing" | "retired" | "released"): Timeli
 /** Events and phases of every generation over `[at, until]`, assuming a deployment at every change. */
 export function rotationTimeline(input: TimelineInput): RotationTimeline {
   const { policy, epoch, until } = input;
+  const revoked = input.revoked ?? [];
   const events: RotationEvent[] = [];
   const segments: TimelineSegment[] = [];
   const heldBack: RotationTimeline["heldBack"] = [];
@@ -101,7 +104,7 @@ export function rotationTimeline(input: TimelineInput): RotationTimeline {
 
   let observed = input.observed;
   let at = input.at;
-  const initial = planRotation({ policy, epoch, at, observed });
+  const initial = planRotation({ policy, epoch, at, observed, revoked });
   let state = initial;
   for (let step = 0; step < MAX_STEPS; step++) {
     const before = new Map(observed.keys.map((k) => [k.generation, k]));
@@ -139,7 +142,7 @@ export function rotationTimeline(input: TimelineInput): RotationTimeline {
     observed = applyRotation(state);
     if (state.nextChangeAt > until) break;
     at = state.nextChangeAt;
-    state = planRotation({ policy, epoch, at, observed });
+    state = planRotation({ policy, epoch, at, observed, revoked });
   }
   for (const gen of [...open.keys()]) close(gen, until);
   segments.sort((a, b) => order(a.generation) - order(b.generation) || a.from - b.from);

@@ -10,17 +10,20 @@ import { checkSchema, type PolicySchemas } from "../diagnostics/schema-check";
 import { didYouMean } from "../diagnostics/suggest";
 import { type ParsedDocument, toPointer } from "../diagnostics/yaml-source";
 import { applicationId, PROJECT_NAME, tenantId } from "../fusionauth/ids";
-import { freezePolicy, minimumRetentionSeconds, resolvePolicy } from "../policy/effective-policy";
+import { freezePolicy, resolvePolicy } from "../policy/effective-policy";
 import { differsInJwtConfiguration, isTenantHeld } from "../policy/fields";
 import { derivePolicyFigures } from "../policy/figures";
 import { checkFloors, type FloorBreach, type Floors, floorRuleIds } from "../policy/floors";
 import { checkInvariants } from "../policy/invariants";
 import { diagnosticAt, type Layer, type MergedPolicy, mergeLayers, type Origin, replacePaths } from "../policy/layers";
 import { type CatalogPreset, checkPresetCatalog, presetLayer } from "../policy/preset-catalog";
+import { minimumRetentionSeconds } from "../policy/retention";
 import type { EffectivePolicy, SensitivityLevel } from "../policy/types";
+import { ROTATION_EPOCH_SECONDS } from "../rotation/epoch";
 import type { Tenant as StackTenant, Waiver as StackWaiver } from "./config.generated";
 import type { ApplicationState, AppliedWaiver, DesiredState, OverrideEntry, TenantState } from "./desired-state";
 import { composeStack } from "./environment";
+import { compileRevokedKeys } from "./revoked-keys";
 
 const NS = `${PROJECT_NAME}:`;
 
@@ -79,7 +82,18 @@ export function compileStack(given: CompileInput): CompileResult {
   const tenants: TenantState[] = [];
   rawTenants.forEach((raw, index) => {
     const tenant = compileTenant({ input, presets: catalog.presets, floors, raw, index, diagnostics, error });
-    if (tenant !== undefined) tenants.push(tenant);
+    if (tenant === undefined) return;
+    const revokedPointer = (j: number, member?: string) =>
+      tenantPointer(index, "keys", "revoked", j, ...(member === undefined ? [] : [member]));
+    const revokedKeys = compileRevokedKeys(
+      raw.keys?.revoked,
+      raw.key,
+      tenant.policy,
+      ROTATION_EPOCH_SECONDS,
+      revokedPointer,
+      error,
+    );
+    tenants.push({ ...tenant, revokedKeys });
   });
 
   const all = normalizeDiagnostics(diagnostics);
@@ -199,7 +213,7 @@ interface ResolvedApp extends AppDraft {
   policy: EffectivePolicy;
 }
 
-function compileTenant(ctx: TenantContext): TenantState | undefined {
+function compileTenant(ctx: TenantContext): Omit<TenantState, "revokedKeys"> | undefined {
   const { raw } = ctx;
   const preset = findPreset(ctx.presets, raw.preset, tenantPointer(ctx.index, "preset"), ctx.error);
   const tenantMerged = preset === undefined ? undefined : mergeTenant(ctx, preset);

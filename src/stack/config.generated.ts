@@ -8,6 +8,12 @@ export type Secret = (string | {
 secure: string
 })
 /**
+ * A Pulumi secret ({secure: <ciphertext>}); optional, the local stack may take it from FUSIONAUTH_API_KEY.
+ */
+export type Secret1 = (string | {
+secure: string
+})
+/**
  * Stable slug: lower case letters, digits, dashes.
  */
 export type Slug = string
@@ -25,6 +31,7 @@ encryptedkey?: string
 export interface Config {
 "fusionauth-offline-kit:url": string
 "fusionauth-offline-kit:apiKey"?: Secret
+"fusionauth-offline-kit:revokeApiKey"?: Secret1
 /**
  * @minItems 1
  */
@@ -53,6 +60,7 @@ preset: Slug
 id?: Uuid
 overrides?: Overrides
 waivers?: Waiver[]
+keys?: TenantKeys
 applications?: Application[]
 }
 /**
@@ -126,10 +134,68 @@ checkIn?: string
  */
 clockRollbackTolerance?: string
 degradedMode?: ("none" | "read-only" | "read-and-queue-writes")
+/**
+ * A duration: 90s, 15m, 24h, 7d, or combined in descending units (1h30m).
+ */
+claimsMaxAge?: string
+localUnlock?: LocalUnlock
+/**
+ * What stands in for MFA offline: refuse actions that need MFA, or accept a local unlock within the session.
+ */
+mfaStandIn?: ("refuse" | "local-unlock")
+}
+export interface LocalUnlock {
+/**
+ * How a user unlocks the cached session offline: not at all, biometric, PIN, or either.
+ */
+mode?: ("none" | "biometric" | "pin" | "either")
+/**
+ * Failed local unlocks in a row before the cached session is wiped.
+ */
+maxAttempts?: number
+argon2id?: Argon2Id
+}
+/**
+ * Argon2id parameters (RFC 9106) for anything derived from a PIN; OWASP's minimum is 19MiB, 2 iterations, parallelism 1.
+ */
+export interface Argon2Id {
+/**
+ * A memory size in binary units: 19MiB, 65536KiB, 1GiB.
+ */
+memory?: string
+iterations?: number
+parallelism?: number
 }
 export interface Waiver {
 rule: string
 reason: string
+}
+/**
+ * The tenant's signing keys, beyond what its preset schedules.
+ */
+export interface TenantKeys {
+/**
+ * Compromised key generations: taken out of signing and verification and deleted by the next pulumi up; bundles list them as revoked. See docs/runbooks.md.
+ */
+revoked?: RevokedKey[]
+}
+export interface RevokedKey {
+/**
+ * The kit generation (the gN in the key's name, the generation plan shows).
+ */
+generation: number
+/**
+ * The key's JWK kid, needed only when FusionAuth no longer holds the key and no earlier bundle lists it.
+ */
+kid?: string
+/**
+ * Why it was revoked; written into bundles and printed by bundle --check.
+ */
+reason: string
+/**
+ * When the key was revoked (ISO 8601 with a time zone, e.g. 2026-03-01T09:30:00Z): tokens it signed after this are forged.
+ */
+at: string
 }
 export interface Application {
 key: Slug

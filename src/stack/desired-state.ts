@@ -44,6 +44,16 @@ export interface ApplicationState {
   waivers: AppliedWaiver[];
 }
 
+/** A compromised key generation, declared in the tenant's `keys.revoked`. */
+export interface RevokedKey {
+  generation: number;
+  reason: string;
+  /** The JWK kid, when the stack gives it (otherwise found in FusionAuth or an earlier bundle). */
+  kid?: string;
+  /** When it was revoked, in seconds since the Unix epoch. */
+  at: number;
+}
+
 export interface TenantState {
   key: string;
   name: string;
@@ -57,6 +67,8 @@ export interface TenantState {
   overrides: OverrideEntry[];
   warnings: Diagnostic[];
   waivers: AppliedWaiver[];
+  /** Revoked generations, oldest revocation first (empty for most tenants). */
+  revokedKeys: RevokedKey[];
   applications: ApplicationState[];
 }
 

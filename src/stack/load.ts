@@ -134,7 +134,9 @@ export function compileStackFile(
 
 /**
  * The one entry of the Pulumi program and the CLI: loads `stacks/Pulumi.<stack>.yaml` with the presets and floors
- * of `repoRoot` and compiles it; a loopback URL takes its port from FAKIT_EMULATOR_PORT when set. Warnings are returned beside the state; any error returns diagnostics only.
+ * of `repoRoot` and compiles it; a loopback URL takes its port from FAKIT_EMULATOR_PORT when set. Any error
+ * returns diagnostics only. Each warning is returned once: a tenant's or application's own warnings stay in the
+ * state ({@link stateWarnings}); `warnings` holds only the others (the API key, unused waivers, the presets).
  */
 export function loadDesiredState(options: {
   repoRoot: string;
@@ -142,7 +144,13 @@ export function loadDesiredState(options: {
 }): { state: DesiredState; warnings: Diagnostic[] } | { diagnostics: Diagnostic[] } {
   const result = compileStackFile(options.repoRoot, stackFilePath(options.repoRoot, options.stack));
   if (result.state === undefined) return { diagnostics: result.diagnostics };
+  const inState = new Set(stateWarnings(result.state));
   const port = emulatorPortFromEnv(process.env);
   const url = withLoopbackPort(result.state.url, "port" in port && process.env[PORT_ENV] ? port.port : undefined);
-  return { state: { ...result.state, url }, warnings: result.diagnostics };
+  return { state: { ...result.state, url }, warnings: result.diagnostics.filter((d) => !inState.has(d)) };
+}
+
+/** The warnings a state carries on its tenants and applications. */
+export function stateWarnings(state: DesiredState): Diagnostic[] {
+  return state.tenants.flatMap((t) => [...t.warnings, ...t.applications.flatMap((a) => a.warnings)]);
 }

@@ -10,26 +10,31 @@ import { ensurePulumi, localPulumiEnv, REPO_ROOT } from "./pulumi-cli";
 const run = promisify(execFile);
 export const API_KEY_CONFIG = "fusionauth-offline-kit:apiKey";
 
-export async function stackApiKey(stack: string, repoRoot: string = REPO_ROOT): Promise<string> {
-  const fromEnv = process.env.FUSIONAUTH_API_KEY;
+/** Where `fakit revoke` finds its own narrow key (docs/least-privilege.md). */
+export const REVOKE_KEY = { env: "FUSIONAUTH_REVOKE_API_KEY", config: "fusionauth-offline-kit:revokeApiKey" } as const;
+
+export async function stackApiKey(
+  stack: string,
+  repoRoot: string = REPO_ROOT,
+  where: { env: string; config: string } = { env: "FUSIONAUTH_API_KEY", config: API_KEY_CONFIG },
+): Promise<string> {
+  const fromEnv = process.env[where.env];
   if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
   let bin: string;
   try {
     bin = await ensurePulumi();
   } catch {
-    throw new Error(
-      `no API key: set FUSIONAUTH_API_KEY, or install Pulumi so the stack secret ${API_KEY_CONFIG} can be read`,
-    );
+    throw new Error(`no API key: set ${where.env}, or install Pulumi so the stack secret ${where.config} can be read`);
   }
   try {
-    const { stdout } = await run(path(bin), ["config", "get", API_KEY_CONFIG, "--stack", stack, "--cwd", repoRoot], {
+    const { stdout } = await run(path(bin), ["config", "get", where.config, "--stack", stack, "--cwd", repoRoot], {
       env: localPulumiEnv(bin),
     });
     return stdout.trim();
   } catch (err) {
     const detail = ((err as { stderr?: string }).stderr ?? "").trim().split("\n")[0] ?? "";
     throw new Error(
-      `no API key: set FUSIONAUTH_API_KEY, or set the stack secret (pulumi config set --secret ${API_KEY_CONFIG} ... --stack ${stack})` +
+      `no API key: set ${where.env}, or set the stack secret (pulumi config set --secret ${where.config} ... --stack ${stack})` +
         (detail ? ` [pulumi: ${detail}]` : ""),
     );
   }

@@ -5,7 +5,8 @@
  * device cannot trust its clock blindly.
  *
  * Order of checks: token structure, `crit`, `alg` allow-list, `kid`, signature, `iss`, `aud`, `exp`/`iat`/`nbf`
- * shape, clock rollback, `nbf`, check-in, then expiry, grace and degraded mode.
+ * shape, then the time rules of {@link applyTimeRules}: clock rollback, `nbf`, check-in, then expiry, grace and
+ * degraded mode.
  * @see https://www.rfc-editor.org/rfc/rfc7519#section-4.1 registered claims
  * @see https://www.rfc-editor.org/rfc/rfc8725 JWT best current practices
  * @see https://fusionauth.io/docs/lifecycle/authenticate-users/oauth/tokens#access-token-claims
@@ -15,6 +16,7 @@ import { base64url, compactVerify, type JWTPayload, type KeyLike } from "jose";
 import type { DegradedMode } from "../policy/types";
 import type { Bundle, BundleKey } from "./load-bundle";
 import type { Decision, DecisionReason, ReasonCode } from "./reasons";
+import { applyTimeRules } from "./time-rules";
 
 /** What the device knows. Keep `lastServerTime` and `lastCheckIn` in durable storage (see the guide). */
 export interface DeviceState {
@@ -236,25 +238,38 @@ async function decideOrRefuse(
     if (typeof v === "number" && v > exp) throw new Refusal("claims-invalid", `"${name}" is after "exp"`, kid);
   }
 
-  const serverFloor = Math.max(lastServer ?? Number.NEGATIVE_INFINITY, iat ?? Number.NEGATIVE_INFINITY);
-  if (now < serverFloor - S) {
-    throw new Refusal(
-      "clock-rollback",
-      `the device clock (${iso(now)}) is earlier than the last known server time (${iso(serverFloor)}) by more than ${S}s`,
-      kid,
-    );
+  const rules = applyTimeRules(
+    policy,
+    { exp, iat, nbf },
+    { now, lastServerTime: lastServer, lastCheckIn, online: device.online },
+  );
+  const { trusted, serverFloor, checkInDue, graceEnd } = rules;
+  switch (rules.code) {
+    case "clock-rollback":
+      throw new Refusal(
+        "clock-rollback",
+        `the device clock (${iso(now)}) is earlier than the last known server time (${iso(serverFloor)}) by more than ${S}s`,
+        kid,
+      );
+    case "not-yet-valid":
+      throw new Refusal("not-yet-valid", `"nbf" ${iso(nbf as number)} is in the future`, kid);
+    case "check-in-overdue":
+      throw new Refusal("check-in-overdue", `the mandatory online check-in was due at ${iso(checkInDue)}`, kid);
+    case "refresh-required":
+      throw new Refusal(
+        "refresh-required",
+        `the token expired at ${iso(exp)} and the device is online: refresh it`,
+        kid,
+      );
+    case "expired":
+      throw new Refusal(
+        "expired",
+        `the token expired at ${iso(exp)}${policy.graceSeconds > 0 ? ` and its grace ended at ${iso(graceEnd)}` : ""}; the policy has no degraded mode`,
+        kid,
+      );
+    default:
+      break;
   }
-  const trusted = Math.max(now, serverFloor);
-  if (nbf !== undefined && nbf > trusted + S)
-    throw new Refusal("not-yet-valid", `"nbf" ${iso(nbf)} is in the future`, kid);
-
-  // A token without `iat` is anchored at `exp - TTL`, the time FusionAuth would have issued it.
-  const issued = iat ?? exp - policy.accessTokenTtlSeconds;
-  const checkInDue = Math.max(lastCheckIn ?? Number.NEGATIVE_INFINITY, issued) + policy.checkInSeconds;
-  if (trusted >= checkInDue) {
-    throw new Refusal("check-in-overdue", `the mandatory online check-in was due at ${iso(checkInDue)}`, kid);
-  }
-  const graceEnd = exp + policy.graceSeconds;
   const deadlines: { kind: "token-expiry" | "grace-end" | "check-in-due"; at: number }[] = [
     { kind: "token-expiry", at: exp },
     { kind: "check-in-due", at: checkInDue },
@@ -265,7 +280,7 @@ async function decideOrRefuse(
     return upcoming === undefined ? undefined : { kind: upcoming.kind, at: new Date(upcoming.at * 1000) };
   };
 
-  if (trusted < exp) {
+  if (rules.code === "valid") {
     return {
       decision: "full",
       reason: { code: "valid", message: `valid until ${iso(exp)}` },
@@ -274,10 +289,7 @@ async function decideOrRefuse(
       claims,
     };
   }
-  if (device.online) {
-    throw new Refusal("refresh-required", `the token expired at ${iso(exp)} and the device is online: refresh it`, kid);
-  }
-  if (trusted < graceEnd) {
+  if (rules.code === "offline-grace") {
     return {
       decision: "full",
       reason: { code: "offline-grace", message: `expired at ${iso(exp)}; offline grace until ${iso(graceEnd)}` },
@@ -286,14 +298,7 @@ async function decideOrRefuse(
       claims,
     };
   }
-  const degraded = allowanceOf(policy.degradedMode);
-  if (degraded === undefined) {
-    throw new Refusal(
-      "expired",
-      `the token expired at ${iso(exp)}${policy.graceSeconds > 0 ? ` and its grace ended at ${iso(graceEnd)}` : ""}; the policy has no degraded mode`,
-      kid,
-    );
-  }
+  const degraded = allowanceOf(policy.degradedMode) as DegradedAllowance;
   return {
     decision: "degraded",
     reason: {

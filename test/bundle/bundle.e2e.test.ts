@@ -1,10 +1,12 @@
 // `fakit bundle` end to end for every signing algorithm a preset may choose: one tenant per algorithm, deployed
 // with the real `pulumi up` against the emulator, bundled by the real CLI, and a real login token of each tenant
 // verified with its bundle by the reference verifier and by `fakit verify`.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateSigningKeyFiles } from "../../src/bundle/signing-key-file";
 import type { DesiredState } from "../../src/stack/desired-state";
 import { decide } from "../../src/verifier";
 import {
@@ -147,7 +149,8 @@ describe.skipIf(tc === undefined)("bundles for every signing algorithm", () => {
     const first = tree(path.join(out, "a", s.stackName));
     const second = tree(path.join(b, s.stackName));
     expect([...second.keys()]).toEqual([...first.keys()]);
-    expect([...first.keys()]).toHaveLength(3 * ALGORITHMS.length);
+    // jwks.json, policy.json, manifest.json and manifest.jws: the signature is deterministic too (RFC 6979).
+    expect([...first.keys()]).toHaveLength(4 * ALGORITHMS.length);
     for (const [file, bytes] of first) expect(second.get(file)?.equals(bytes), file).toBe(true);
 
     const c = path.join(out, "c");
@@ -156,7 +159,84 @@ describe.skipIf(tc === undefined)("bundles for every signing algorithm", () => {
     const changed = [...third].filter(([file, bytes]) => !first.get(file)?.equals(bytes)).map(([file]) => file);
     expect(changed.filter((f) => f.endsWith("jwks.json"))).toEqual([]);
     expect(changed.filter((f) => f.endsWith("policy.json"))).toHaveLength(ALGORITHMS.length);
+    // A later build has a higher generation, so a device can refuse to go back to an older bundle.
+    const generation = (tr: Map<string, Buffer>) =>
+      JSON.parse(tr.get(path.join(tenantKey("ES256"), "app", "manifest.json"))?.toString() ?? "{}").generation;
+    expect(generation(first)).toBe(NOW);
+    expect(generation(third)).toBe(NOW + 3600);
   });
+
+  it(
+    "`bundle --check --verify-key` passes the pipeline's bundles and fails tampered or foreign ones",
+    LONG,
+    async () => {
+      const base = ["bundle", "--stack", s.stackName, "--out", path.join(out, "a"), "--check", "--now", iso(NOW)];
+      const ok = await s.fakit([...base, "--verify-key", s.signingKey.publicPath], READ_ONLY_KEY.key);
+      expect(ok.stderr).toBe("");
+      expect(ok.code).toBe(0);
+
+      // Another pipeline's key (an attacker's, or a staging key pinned by mistake) does not verify.
+      const foreignDir = mkdtempSync(path.join(os.tmpdir(), "fakit-foreign-key-"));
+      const foreign = await generateSigningKeyFiles(foreignDir);
+      const wrong = await s.fakit([...base, "--verify-key", foreign.publicPath], READ_ONLY_KEY.key);
+      expect(wrong.code).toBe(1);
+      expect(wrong.stderr).toContain(
+        `KIT_BUNDLE_SIGNATURE_INVALID manifest.jws is signed by key "${s.signingKey.kid}"`,
+      );
+
+      // Raising the grace and recomputing the digest no longer passes: the signature covers the manifest.
+      const copy = path.join(out, "tampered");
+      cpSync(path.join(out, "a"), copy, { recursive: true });
+      const dir = path.join(copy, s.stackName, tenantKey("ES256"), "app");
+      const policy = JSON.parse(readFileSync(path.join(dir, "policy.json"), "utf8"));
+      policy.graceSeconds = 30 * 86_400;
+      const policyText = `${JSON.stringify(policy, null, 2)}\n`;
+      writeFileSync(path.join(dir, "policy.json"), policyText);
+      const manifest = JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8"));
+      for (const f of manifest.files)
+        if (f.name === "policy.json") f.sha256 = createHash("sha256").update(policyText).digest("hex");
+      writeFileSync(path.join(dir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+      const tampered = await s.fakit(
+        [
+          "bundle",
+          "--stack",
+          s.stackName,
+          "--out",
+          copy,
+          "--check",
+          "--now",
+          iso(NOW),
+          "--verify-key",
+          s.signingKey.publicPath,
+        ],
+        READ_ONLY_KEY.key,
+      );
+      expect(tampered.code).toBe(1);
+      expect(tampered.stderr).toContain(
+        "KIT_BUNDLE_SIGNATURE_INVALID manifest.jws does not verify over manifest.json: the manifest (or a file it lists) was changed after signing",
+      );
+      expect(tampered.stderr).not.toContain("KIT_BUNDLE_DIGEST_MISMATCH");
+      // An unsigned bundle fails too.
+      rmSync(path.join(dir, "manifest.jws"));
+      const unsigned = await s.fakit(
+        [
+          "bundle",
+          "--stack",
+          s.stackName,
+          "--out",
+          copy,
+          "--check",
+          "--now",
+          iso(NOW),
+          "--verify-key",
+          s.signingKey.publicPath,
+        ],
+        READ_ONLY_KEY.key,
+      );
+      expect(unsigned.stderr).toContain("KIT_BUNDLE_SIGNATURE_MISSING manifest.jws is missing: the bundle is unsigned");
+      rmSync(foreignDir, { recursive: true, force: true });
+    },
+  );
 
   it("an app build's read-only key is enough for `bundle --check`, and no write call is made", LONG, async () => {
     s.emu.counters.reset();

@@ -67,7 +67,11 @@ describe("bundle content", () => {
     const manifest = JSON.parse(f.files["manifest.json"]);
     const sha = (s: string) => createHash("sha256").update(s).digest("hex");
     expect(manifest).toEqual({
-      formatVersion: 1,
+      formatVersion: 2,
+      // The build's time in Unix seconds: a later build has a higher generation.
+      generation: EPOCH,
+      tenant: "acme",
+      application: APP_ID,
       files: [
         { name: "jwks.json", sha256: sha(f.files["jwks.json"]) },
         { name: "policy.json", sha256: sha(f.files["policy.json"]) },
@@ -79,7 +83,7 @@ describe("bundle content", () => {
     const f = await tenantFixture({ level: "field", rotateAt: EPOCH + 180 * DAY });
     const policy = JSON.parse(f.files["policy.json"]);
     expect(policy).toMatchObject({
-      formatVersion: 1,
+      formatVersion: 2,
       tenant: "acme",
       issuer: ISSUER,
       audience: APP_ID,
@@ -92,6 +96,10 @@ describe("bundle content", () => {
       degradedMode: "read-and-queue-writes",
       generatedFor: "2025-06-30T00:00:00.000Z",
       horizon: "2026-12-22T00:00:00.000Z", // epoch + 4K: g4, created at epoch + 2K, signs from epoch + 4K
+      claimsMaxAgeSeconds: 72 * 3600,
+      localUnlock: { mode: "either", maxAttempts: 10, argon2id: { memoryKiB: 19_456, iterations: 2, parallelism: 1 } },
+      mfaStandIn: "local-unlock",
+      revokedKeys: [],
     });
     expect(policy.keys).toEqual([
       {
@@ -172,7 +180,8 @@ describe("bundle content", () => {
       })),
       signingGeneration: 1,
     };
-    const rotation = planRotation({ policy: f.policy, epoch: EPOCH, at: EPOCH + 95 * DAY, observed });
+    // 98 days: past the rotation at 90 days plus standard's retention of max(A + G, C) + S = 7d5m.
+    const rotation = planRotation({ policy: f.policy, epoch: EPOCH, at: EPOCH + 98 * DAY, observed });
     expect(rotation.delete.map((d) => d.generation)).toEqual([0]);
     expect(() => buildBundleContent({ ...inputOf(f), rotation })).toThrowError(
       expect.objectContaining({
@@ -251,7 +260,7 @@ describe("checkBundle (--check)", () => {
     jwks.keys[0].d = "secret";
     const jwksText = `${JSON.stringify(jwks, null, 2)}\n`;
     const manifest = {
-      formatVersion: 1,
+      ...JSON.parse(f.files["manifest.json"]),
       files: [
         { name: "jwks.json", sha256: createHash("sha256").update(jwksText).digest("hex") },
         JSON.parse(f.files["manifest.json"]).files[1],

@@ -15,6 +15,12 @@ describe("fakit plan", () => {
     );
     expect(out).toContain("    revocation lag         24h15m\n");
     expect(out).toContain("  access token      15m, ES256\n");
+    // Issue #13: the offline unlock, claims age and MFA stand-in of each policy.
+    expect(out).toContain(
+      "  offline unlock    biometric or PIN, session wiped after 10 failed attempt(s), Argon2id 19MiB, 2 iterations, parallelism 1\n",
+    );
+    expect(out).toContain("  offline trust     claims stale after 24h; MFA offline: a local unlock stands in\n");
+    expect(out).toContain("  offline trust     claims stale after 30m; MFA offline: actions needing MFA refused\n");
     expect(out).toContain("  override  offline.checkIn = 45m  (stacks/Pulumi.example.yaml:38:20)");
     expect(out).toContain("    waiver    offline.degradedMode.allowed: Basement wards lose the network");
     expect(out).toMatch(
@@ -44,6 +50,12 @@ describe("fakit plan", () => {
       expirationPolicy: "SlidingWindowWithMaximumLifetime",
       usagePolicy: "OneTimeUse",
     });
+    expect(workforce.policy.offline).toMatchObject({
+      claimsMaxAgeSeconds: 86_400,
+      localUnlock: { mode: "either", maxAttempts: 10, argon2id: { memoryKiB: 19_456, iterations: 2, parallelism: 1 } },
+      mfaStandIn: "local-unlock",
+    });
+    expect(doc.tenants[1].policy.offline.mfaStandIn).toBe("refuse");
     expect(
       workforce.applications.map((a: { key: string; ownJwtConfiguration: boolean }) => [a.key, a.ownJwtConfiguration]),
     ).toEqual([
@@ -52,6 +64,36 @@ describe("fakit plan", () => {
     ]);
     // Stable: the same command prints the same bytes.
     expect(fakit(["plan", "--stack", "example", "--json", `--now=${NOW}`]).stdout).toBe(r.stdout);
+  });
+
+  it("prints the exposure of every application of a tenant with a revoked key, without FusionAuth", () => {
+    const dir = scratchRepo({
+      "stacks/Pulumi.leak.yaml": [
+        "config:",
+        "  fusionauth-offline-kit:url: https://x",
+        "  fusionauth-offline-kit:tenants:",
+        "    - key: t1",
+        "      name: T",
+        "      issuer: https://x/t1",
+        "      preset: standard",
+        "      keys:",
+        "        revoked:",
+        '          - { generation: 0, reason: leaked, at: "2026-01-11T00:00:00Z" }',
+        "      applications:",
+        "        - { key: a, name: A, redirectUris: [com.example.a:/cb] }",
+        "        - { key: b, name: B, redirectUris: [com.example.b:/cb] }",
+        "",
+      ].join("\n"),
+    });
+    const json = JSON.parse(fakit(["plan", "--stack", "leak", "--json", "--now", "2026-01-11T01:00:00Z"], dir).stdout);
+    expect(json.exposure.map((e: { application: string; kid: null }) => [e.application, e.kid])).toEqual([
+      ["t1/a", null],
+      ["t1/b", null],
+    ]);
+    expect(json.exposure[0].staleDevicesAcceptUntil).toBe("2026-01-18T00:00:00Z");
+    const text = fakit(["plan", "--stack", "leak", "--now", "2026-01-11T01:00:00Z"], dir).stdout;
+    expect(text).toContain("EXPOSURE of t1/b to revoked generation 0 (revoked 2026-01-11T00:00:00Z: leaked):");
+    expect(fakit(["plan", "--stack", "example", "--json", `--now=${NOW}`]).stdout).toContain('"exposure": []');
   });
 
   it("fails with every diagnostic on an invalid stack", () => {

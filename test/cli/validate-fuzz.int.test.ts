@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Diagnostic } from "../../src/diagnostics/diagnostic";
-import { validateFiles } from "../../src/policy/validate-files";
+import { validateFiles } from "../../src/stack/validate-files";
 import { REPO } from "./cli-fixture";
 import { type Mutation, mutateYaml } from "./yaml-mutations";
 

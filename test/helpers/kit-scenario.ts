@@ -12,6 +12,7 @@ import { FusionAuthClient } from "@fusionauth/typescript-client";
 import type { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { BUNDLE_FILES } from "../../src/bundle/format";
+import { type GeneratedKeyFiles, generateSigningKeyFiles } from "../../src/bundle/signing-key-file";
 import { type ApiKeySpec, type RunningEmulator, startEmulator } from "../../src/emulator";
 import { REPO_ROOT } from "../../src/toolchain/pulumi-cli";
 import { type Bundle, loadBundle } from "../../src/verifier";
@@ -81,7 +82,12 @@ export interface KitScenario {
   deployAt(at: number): Promise<DeployOutputs>;
   /** `pulumi preview` at `at` (seconds): the count of each kind of step, and the outputs that would change. */
   previewAt(at: number): Promise<PreviewResult>;
-  /** The real `fakit` CLI, in the project, with the API key (or `apiKey`) in FUSIONAUTH_API_KEY. */
+  /** The pipeline's bundle signing key pair, generated for the scenario (FAKIT_BUNDLE_SIGNING_KEY of `fakit`). */
+  signingKey: GeneratedKeyFiles;
+  /**
+   * The real `fakit` CLI, in the project, with the API key (or `apiKey`) in FUSIONAUTH_API_KEY and the scenario's
+   * bundle signing key in FAKIT_BUNDLE_SIGNING_KEY.
+   */
   fakit(args: string[], apiKey?: string): Promise<CliResult>;
   dispose(): Promise<void>;
 }
@@ -114,6 +120,8 @@ export async function startKitScenario(
     at: number;
     /** More keys the emulator accepts besides the stack's super key (restricted ones, say). */
     extraApiKeys?: ApiKeySpec[];
+    /** The emulator's data file: tests read private keys there (a compromise drill forges tokens with one). */
+    dataFile?: string;
   },
 ): Promise<KitScenario> {
   const apiKey = `e2e-${opts.stackPrefix}-api-key-${Math.random().toString(36).slice(2, 10)}`;
@@ -121,8 +129,10 @@ export async function startKitScenario(
     admin: true,
     apiKeys: [apiKey, ...(opts.extraApiKeys ?? [])],
     now: new Date(opts.at * 1000),
+    ...(opts.dataFile === undefined ? {} : { dataFile: opts.dataFile }),
   });
   const project = createKitProject();
+  const signingKey = await generateSigningKeyFiles(path.join(project.dir, ".fakit", "pipeline-key"));
   const stackName = uniqueStackName(opts.stackPrefix);
   project.writeStack(stackName, opts.stackYaml(emu.url));
   let stack: TestStack;
@@ -168,8 +178,9 @@ export async function startKitScenario(
       const res = await stack.stack.preview({ color: "never", diff: true, onOutput: (s) => log.push(s) });
       return { changeSummary: res.changeSummary as Record<string, number>, log: log.join("") };
     },
+    signingKey,
     fakit(args, key = apiKey) {
-      return runFakit(args, project.dir, { FUSIONAUTH_API_KEY: key });
+      return runFakit(args, project.dir, { FUSIONAUTH_API_KEY: key, FAKIT_BUNDLE_SIGNING_KEY: signingKey.privatePath });
     },
     async dispose() {
       try {
@@ -182,7 +193,7 @@ export async function startKitScenario(
   };
 }
 
-/** The three files of a bundle directory, as bytes. */
+/** The files of a bundle directory, as bytes. */
 export function readBundleDir(dir: string): Record<(typeof BUNDLE_FILES)[number], Buffer> {
   return Object.fromEntries(BUNDLE_FILES.map((f) => [f, readFileSync(path.join(dir, f))])) as Record<
     (typeof BUNDLE_FILES)[number],

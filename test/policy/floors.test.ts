@@ -140,7 +140,7 @@ describe("waivers", () => {
   it("a waiver does not excuse an invariant", () => {
     const r = waived("offline.grace.max", "offline:\n  grace: 45m\nkeys:\n  retention: 1m");
     expect(r.lines).toContain(
-      `${FILE}:12:22: KIT_INVARIANT_RETENTION keys.retention (1m) must cover accessToken.ttl + offline.grace + offline.clockRollbackTolerance (1h), or a retired key disappears while its tokens are still accepted offline`,
+      `${FILE}:12:22: KIT_INVARIANT_RETENTION keys.retention (1m) must cover max(accessToken.ttl + offline.grace, offline.checkIn) + offline.clockRollbackTolerance (1h5m), or a retired key disappears while its tokens are still accepted offline (full or degraded)`,
     );
   });
 

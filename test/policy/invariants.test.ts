@@ -77,12 +77,12 @@ const ERRORS: Row[] = [
     column: 27,
   },
   {
-    name: "retention below A + G + S",
+    name: "retention below max(A + G, C) + S",
     preset: "standard",
     overrides: "keys:\n  retention: 1h",
     code: "KIT_INVARIANT_RETENTION",
     message:
-      "keys.retention (1h) must cover accessToken.ttl + offline.grace + offline.clockRollbackTolerance (24h20m), or a retired key disappears while its tokens are still accepted offline",
+      "keys.retention (1h) must cover max(accessToken.ttl + offline.grace, offline.checkIn) + offline.clockRollbackTolerance (7d5m), or a retired key disappears while its tokens are still accepted offline (full or degraded)",
     line: 10,
     column: 22,
   },

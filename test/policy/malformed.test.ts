@@ -122,6 +122,13 @@ const EXPECTED: Record<string, string[]> = {
     "policies/presets/custom.yaml:21:10: KIT_FLOOR_MAX offline.grace (24h) exceeds the high level's maximum of 30m (rule offline.grace.max); change it or add a waiver with a reason",
     "policies/presets/custom.yaml:22:16: KIT_FLOOR_MAX offline.jwksRefresh (7d) exceeds the high level's maximum of 12h (rule offline.jwksRefresh.max); change it or add a waiver with a reason",
     "policies/presets/custom.yaml:23:12: KIT_FLOOR_MAX offline.checkIn (7d) exceeds the high level's maximum of 1h (rule offline.checkIn.max); change it or add a waiver with a reason",
+    "policies/presets/custom.yaml:26:17: KIT_FLOOR_MAX offline.claimsMaxAge (24h) exceeds the high level's maximum of 1h (rule offline.claimsMaxAge.max); change it or add a waiver with a reason",
+    "policies/presets/custom.yaml:29:18: KIT_FLOOR_MAX offline.localUnlock.maxAttempts (10) exceeds the high level's maximum of 5 (rule offline.localUnlock.maxAttempts.max); change it or add a waiver with a reason",
+    "policies/presets/custom.yaml:34:15: KIT_FLOOR_ALLOWED offline.mfaStandIn local-unlock is not allowed at the high level (allowed: refuse) (rule offline.mfaStandIn.allowed); change it or add a waiver with a reason",
+  ],
+  "YAML alias to an anchor never set": [
+    "policies/presets/standard.yaml:5:8: KIT_YAML_SYNTAX Unresolved alias (the anchor must be set before the alias): missing",
+    'stacks/Pulumi.test.yaml:7:15: KIT_PRESET_INVALID preset "standard" has errors (see policies/presets/standard.yaml); fix them first',
   ],
   "levels: unknown setting in a floor": [
     'policies/sensitivity-levels.yaml:5:7: KIT_UNKNOWN_KEY unknown key "offline.gracee" in levels.critical.max; did you mean "offline.grace"?',

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatKeyName, parseKeyName } from "../../src/rotation/key-record";
+import { formatKeyName, parseKeyName, recordedTimes } from "../../src/rotation/key-record";
 
 describe("key records in key names", () => {
   it("formats a readable name", () => {
@@ -31,5 +31,15 @@ describe("key records in key names", () => {
     expect(parseKeyName("Default signing key")).toBeUndefined();
     expect(parseKeyName("fakit:prod:field-ops:gX")).toBeUndefined();
     expect(parseKeyName("fakit:prod:field-ops:g1 active@not-a-date")).toBeUndefined();
+  });
+});
+
+describe("what a key's record holds by role", () => {
+  it.each([
+    ["published", {}],
+    ["signing", { activatedAt: 100 }],
+    ["retired", { activatedAt: 100, retiredAt: 200 }],
+  ] as const)("a %s key records %j", (role, want) => {
+    expect(recordedTimes({ role, activatesAt: 100, retiresAt: 200 })).toEqual(want);
   });
 });

@@ -85,17 +85,47 @@ export function preset(
       oneTimeUseGraceSeconds: 0,
       revokeOn: { loginPrevented: true, passwordChange: true, multiFactorEnable: true, oneTimeTokenReuse: true },
     },
-    // Retention "derived": A + G + S.
-    keys: { rotationPeriodSeconds: r.K, publishedAhead: r.P, retentionSeconds: r.A + r.G + S },
+    // Retention "derived": max(A + G, C) + S.
+    keys: { rotationPeriodSeconds: r.K, publishedAhead: r.P, retentionSeconds: Math.max(r.A + r.G, r.C) + S },
     offline: {
       graceSeconds: r.G,
       jwksRefreshSeconds: r.J,
       checkInSeconds: r.C,
       clockRollbackToleranceSeconds: S,
       degradedMode: r.degraded,
+      ...OFFLINE_UNLOCK[level],
     },
   };
 }
+
+const OWASP_ARGON2ID = { memoryKiB: 19 * 1024, iterations: 2, parallelism: 1 };
+
+/** Claims age, local unlock and MFA stand-in of each shipped preset. */
+const OFFLINE_UNLOCK: Record<
+  EffectivePolicy["level"],
+  Pick<EffectivePolicy["offline"], "claimsMaxAgeSeconds" | "localUnlock" | "mfaStandIn">
+> = {
+  critical: {
+    claimsMaxAgeSeconds: 5 * MIN,
+    localUnlock: { mode: "none", maxAttempts: 1, argon2id: OWASP_ARGON2ID },
+    mfaStandIn: "refuse",
+  },
+  high: {
+    claimsMaxAgeSeconds: 30 * MIN,
+    localUnlock: { mode: "either", maxAttempts: 5, argon2id: { ...OWASP_ARGON2ID, memoryKiB: 46 * 1024 } },
+    mfaStandIn: "refuse",
+  },
+  standard: {
+    claimsMaxAgeSeconds: 24 * HOUR,
+    localUnlock: { mode: "either", maxAttempts: 10, argon2id: OWASP_ARGON2ID },
+    mfaStandIn: "local-unlock",
+  },
+  field: {
+    claimsMaxAgeSeconds: 72 * HOUR,
+    localUnlock: { mode: "either", maxAttempts: 10, argon2id: OWASP_ARGON2ID },
+    mfaStandIn: "local-unlock",
+  },
+};
 
 export const PRESET_LEVELS = ["critical", "high", "standard", "field"] as const;
 

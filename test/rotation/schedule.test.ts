@@ -3,12 +3,12 @@ import { planRotation, RotationError } from "../../src/rotation/schedule";
 import { applyRotation, renderRotationGantt, rotationTimeline } from "../../src/rotation/timeline";
 import { DAY, EPOCH, HOUR, MIN, PRESET_LEVELS, preset } from "./presets";
 
-// Lead L = J + C + S and retention A + G + S, written out per preset from docs/design.md section 3.
+// Lead L = J + C + S and retention max(A + G, C) + S, written out per preset from docs/design.md sections 3 and 4.
 const EXPECTED = {
-  critical: { K: 30 * DAY, P: 1, L: 6 * HOUR + 15 * MIN + 5 * MIN, ret: 5 * MIN + 0 + 5 * MIN },
-  high: { K: 90 * DAY, P: 1, L: 12 * HOUR + HOUR + 5 * MIN, ret: 10 * MIN + 30 * MIN + 5 * MIN },
-  standard: { K: 90 * DAY, P: 1, L: 14 * DAY + 5 * MIN, ret: 15 * MIN + 24 * HOUR + 5 * MIN },
-  field: { K: 180 * DAY, P: 2, L: 21 * DAY + 5 * MIN, ret: 30 * MIN + 72 * HOUR + 5 * MIN },
+  critical: { K: 30 * DAY, P: 1, L: 6 * HOUR + 15 * MIN + 5 * MIN, ret: 15 * MIN + 5 * MIN },
+  high: { K: 90 * DAY, P: 1, L: 12 * HOUR + HOUR + 5 * MIN, ret: HOUR + 5 * MIN },
+  standard: { K: 90 * DAY, P: 1, L: 14 * DAY + 5 * MIN, ret: 7 * DAY + 5 * MIN },
+  field: { K: 180 * DAY, P: 2, L: 21 * DAY + 5 * MIN, ret: 14 * DAY + 5 * MIN },
 } as const;
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -199,7 +199,7 @@ describe("rotation timeline", () => {
       "  section g3",
     ]);
     expect(chart).toContain("    signing :active, k0, 2025-01-01 00:00:00, 2025-04-01 00:00:00\n");
-    expect(chart).toContain("    retained :done, k1, 2025-04-01 00:00:00, 2025-04-02 00:20:00\n");
+    expect(chart).toContain("    retained :done, k1, 2025-04-01 00:00:00, 2025-04-08 00:05:00\n");
     for (const task of lines.filter((l) => l.startsWith("    "))) {
       expect(task).toMatch(
         /^ {4}(published|signing|retained) :(active, |done, )?k\d+, \d{4}-\d\d-\d\d \d\d:\d\d:\d\d, \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/,

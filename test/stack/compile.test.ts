@@ -40,8 +40,8 @@ describe("the example stack", () => {
     expect(crew?.ownJwtConfiguration).toBe(false);
   });
 
-  it("derives the tenant's key retention to cover its longest-lived application (A + G + S of field)", () => {
-    expect(tenant("workforce")?.policy.keys.retentionSeconds).toBe(30 * 60 + 72 * 3_600 + 5 * 60);
+  it("derives the tenant's key retention to cover its longest-lived application (max(A + G, C) + S of field)", () => {
+    expect(tenant("workforce")?.policy.keys.retentionSeconds).toBe(14 * 86_400 + 5 * 60);
   });
 
   it("records the documented override and the waiver with its reason", () => {

@@ -136,12 +136,14 @@ describe("the shipped dev, staging and prod stacks", () => {
     }
   });
 
-  it("differ between staging and prod only in names, issuers and prod's clinic check-in", () => {
+  it("differ between staging and prod only in names, issuers and prod's clinic check-in (and its retention)", () => {
     const staging = state("staging");
     const prod = state("prod");
     if (staging === undefined || prod === undefined) throw new Error("does not compile");
     const rows = diffEnvironments(staging, prod).filter((r) => r.setting !== "name" && r.setting !== "issuer");
     expect(rows).toEqual([
+      // Retention is derived as max(A + G, C) + S, so the shorter check-in shortens it too.
+      { where: "tenant clinic", setting: "keys.retention", a: "1h5m", b: "50m" },
       { where: "tenant clinic", setting: "offline.checkIn", a: "1h", b: "45m" },
       { where: "application clinic/ward-app", setting: "offline.checkIn", a: "1h", b: "45m" },
     ]);

@@ -1,29 +1,49 @@
 /**
- * `fakit bundle --stack NAME [--out DIR] [--check] [--now ISO]`: writes, per application, the bundle an app
- * build ships (`<out>/<stack>/<tenant>/<app>/{jwks.json,policy.json,manifest.json}`), or with `--check` verifies
- * that the existing bundles still cover every live and scheduled key and that their horizon has not passed.
- * Reads FusionAuth (GET only): its keys and `/.well-known/jwks.json`. All bundles or none.
+ * `fakit bundle --stack NAME [--out DIR] [--sign-key FILE] [--check --verify-key FILE] [--now ISO]`: writes, per
+ * application, the signed bundle an app build ships
+ * (`<out>/<stack>/<tenant>/<app>/{jwks.json,policy.json,manifest.json,manifest.jws}`), or with `--check` verifies
+ * that the existing bundles are signed by the pinned key, still cover every live and scheduled key and that their
+ * horizon has not passed. Reads FusionAuth (GET only): its keys and `/.well-known/jwks.json`. All bundles or none.
  */
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { checkBundle } from "../../bundle/check";
+import type { JWK } from "jose";
+import { checkBundle, checkBundleSignature } from "../../bundle/check";
 import { type AppBundle, type AppRotation, computeBundles, observeAppRotations } from "../../bundle/compute";
 import { BundleContentError } from "../../bundle/content";
+import { POLICY_FILE } from "../../bundle/format";
+import { type BundleSigningKey, BundleSigningKeyError } from "../../bundle/sign";
+import {
+  ensureLocalSigningKey,
+  LOCAL_SIGNING_DIR,
+  loadSigningKeyFile,
+  loadVerifyKeyFile,
+  SIGNING_KEY_ENV,
+  signingKeyFileWarning,
+} from "../../bundle/signing-key-file";
 import { readBundleFiles, writeBundles } from "../../bundle/write";
 import { createFusionAuthPort, type FusionAuthPort } from "../../fusionauth/client-port";
 import { stackApiKey } from "../../toolchain/stack-api-key";
 import { loadStackForCommand } from "../load-stack";
 
-const USAGE = `usage: fakit bundle --stack NAME [--out DIR] [--check [--app TENANT/APP ...]] [--now ISO]
+const LOCAL_STACK = "local";
 
-  --stack NAME   the stack (stacks/Pulumi.NAME.yaml); run \`pulumi up\` first
-  --out DIR      where bundles go (default: artifacts); one folder per stack/tenant/application
-  --check        do not write: fail when an existing bundle misses a live or scheduled key or its horizon passed
-  --app T/A      with --check: check only this application's bundle (repeatable), e.g. for one app's build
-  --now ISO      the time to build or check for (default: now); the same inputs give byte-identical bundles
+const USAGE = `usage: fakit bundle --stack NAME [--out DIR] [--sign-key FILE] [--now ISO]
+       fakit bundle --stack NAME --check [--verify-key FILE] [--app TENANT/APP ...] [--now ISO]
+
+  --stack NAME       the stack (stacks/Pulumi.NAME.yaml); run \`pulumi up\` first
+  --out DIR          where bundles go (default: artifacts); one folder per stack/tenant/application
+  --sign-key FILE    the pipeline's private bundle signing key (JWK, from \`fakit bundle-key generate\`); default:
+                     $${SIGNING_KEY_ENV}; the stack ${LOCAL_STACK} uses (and creates) ${LOCAL_SIGNING_DIR}/
+  --check            do not write: fail when an existing bundle is unsigned or not signed by the pinned key, misses
+                     a live or scheduled key, or its horizon passed
+  --verify-key FILE  with --check: the public key the app pins (default: the public half of the signing key)
+  --app T/A          with --check: check only this application's bundle (repeatable), e.g. for one app's build
+  --now ISO          the time to build or check for (default: now); the same inputs and key give byte-identical
+                     bundles, and a later --now a higher manifest generation
 
 Needs FUSIONAUTH_API_KEY or the stack's secret fusionauth-offline-kit:apiKey (read through the Pulumi CLI).
-Exit status: 0 ok, 1 failure (invalid stack, FusionAuth mismatch, stale bundle), 2 usage error.`;
+Exit status: 0 ok, 1 failure (invalid stack, FusionAuth mismatch, stale or badly signed bundle), 2 usage error.`;
 
 function usageError(message: string): number {
   console.error(`fakit bundle: ${message}\n\n${USAGE}`);
@@ -31,7 +51,16 @@ function usageError(message: string): number {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values: { stack?: string; out?: string; check?: boolean; app?: string[]; now?: string; help?: boolean };
+  let values: {
+    stack?: string;
+    out?: string;
+    check?: boolean;
+    app?: string[];
+    now?: string;
+    help?: boolean;
+    "sign-key"?: string;
+    "verify-key"?: string;
+  };
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -43,6 +72,8 @@ export async function run(argv: string[]): Promise<number> {
         check: { type: "boolean", default: false },
         app: { type: "string", multiple: true },
         now: { type: "string" },
+        "sign-key": { type: "string" },
+        "verify-key": { type: "string" },
         help: { type: "boolean", short: "h", default: false },
       },
     }));
@@ -56,6 +87,7 @@ export async function run(argv: string[]): Promise<number> {
   if (values.stack === undefined || values.stack === "") return usageError("--stack is required");
   if (values.app !== undefined && !values.check)
     return usageError("--app goes with --check (bundles are written per stack)");
+  if (values["verify-key"] !== undefined && !values.check) return usageError("--verify-key goes with --check");
   let at = Math.floor(Date.now() / 1000);
   if (values.now !== undefined) {
     const ms = Date.parse(values.now);
@@ -69,11 +101,46 @@ export async function run(argv: string[]): Promise<number> {
   const outDir = path.resolve(values.out ?? path.join(loaded.repoRoot, "artifacts"));
 
   const fail = (err: unknown): number => {
-    const code = err instanceof BundleContentError ? `${err.code} ` : "";
+    const code = err instanceof BundleContentError || err instanceof BundleSigningKeyError ? `${err.code} ` : "";
     console.error(`fakit bundle: ${code}${(err as Error).message}`);
     if (!values.check) console.error("fakit bundle: no bundle written");
     return 1;
   };
+  // The keys come first: a missing key is reported before FusionAuth is asked anything.
+  const signKeyFile = values["sign-key"] ?? nonEmpty(process.env[SIGNING_KEY_ENV]);
+  const isLocal = values.stack === LOCAL_STACK;
+  let signingKey: BundleSigningKey | undefined;
+  let verifyKey: JWK | undefined;
+  try {
+    if (values.check) {
+      const verifyFile = values["verify-key"];
+      if (verifyFile !== undefined) verifyKey = loadVerifyKeyFile(path.resolve(verifyFile));
+      else if (signKeyFile !== undefined) verifyKey = (await loadSigningKeyFile(path.resolve(signKeyFile))).publicJwk;
+      else if (isLocal) verifyKey = (await ensureLocalSigningKey(loaded.repoRoot)).key.publicJwk;
+      else
+        return usageError(
+          "--check needs the public key the app pins to verify the bundles' signatures: --verify-key FILE",
+        );
+    } else if (signKeyFile !== undefined) {
+      signingKey = await loadSigningKeyFile(path.resolve(signKeyFile));
+      const warning = signingKeyFileWarning(path.resolve(signKeyFile));
+      if (warning !== undefined) console.error(`fakit bundle: warning: ${warning}`);
+    } else if (isLocal) {
+      const local = await ensureLocalSigningKey(loaded.repoRoot);
+      signingKey = local.key;
+      const rel = (p: string) => path.relative(process.cwd(), p) || p;
+      console.log(
+        `${local.generated ? "generated" : "using"} the local development bundle signing key ${rel(local.privatePath)} (kid ${local.key.kid}); apps built against stack ${LOCAL_STACK} pin ${rel(local.publicPath)}`,
+      );
+    } else {
+      return usageError(
+        `stack ${values.stack} needs the pipeline's bundle signing key: --sign-key FILE or ${SIGNING_KEY_ENV}=FILE (create one with \`fakit bundle-key generate\`)`,
+      );
+    }
+  } catch (err) {
+    return fail(err);
+  }
+
   let apps: AppRotation[];
   let port: FusionAuthPort;
   try {
@@ -92,11 +159,12 @@ export async function run(argv: string[]): Promise<number> {
       return usageError(`no application ${unknown.join(", ")} in stack ${values.stack} (applications: ${known})`);
     }
     const selected = wanted === undefined ? apps : apps.filter((a) => wanted.includes(a.name));
-    return checkExisting(outDir, selected, at);
+    return checkExisting(outDir, selected, at, verifyKey as JWK);
   }
   let bundles: AppBundle[];
   try {
-    bundles = await computeBundles(apps, port, at);
+    const previousPolicy = (bundlePath: string) => readBundleFiles(path.join(outDir, bundlePath))[POLICY_FILE];
+    bundles = await computeBundles(apps, port, at, signingKey as BundleSigningKey, previousPolicy);
   } catch (err) {
     return fail(err);
   }
@@ -105,19 +173,34 @@ export async function run(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** The gate of an app build: each existing bundle against the keys the schedule says it must hold now. */
-function checkExisting(outDir: string, bundles: readonly AppRotation[], at: number): number {
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v === "" ? undefined : v;
+}
+
+/**
+ * The gate of an app build: each existing bundle's signature against the pinned key, then its content against
+ * the keys the schedule says it must hold now.
+ */
+async function checkExisting(
+  outDir: string,
+  bundles: readonly AppRotation[],
+  at: number,
+  verifyKey: JWK,
+): Promise<number> {
   let failed = 0;
   for (const b of bundles) {
     const dir = path.join(outDir, b.path);
-    const result = checkBundle(readBundleFiles(dir), b.expected, at);
-    if (result.ok) {
+    const files = readBundleFiles(dir);
+    const problems = [
+      ...(await checkBundleSignature(files, verifyKey)),
+      ...checkBundle(files, b.expected, at, b.tenant.revokedKeys).problems,
+    ];
+    if (problems.length === 0) {
       console.log(`ok ${b.path}`);
       continue;
     }
     failed++;
-    for (const p of result.problems)
-      console.error(`${path.relative(process.cwd(), dir) || dir}: ${p.code} ${p.message}`);
+    for (const p of problems) console.error(`${path.relative(process.cwd(), dir) || dir}: ${p.code} ${p.message}`);
   }
   if (failed > 0) {
     console.error(

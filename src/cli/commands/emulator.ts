@@ -21,6 +21,7 @@ import {
 import { findRepoRoot } from "../../stack/load";
 
 const USAGE = `usage: fakit emulator [--port 9011] [--data FILE] [--api-key KEY]... [--admin] [--host 127.0.0.1] [--now ISO-8601]
+                      [--public-url URL]
        fakit emulator status     is this checkout's emulator running? (exit 0 yes, 3 no)
        fakit emulator stop       stop this checkout's emulator (it saves its data first)
 
@@ -29,6 +30,7 @@ const USAGE = `usage: fakit emulator [--port 9011] [--data FILE] [--api-key KEY]
   --api-key  accepted API key, repeatable (default: ${DEFAULT_API_KEY})
   --admin    serve the admin routes under /_emulator/ (clock, counters, faults)
   --now      start with the clock frozen at this instant
+  --public-url  base URL of the endpoints in the OpenID discovery document (default http://localhost:PORT)
 
 The running emulator records its pid, URL and data file in .fakit/emulator.pid of the checkout.`;
 
@@ -88,6 +90,7 @@ async function start(argv: string[]): Promise<number> {
         "api-key": { type: "string", multiple: true },
         admin: { type: "boolean", default: false },
         now: { type: "string" },
+        "public-url": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -115,6 +118,11 @@ async function start(argv: string[]): Promise<number> {
     console.error(`fakit emulator: --now must be an ISO-8601 instant, got "${values.now}"`);
     return 2;
   }
+  const publicUrl = values["public-url"] === undefined ? undefined : String(values["public-url"]);
+  if (publicUrl !== undefined && !/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(publicUrl)) {
+    console.error(`fakit emulator: --public-url must be an http(s) URL without query or fragment, got "${publicUrl}"`);
+    return 2;
+  }
   // Port 0 is a throwaway emulator (tests, scripts): it is not "the" emulator of the checkout.
   const pidFile = port === 0 ? undefined : pidFilePath(stateDir());
   const already = pidFile === undefined ? undefined : runningEmulatorRecord(pidFile);
@@ -133,6 +141,7 @@ async function start(argv: string[]): Promise<number> {
       apiKeys: values["api-key"] as string[] | undefined,
       admin: values.admin === true,
       now,
+      publicUrl,
       onInternalError: (e) =>
         console.error(`fakit emulator: internal error: ${e instanceof Error ? e.stack : String(e)}`),
     });

@@ -2,13 +2,14 @@
  * `fakit plan --stack NAME [--json] [--now ISO]`: the effective policy, derived figures, warnings and waivers of
  * every tenant and application of a stack, read from `stacks/Pulumi.NAME.yaml` (no Pulumi CLI, no API key).
  */
-import { formatDiagnostic } from "../../diagnostics/diagnostic";
 import { createFusionAuthPort } from "../../fusionauth/client-port";
 import { diffEnvironments, renderEnvironmentDiff } from "../../plan/environment-diff";
+import { planExposure, renderExposureText } from "../../plan/exposure";
 import { buildPlanReport, renderPlanText } from "../../plan/report";
 import { observeStack } from "../../rotation/observe";
 import { planStackRotations, renderRotationText } from "../../rotation/plan-stack";
 import type { ObservedRotation } from "../../rotation/schedule";
+import { planStackRotation } from "../../rotation/stack-rotation";
 import { stackApiKey } from "../../toolchain/stack-api-key";
 import { loadStackForCommand } from "../load-stack";
 
@@ -88,14 +89,8 @@ export async function run(argv: string[]): Promise<number> {
     else console.log(renderEnvironmentDiff(args.stack, args.diff, rows).join("\n"));
     return 0;
   }
-  const tenantWarnings = new Set(
-    loaded.state.tenants
-      .flatMap((t) => [...t.warnings, ...t.applications.flatMap((a) => a.warnings)])
-      .map(formatDiagnostic),
-  );
   // Warnings tied to a tenant or application are shown there; the rest (API key, unused waivers) at the top.
-  const stackWarnings = loaded.warnings.filter((w) => !tenantWarnings.has(formatDiagnostic(w)));
-  const report = buildPlanReport(loaded.state, args.now, stackWarnings);
+  const report = buildPlanReport(loaded.state, args.now, loaded.warnings);
 
   let observed: Map<string, ObservedRotation> | undefined;
   if (args.live) {
@@ -107,16 +102,18 @@ export async function run(argv: string[]): Promise<number> {
       return 1;
     }
   }
-  const rotation = planStackRotations(loaded.state, Math.floor(args.now.getTime() / 1000), observed);
+  const rotations = planStackRotation(loaded.state, Math.floor(args.now.getTime() / 1000), observed);
+  const rotation = planStackRotations(rotations);
+  const exposure = planExposure(loaded.state.stack, rotations);
 
   if (args.mermaid) {
     for (const r of rotation) console.log(`\n\`\`\`mermaid\n${r.mermaid}\n\`\`\``);
     return 0;
   }
   if (args.json) {
-    console.log(JSON.stringify({ ...report, rotation }, null, 2));
+    console.log(JSON.stringify({ ...report, rotation, exposure }, null, 2));
     return 0;
   }
-  console.log([...renderPlanText(report), ...renderRotationText(rotation)].join("\n"));
+  console.log([...renderPlanText(report), ...renderRotationText(rotation), ...renderExposureText(exposure)].join("\n"));
   return 0;
 }

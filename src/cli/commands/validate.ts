@@ -3,8 +3,8 @@
  * Prints every problem as `path:line:col: CODE message`, then fails once. Exit 0 valid, 1 invalid, 2 usage.
  */
 import { formatDiagnostic } from "../../diagnostics/diagnostic";
-import { validateFiles } from "../../policy/validate-files";
 import { findRepoRoot } from "../../stack/load";
+import { validateFiles } from "../../stack/validate-files";
 
 const USAGE = `usage: fakit validate [FILES...]
 

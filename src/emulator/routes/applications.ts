@@ -6,7 +6,8 @@ import { randomUUID } from "node:crypto";
 import { buildApplication, FUSIONAUTH_APP_ID } from "../application-model";
 import { ok, queryParam, type RequestContext, type Route } from "../context";
 import { fieldError, generalError } from "../errors";
-import { mergePatch } from "../merge";
+import { APPLICATION, assertJsonTypes, SEARCH } from "../json-types";
+import { patchedObject } from "../patch-request";
 import { tenantForCreate, visible } from "../scope";
 import type { Json } from "../state";
 import { revokeRefreshTokens } from "../tokens";
@@ -28,6 +29,7 @@ function checkBodyTenant(ctx: RequestContext, tenantId: string): void {
 
 function create(ctx: RequestContext) {
   const { state } = ctx.emu;
+  assertJsonTypes(ctx.body, { application: APPLICATION, sourceApplicationId: "uuid" });
   const id = ctx.params.applicationId ?? randomUUID();
   if (state.applications[id] !== undefined)
     fieldError("applicationId", "duplicate", `An application with id [${id}] already exists.`);
@@ -82,6 +84,7 @@ export const applicationRoutes: Route[] = [
     endpoint: "/api/application/search",
     kind: "read",
     handle: (ctx) => {
+      assertJsonTypes(ctx.body, SEARCH);
       const c = ctx.body?.search ?? {};
       let apps = (Object.values(ctx.emu.state.applications) as Json[]).filter(inScope(ctx));
       if (c.name)
@@ -142,6 +145,7 @@ export const applicationRoutes: Route[] = [
         a.lastUpdateInstant = ctx.emu.clock.now();
         return ok({ application: a });
       }
+      assertJsonTypes(ctx.body, { application: APPLICATION });
       return replace(ctx, ctx.body?.application);
     },
   },
@@ -151,9 +155,7 @@ export const applicationRoutes: Route[] = [
     template: "/api/application/{applicationId}",
     kind: "write",
     handle: (ctx) => {
-      const existing = scoped(ctx);
-      const arrays = ctx.contentType.startsWith("application/merge-patch+json") ? "replace" : ctx.emu.patchArrays;
-      return replace(ctx, mergePatch(existing, ctx.body?.application ?? {}, arrays));
+      return replace(ctx, patchedObject(ctx, "application", scoped(ctx), APPLICATION));
     },
   },
   {

@@ -5,12 +5,14 @@
 import { randomUUID } from "node:crypto";
 import { ok, queryParam, type RequestContext, type Route } from "../context";
 import { ApiError, fieldError, generalError, notFound } from "../errors";
+import { assertJsonTypes, KEY, SEARCH } from "../json-types";
 import { generateKey, importKey, isShadowKey, keyUsages, keyView } from "../key-model";
 import { nameMatcher } from "../name-search";
 import type { Json, StoredKey } from "../state";
 import { DEFAULT_TENANT_ID } from "../tenant-model";
 
 function newKeyId(ctx: RequestContext): string {
+  assertJsonTypes(ctx.body, { key: KEY });
   const id = ctx.params.keyId ?? randomUUID();
   if (ctx.emu.state.keys[id] !== undefined) fieldError("keyId", "duplicate", `A key with id [${id}] already exists.`);
   return id;
@@ -82,7 +84,10 @@ export const keyRoutes: Route[] = [
     template: "/api/key/search",
     endpoint: "/api/key/search",
     kind: "read",
-    handle: (ctx) => search(ctx, ctx.body?.search),
+    handle: (ctx) => {
+      assertJsonTypes(ctx.body, SEARCH);
+      return search(ctx, ctx.body?.search);
+    },
   },
   {
     ...base,
@@ -108,6 +113,7 @@ export const keyRoutes: Route[] = [
     kind: "write",
     handle: (ctx) => {
       const key = ctx.emu.state.keys[ctx.params.keyId as string] ?? notFound();
+      assertJsonTypes(ctx.body, { key: KEY });
       const name = ctx.body?.key?.name;
       if (typeof name !== "string" || name.trim() === "")
         fieldError("key.name", "blank", "You must specify the [name] of the key.");

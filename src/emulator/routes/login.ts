@@ -6,6 +6,7 @@
 
 import { ok, queryParam, type RequestContext, type Route } from "../context";
 import { ApiError, fieldError, generalError, notFound, unauthorized } from "../errors";
+import { assertJsonTypes } from "../json-types";
 import { referencedKeyIds } from "../jwt-configuration";
 import { peekHeader, verifyJwtSignature } from "../key-material";
 import { visible } from "../scope";
@@ -23,6 +24,13 @@ import { checkPassword, findByLoginId } from "../user-model";
 
 async function login(ctx: RequestContext) {
   const { state } = ctx.emu;
+  assertJsonTypes(ctx.body, {
+    loginId: "string",
+    password: "string",
+    applicationId: "uuid",
+    noJWT: "boolean",
+    metaData: "object",
+  });
   const { loginId, password, applicationId, noJWT } = ctx.body ?? {};
   const app: Json | undefined = applicationId ? state.applications[applicationId] : undefined;
   const scopeTenant = ctx.tenantId ?? app?.tenantId;
@@ -73,6 +81,7 @@ async function login(ctx: RequestContext) {
 }
 
 async function refresh(ctx: RequestContext) {
+  assertJsonTypes(ctx.body, { refreshToken: "string", timeToLiveInSeconds: "integer" });
   const { refreshToken, timeToLiveInSeconds } = ctx.body ?? {};
   if (!refreshToken) fieldError("refreshToken", "blank", "You must specify the [refreshToken] property.");
   // Emulator choice: the JWT refresh API honours loginConfiguration.allowTokenRefresh (the OAuth grant does not).
@@ -86,7 +95,6 @@ async function refresh(ctx: RequestContext) {
   }
   const outcome = useRefreshToken(ctx.emu, refreshToken);
   if (!outcome.ok) {
-    ctx.emu.persist();
     return fieldError(
       "refreshToken",
       "invalid",

@@ -19,10 +19,14 @@ function clientCredentials(ctx: RequestContext, form: Json): { clientId?: string
   if (header.startsWith("Basic ")) {
     const decoded = Buffer.from(header.slice(6), "base64").toString("utf8");
     const i = decoded.indexOf(":");
-    return {
-      clientId: decodeURIComponent(decoded.slice(0, i)),
-      clientSecret: decodeURIComponent(decoded.slice(i + 1)),
-    };
+    try {
+      return {
+        clientId: decodeURIComponent(decoded.slice(0, i)),
+        clientSecret: decodeURIComponent(decoded.slice(i + 1)),
+      };
+    } catch {
+      return oauthError(401, "invalid_client", "invalid_client_id", "The client credentials are not valid encoding.");
+    }
   }
   return { clientId: form.client_id || undefined, clientSecret: form.client_secret || undefined };
 }
@@ -70,7 +74,6 @@ async function token(ctx: RequestContext) {
   }
   const outcome = useRefreshToken(ctx.emu, form.refresh_token);
   if (!outcome.ok) {
-    ctx.emu.persist();
     const reason =
       outcome.reason === "expired"
         ? "refresh_token_expired"
@@ -118,6 +121,7 @@ export const oauthRoutes: Route[] = [
     endpoint: "/oauth2/token",
     kind: "session",
     auth: "none",
+    bodyFormat: "form",
     handle: token,
   },
 ];

@@ -5,8 +5,9 @@
 import { randomUUID } from "node:crypto";
 import { ok, queryParam, type RequestContext, type Route } from "../context";
 import { fieldError, generalError, notFound } from "../errors";
-import { mergePatch } from "../merge";
+import { assertJsonTypes, SEARCH, TENANT } from "../json-types";
 import { nameMatcher } from "../name-search";
+import { patchedObject } from "../patch-request";
 import type { Json } from "../state";
 import { buildTenant, DEFAULT_TENANT_ID } from "../tenant-model";
 import { revokeRefreshTokens } from "../tokens";
@@ -21,6 +22,7 @@ function create(ctx: RequestContext) {
   const { state } = ctx.emu;
   const id = ctx.params.tenantId ?? randomUUID();
   if (state.tenants[id] !== undefined) fieldError("tenantId", "duplicate", `A tenant with id [${id}] already exists.`);
+  assertJsonTypes(ctx.body, { tenant: TENANT, sourceTenantId: "uuid" });
   let input = ctx.body?.tenant;
   if (ctx.body?.sourceTenantId !== undefined) {
     const source = state.tenants[ctx.body.sourceTenantId];
@@ -75,7 +77,10 @@ export const tenantRoutes: Route[] = [
     endpoint: "/api/tenant/search",
     kind: "read",
     globalOnly: true,
-    handle: (ctx) => search(ctx, ctx.body?.search),
+    handle: (ctx) => {
+      assertJsonTypes(ctx.body, SEARCH);
+      return search(ctx, ctx.body?.search);
+    },
   },
   {
     ...base,
@@ -119,6 +124,7 @@ export const tenantRoutes: Route[] = [
     kind: "write",
     handle: (ctx) => {
       const existing = scopedTenant(ctx);
+      assertJsonTypes(ctx.body, { tenant: TENANT });
       const tenant = buildTenant(ctx.body?.tenant, existing.id, existing, ctx.emu.state, ctx.emu.clock.now());
       ctx.emu.state.tenants[existing.id] = tenant;
       return ok({ tenant });
@@ -131,8 +137,7 @@ export const tenantRoutes: Route[] = [
     kind: "write",
     handle: (ctx) => {
       const existing = scopedTenant(ctx);
-      const arrays = ctx.contentType.startsWith("application/merge-patch+json") ? "replace" : ctx.emu.patchArrays;
-      const merged = mergePatch(existing, ctx.body?.tenant ?? {}, arrays);
+      const merged = patchedObject(ctx, "tenant", existing, TENANT);
       const tenant = buildTenant(merged, existing.id, existing, ctx.emu.state, ctx.emu.clock.now());
       ctx.emu.state.tenants[existing.id] = tenant;
       return ok({ tenant });

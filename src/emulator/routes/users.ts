@@ -6,7 +6,8 @@
 import { randomUUID } from "node:crypto";
 import { ok, queryParam, type RequestContext, type Route } from "../context";
 import { fieldError, notFound } from "../errors";
-import { mergePatch } from "../merge";
+import { assertJsonTypes, REGISTRATION, USER } from "../json-types";
+import { patchedObject } from "../patch-request";
 import { tenantForCreate, visible } from "../scope";
 import type { Json, StoredUser } from "../state";
 import { createRefreshToken, issueAccessToken, revokeRefreshTokens } from "../tokens";
@@ -19,8 +20,9 @@ function scopedUser(ctx: RequestContext, id = ctx.params.userId as string): Stor
 }
 
 function createUser(ctx: RequestContext, userInput: Json): StoredUser {
+  assertJsonTypes(ctx.body, { user: USER, registration: REGISTRATION, sendSetPasswordEmail: "boolean" });
   const { state } = ctx.emu;
-  const id = ctx.params.userId ?? userInput?.id ?? randomUUID();
+  const id = ctx.params.userId ?? userInput?.id?.toLowerCase() ?? randomUUID();
   if (state.users[id] !== undefined) fieldError("userId", "duplicate", `A user with id [${id}] already exists.`);
   const tenant = tenantForCreate(ctx);
   const { stored } = buildUser(
@@ -38,10 +40,8 @@ function createUser(ctx: RequestContext, userInput: Json): StoredUser {
 function update(ctx: RequestContext, merge: boolean) {
   const { state } = ctx.emu;
   const existing = scopedUser(ctx);
-  const arrays = ctx.contentType.startsWith("application/merge-patch+json") ? "replace" : ctx.emu.patchArrays;
-  const input = merge
-    ? mergePatch({ ...existing.user, password: undefined }, ctx.body?.user ?? {}, arrays)
-    : ctx.body?.user;
+  if (!merge) assertJsonTypes(ctx.body, { user: USER });
+  const input = merge ? patchedObject(ctx, "user", { ...existing.user, password: undefined }, USER) : ctx.body?.user;
   const { stored, passwordChanged } = buildUser(
     input,
     existing.user.id,
@@ -57,11 +57,20 @@ function update(ctx: RequestContext, merge: boolean) {
   return ok({ user: stored.user });
 }
 
+/** `PUT /api/user/{userId}?reactivate=true`: no body; the user becomes active again. */
+function reactivate(ctx: RequestContext) {
+  const stored = scopedUser(ctx);
+  stored.user.active = true;
+  stored.user.lastUpdateInstant = ctx.emu.clock.now();
+  return ok({ user: stored.user });
+}
+
 async function register(ctx: RequestContext) {
   const { state } = ctx.emu;
   const now = ctx.emu.clock.now();
   let stored: StoredUser;
-  const combined = ctx.body?.user !== undefined;
+  assertJsonTypes(ctx.body, { user: USER, registration: REGISTRATION });
+  const combined = ctx.body?.user !== undefined && ctx.body?.user !== null;
   if (combined) stored = createUser(ctx, ctx.body.user);
   else stored = scopedUser(ctx);
   const app = state.applications[ctx.body?.registration?.applicationId];
@@ -101,6 +110,7 @@ export const userRoutes: Route[] = [
     kind: "write",
     handle: (ctx) => {
       const { state } = ctx.emu;
+      assertJsonTypes(ctx.body, { loginId: "string", password: "string" });
       const { loginId, password } = ctx.body ?? {};
       if (!loginId) fieldError("loginId", "blank", "You must specify the [loginId] property.");
       if (typeof password !== "string" || password.length < 8)
@@ -163,7 +173,13 @@ export const userRoutes: Route[] = [
     kind: "read",
     handle: (ctx) => ok({ user: scopedUser(ctx).user }),
   },
-  { ...base, method: "PUT", template: "/api/user/{userId}", kind: "write", handle: (ctx) => update(ctx, false) },
+  {
+    ...base,
+    method: "PUT",
+    template: "/api/user/{userId}",
+    kind: "write",
+    handle: (ctx) => (queryParam(ctx, "reactivate") === "true" ? reactivate(ctx) : update(ctx, false)),
+  },
   { ...base, method: "PATCH", template: "/api/user/{userId}", kind: "write", handle: (ctx) => update(ctx, true) },
   {
     ...base,

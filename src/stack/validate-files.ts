@@ -4,6 +4,7 @@
  */
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { type Diagnostic, normalizeDiagnostics } from "../diagnostics/diagnostic";
+import { checkPresetCatalog } from "../policy/preset-catalog";
 import {
   compileStackFile,
   displayPath,
@@ -13,8 +14,7 @@ import {
   PRESETS_DIR,
   readYamlFile,
   STACKS_DIR,
-} from "../stack/load";
-import { checkPresetCatalog } from "./preset-catalog";
+} from "./load";
 
 export type FileKind = "preset" | "levels" | "stack" | "shared";
 

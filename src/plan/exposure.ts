@@ -1,0 +1,103 @@
+/**
+ * The exposure `fakit plan` shows after a key compromise, per affected application: who can still be fooled by a
+ * token forged with a revoked key, until when, and which builds must be replaced. Pure: the rotation of each
+ * tenant (observed with `--live`, or as if first deployed at `now`) is passed in.
+ *
+ * The bounds follow the offline rules a device applies (docs/offline-verifier.md): a device that has not fetched
+ * the JWKS or a bundle since the revocation still holds the key and accepts what it signed until its check-in
+ * deadline, at most `revokedAt + C` for a device that follows the policy; a device with a newer JWKS or bundle
+ * no longer holds the key (and the bundle lists it in `revokedKeys`).
+ */
+import { formatDuration } from "../lib/duration";
+import type { TenantRotation } from "../rotation/stack-rotation";
+
+/** One revoked key as it affects one application (the `exposure` entries of `plan --json`). */
+export interface PlanExposure {
+  tenant: string;
+  /** `<tenant>/<app>`, as `bundle --check --app` names it. */
+  application: string;
+  applicationId: string;
+  generation: number;
+  /** Known while FusionAuth holds the key (`--live` before `up` deletes it); otherwise null. */
+  kid: string | null;
+  reason: string;
+  revokedAt: string;
+  /** Devices that have not fetched the JWKS or a bundle since `revokedAt` accept forged tokens until at most this. */
+  staleDevicesAcceptUntil: string;
+  checkInSeconds: number;
+  /** Devices holding a JWKS or bundle fetched after the revocation refuse tokens signed with the key. */
+  updatedDevicesRefuse: true;
+  /** The gate an app build runs: it fails for a build whose bundle still holds the key. */
+  buildCheck: string;
+  /** Bundles built now list the key in `policy.json`'s `revokedKeys`. */
+  bundlesListIt: true;
+  /**
+   * The key that signs instead was published less than the lead ago: devices whose last JWKS fetch was before
+   * `publishedAt` lack it (and refuse fresh tokens) until they refresh, at the latest `allDevicesHaveItBy`.
+   */
+  signingKeyShortfall: { generation: number; publishedAt: string; allDevicesHaveItBy: string } | null;
+}
+
+const iso = (s: number) => new Date(s * 1000).toISOString().replace(/\.000Z$/, "Z");
+
+/** The signing key, when it signs before it has been published for the lead (only after an emergency switch). */
+function shortfallOf(r: TenantRotation): PlanExposure["signingKeyShortfall"] {
+  const { rotation } = r;
+  const signing = rotation.keys.find((k) => k.role === "signing");
+  if (!r.observed || signing === undefined || !signing.exists) return null;
+  const by = signing.insertInstant + rotation.leadSeconds;
+  if (by <= rotation.at) return null;
+  return { generation: signing.generation, publishedAt: iso(signing.insertInstant), allDevicesHaveItBy: iso(by) };
+}
+
+/** Every (application, revoked key) pair of the stack, tenants and keys in stack order. */
+export function planExposure(stack: string, rotations: readonly TenantRotation[]): PlanExposure[] {
+  return rotations.flatMap((r) => {
+    const kids = new Map(r.rotation.delete.map((d) => [d.generation, d.kid]));
+    const shortfall = shortfallOf(r);
+    return r.tenant.revokedKeys.flatMap((revoked) =>
+      r.tenant.applications.map((app) => {
+        const name = `${r.tenant.key}/${app.key}`;
+        const C = app.policy.offline.checkInSeconds;
+        return {
+          tenant: r.tenant.key,
+          application: name,
+          applicationId: app.id,
+          generation: revoked.generation,
+          kid: revoked.kid ?? kids.get(revoked.generation) ?? null,
+          reason: revoked.reason,
+          revokedAt: iso(revoked.at),
+          staleDevicesAcceptUntil: iso(revoked.at + C),
+          checkInSeconds: C,
+          updatedDevicesRefuse: true as const,
+          buildCheck: `fakit bundle --check --stack ${stack} --app ${name}`,
+          bundlesListIt: true as const,
+          signingKeyShortfall: shortfall,
+        };
+      }),
+    );
+  });
+}
+
+/** The text lines `fakit plan` prints for the exposure. */
+export function renderExposureText(exposure: readonly PlanExposure[]): string[] {
+  const out: string[] = [];
+  for (const e of exposure) {
+    const kid = e.kid === null ? "" : `, kid ${e.kid}`;
+    out.push(
+      "",
+      `EXPOSURE of ${e.application} to revoked generation ${e.generation}${kid} (revoked ${e.revokedAt}: ${e.reason}):`,
+      `  devices that have not fetched the JWKS or a bundle since ${e.revokedAt} accept tokens forged with it until at most ${e.staleDevicesAcceptUntil} (their check-in deadline, check-in ${formatDuration(e.checkInSeconds)})`,
+      "  devices with a JWKS or bundle fetched after the revocation refuse tokens signed with it",
+      `  app builds whose bundle holds it fail \`${e.buildCheck}\`: rebuild them with a bundle built now`,
+      "  bundles built now list it in policy.json revokedKeys",
+    );
+    const s = e.signingKeyShortfall;
+    if (s !== null) {
+      out.push(
+        `  generation ${s.generation} signs although published only since ${s.publishedAt}: every device whose last JWKS fetch was before then lacks it and refuses fresh tokens until it refreshes, at the latest ${s.allDevicesHaveItBy}`,
+      );
+    }
+  }
+  return out;
+}

@@ -1,0 +1,147 @@
+/**
+ * The one place the simulator calls the offline verifier. Every opening of the app is decided here with the
+ * verifier's own rules: the key check `decide()` makes first (`kid-unknown`), then {@link applyTimeRules}, the
+ * pure synchronous time rules `decide()` itself applies after the signature. Signatures are not checked on this
+ * hot path; {@link verifySamples} replays a sample of openings through the real, asynchronous `decide()` with
+ * real signed tokens and real bundles, and reports any opening where the two disagree.
+ *
+ * Which keys a device holds follows the JWKS cache rule of docs/offline-verifier.md: the bundle is the
+ * fallback, a fetched JWKS is merged in, and a fetch newer than the bundle is authoritative (a key it no
+ * longer lists was deleted server-side).
+ */
+import type { KeyObject } from "node:crypto";
+import { SignJWT } from "jose";
+import type { BundleFiles } from "../bundle/content";
+import type { PolicyFile } from "../bundle/format";
+import { type Bundle, type BundleKey, decide, loadBundle } from "../verifier";
+import {
+  applyTimeRules,
+  type DeviceTimes,
+  type TimeRulesPolicy,
+  type TimeRulesResult,
+  type TokenTimes,
+} from "../verifier/time-rules";
+
+export type { DeviceTimes, TimeRulesPolicy, TokenTimes };
+
+/** The keys a device holds: the last JWKS it fetched and the bundle of the app build it runs. */
+export interface DeviceKeys {
+  fetched: ReadonlySet<number>;
+  fetchedAt: number;
+  bundle: ReadonlySet<number>;
+  bundleAt: number;
+}
+
+/** A token as the simulator tracks it: the generation of the key that signed it, and its time claims. */
+export interface SimToken {
+  generation: number;
+  iat: number;
+  exp: number;
+}
+
+/** The answer to one opening: the decision and the verifier's reason code. */
+export interface OpeningDecision {
+  decision: "full" | "degraded" | "refused";
+  code: string;
+}
+
+const KID_UNKNOWN: OpeningDecision = { decision: "refused", code: "kid-unknown" };
+
+/** True when the device can find the key that signed a token of `generation`. */
+export function holdsKey(keys: DeviceKeys, generation: number): boolean {
+  if (keys.fetchedAt >= keys.bundleAt) return keys.fetched.has(generation);
+  return keys.bundle.has(generation) || keys.fetched.has(generation);
+}
+
+/** What the verifier answers at an opening (signature assumed valid: see {@link verifySamples}). */
+export function decideOpening(
+  policy: TimeRulesPolicy,
+  token: SimToken,
+  keys: DeviceKeys,
+  device: DeviceTimes,
+): OpeningDecision {
+  if (!holdsKey(keys, token.generation)) return KID_UNKNOWN;
+  return applyTimeRules(policy, token, device);
+}
+
+/** The verifier's time rules alone: what the policy says for a token at a given time (the simulator's oracle). */
+export function timeRulesAt(policy: TimeRulesPolicy, token: TokenTimes, device: DeviceTimes): TimeRulesResult {
+  return applyTimeRules(policy, token, device);
+}
+
+/** An opening kept for replay through the real `decide()`. */
+export interface Sample {
+  device: number;
+  /** True time of the opening. */
+  at: number;
+  token: SimToken;
+  /** What the device knew about time. */
+  times: DeviceTimes;
+  /** Index of the release whose bundle the device runs, and of the key snapshot of its last JWKS fetch. */
+  release: number;
+  fetchedSnapshot: number;
+  fetchedAt: number;
+  bundleAt: number;
+  fast: OpeningDecision;
+}
+
+/** What {@link verifySamples} needs of the application and its key timeline. */
+export interface SampleContext {
+  issuer: string;
+  audience: string;
+  releases: readonly { files: BundleFiles }[];
+  /** Bundle files holding exactly the keys FusionAuth published at a snapshot (built by the kit's bundle code). */
+  snapshotFiles(index: number): BundleFiles;
+  privateKey(generation: number): { kid: string; key: KeyObject };
+}
+
+export interface SampleCheck {
+  checked: number;
+  mismatches: { sample: Sample; real: OpeningDecision }[];
+}
+
+/**
+ * Replays samples through the real `decide()`: a token signed with the real key of its generation, and the
+ * device's key set assembled from real bundles loaded by `loadBundle`.
+ */
+export async function verifySamples(samples: readonly Sample[], ctx: SampleContext): Promise<SampleCheck> {
+  const loaded = new Map<string, Promise<Bundle>>();
+  const load = (id: string, files: () => BundleFiles) => {
+    let b = loaded.get(id);
+    if (b === undefined) {
+      b = loadBundle(files());
+      loaded.set(id, b);
+    }
+    return b;
+  };
+  const mismatches: SampleCheck["mismatches"] = [];
+  for (const s of samples) {
+    const release = await load(`r${s.release}`, () => ctx.releases[s.release]?.files as BundleFiles);
+    const fetched = await load(`s${s.fetchedSnapshot}`, () => ctx.snapshotFiles(s.fetchedSnapshot));
+    const keys = new Map<string, BundleKey>(fetched.keys);
+    if (s.fetchedAt < s.bundleAt) for (const [kid, k] of release.keys) keys.set(kid, k);
+    const bundle: Bundle = { policy: release.policy as PolicyFile, jwks: release.jwks, keys };
+    const signer = ctx.privateKey(s.token.generation);
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: "ES256", kid: signer.kid })
+      .setIssuer(ctx.issuer)
+      .setAudience(ctx.audience)
+      .setIssuedAt(s.token.iat)
+      .setExpirationTime(s.token.exp)
+      .sign(signer.key);
+    const d = s.times;
+    const real = await decide({
+      token,
+      bundle,
+      device: {
+        now: new Date(d.now * 1000),
+        lastServerTime: d.lastServerTime === undefined ? undefined : new Date(d.lastServerTime * 1000),
+        lastCheckIn: d.lastCheckIn === undefined ? undefined : new Date(d.lastCheckIn * 1000),
+        online: d.online,
+      },
+    });
+    if (real.decision !== s.fast.decision || real.reason.code !== s.fast.code)
+      mismatches.push({ sample: s, real: { decision: real.decision, code: real.reason.code } });
+  }
+  return { checked: samples.length, mismatches };
+}

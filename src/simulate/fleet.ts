@@ -1,0 +1,277 @@
+/**
+ * A fleet run: for each application of a stack, the key timeline of its tenant and N devices over D days, then
+ * the figures per application. Synchronous and deterministic for a seed; the signature check of the sampled
+ * openings is a separate, asynchronous step ({@link checkSignatures}).
+ */
+import type { BundleFiles } from "../bundle/content";
+import { buildBundleContent } from "../bundle/content";
+import type { RetentionPolicy } from "../policy/retention";
+import { ROTATION_EPOCH_SECONDS } from "../rotation/epoch";
+import type { ApplicationState, DesiredState, TenantState } from "../stack/desired-state";
+import { type SampleCheck, verifySamples } from "./decision";
+import { type DeviceWorld, type Example, emptyTally, type FleetTally, simulateDevice, YEAR_SECONDS } from "./device";
+import { buildKeyTimeline, type KeyTimeline } from "./key-timeline";
+import type { SimulationProfile } from "./profile";
+import { createRandom, hashString, mixSeed, waitFor } from "./random";
+
+export interface FleetOptions {
+  devices: number;
+  days: number;
+  seed: number;
+  /** First simulated instant (default: the rotation epoch, when the tenant's first key signs). */
+  start?: number;
+  /**
+   * Keep every n-th opening of the fleet for the signature check (0: none). Default: about
+   * {@link DEFAULT_SAMPLES} openings per application, at least every 50th.
+   */
+  sampleEvery?: number;
+  /** Replay under another retention rule than the kit's (derived retention assumed). */
+  retentionRule?: (policy: RetentionPolicy) => number;
+  maxExamples?: number;
+  /** Simulate only this device (a reproducer); its stream is the same as in the whole fleet. */
+  device?: number;
+  /** Simulate only devices `from` to `to - 1` (one share of a fleet split across threads). */
+  range?: { from: number; to: number };
+}
+
+/** The figures of one application. Durations in seconds. */
+export interface ApplicationReport {
+  tenant: string;
+  application: string;
+  preset: string;
+  devices: number;
+  deviceYears: number;
+  openings: number;
+  shares: { full: number; degraded: number; refused: number };
+  refusedBy: Record<string, number>;
+  refusedClockFault: number;
+  unexplainedRefusals: { count: number; examples: Example[] };
+  acceptedOutsidePolicy: { count: number; examples: Example[] };
+  revocationLag: {
+    stolenDevices: number;
+    p50: number | null;
+    p99: number | null;
+    max: number | null;
+    /** The plan's figure: A + G. */
+    planSeconds: number;
+    /** With degraded mode, a revoked device may keep reading until the check-in: max(A + G, C) when degraded. */
+    boundSeconds: number;
+    /** The same lag counting every acceptance, those a thief got by setting the clock back included. */
+    withClockSetBack: { p50: number | null; p99: number | null; max: number | null };
+  };
+  keys: { rotations: number; retentionSeconds: number; keyCompromisesDrawn: number };
+  logins: number;
+  syncs: number;
+  failedRefreshes: number;
+  /** Filled by {@link checkSignatures}. */
+  signatures?: { checked: number; mismatches: number; examples: Example[] };
+}
+
+export interface ApplicationRun {
+  report: ApplicationReport;
+  tally: FleetTally;
+  timeline: KeyTimeline;
+  tenant: TenantState;
+  application: ApplicationState;
+}
+
+/** How many openings per application the signature check replays by default. */
+export const DEFAULT_SAMPLES = 1000;
+
+/** Nearest-rank percentile of sorted values. */
+export function percentile(sorted: readonly number[], q: number): number | null {
+  if (sorted.length === 0) return null;
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length)));
+  return sorted[rank - 1] as number;
+}
+
+/** An application ready to run devices: its key timeline and what its devices share. */
+export interface PreparedApplication {
+  tenant: TenantState;
+  application: ApplicationState;
+  profile: SimulationProfile;
+  options: FleetOptions;
+  timeline: KeyTimeline;
+  world: DeviceWorld;
+}
+
+/** Builds the key timeline and the device world of one application. */
+export function prepareApplication(
+  tenant: TenantState,
+  application: ApplicationState,
+  profile: SimulationProfile,
+  options: FleetOptions,
+): PreparedApplication {
+  const start = options.start ?? ROTATION_EPOCH_SECONDS;
+  const end = start + options.days * 86_400;
+  let tenantPolicy = tenant.policy;
+  if (options.retentionRule !== undefined) {
+    // What compilation would have derived under that rule: the largest over the tenant and its applications.
+    const rule = options.retentionRule;
+    const retentionSeconds = Math.max(rule(tenant.policy), ...tenant.applications.map((a) => rule(a.policy)));
+    tenantPolicy = { ...tenant.policy, keys: { ...tenant.policy.keys, retentionSeconds } };
+  }
+  const timeline = buildKeyTimeline({
+    tenant: { key: tenant.key, issuer: tenant.issuer, policy: tenantPolicy },
+    application: { id: application.id, key: application.key, name: application.name, policy: application.policy },
+    epoch: ROTATION_EPOCH_SECONDS,
+    start,
+    end,
+    deployEverySeconds: profile.pipeline.deployEverySeconds,
+    releaseEverySeconds: profile.updates.releaseEverySeconds,
+    retentionRule: options.retentionRule,
+  });
+  const a = application.policy;
+  const world: DeviceWorld = {
+    seed: options.seed,
+    stream: hashString(`${tenant.key}/${application.key}`),
+    start,
+    end,
+    profile,
+    policy: {
+      accessTokenTtlSeconds: a.accessToken.ttlSeconds,
+      graceSeconds: a.offline.graceSeconds,
+      checkInSeconds: a.offline.checkInSeconds,
+      clockRollbackToleranceSeconds: a.offline.clockRollbackToleranceSeconds,
+      degradedMode: a.offline.degradedMode,
+    },
+    refresh: {
+      expiration: a.refreshToken.expirationPolicy,
+      idleSeconds: a.refreshToken.lifetimeMinutes * 60,
+      maxSeconds: a.refreshToken.maximumLifetimeMinutes * 60,
+    },
+    jwksRefreshSeconds: a.offline.jwksRefreshSeconds,
+    timeline,
+    sampleEvery:
+      options.sampleEvery ??
+      Math.max(50, Math.ceil((options.devices * options.days * profile.usage.opensPerDay) / DEFAULT_SAMPLES)),
+    maxExamples: options.maxExamples ?? 5,
+  };
+  return { tenant, application, profile, options, timeline, world };
+}
+
+/** Runs the devices the options name (all, one, or a range) and returns their tally. */
+export function runDevices(prepared: PreparedApplication): FleetTally {
+  const { world, options } = prepared;
+  const tally = emptyTally();
+  if (options.device !== undefined) simulateDevice(world, options.device, tally);
+  else {
+    const from = options.range?.from ?? 0;
+    const to = Math.min(options.devices, options.range?.to ?? options.devices);
+    for (let id = from; id < to; id++) simulateDevice(world, id, tally);
+  }
+  return tally;
+}
+
+/** The figures of an application from its devices' tally. */
+export function applicationRun(prepared: PreparedApplication, tally: FleetTally): ApplicationRun {
+  const { tenant, application, profile, options, timeline, world } = prepared;
+  const { start, end } = world;
+  const a = application.policy;
+  const lags = tally.stolen.map((s) => s.lagSeconds).sort((x, y) => x - y);
+  const tampered = tally.stolen.map((s) => s.lagWithClockSetBackSeconds).sort((x, y) => x - y);
+  const total = Math.max(1, tally.openings);
+  const A = a.accessToken.ttlSeconds;
+  const G = a.offline.graceSeconds;
+  const plan = A + G;
+  const compromiseRandom = createRandom(mixSeed(options.seed, hashString(`${tenant.key}#compromise`)));
+  let compromises = 0;
+  for (let t = waitFor(profile.incidents.keyCompromisesPerYear / YEAR_SECONDS, compromiseRandom); t < end - start; ) {
+    compromises++;
+    t += waitFor(profile.incidents.keyCompromisesPerYear / YEAR_SECONDS, compromiseRandom);
+  }
+  const signings = new Set(timeline.snapshots.map((s) => s.signing));
+  const report: ApplicationReport = {
+    tenant: tenant.key,
+    application: application.key,
+    preset: application.preset,
+    devices: tally.devices,
+    deviceYears: (tally.devices * (end - start)) / YEAR_SECONDS,
+    openings: tally.openings,
+    shares: { full: tally.full / total, degraded: tally.degraded / total, refused: tally.refused / total },
+    refusedBy: Object.fromEntries(Object.entries(tally.refusedBy).sort(([x], [y]) => (x < y ? -1 : 1))),
+    refusedClockFault: tally.refusedClockFault,
+    unexplainedRefusals: { count: tally.unexplainedRefusals, examples: tally.unexplainedExamples },
+    acceptedOutsidePolicy: { count: tally.acceptedOutsidePolicy, examples: tally.outsideExamples },
+    revocationLag: {
+      stolenDevices: lags.length,
+      p50: percentile(lags, 0.5),
+      p99: percentile(lags, 0.99),
+      max: lags.length === 0 ? null : (lags[lags.length - 1] as number),
+      planSeconds: plan,
+      boundSeconds: a.offline.degradedMode === "none" ? plan : Math.max(plan, a.offline.checkInSeconds),
+      withClockSetBack: {
+        p50: percentile(tampered, 0.5),
+        p99: percentile(tampered, 0.99),
+        max: tampered.length === 0 ? null : (tampered[tampered.length - 1] as number),
+      },
+    },
+    keys: {
+      rotations: signings.size - 1,
+      retentionSeconds: timeline.snapshots[0]?.state.retentionSeconds ?? 0,
+      keyCompromisesDrawn: compromises,
+    },
+    logins: tally.logins,
+    syncs: tally.syncs,
+    failedRefreshes: tally.failedRefreshes,
+  };
+  return { report, tally, timeline, tenant, application };
+}
+
+/** Simulates one application of a tenant. */
+export function simulateApplication(
+  tenant: TenantState,
+  application: ApplicationState,
+  profile: SimulationProfile,
+  options: FleetOptions,
+): ApplicationRun {
+  const prepared = prepareApplication(tenant, application, profile, options);
+  return applicationRun(prepared, runDevices(prepared));
+}
+
+/** Simulates every application of a stack. */
+export function simulateStack(
+  state: DesiredState,
+  profile: SimulationProfile,
+  options: FleetOptions,
+): ApplicationRun[] {
+  return state.tenants.flatMap((t) => t.applications.map((a) => simulateApplication(t, a, profile, options)));
+}
+
+/** Replays the sampled openings of a run through the real `decide()` and records the outcome in its report. */
+export async function checkSignatures(run: ApplicationRun): Promise<SampleCheck> {
+  const { timeline, tenant, application } = run;
+  const snapshotFiles = (index: number): BundleFiles => {
+    const snap = timeline.snapshots[index];
+    if (snap === undefined) throw new RangeError(`no key snapshot ${index}`);
+    return buildBundleContent({
+      tenant: { key: tenant.key, issuer: tenant.issuer },
+      application: { id: application.id, key: application.key, name: application.name },
+      policy: application.policy,
+      rotation: snap.state,
+      jwks: { keys: snap.state.keys.map((k) => timeline.material.get(k.generation)?.publicJwk) },
+      generatedFor: snap.at,
+    });
+  };
+  const result = await verifySamples(run.tally.samples, {
+    issuer: tenant.issuer,
+    audience: application.id,
+    releases: timeline.releases,
+    snapshotFiles,
+    privateKey: (g) => {
+      const m = timeline.material.get(g);
+      if (m === undefined) throw new RangeError(`no key material for generation ${g}`);
+      return { kid: m.kid, key: m.privateKey };
+    },
+  });
+  run.report.signatures = {
+    checked: result.checked,
+    mismatches: result.mismatches.length,
+    examples: result.mismatches.slice(0, 5).map((m) => ({
+      device: m.sample.device,
+      at: m.sample.at,
+      code: `${m.sample.fast.code} vs decide(): ${m.real.code}`,
+    })),
+  };
+  return result;
+}
