@@ -15,7 +15,7 @@ import { stackShape } from "./lib/stack-yaml";
 import { formatSummary, summarize } from "./lib/stats";
 import { type FloorRun, type KitRun, PHASES, runFloorOnce, runKitOnce } from "./pulumi-phases";
 import { benchSimulate, SIMULATE_GOAL_SECONDS, type SimulateRuns } from "./simulate";
-import { benchVerify, type VerifyRuns } from "./verify-throughput";
+import { benchVerify, type VerifyRuns, verifyRows } from "./verify-throughput";
 
 interface Plan {
   /** Where to write the raw results as JSON, if anywhere. */
@@ -207,25 +207,12 @@ async function main(): Promise<number> {
       if (c.skipped !== undefined && !c.skipped.includes("not there yet")) problems.push(`${c.command}: ${c.skipped}`);
   }
   if (verify !== undefined) {
-    const kit = summarize(verify.kit);
-    const jose = summarize(verify.jose);
     out.push(
       `\n## Offline verification (ES256, ${verify.tokens} tokens, ${verify.verificationsPerRun} verifications per run)\n`,
     );
-    out.push(
-      table(
-        ["verifier", "runs", "verifications/s", "vs jose"],
-        [
-          [
-            "kit decide() (signature + offline rules)",
-            String(kit.runs),
-            formatSummary(kit, "/s", 0),
-            `${(kit.median / jose.median).toFixed(2)}x`,
-          ],
-          ["jose jwtVerify (signature, iss, aud, exp)", String(jose.runs), formatSummary(jose, "/s", 0), "1.00x"],
-        ],
-      ),
-    );
+    const { rows, problems: missed } = verifyRows(verify);
+    out.push(table(["verifier", "runs", "verifications/s", "vs jose"], rows));
+    problems.push(...missed);
   }
   if (emulator !== undefined) {
     out.push(`\n## Emulator with a data file: ${emulator.count} application creates, one after another\n`);

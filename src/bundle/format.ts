@@ -39,6 +39,13 @@ export const BUNDLE_FILES = [JWKS_FILE, POLICY_FILE, MANIFEST_FILE, MANIFEST_JWS
 export type BundleFiles = Record<typeof JWKS_FILE | typeof POLICY_FILE | typeof MANIFEST_FILE, string>;
 /** A bundle as written: the files and `manifest.jws`. */
 export type SignedBundleFiles = BundleFiles & Record<typeof MANIFEST_JWS_FILE, string>;
+/** The `typ` of the manifest's JWS header. */
+export const MANIFEST_JWS_TYPE = "fakit-bundle+jws";
+/**
+ * Versions the loaders read: only the one the writer writes. Format 1 had no signed manifest and lacks the
+ * offline session's fields; an app build still carrying one is rebuilt, as `fakit bundle --check` says.
+ */
+export const READABLE_FORMAT_VERSIONS: readonly number[] = [BUNDLE_FORMAT_VERSION];
 
 /** JWK members that carry private or symmetric key material (RFC 7518 section 6). */
 export const PRIVATE_JWK_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"] as const;
@@ -154,6 +161,20 @@ export interface ManifestFile {
   /** The application id (the tokens' `aud`), as `policy.json`'s `application.id`. */
   application: string;
   files: { name: string; sha256: string }[];
+}
+
+/** Format 2 `policy.json` `localUnlock`: how the cached session is unlocked offline. */
+export type LocalUnlockMode = UnlockMode;
+export type LocalUnlockPolicy = PolicyFile["localUnlock"];
+export type { MfaStandIn };
+/** `policy.json` `revokedKeys[]`: keys whose tokens are refused (the same shape in formats 1 and 2). */
+export type RevokedKey = PolicyRevokedKey;
+/** The fields format 2 adds to `policy.json` (`revokedKeys` is in format 1 bundles written since revocation support). */
+export interface PolicyFileV2Fields {
+  claimsMaxAgeSeconds: number;
+  localUnlock: LocalUnlockPolicy;
+  mfaStandIn: MfaStandIn;
+  revokedKeys: RevokedKey[];
 }
 
 /** One structural problem found in a bundle file. */
@@ -300,12 +321,12 @@ export function parsePolicyFile(value: unknown): { policy?: PolicyFile; problems
     message: `${POLICY_FILE}: ${message}`,
   });
   if (!isObject(value)) return { problems: [bad("not a JSON object")] };
-  if (value.formatVersion !== BUNDLE_FORMAT_VERSION) {
+  if (!READABLE_FORMAT_VERSIONS.includes(value.formatVersion as number)) {
     return {
       problems: [
         {
           code: "KIT_BUNDLE_FORMAT_VERSION",
-          message: `${POLICY_FILE} has formatVersion ${JSON.stringify(value.formatVersion)}; this verifier reads version ${BUNDLE_FORMAT_VERSION}`,
+          message: `${POLICY_FILE} has formatVersion ${JSON.stringify(value.formatVersion)}; this verifier reads version ${READABLE_FORMAT_VERSIONS.join(", ")}`,
         },
       ],
     };
@@ -347,12 +368,12 @@ export function parsePolicyFile(value: unknown): { policy?: PolicyFile; problems
 export function parseManifestFile(value: unknown): { manifest?: ManifestFile; problems: BundleProblem[] } {
   if (!isObject(value))
     return { problems: [{ code: "KIT_BUNDLE_JSON_INVALID", message: `${MANIFEST_FILE} is not a JSON object` }] };
-  if (value.formatVersion !== BUNDLE_FORMAT_VERSION) {
+  if (!READABLE_FORMAT_VERSIONS.includes(value.formatVersion as number)) {
     return {
       problems: [
         {
           code: "KIT_BUNDLE_FORMAT_VERSION",
-          message: `${MANIFEST_FILE} has formatVersion ${JSON.stringify(value.formatVersion)}; this verifier reads version ${BUNDLE_FORMAT_VERSION}`,
+          message: `${MANIFEST_FILE} has formatVersion ${JSON.stringify(value.formatVersion)}; this verifier reads version ${READABLE_FORMAT_VERSIONS.join(", ")}`,
         },
       ],
     };

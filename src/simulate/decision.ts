@@ -13,16 +13,59 @@ import type { KeyObject } from "node:crypto";
 import { SignJWT } from "jose";
 import type { BundleFiles } from "../bundle/content";
 import type { PolicyFile } from "../bundle/format";
+import type { DegradedMode } from "../policy/types";
 import { type Bundle, type BundleKey, decide, loadBundle } from "../verifier";
-import {
-  applyTimeRules,
-  type DeviceTimes,
-  type TimeRulesPolicy,
-  type TimeRulesResult,
-  type TokenTimes,
-} from "../verifier/time-rules";
+import { applyTimeRules, type TimeRulesResult } from "../verifier/time-rules";
 
-export type { DeviceTimes, TimeRulesPolicy, TokenTimes };
+/** The policy values the time rules read, as `policy.json` carries them. */
+export interface TimeRulesPolicy {
+  accessTokenTtlSeconds: number;
+  graceSeconds: number;
+  checkInSeconds: number;
+  clockRollbackToleranceSeconds: number;
+  degradedMode: DegradedMode;
+}
+
+/** The token's time claims. */
+export interface TokenTimes {
+  exp: number;
+  iat?: number;
+  nbf?: number;
+}
+
+/** What the device knows about time, in seconds. */
+export interface DeviceTimes {
+  now: number;
+  lastServerTime?: number;
+  lastCheckIn?: number;
+  online: boolean;
+}
+
+/**
+ * The verifier's time rules on the simulator's numbers. The device's trusted floor is its last server time (the
+ * simulated device persists no high-water mark and passes no monotonic reading: the weakest app that follows
+ * the guide); claims age and the bundle horizon are not what the simulator measures, so they never refuse.
+ */
+function timeRules(policy: TimeRulesPolicy, token: TokenTimes, device: DeviceTimes): TimeRulesResult {
+  return applyTimeRules({
+    exp: token.exp,
+    iat: token.iat,
+    nbf: token.nbf,
+    now: device.now,
+    floor: device.lastServerTime ?? Number.NEGATIVE_INFINITY,
+    lastCheckIn: device.lastCheckIn,
+    online: device.online,
+    policy: {
+      accessTokenTtlSeconds: policy.accessTokenTtlSeconds,
+      graceSeconds: policy.graceSeconds,
+      checkInSeconds: policy.checkInSeconds,
+      clockRollbackToleranceSeconds: policy.clockRollbackToleranceSeconds,
+      degraded: policy.degradedMode !== "none",
+      claimsMaxAgeSeconds: Number.POSITIVE_INFINITY,
+      horizon: Number.POSITIVE_INFINITY,
+    },
+  });
+}
 
 /** The keys a device holds: the last JWKS it fetched and the bundle of the app build it runs. */
 export interface DeviceKeys {
@@ -61,12 +104,12 @@ export function decideOpening(
   device: DeviceTimes,
 ): OpeningDecision {
   if (!holdsKey(keys, token.generation)) return KID_UNKNOWN;
-  return applyTimeRules(policy, token, device);
+  return timeRules(policy, token, device);
 }
 
 /** The verifier's time rules alone: what the policy says for a token at a given time (the simulator's oracle). */
 export function timeRulesAt(policy: TimeRulesPolicy, token: TokenTimes, device: DeviceTimes): TimeRulesResult {
-  return applyTimeRules(policy, token, device);
+  return timeRules(policy, token, device);
 }
 
 /** An opening kept for replay through the real `decide()`. */

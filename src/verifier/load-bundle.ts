@@ -6,7 +6,6 @@
  * `crypto.subtle`, the other algorithms `jose`.
  * @see https://www.rfc-editor.org/rfc/rfc7517 JSON Web Key
  */
-import type { webcrypto } from "node:crypto";
 import { importJWK, type KeyLike } from "jose";
 import {
   type BundleProblem,
@@ -23,6 +22,10 @@ import {
   parsePolicyFile,
 } from "../bundle/format";
 import { BundleLoadError } from "./errors";
+import { offlinePolicyProblems } from "./offline-policy";
+
+/** A WebCrypto key, typed without importing `node:crypto` (the verifier runs in browsers and React Native). */
+export type WebCryptoKey = Awaited<ReturnType<typeof globalThis.crypto.subtle.importKey>>;
 
 /** The three files as stored (text or bytes), keyed by file name. */
 export type BundleFilesInput = {
@@ -45,7 +48,7 @@ export interface ParsedBundleInput {
 export interface BundleKey {
   jwk: PublicJwk;
   /** jose key for ES*, RS*, PS*; WebCrypto key for Ed25519 (which jose 5 cannot label `Ed25519`). */
-  key: KeyLike | Uint8Array | webcrypto.CryptoKey;
+  key: KeyLike | Uint8Array | WebCryptoKey;
 }
 
 /** A loaded, checked bundle. Immutable; share it between decisions. */
@@ -67,7 +70,8 @@ async function sha256Hex(text: string): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-async function importKey(jwk: PublicJwk): Promise<BundleKey> {
+/** Imports one public JWK for verification. */
+export async function importKey(jwk: PublicJwk): Promise<BundleKey> {
   if (jwk.kty === "OKP") {
     const key = await globalThis.crypto.subtle.importKey(
       "jwk",
@@ -126,6 +130,7 @@ export async function loadBundle(input: BundleFilesInput | ParsedBundleInput): P
   const jwks = parseJwksFile(values[JWKS_FILE]);
   const policy = parsePolicyFile(values[POLICY_FILE]);
   problems.push(...jwks.problems, ...policy.problems);
+  if (policy.policy !== undefined) problems.push(...offlinePolicyProblems(policy.policy));
   for (const f of manifest.manifest.files) {
     const text = texts[f.name];
     if (text !== undefined && (await sha256Hex(text)) !== f.sha256) {

@@ -1,99 +1,150 @@
 /**
- * The time rules of the offline decision, on numbers: clock rollback, `nbf`, the check-in deadline, expiry,
- * the offline grace and degraded mode. Pure and synchronous, so that a fleet simulation can apply the very rules
- * {@link decide} applies to millions of openings without signing or verifying a token each time; `decide()`
- * calls this function after the token's signature and claims have been checked.
+ * The offline time rules, alone: what a token whose signature, issuer and audience are already checked allows
+ * at a moment, from numbers only. Pure and synchronous; no `Date`, no strings, no allocation beyond the result,
+ * so it never throws on out-of-range input and a fleet simulation can call it millions of times a second.
  *
- * All times are seconds since the Unix epoch.
+ * All times are Unix seconds. The order of the rules is the order of the reason codes a port must give.
  * @see https://www.rfc-editor.org/rfc/rfc7519#section-4.1.4 `exp`
  */
-import type { DegradedMode } from "../policy/types";
 import type { Decision, ReasonCode } from "./reasons";
 
-/** The policy values the time rules read, as `policy.json` carries them. */
-export interface TimeRulesPolicy {
+/** Latest time the rules accept: 9999-12-31T23:59:59Z. Beyond it `Date` cannot represent a time. */
+export const MAX_TIME_SECONDS = 253_402_300_799;
+
+/** The policy numbers the time rules read (policy.json, seconds). */
+export interface TimePolicy {
   accessTokenTtlSeconds: number;
   graceSeconds: number;
   checkInSeconds: number;
   clockRollbackToleranceSeconds: number;
-  degradedMode: DegradedMode;
+  /** Whether the policy has a degraded mode (`degradedMode` is not `none`). */
+  degraded: boolean;
+  /** Maximum age of claims trusted offline; `Infinity` for none. */
+  claimsMaxAgeSeconds: number;
+  /** The bundle's horizon. */
+  horizon: number;
 }
 
-/** The token's time claims, already checked to be finite numbers with `iat`, `nbf` <= `exp`. */
-export interface TokenTimes {
+export interface TimeRulesInput {
   exp: number;
   iat?: number;
   nbf?: number;
-}
-
-/** What the device knows about time, in seconds. */
-export interface DeviceTimes {
+  /** The device's wall clock. */
   now: number;
-  lastServerTime?: number;
+  /**
+   * The latest time the device trusts besides its wall clock: the last server time, the persisted high-water
+   * mark and the monotonic estimate (see trusted-time.ts); `-Infinity` when none.
+   */
+  floor: number;
   lastCheckIn?: number;
   online: boolean;
+  /** The signing key's window from policy.json `keys[]`, when the bundle gives one. */
+  keyActivatesAt?: number;
+  keyRetiresAt?: number;
+  policy: TimePolicy;
 }
 
-export type TimeRulesCode = Extract<
-  ReasonCode,
-  | "valid"
-  | "offline-grace"
-  | "offline-degraded"
-  | "clock-rollback"
-  | "not-yet-valid"
-  | "check-in-overdue"
-  | "refresh-required"
-  | "expired"
->;
+export type DeadlineKind = "token-expiry" | "grace-end" | "check-in-due";
 
-/** The verdict, with the instants it was reached from (for messages and deadlines). */
 export interface TimeRulesResult {
   decision: Decision;
-  code: TimeRulesCode;
-  /** max(now, lastServerTime, iat): the time the rules trust. */
+  code: ReasonCode;
+  /** The time the verifier used: `max(now, floor, iat)`. */
   trusted: number;
-  /** max(lastServerTime, iat). */
-  serverFloor: number;
-  /** max(lastCheckIn, iat or exp - TTL) + check-in. */
-  checkInDue: number;
-  /** exp + grace. */
-  graceEnd: number;
+  /** The time the reason refers to (expiry, grace end, check-in due, the key's window...). */
+  at: number;
+  /** The next moment the decision changes; absent when refused. */
+  deadlineKind?: DeadlineKind;
+  deadlineAt?: number;
+  /** The instant the claims were issued (`iat`, or `exp - TTL` without `iat`). */
+  issuedAt: number;
+  claimsAgeSeconds: number;
+  claimsStale: boolean;
+  horizonPassed: boolean;
+}
+
+function inRange(v: number | undefined): boolean {
+  return v === undefined || (v >= 0 && v <= MAX_TIME_SECONDS);
+}
+
+function result(
+  decision: Decision,
+  code: ReasonCode,
+  at: number,
+  trusted: number,
+  issuedAt: number,
+  policy: TimePolicy,
+  deadlineKind?: DeadlineKind,
+  deadlineAt?: number,
+): TimeRulesResult {
+  const age = trusted - issuedAt;
+  return {
+    decision,
+    code,
+    trusted,
+    at,
+    deadlineKind,
+    deadlineAt,
+    issuedAt,
+    claimsAgeSeconds: age,
+    claimsStale: age > policy.claimsMaxAgeSeconds,
+    horizonPassed: trusted > policy.horizon,
+  };
 }
 
 /**
- * Applies the time rules of the offline decision.
+ * Applies the time rules. Never throws; a refusal is a result.
  *
- * Time: the rules trust `max(now, lastServerTime, iat)`; a wall clock earlier than `max(lastServerTime, iat)`
- * minus the rollback tolerance is refused (`clock-rollback`). The check-in deadline is
- * `max(lastCheckIn, iat) + checkIn` (a refresh is a check-in); a token without `iat` is anchored at `exp - TTL`.
+ * 1. `exp`, `iat`, `nbf` within 1970..9999 (`claims-out-of-range`), `iat`/`nbf` not after `exp` (`claims-invalid`);
+ * 2. `exp - issued` at most TTL + tolerance (`token-lifetime-exceeded`);
+ * 3. issued within the key's `[activatesAt - tolerance, retiresAt + tolerance]` (`key-not-yet-active`, `key-retired`);
+ * 4. the wall clock not earlier than `max(floor, iat)` - tolerance (`clock-rollback`); trusted = the max of all;
+ * 5. `nbf` not after trusted + tolerance (`not-yet-valid`);
+ * 6. trusted before `max(lastCheckIn, issued) + checkIn` (`check-in-overdue`);
+ * 7. before `exp`: full `valid`; online past `exp`: `refresh-required`; offline within grace: full
+ *    `offline-grace`; then `offline-degraded` or `expired`.
  */
-export function applyTimeRules(policy: TimeRulesPolicy, token: TokenTimes, device: DeviceTimes): TimeRulesResult {
+export function applyTimeRules(input: TimeRulesInput): TimeRulesResult {
+  const { exp, iat, nbf, policy } = input;
   const S = policy.clockRollbackToleranceSeconds;
-  const { exp, iat, nbf } = token;
-  const now = device.now;
-  const serverFloor = Math.max(device.lastServerTime ?? Number.NEGATIVE_INFINITY, iat ?? Number.NEGATIVE_INFINITY);
-  const trusted = Math.max(now, serverFloor);
-  // A token without `iat` is anchored at `exp - TTL`, the time FusionAuth would have issued it.
-  const issued = iat ?? exp - policy.accessTokenTtlSeconds;
-  const checkInDue = Math.max(device.lastCheckIn ?? Number.NEGATIVE_INFINITY, issued) + policy.checkInSeconds;
-  const graceEnd = exp + policy.graceSeconds;
-  // One plain return, no inner closure: this runs for every simulated opening, millions of times a second.
-  let decision: Decision = "refused";
-  let code: TimeRulesCode;
-  if (now < serverFloor - S) code = "clock-rollback";
-  else if (nbf !== undefined && nbf > trusted + S) code = "not-yet-valid";
-  else if (trusted >= checkInDue) code = "check-in-overdue";
-  else if (trusted < exp) {
-    decision = "full";
-    code = "valid";
-  } else if (device.online) code = "refresh-required";
-  else if (trusted < graceEnd) {
-    decision = "full";
-    code = "offline-grace";
-  } else if (policy.degradedMode === "none") code = "expired";
-  else {
-    decision = "degraded";
-    code = "offline-degraded";
+  const issuedAt = iat ?? exp - policy.accessTokenTtlSeconds;
+  const floor = iat === undefined || iat < input.floor ? input.floor : iat;
+  const trusted = Math.max(input.now, floor);
+
+  if (!inRange(exp) || !inRange(iat) || !inRange(nbf) || !Number.isFinite(input.now))
+    return result("refused", "claims-out-of-range", exp, trusted, issuedAt, policy);
+  if ((iat !== undefined && iat > exp) || (nbf !== undefined && nbf > exp))
+    return result("refused", "claims-invalid", exp, trusted, issuedAt, policy);
+  if (exp - issuedAt > policy.accessTokenTtlSeconds + S)
+    return result("refused", "token-lifetime-exceeded", issuedAt, trusted, issuedAt, policy);
+  if (input.keyActivatesAt !== undefined && issuedAt < input.keyActivatesAt - S)
+    return result("refused", "key-not-yet-active", input.keyActivatesAt, trusted, issuedAt, policy);
+  if (input.keyRetiresAt !== undefined && issuedAt > input.keyRetiresAt + S)
+    return result("refused", "key-retired", input.keyRetiresAt, trusted, issuedAt, policy);
+  if (input.now < floor - S) return result("refused", "clock-rollback", floor, trusted, issuedAt, policy);
+  if (nbf !== undefined && nbf > trusted + S) return result("refused", "not-yet-valid", nbf, trusted, issuedAt, policy);
+  const lastCheckIn = input.lastCheckIn;
+  const checkInDue =
+    (lastCheckIn !== undefined && lastCheckIn > issuedAt ? lastCheckIn : issuedAt) + policy.checkInSeconds;
+  if (trusted >= checkInDue) return result("refused", "check-in-overdue", checkInDue, trusted, issuedAt, policy);
+
+  // The next deadline: the earliest of expiry, the grace's end (offline only: an online device refreshes at
+  // expiry instead) and the check-in, still ahead of trusted time; ties go to expiry, then the check-in.
+  const G = policy.graceSeconds;
+  const graceEnd = exp + G;
+  let kind: DeadlineKind = "check-in-due";
+  let next = checkInDue;
+  if (exp > trusted && exp <= next) {
+    kind = "token-expiry";
+    next = exp;
   }
-  return { decision, code, trusted, serverFloor, checkInDue, graceEnd };
+  if (!input.online && G > 0 && graceEnd > trusted && graceEnd < next) {
+    kind = "grace-end";
+    next = graceEnd;
+  }
+  if (trusted < exp) return result("full", "valid", exp, trusted, issuedAt, policy, kind, next);
+  if (input.online) return result("refused", "refresh-required", exp, trusted, issuedAt, policy);
+  if (trusted < graceEnd) return result("full", "offline-grace", graceEnd, trusted, issuedAt, policy, kind, next);
+  if (!policy.degraded) return result("refused", "expired", graceEnd, trusted, issuedAt, policy);
+  return result("degraded", "offline-degraded", checkInDue, trusted, issuedAt, policy, kind, next);
 }

@@ -77,8 +77,15 @@ export interface TenantFixture {
  * created by that run are generated too); the bundle is built for the last run.
  */
 export async function tenantFixture(
-  options: { level?: EffectivePolicy["level"]; alg?: SigningAlgorithm; rotateAt?: number } = {},
+  options: {
+    level?: EffectivePolicy["level"];
+    alg?: SigningAlgorithm;
+    rotateAt?: number;
+    /** Supplies the keys (the conformance vectors use committed test keys); fresh random keys by default. */
+    keyFor?: (alg: SigningAlgorithm, kid: string) => Promise<TestKey>;
+  } = {},
 ): Promise<TenantFixture> {
+  const newKey = options.keyFor ?? makeKey;
   const policy = preset(options.level ?? "standard", options.alg ?? "ES256");
   const alg = policy.accessToken.algorithm;
   const keys = new Map<number, TestKey>();
@@ -94,8 +101,8 @@ export async function tenantFixture(
     observed = withKids(planRotation({ policy, epoch: EPOCH, at, observed }));
   }
   const rotation = planRotation({ policy, epoch: EPOCH, at, observed });
-  for (const k of observed.keys) keys.set(k.generation, await makeKey(alg, kidOf(k.generation)));
-  const foreign = await makeKey(alg, `kid-other-tenant-${alg}`);
+  for (const k of observed.keys) keys.set(k.generation, await newKey(alg, kidOf(k.generation)));
+  const foreign = await newKey(alg, `kid-other-tenant-${alg}`);
   const jwks = { keys: [fusionAuthJwk(foreign), ...[...keys.values()].map(fusionAuthJwk)] };
   const files = buildBundleContent({
     tenant: { key: "acme", issuer: ISSUER },

@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP_ID, ISSUER, signToken, type TenantFixture, type TestKey, tenantFixture } from "../bundle/fixtures";
-import { EPOCH, HOUR } from "../rotation/presets";
+import { DAY, EPOCH, HOUR } from "../rotation/presets";
+import { makeBundleSigner, signBundle } from "../verifier/signed-fixture";
 
 const ROOT = resolve(__dirname, "../..");
 const T0 = EPOCH + HOUR;
@@ -28,6 +29,8 @@ function fakit(args: string[], stdin?: string): Promise<{ code: number | null; s
 
 let dir: string;
 let tampered: string;
+let signedDir: string;
+let pinnedFile: string;
 let f: TenantFixture;
 let token: string;
 
@@ -42,6 +45,12 @@ beforeAll(async () => {
       name === "policy.json" ? text.replace('"graceSeconds": 86400', '"graceSeconds": 864000') : text,
     );
   }
+  signedDir = await mkdtemp(join(tmpdir(), "fakit-verify-signed-"));
+  const signer = await makeBundleSigner();
+  for (const [name, text] of Object.entries(await signBundle(f.files, signer)))
+    await writeFile(join(signedDir, name), text);
+  pinnedFile = join(signedDir, "pinned.jwk.json");
+  await writeFile(pinnedFile, JSON.stringify(signer.publicJwk));
   token = await signToken(f.keys.get(0) as TestKey, {
     iss: ISSUER,
     aud: APP_ID,
@@ -54,6 +63,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
   await rm(tampered, { recursive: true, force: true });
+  await rm(signedDir, { recursive: true, force: true });
 });
 
 describe("fakit verify", () => {
@@ -111,5 +121,60 @@ describe("fakit verify", () => {
     const none = await fakit(["verify", "--bundle", join(tampered, "nope"), "--token", token]);
     expect(none.code).toBe(1);
     expect(none.stderr).toContain("KIT_BUNDLE_FILE_MISSING jwks.json is missing from the bundle");
+  });
+
+  it("a validly signed token with exp 1e308 is a refusal, not a stack trace", async () => {
+    const huge = await signToken(f.keys.get(0) as TestKey, { iss: ISSUER, aud: APP_ID, iat: T0, exp: 1e308 });
+    const r = await fakit(["verify", "--bundle", dir, "--token", huge, "--now", iso(T0)]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout)).toMatchObject({ decision: "refused", reason: { code: "claims-out-of-range" } });
+  });
+});
+
+describe("fakit verify --pinned-key (the offline session)", () => {
+  const session = (state: string, now: number, extra: string[] = []) =>
+    fakit([
+      "verify",
+      "--bundle",
+      signedDir,
+      "--pinned-key",
+      pinnedFile,
+      "--state",
+      state,
+      "--token",
+      token,
+      "--now",
+      iso(now),
+      "--offline",
+      ...extra,
+    ]);
+
+  it("keeps the device state in --state: a clock set back later is caught", async () => {
+    const state = join(signedDir, "state.json");
+    const first = await session(state, T0 + 2 * HOUR, ["--last-check-in", iso(T0)]);
+    expect(first.stderr).toBe("");
+    expect(JSON.parse(first.stdout)).toMatchObject({ decision: "full", reason: { code: "offline-grace" } });
+    const later = await session(state, T0 + 3 * DAY);
+    expect(JSON.parse(later.stdout)).toMatchObject({ decision: "degraded" });
+    const back = await session(state, T0 + 2 * HOUR);
+    expect(JSON.parse(back.stdout)).toMatchObject({ decision: "refused", reason: { code: "clock-rollback" } });
+  });
+
+  it("exits 1 without a stack trace for a tampered signed bundle or a corrupt state", async () => {
+    const policy = join(signedDir, "policy.json");
+    const state = join(signedDir, "corrupt.json");
+    await writeFile(state, "{ not json");
+    const corrupt = await session(state, T0);
+    expect(corrupt.code).toBe(1);
+    expect(corrupt.stderr).toContain("state-invalid");
+    const { readFile } = await import("node:fs/promises");
+    const original = await readFile(policy, "utf8");
+    await writeFile(policy, original.replace('"graceSeconds": 86400', '"graceSeconds": 8640000'));
+    const r = await session(join(signedDir, "fresh.json"), T0);
+    await writeFile(policy, original);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("bundle-invalid");
+    expect(`${r.stderr}${corrupt.stderr}`).not.toMatch(/\n\s+at /);
   });
 });

@@ -62,12 +62,12 @@ describe("loadBundle", () => {
     ]);
   });
 
-  it("refuses an unknown format version", async () => {
-    const manifest = { ...JSON.parse(f.files["manifest.json"]), formatVersion: 2 };
+  it.each([1, 3])("refuses format version %i (it reads version 2 only)", async (version) => {
+    const manifest = { ...JSON.parse(f.files["manifest.json"]), formatVersion: version };
     const err = await loadError({ ...f.files, "manifest.json": JSON.stringify(manifest) });
     expect(err.code).toBe("KIT_BUNDLE_FORMAT_VERSION");
     expect(err.message).toBe(
-      "KIT_BUNDLE_FORMAT_VERSION: manifest.json has formatVersion 2; this verifier reads version 1",
+      `KIT_BUNDLE_FORMAT_VERSION: manifest.json has formatVersion ${version}; this verifier reads version 2`,
     );
   });
 

@@ -1,24 +1,41 @@
 /**
- * `fakit verify --bundle DIR --token TOKEN|- [--now ISO] [--last-server-time ISO] [--last-check-in ISO] [--offline]`:
- * decides offline what a token allows, exactly as an app using `fusionauth-offline-kit/verifier` would, and prints
- * the decision as JSON. Exit 0 for any decision (refused included), 1 for an unusable bundle, 2 for usage errors.
+ * `fakit verify`: decides offline what a token allows, exactly as an app using `fusionauth-offline-kit/verifier`
+ * would, and prints the decision as JSON. With `--pinned-key` it runs the offline session (signed bundle, device
+ * state kept in `--state`); without it, the format 1 `decide()` on an unauthenticated bundle (development only).
+ * Exit 0 for any decision about the token (refused included), 1 for an unusable bundle or state, 2 for usage
+ * errors. Nothing the user passes makes it print a stack trace.
  */
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { BUNDLE_FILES } from "../../bundle/format";
-import { BundleLoadError, decide, loadBundle } from "../../verifier";
+import { BUNDLE_FILES, MANIFEST_JWS_FILE } from "../../bundle/format";
+import {
+  BundleLoadError,
+  createOfflineSession,
+  decide,
+  type JwksFile,
+  loadBundle,
+  type MonotonicReading,
+  type OfflineDecision,
+} from "../../verifier";
 
-const USAGE = `usage: fakit verify --bundle DIR --token TOKEN|- [--now ISO] [--last-server-time ISO] [--last-check-in ISO] [--offline]
+const USAGE = `usage: fakit verify --bundle DIR --token TOKEN|- [--pinned-key FILE [--state FILE]] [--now ISO]
+                   [--last-server-time ISO] [--last-check-in ISO] [--monotonic BOOT:SECONDS] [--require-mfa] [--offline]
 
-  --bundle DIR              directory holding jwks.json, policy.json and manifest.json
+  --bundle DIR              directory holding jwks.json, policy.json, manifest.json (and manifest.jws)
   --token TOKEN|-           the access token (JWT); "-" reads it from standard input
+  --pinned-key FILE         the pipeline's bundle public key (a JWK, or a JWKS): run the offline session,
+                            which refuses an unsigned, tampered, foreign-signed or older bundle
+  --state FILE              the session's device state: read when it exists, written back after the decision
   --now ISO                 the device's wall clock (default: this machine's clock)
-  --last-server-time ISO    latest server time the device has seen
-  --last-check-in ISO       last successful online check-in
+  --last-server-time ISO    a server time the device has seen (HTTP Date)
+  --last-check-in ISO       a successful online check-in (token refresh) at that server time
+  --monotonic BOOT:SECONDS  the monotonic clock: a boot id and the seconds since boot (session only)
+  --require-mfa             the action needs MFA (session only)
   --offline                 the device is offline (default: online)
 
-Prints {decision, reason, keyId, nextDeadline, degraded, claims} as JSON. Exit 0 for any decision.`;
+Prints {decision, reason, keyId, nextDeadline, degraded, claims, ...} as JSON. Exit 0 for any decision about the
+token, 1 when the bundle or the state is unusable.`;
 
 function usageError(message: string): number {
   console.error(`fakit verify: ${message}\n\n${USAGE}`);
@@ -33,10 +50,55 @@ function parseTime(flag: string, value: string | undefined): Date | undefined | 
     : `--${flag} must be an ISO 8601 time, got ${JSON.stringify(value)}`;
 }
 
+function parseMonotonic(value: string | undefined): MonotonicReading | undefined | string {
+  if (value === undefined) return undefined;
+  const m = /^(.+):(\d+(?:\.\d+)?)$/.exec(value);
+  return m === null
+    ? `--monotonic must be BOOT:SECONDS, got ${JSON.stringify(value)}`
+    : { bootId: m[1] as string, elapsedSeconds: Number(m[2]) };
+}
+
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Reads a file; `undefined` when absent, an error message when unreadable. */
+async function readOptional(path: string): Promise<string | undefined | { error: string }> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === "ENOENT" ? undefined : { error: `cannot read ${path} (${code ?? (err as Error).message})` };
+  }
+}
+
+async function readBundle(dir: string): Promise<Record<string, string> | { error: string }> {
+  const files: Record<string, string> = {};
+  for (const name of [...BUNDLE_FILES, MANIFEST_JWS_FILE]) {
+    const text = await readOptional(join(dir, name));
+    if (typeof text === "object") return text;
+    if (text !== undefined) files[name] = text;
+  }
+  return files;
+}
+
+/** The pinned keys of a JWK or JWKS file. */
+function pinnedKeysOf(text: string): JwksFile["keys"] | string {
+  try {
+    const v = JSON.parse(text);
+    const keys = Array.isArray(v?.keys) ? v.keys : [v];
+    if (keys.every((k: unknown) => typeof k === "object" && k !== null && (k as { kty?: unknown }).kty === "EC"))
+      return keys;
+  } catch {
+    // reported below
+  }
+  return "--pinned-key must name a file holding an EC P-256 public JWK or a JWKS of them";
+}
+
+function print(decision: OfflineDecision): void {
+  console.log(JSON.stringify(decision, null, 2));
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -49,9 +111,13 @@ export async function run(argv: string[]): Promise<number> {
       options: {
         bundle: { type: "string" },
         token: { type: "string" },
+        "pinned-key": { type: "string" },
+        state: { type: "string" },
         now: { type: "string" },
         "last-server-time": { type: "string" },
         "last-check-in": { type: "string" },
+        monotonic: { type: "string" },
+        "require-mfa": { type: "boolean", default: false },
         offline: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -72,43 +138,80 @@ export async function run(argv: string[]): Promise<number> {
     if (typeof parsed === "string") return usageError(parsed);
     times[flag] = parsed;
   }
+  const monotonic = parseMonotonic(values.monotonic as string | undefined);
+  if (typeof monotonic === "string") return usageError(monotonic);
+  const pinnedPath = values["pinned-key"] as string | undefined;
+  if (pinnedPath === undefined && (values.state !== undefined || monotonic !== undefined || values["require-mfa"]))
+    return usageError("--state, --monotonic and --require-mfa need --pinned-key (the offline session)");
   const token = (values.token === "-" ? await readStdin() : (values.token as string)).trim();
   if (token === "") return usageError("the token read from standard input is empty");
 
-  const files: Record<string, string> = {};
-  for (const name of BUNDLE_FILES) {
-    try {
-      files[name] = await readFile(join(dir, name), "utf8");
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== "ENOENT") {
-        console.error(`fakit verify: cannot read ${join(dir, name)} (${code ?? (err as Error).message})`);
-        return 1;
-      }
-    }
+  const files = await readBundle(dir);
+  if ("error" in files) {
+    console.error(`fakit verify: ${files.error}`);
+    return 1;
   }
-  let bundle: Awaited<ReturnType<typeof loadBundle>>;
-  try {
-    bundle = await loadBundle(files as Parameters<typeof loadBundle>[0]);
-  } catch (err) {
-    if (err instanceof BundleLoadError) {
+  const now = times.now ?? new Date();
+  const online = !(values.offline as boolean);
+
+  if (pinnedPath === undefined) {
+    let bundle: Awaited<ReturnType<typeof loadBundle>>;
+    try {
+      bundle = await loadBundle(files as Parameters<typeof loadBundle>[0]);
+    } catch (err) {
+      if (!(err instanceof BundleLoadError)) throw err;
       console.error(
         `fakit verify: the bundle in ${dir} is unusable:\n${err.problems.map((p) => `  ${p.code} ${p.message}`).join("\n")}`,
       );
       return 1;
     }
-    throw err;
+    const device = { now, lastServerTime: times["last-server-time"], lastCheckIn: times["last-check-in"], online };
+    print(await decide({ token, bundle, device }));
+    return 0;
   }
-  const decision = await decide({
-    token,
-    bundle,
-    device: {
-      now: times.now ?? new Date(),
-      lastServerTime: times["last-server-time"],
-      lastCheckIn: times["last-check-in"],
-      online: !(values.offline as boolean),
+
+  const pinnedText = await readOptional(pinnedPath);
+  if (pinnedText === undefined || typeof pinnedText === "object")
+    return usageError(typeof pinnedText === "object" ? pinnedText.error : `--pinned-key ${pinnedPath} does not exist`);
+  const pinnedKeys = pinnedKeysOf(pinnedText);
+  if (typeof pinnedKeys === "string") return usageError(pinnedKeys);
+  const statePath = values.state as string | undefined;
+  const stored = statePath === undefined ? undefined : await readOptional(statePath);
+  if (typeof stored === "object") {
+    console.error(`fakit verify: ${stored.error}`);
+    return 1;
+  }
+  let saved: unknown;
+  const session = await createOfflineSession({
+    bundle: files,
+    pinnedKeys,
+    state: stored,
+    persist: async (state) => {
+      saved = state;
     },
   });
-  console.log(JSON.stringify(decision, null, 2));
+  if (times["last-server-time"] !== undefined) await session.recordServerTime(times["last-server-time"], monotonic);
+  if (times["last-check-in"] !== undefined) await session.recordCheckIn(times["last-check-in"], monotonic);
+  const decision = await session.decide({
+    token,
+    now,
+    online,
+    monotonic,
+    requireMfa: values["require-mfa"] as boolean,
+  });
+  print(decision);
+  if (statePath !== undefined && saved !== undefined) {
+    try {
+      await writeFile(statePath, `${JSON.stringify(saved, null, 2)}\n`);
+    } catch (err) {
+      console.error(`fakit verify: cannot write ${statePath} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+      return 1;
+    }
+  }
+  const code = decision.reason.code;
+  if (code.startsWith("bundle-") || code === "state-invalid") {
+    console.error(`fakit verify: ${code}: ${decision.reason.message}`);
+    return 1;
+  }
   return 0;
 }

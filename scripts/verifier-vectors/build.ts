@@ -1,0 +1,700 @@
+/**
+ * Builds the offline verifier's conformance vectors (test/vectors/, format in docs/offline-verifier.md): signed
+ * bundles, then one case per reason code and per time boundary at -1 s / +1 s, each with the token, the stored
+ * device state, the steps before the decision and the expected answer. Expectations are written here by hand
+ * from the policy's numbers; the reference session must agree before anything is written.
+ *
+ * Deterministic: the keys are the committed TEST-ONLY keys in test/vectors/keys.json (created once when
+ * absent), and since ECDSA signatures are randomized, a signature already committed for the same signing
+ * input is reused, so a rerun writes the same bytes.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { base64url, exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, SignJWT } from "jose";
+import type { BundleFiles } from "../../src/bundle/content";
+import { canonicalJson } from "../../src/bundle/format";
+import type { SigningAlgorithm } from "../../src/policy/types";
+import { createOfflineSession, emptyState, type SessionState } from "../../src/verifier";
+import { APP_ID, ISSUER, type TestKey, tenantFixture } from "../../test/bundle/fixtures";
+import { DAY, EPOCH, HOUR, MIN } from "../../test/rotation/presets";
+import {
+  type BundleSigner,
+  makeBundleSigner,
+  manifestOf,
+  type SignedFiles,
+  type SignOptions,
+  signBundle,
+  signManifest,
+} from "../../test/verifier/signed-fixture";
+
+export const VECTORS_DIR = path.join(__dirname, "../../test/vectors");
+
+/** One conformance case, as stored in test/vectors/cases/<name>.json. */
+export interface VectorCase {
+  name: string;
+  description: string;
+  /** Directory under test/vectors/bundles/. */
+  bundle: string;
+  /** The stored device state (a SessionState document), or anything a broken storage could hold. */
+  state: unknown;
+  steps: VectorStep[];
+  decide: {
+    token: string;
+    now: number;
+    online: boolean;
+    monotonic: { bootId: string; elapsedSeconds: number } | null;
+    requireMfa: boolean;
+  };
+  expected: {
+    decision: string;
+    reason: string;
+    keyId?: string;
+    trustedTime?: number;
+    nextDeadline?: { kind: string; at: number };
+    claimsAgeSeconds?: number;
+    claimsStale?: boolean;
+    horizonPassed?: boolean;
+  };
+}
+
+export type VectorStep =
+  | { fetchJwks: { body: unknown; at: number }; expect: "ok" | "jwks-invalid" }
+  | { unlock: "biometric" }
+  | { checkIn: number };
+
+const TEST_ONLY =
+  "TEST ONLY. Private keys for the offline verifier's conformance vectors; published on purpose, never trust them.";
+
+interface KeyFile {
+  _warning: string;
+  bundleSigner: JWK;
+  foreignBundleSigner: JWK;
+  tokenKeys: Record<string, JWK>;
+}
+
+async function privateJwk(alg: string): Promise<JWK> {
+  const pair = await generateKeyPair(alg, { extractable: true });
+  return exportJWK(pair.privateKey);
+}
+
+/** The committed keys; missing ones are created (and then written by the caller). */
+async function loadKeys(): Promise<KeyFile> {
+  const file = path.join(VECTORS_DIR, "keys.json");
+  if (existsSync(file)) return { ...JSON.parse(readFileSync(file, "utf8")), _warning: TEST_ONLY };
+  return {
+    _warning: TEST_ONLY,
+    bundleSigner: await privateJwk("ES256"),
+    foreignBundleSigner: await privateJwk("ES256"),
+    tokenKeys: {},
+  };
+}
+
+/** Signatures already committed, by signing input, so that a rerun does not change them. */
+function committedSignatures(): Map<string, string> {
+  const out = new Map<string, string>();
+  const cases = path.join(VECTORS_DIR, "cases");
+  if (existsSync(cases))
+    for (const name of readdirSync(cases)) {
+      const token = JSON.parse(readFileSync(path.join(cases, name), "utf8")).decide?.token;
+      if (typeof token === "string" && token.split(".").length === 3) {
+        const [h, p, s] = token.split(".");
+        out.set(`${h}.${p}`, s as string);
+      }
+    }
+  const bundles = path.join(VECTORS_DIR, "bundles");
+  if (existsSync(bundles))
+    for (const name of readdirSync(bundles)) {
+      const jws = path.join(bundles, name, "manifest.jws");
+      if (!existsSync(jws)) continue;
+      const [h, , s] = readFileSync(jws, "utf8").trim().split(".");
+      const manifest = readFileSync(path.join(bundles, name, "manifest.json"));
+      out.set(`${h}.${base64url.encode(manifest)}`, s as string);
+    }
+  return out;
+}
+
+export interface BuiltVectors {
+  /** Relative path under test/vectors/ to content. */
+  files: Map<string, string>;
+  cases: VectorCase[];
+}
+
+/** Builds every vector; throws if the reference session disagrees with a hand-written expectation. */
+export async function buildVectors(): Promise<BuiltVectors> {
+  const keys = await loadKeys();
+  const reuse = committedSignatures();
+  const files = new Map<string, string>();
+
+  const keyFor = async (alg: SigningAlgorithm, kid: string): Promise<TestKey> => {
+    keys.tokenKeys[kid] ??= await privateJwk(alg);
+    const jwk = keys.tokenKeys[kid] as JWK;
+    const { d: _d, ...pub } = jwk;
+    return {
+      kid,
+      alg,
+      privateKey: (await importJWK(jwk, alg)) as TestKey["privateKey"],
+      publicJwk: { ...pub, kid, alg, use: "sig" },
+      privateJwk: jwk,
+    };
+  };
+  const signer = await makeBundleSigner(keys.bundleSigner);
+  const foreignSigner = await makeBundleSigner(keys.foreignBundleSigner);
+
+  /** Keeps a committed signature when the signing input is unchanged. */
+  const stable = (compact: string): string => {
+    const [h, p] = compact.split(".");
+    const s = reuse.get(`${h}.${p}`);
+    return s === undefined ? compact : `${h}.${p}.${s}`;
+  };
+  const stableJws = (manifest: string, jws: string): string => {
+    const [h] = jws.split(".");
+    const s = reuse.get(`${h}.${base64url.encode(manifest)}`);
+    return s === undefined ? jws : `${h}..${s}`;
+  };
+  const sign = async (key: TestKey, claims: JWTPayload, header: Record<string, unknown> = {}) =>
+    stable(
+      await new SignJWT(claims)
+        .setProtectedHeader({ alg: key.alg, typ: "JWT", kid: key.kid, ...header } as { alg: string })
+        .sign(key.privateKey),
+    );
+
+  const bundles = new Map<string, Partial<SignedFiles>>();
+  const addBundle = (name: string, b: Partial<SignedFiles>) => {
+    const withStable =
+      b["manifest.jws"] !== undefined && b["manifest.json"] !== undefined
+        ? { ...b, "manifest.jws": stableJws(b["manifest.json"], b["manifest.jws"]) }
+        : b;
+    bundles.set(name, withStable);
+    for (const [file, text] of Object.entries(withStable)) files.set(`bundles/${name}/${file}`, text as string);
+  };
+  const signed = (f: BundleFiles, options: SignOptions = {}, by: BundleSigner = signer) => signBundle(f, by, options);
+
+  // Bundles.
+  const std = await tenantFixture({ keyFor });
+  const crit = await tenantFixture({ level: "critical", keyFor });
+  const rotated = await tenantFixture({ rotateAt: EPOCH + 200 * DAY, keyFor });
+  const revokedKey = await keyFor("ES256", "kid-revoked-ES256");
+  const revokedAt = "2025-01-01T00:30:00.000Z";
+  const stdOptions: SignOptions = {
+    v2: { revokedKeys: [{ kid: revokedKey.kid, generation: null, reason: "leaked in a test", revokedAt }] },
+  };
+  addBundle("standard", await signed(std.files, stdOptions));
+  addBundle(
+    "critical",
+    await signed(crit.files, {
+      v2: {
+        mfaStandIn: "refuse",
+        localUnlock: { mode: "none", maxAttempts: 1, argon2id: { memoryKiB: 19_456, iterations: 2, parallelism: 1 } },
+      },
+    }),
+  );
+  addBundle("rotated", await signed(rotated.files));
+  addBundle(
+    "two-algorithms",
+    await signed(std.files, { editPolicy: (p) => (p.allowedAlgorithms = ["ES256", "ES384"]) }),
+  );
+  const standard = bundles.get("standard") as SignedFiles;
+  const { "manifest.jws": _jws, ...unsigned } = standard;
+  addBundle("unsigned", unsigned);
+  const raised = JSON.parse(standard["policy.json"]);
+  raised.graceSeconds = 100 * DAY;
+  const raisedText = canonicalJson(raised);
+  addBundle("tampered", {
+    ...standard,
+    "policy.json": raisedText,
+    "manifest.json": manifestOf(standard["jwks.json"], raisedText, EPOCH),
+  });
+  addBundle("foreign-signer", await signed(std.files, stdOptions, foreignSigner));
+  const brokenManifest = manifestOf("{\n", standard["policy.json"], EPOCH);
+  addBundle("broken-jwks", {
+    ...standard,
+    "jwks.json": "{\n",
+    "manifest.json": brokenManifest,
+    "manifest.jws": await signManifest(brokenManifest, signer),
+  });
+
+  // Tokens and times of the standard bundle: A = 15m, G = 24h, C = 7d, S = 5m, claims max age 24h.
+  const A = 15 * MIN;
+  const G = DAY;
+  const C = 7 * DAY;
+  const S = 5 * MIN;
+  const T0 = EPOCH + HOUR;
+  const EXP = T0 + A;
+  const g0 = await keyFor("ES256", "kid-g0-ES256");
+  const g1 = await keyFor("ES256", "kid-g1-ES256");
+  const base = { iss: ISSUER, aud: APP_ID, sub: "user-1", iat: T0, exp: EXP };
+  const token = await sign(g0, base);
+  const state = (over: Partial<SessionState> = {}): SessionState => ({
+    ...emptyState(),
+    lastServerTime: T0,
+    lastCheckIn: T0,
+    highWaterMark: T0,
+    ...over,
+  });
+
+  const cases: VectorCase[] = [];
+  const add = (
+    name: string,
+    description: string,
+    expected: VectorCase["expected"],
+    over: {
+      bundle?: string;
+      token?: string;
+      now?: number;
+      online?: boolean;
+      state?: unknown;
+      steps?: VectorStep[];
+      monotonic?: VectorCase["decide"]["monotonic"];
+      requireMfa?: boolean;
+    } = {},
+  ) =>
+    cases.push({
+      name,
+      description,
+      bundle: over.bundle ?? "standard",
+      state: over.state === undefined ? state() : over.state,
+      steps: over.steps ?? [],
+      decide: {
+        token: over.token ?? token,
+        now: over.now ?? T0 + MIN,
+        online: over.online ?? false,
+        monotonic: over.monotonic ?? null,
+        requireMfa: over.requireMfa ?? false,
+      },
+      expected,
+    });
+  const full = (reason: string, extra: Partial<VectorCase["expected"]> = {}) => ({
+    decision: "full",
+    reason,
+    ...extra,
+  });
+  const refused = (reason: string, extra: Partial<VectorCase["expected"]> = {}) => ({
+    decision: "refused",
+    reason,
+    ...extra,
+  });
+  const degraded = (extra: Partial<VectorCase["expected"]> = {}) => ({
+    decision: "degraded",
+    reason: "offline-degraded",
+    ...extra,
+  });
+
+  // The time line of one token, offline and online.
+  add(
+    "valid",
+    "a fresh token, offline, a minute after issue",
+    full("valid", {
+      keyId: g0.kid,
+      trustedTime: T0 + MIN,
+      nextDeadline: { kind: "token-expiry", at: EXP },
+      claimsAgeSeconds: MIN,
+      claimsStale: false,
+      horizonPassed: false,
+    }),
+  );
+  add(
+    "valid--exp-minus-1",
+    "one second before exp",
+    full("valid", { nextDeadline: { kind: "token-expiry", at: EXP } }),
+    { now: EXP - 1 },
+  );
+  add(
+    "offline-grace--at-exp",
+    "offline at exp: the grace starts",
+    full("offline-grace", { nextDeadline: { kind: "grace-end", at: EXP + G } }),
+    { now: EXP },
+  );
+  add("offline-grace--grace-end-minus-1", "one second before the grace ends", full("offline-grace"), {
+    now: EXP + G - 1,
+  });
+  add(
+    "offline-degraded--at-grace-end",
+    "offline at the grace's end: degraded until the check-in",
+    degraded({ nextDeadline: { kind: "check-in-due", at: T0 + C } }),
+    { now: EXP + G },
+  );
+  add("offline-degraded--check-in-minus-1", "one second before the check-in is due", degraded(), { now: T0 + C - 1 });
+  add("check-in-overdue--at-due", "at the check-in deadline", refused("check-in-overdue"), { now: T0 + C });
+  add(
+    "offline-degraded--after-later-check-in",
+    "a later check-in moves the deadline",
+    degraded({ nextDeadline: { kind: "check-in-due", at: T0 + 2 * DAY + C } }),
+    {
+      now: T0 + C,
+      state: state({ lastCheckIn: T0 + 2 * DAY, lastServerTime: T0 + 2 * DAY, highWaterMark: T0 + 2 * DAY }),
+    },
+  );
+  add("refresh-required--online-at-exp", "online at exp: refresh instead of grace", refused("refresh-required"), {
+    now: EXP,
+    online: true,
+  });
+  add("valid--online-exp-minus-1", "online one second before exp", full("valid"), { now: EXP - 1, online: true });
+  add(
+    "claims-stale--max-age-plus-1",
+    "in the grace, the claims older than claimsMaxAgeSeconds (24h) by 1 s",
+    full("offline-grace", { claimsAgeSeconds: DAY + 1, claimsStale: true }),
+    { now: T0 + DAY + 1 },
+  );
+  add(
+    "claims-fresh--at-max-age",
+    "in the grace, the claims exactly claimsMaxAgeSeconds old",
+    full("offline-grace", { claimsAgeSeconds: DAY, claimsStale: false }),
+    { now: T0 + DAY },
+  );
+
+  // The critical bundle: A = 5m, G = 0, C = 15m, no degraded mode, MFA refused offline.
+  const cg0 = await keyFor("ES256", "kid-g0-ES256");
+  const critToken = await sign(cg0, { ...base, exp: T0 + 5 * MIN });
+  add("expired--critical-at-exp", "critical: no grace and no degraded mode", refused("expired"), {
+    bundle: "critical",
+    token: critToken,
+    now: T0 + 5 * MIN,
+  });
+  add("valid--critical-exp-minus-1", "critical: one second before exp", full("valid"), {
+    bundle: "critical",
+    token: critToken,
+    now: T0 + 5 * MIN - 1,
+  });
+  add("mfa-required--policy-refuses", "critical: MFA is refused offline", refused("mfa-required"), {
+    bundle: "critical",
+    token: critToken,
+    requireMfa: true,
+    steps: [],
+  });
+
+  // Clock trust.
+  add(
+    "clock-rollback--tolerance-plus-1",
+    "the wall clock is behind the last server time by S + 1",
+    refused("clock-rollback"),
+    { now: T0 + HOUR - S - 1, state: state({ lastServerTime: T0 + HOUR, highWaterMark: T0 + HOUR }) },
+  );
+  add(
+    "clock-rollback--within-tolerance",
+    "behind by exactly S: the trusted time is the server's",
+    full("offline-grace", { trustedTime: T0 + HOUR }),
+    { now: T0 + HOUR - S, state: state({ lastServerTime: T0 + HOUR, highWaterMark: T0 + HOUR }) },
+  );
+  add("clock-rollback--high-water-mark", "behind the persisted high-water mark by S + 1", refused("clock-rollback"), {
+    now: T0 + 2 * DAY - S - 1,
+    state: state({ highWaterMark: T0 + 2 * DAY }),
+  });
+  const anchor = { bootId: "boot-1", elapsedSeconds: 1000, trustedTime: T0 };
+  add(
+    "clock-rollback--held-clock-monotonic",
+    "the wall clock held at iat + 10m while the monotonic clock ran 8 days",
+    refused("clock-rollback", { trustedTime: T0 + 8 * DAY }),
+    { now: T0 + 10 * MIN, state: state({ anchor }), monotonic: { bootId: "boot-1", elapsedSeconds: 1000 + 8 * DAY } },
+  );
+  add(
+    "check-in-overdue--monotonic",
+    "honest wall clock, 8 days of monotonic time: the check-in is overdue",
+    refused("check-in-overdue"),
+    { now: T0 + 8 * DAY, state: state({ anchor }), monotonic: { bootId: "boot-1", elapsedSeconds: 1000 + 8 * DAY } },
+  );
+  add(
+    "valid--monotonic-other-boot",
+    "a monotonic reading from another boot is ignored",
+    full("valid", { trustedTime: T0 + MIN }),
+    { state: state({ anchor }), monotonic: { bootId: "boot-2", elapsedSeconds: 1000 + 8 * DAY } },
+  );
+  add("not-yet-valid--nbf-plus-1", "nbf later than trusted time + S by 1 s", refused("not-yet-valid"), {
+    token: await sign(g0, { ...base, nbf: T0 + MIN + S + 1 }),
+  });
+  add("valid--nbf-at-tolerance", "nbf exactly trusted time + S", full("valid"), {
+    token: await sign(g0, { ...base, nbf: T0 + MIN + S }),
+  });
+
+  // Tokens against the policy.
+  add("token-lifetime-exceeded--plus-1", "exp - iat = TTL + S + 1", refused("token-lifetime-exceeded"), {
+    token: await sign(g0, { ...base, exp: T0 + A + S + 1 }),
+  });
+  add("valid--lifetime-at-limit", "exp - iat = TTL + S", full("valid"), {
+    token: await sign(g0, { ...base, exp: T0 + A + S }),
+  });
+  add("token-lifetime-exceeded--365-days", "a 365-day token", refused("token-lifetime-exceeded"), {
+    token: await sign(g0, { ...base, exp: T0 + 365 * DAY }),
+  });
+  const g1Active = Date.parse("2025-04-01T00:00:00Z") / 1000;
+  const g1Claims = (iat: number) => ({ ...base, iat, exp: iat + A });
+  const g1State = (t: number) => state({ lastServerTime: t, lastCheckIn: t, highWaterMark: t });
+  add(
+    "key-not-yet-active--minus-1",
+    "signed by the published-ahead key at activatesAt - S - 1",
+    refused("key-not-yet-active", { keyId: g1.kid }),
+    { token: await sign(g1, g1Claims(g1Active - S - 1)), now: g1Active - S, state: g1State(g1Active - S - 1) },
+  );
+  add("valid--key-activation-tolerance", "signed at activatesAt - S", full("valid", { keyId: g1.kid }), {
+    token: await sign(g1, g1Claims(g1Active - S)),
+    now: g1Active - S + MIN,
+    state: g1State(g1Active - S),
+  });
+  // g0 signs in the standard bundle; its retiresAt (2025-04-01) is a projection: a late rotation is no refusal.
+  const stdHorizon = Date.parse("2025-06-30T00:00:00Z") / 1000;
+  const lateRotation = Date.parse("2025-04-11T00:00:00Z") / 1000;
+  add(
+    "valid--signing-key-after-projected-retirement",
+    "the rotation ran late: g0 still signs ten days after its projected retirement",
+    full("valid", { keyId: g0.kid }),
+    { token: await sign(g0, g1Claims(lateRotation)), now: lateRotation + MIN, state: g1State(lateRotation) },
+  );
+  add(
+    "valid--signing-key-past-horizon",
+    "the pipeline stopped: g0 still signs a day past the horizon, flagged",
+    full("valid", { keyId: g0.kid, horizonPassed: true }),
+    {
+      token: await sign(g0, g1Claims(stdHorizon + DAY)),
+      now: stdHorizon + DAY + MIN,
+      state: g1State(stdHorizon + DAY),
+    },
+  );
+  const rg0 = await keyFor("ES256", "kid-g0-ES256");
+  const rg3 = await keyFor("ES256", "kid-g3-ES256");
+  const retired = Date.parse("2025-07-20T00:00:00Z") / 1000;
+  const horizon = Date.parse("2025-12-27T00:00:00Z") / 1000;
+  add(
+    "key-retired--plus-1",
+    "signed by the retired key at retiresAt + S + 1",
+    refused("key-retired", { keyId: rg0.kid }),
+    {
+      bundle: "rotated",
+      token: await sign(rg0, g1Claims(retired + S + 1)),
+      now: retired + S + MIN,
+      state: g1State(retired + S + 1),
+    },
+  );
+  add(
+    "valid--key-retirement-tolerance",
+    "signed by the retired key at retiresAt + S",
+    full("valid", { keyId: rg0.kid }),
+    {
+      bundle: "rotated",
+      token: await sign(rg0, g1Claims(retired + S)),
+      now: retired + S + MIN,
+      state: g1State(retired + S),
+    },
+  );
+  add(
+    "key-retired--ten-months-later",
+    "ten months after retirement, seven past the horizon",
+    refused("key-retired", { horizonPassed: true }),
+    {
+      bundle: "rotated",
+      token: await sign(rg0, g1Claims(retired + 300 * DAY)),
+      now: retired + 300 * DAY + MIN,
+      state: g1State(retired + 300 * DAY),
+    },
+  );
+  add(
+    "horizon-passed--plus-1",
+    "a valid token one second after the bundle's horizon: flagged",
+    full("valid", { horizonPassed: true }),
+    {
+      bundle: "rotated",
+      token: await sign(rg3, g1Claims(horizon - 60)),
+      now: horizon + 1,
+      state: g1State(horizon - 60),
+    },
+  );
+  add("horizon-not-passed--at-horizon", "at the horizon itself: not flagged", full("valid", { horizonPassed: false }), {
+    bundle: "rotated",
+    token: await sign(rg3, g1Claims(horizon - 60)),
+    now: horizon,
+    state: g1State(horizon - 60),
+  });
+  add("claims-out-of-range--exp-1e308", "a validly signed token with exp 1e308", refused("claims-out-of-range"), {
+    token: await sign(g0, { ...base, exp: 1e308 }),
+  });
+  add("claims-out-of-range--negative-iat", "iat before 1970", refused("claims-out-of-range"), {
+    token: await sign(g0, { ...base, iat: -1 }),
+  });
+  add("claims-invalid--iat-after-exp", "iat after exp", refused("claims-invalid"), {
+    token: await sign(g0, { ...base, iat: EXP + 1 }),
+  });
+  add("claims-invalid--iat-not-number", "iat is a string", refused("claims-invalid"), {
+    token: await sign(g0, { ...base, iat: "yesterday" } as unknown as JWTPayload),
+  });
+  add("exp-missing", "no exp", refused("exp-missing"), {
+    token: await sign(g0, { iss: ISSUER, aud: APP_ID, sub: "user-1", iat: T0 }),
+  });
+  add("kid-revoked", "signed by a key listed in revokedKeys", refused("kid-revoked", { keyId: revokedKey.kid }), {
+    token: await sign(revokedKey, base),
+  });
+  add("issuer-mismatch", "another issuer", refused("issuer-mismatch"), {
+    token: await sign(g0, { ...base, iss: "https://evil.test" }),
+  });
+  add("audience-mismatch", "another application", refused("audience-mismatch"), {
+    token: await sign(g0, { ...base, aud: "another-app" }),
+  });
+  const [h, , s] = token.split(".");
+  add("signature-invalid--tampered-payload", "the payload changed after signing", refused("signature-invalid"), {
+    token: `${h}.${base64url.encode(JSON.stringify({ ...base, sub: "admin" }))}.${s}`,
+  });
+  const impostor = await keyFor("ES256", "impostor-under-kid-g0");
+  add("signature-invalid--other-key", "another key under the kid of g0", refused("signature-invalid"), {
+    token: await sign({ ...impostor, kid: g0.kid }, { ...base, jti: "impostor" }),
+  });
+  add("kid-unknown--other-tenant", "the key of another tenant (in FusionAuth's global JWKS)", refused("kid-unknown"), {
+    token: await sign(await keyFor("ES256", "kid-other-tenant-ES256"), base),
+  });
+  add("kid-missing", "no kid in the header", refused("kid-missing"), {
+    token: stable(await new SignJWT(base).setProtectedHeader({ alg: "ES256" }).sign(g0.privateKey)),
+  });
+  add("alg-not-allowed--none", "alg none", refused("alg-not-allowed"), {
+    token: `${base64url.encode(JSON.stringify({ alg: "none", kid: g0.kid }))}.${base64url.encode(JSON.stringify(base))}.`,
+  });
+  const es384 = await keyFor("ES384", "es384-under-kid-g0");
+  add("alg-key-mismatch", "ES384 (allowed) under the kid of an ES256 key", refused("alg-key-mismatch"), {
+    bundle: "two-algorithms",
+    token: await sign({ ...es384, kid: g0.kid }, base),
+  });
+  add("crit-unsupported", "a crit header", refused("crit-unsupported"), {
+    token: `${base64url.encode(JSON.stringify({ alg: "ES256", kid: g0.kid, crit: ["urn:x"], "urn:x": 1 }))}.${base64url.encode(JSON.stringify(base))}.${s}`,
+  });
+  add("malformed--two-parts", "two parts", refused("malformed"), { token: token.split(".").slice(0, 2).join(".") });
+  add("malformed--not-base64url", "a part that is not base64url", refused("malformed"), { token: `${h}.p$yl*ad.${s}` });
+
+  // Bundles the session must refuse.
+  add("bundle-unsigned", "no manifest.jws", refused("bundle-unsigned"), { bundle: "unsigned" });
+  add(
+    "bundle-signature-invalid--raised-grace",
+    "graceSeconds raised and the digest recomputed",
+    refused("bundle-signature-invalid"),
+    { bundle: "tampered" },
+  );
+  add("bundle-key-unknown--foreign-signer", "signed by a key the app does not pin", refused("bundle-key-unknown"), {
+    bundle: "foreign-signer",
+  });
+  add("bundle-generation-rollback--minus-1", "the device holds generation + 1", refused("bundle-generation-rollback"), {
+    state: state({ bundleGeneration: EPOCH + 1 }),
+  });
+  add("valid--bundle-generation-held", "the device holds this generation", full("valid"), {
+    state: state({ bundleGeneration: EPOCH }),
+  });
+  add("bundle-invalid--broken-jwks", "a signed manifest over a jwks.json that is not JSON", refused("bundle-invalid"), {
+    bundle: "broken-jwks",
+  });
+
+  // The device state and the session.
+  add("state-invalid--not-json", "the stored state is not JSON", refused("state-invalid"), { state: "{" });
+  add("state-invalid--huge-time", "the stored high-water mark is 1e308", refused("state-invalid"), {
+    state: { ...state(), highWaterMark: 1e308 },
+  });
+  add("valid--first-start", "no stored state, the token's iat anchors time", full("valid"), { state: null });
+  add("session-wiped", "too many failed unlocks wiped the session", refused("session-wiped"), {
+    state: state({ wiped: true }),
+  });
+  add(
+    "local-unlock-required",
+    "MFA needed, the policy lets a local unlock stand in, none happened",
+    refused("local-unlock-required"),
+    { requireMfa: true },
+  );
+  add("valid--mfa-stand-in-unlocked", "MFA needed, a biometric unlock happened in this session", full("valid"), {
+    requireMfa: true,
+    steps: [{ unlock: "biometric" }],
+  });
+  add("mfa-required--online", "MFA needed while online: step up with the server", refused("mfa-required"), {
+    requireMfa: true,
+    online: true,
+    steps: [{ unlock: "biometric" }],
+  });
+
+  // The JWKS fetched online.
+  const added = await keyFor("ES256", "kid-added-later");
+  const jwksWith = (...ks: TestKey[]) => ({ keys: ks.map((k) => ({ ...k.publicJwk, x5c: ["MIIB"] })) });
+  const later = await sign(added, { ...base, iat: T0 + DAY, exp: T0 + DAY + A });
+  const laterState = state({ lastServerTime: T0 + DAY, lastCheckIn: T0 + DAY, highWaterMark: T0 + DAY });
+  add("kid-unknown--key-added-not-fetched", "a key added at the issuer, no fetch yet", refused("kid-unknown"), {
+    token: later,
+    now: T0 + DAY + MIN,
+    state: laterState,
+  });
+  add("valid--key-added-fetched", "a key added at the issuer and fetched", full("valid", { keyId: added.kid }), {
+    token: later,
+    now: T0 + DAY + MIN,
+    state: laterState,
+    steps: [{ fetchJwks: { body: jwksWith(g0, g1, added), at: T0 + DAY }, expect: "ok" }],
+  });
+  add(
+    "kid-unknown--dropped-by-newer-fetch",
+    "a fetch newer than the bundle no longer lists g0",
+    refused("kid-unknown"),
+    { steps: [{ fetchJwks: { body: jwksWith(g1), at: T0 }, expect: "ok" }] },
+  );
+  add("valid--older-fetch-drops-nothing", "a fetch older than the bundle only adds", full("valid"), {
+    steps: [{ fetchJwks: { body: jwksWith(g1), at: EPOCH - 1 }, expect: "ok" }],
+  });
+  add("valid--stored-jwks", "the fetched JWKS kept in the stored state", full("valid", { keyId: added.kid }), {
+    token: later,
+    now: T0 + DAY + MIN,
+    state: {
+      ...laterState,
+      jwks: { fetchedAt: T0 + DAY, keys: jwksWith(g0, added).keys.map(({ x5c: _x, ...k }) => k) },
+    },
+  });
+  add("valid--malformed-jwks-ignored", "a malformed fetch is refused (jwks-invalid) and the keys stay", full("valid"), {
+    steps: [{ fetchJwks: { body: { keys: [{ ...g0.publicJwk, d: "AAAA" }] }, at: T0 }, expect: "jwks-invalid" }],
+  });
+
+  // Check every expectation against the reference session before writing anything.
+  for (const c of cases) {
+    const got = await runVectorCase(c, (name) => bundles.get(name) as Partial<SignedFiles>, [signer.publicJwk]);
+    const want = c.expected as Record<string, unknown>;
+    for (const [k, v] of Object.entries(want)) {
+      if (JSON.stringify(got[k]) !== JSON.stringify(v))
+        throw new Error(
+          `vector ${c.name}: ${k} is ${JSON.stringify(got[k])}, expected ${JSON.stringify(v)} (${got.message})`,
+        );
+    }
+    files.set(`cases/${c.name}.json`, `${JSON.stringify(c, null, 2)}\n`);
+  }
+  files.set("pinned-keys.json", canonicalJson({ _warning: TEST_ONLY, keys: [signer.publicJwk] }));
+  files.set("keys.json", canonicalJson(keys));
+  return { files, cases };
+}
+
+/** Runs one case through the reference session; returns the answer's comparable fields. */
+export async function runVectorCase(
+  c: VectorCase,
+  bundleOf: (name: string) => Partial<SignedFiles>,
+  pinnedKeys: JWK[],
+): Promise<Record<string, unknown>> {
+  const session = await createOfflineSession({
+    bundle: bundleOf(c.bundle),
+    pinnedKeys,
+    state: c.state,
+    persist: async () => {},
+  });
+  for (const step of c.steps) {
+    if ("fetchJwks" in step) {
+      const r = await session.acceptJwks(step.fetchJwks.body, new Date(step.fetchJwks.at * 1000));
+      const outcome = r.ok ? "ok" : r.code;
+      if (outcome !== step.expect) throw new Error(`vector ${c.name}: the JWKS fetch gave ${outcome}`);
+    } else if ("unlock" in step) {
+      await session.recordBiometricUnlock();
+    } else {
+      await session.recordCheckIn(new Date(step.checkIn * 1000));
+    }
+  }
+  const d = c.decide;
+  const r = await session.decide({
+    token: d.token,
+    now: new Date(d.now * 1000),
+    online: d.online,
+    monotonic: d.monotonic ?? undefined,
+    requireMfa: d.requireMfa,
+  });
+  const secs = (x: Date | undefined) => (x === undefined ? undefined : x.getTime() / 1000);
+  return {
+    decision: r.decision,
+    reason: r.reason.code,
+    message: r.reason.message,
+    keyId: r.keyId,
+    trustedTime: secs(r.trustedTime),
+    nextDeadline: r.nextDeadline === undefined ? undefined : { kind: r.nextDeadline.kind, at: secs(r.nextDeadline.at) },
+    claimsAgeSeconds: r.claimsAgeSeconds,
+    claimsStale: r.claimsStale,
+    horizonPassed: r.horizonPassed,
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * The JWKS cache: the key set a session verifies with, from the bundle and the JWKS the app fetched from the
+ * issuer's `/.well-known/jwks.json`. A fetch newer than the bundle (its server time after the bundle's
+ * generation) is the truth: keys it no longer lists are dropped, keys it adds become usable. An older fetch only
+ * adds keys. Keys of an algorithm the policy does not allow are ignored, whatever their source.
+ * @see https://fusionauth.io/docs/lifecycle/authenticate-users/oauth/endpoints#json-web-key-set-jwks
+ */
+import { jwkProblems, type PublicJwk, privateMembersOf, publicJwk } from "../bundle/format";
+
+/**
+ * Parses a fetched JWKS body. FusionAuth's JWKS is global (other tenants' keys too) and carries certificate
+ * members; only public signing keys of an allowed algorithm are kept. A key with private members makes the
+ * whole fetch suspect, so it is refused.
+ */
+export function parseFetchedJwks(
+  body: unknown,
+  allowedAlgorithms: readonly string[],
+): { keys?: PublicJwk[]; problem?: string } {
+  const keys = (body as { keys?: unknown } | null)?.keys;
+  if (typeof body !== "object" || body === null || !Array.isArray(keys))
+    return { problem: `the fetched JWKS is not {"keys": [...]}` };
+  if (keys.some((k) => privateMembersOf(k).length > 0))
+    return { problem: "the fetched JWKS holds private key members; it is not used" };
+  const usable = keys
+    .filter((k) => jwkProblems(k, "key").length === 0)
+    .map((k) => publicJwk(k as Record<string, unknown>))
+    .filter((k) => allowedAlgorithms.includes(k.alg) || (k.kty === "OKP" && allowedAlgorithms.includes("EdDSA")));
+  return { keys: usable };
+}
+
+/** The key list to verify with: see the module comment for the rule. */
+export function mergeKeyList(
+  bundleKeys: readonly PublicJwk[],
+  bundleGeneration: number,
+  fetched: { fetchedAt: number; keys: readonly PublicJwk[] } | null,
+): PublicJwk[] {
+  if (fetched === null) return [...bundleKeys];
+  if (fetched.fetchedAt > bundleGeneration) return [...fetched.keys];
+  const kids = new Set(bundleKeys.map((k) => k.kid));
+  return [...bundleKeys, ...fetched.keys.filter((k) => !kids.has(k.kid))];
+}

@@ -1,0 +1,158 @@
+/**
+ * Opens a format 2 bundle as the offline session does: the manifest's detached JWS must verify with a key the
+ * app pins in its build, the manifest's digests must match the files, and its generation must not be older than
+ * the one the device holds. Never throws: every problem is a refusal with a reason code.
+ *
+ * The signature is checked by `jose` (`flattenedVerify` with the detached payload re-attached), not by hand.
+ * @see https://www.rfc-editor.org/rfc/rfc7515#appendix-F detached content
+ * @see https://www.rfc-editor.org/rfc/rfc7638 JWK thumbprint (the header's `kid`)
+ */
+import { base64url, calculateJwkThumbprint, flattenedVerify, importJWK, type JWK } from "jose";
+import { MANIFEST_FILE, MANIFEST_JWS_FILE, MANIFEST_JWS_TYPE, type ManifestFile } from "../bundle/format";
+import { BundleLoadError } from "./errors";
+import { type Bundle, type BundleFilesInput, loadBundle } from "./load-bundle";
+import type { ReasonCode } from "./reasons";
+import { MAX_TIME_SECONDS } from "./time-rules";
+
+/** The four files of a signed bundle, as stored (text or bytes). */
+export type SignedBundleFilesInput = BundleFilesInput & { [MANIFEST_JWS_FILE]?: string | Uint8Array };
+
+/** A bundle whose manifest verified with a pinned key. */
+export interface SignedBundle {
+  bundle: Bundle;
+  manifest: ManifestFile & { generation: number; tenant: string; application: string };
+  /** RFC 7638 thumbprint of the pinned key that signed it. */
+  signedBy: string;
+}
+
+export type OpenBundleResult =
+  | { ok: true; signed: SignedBundle }
+  | { ok: false; code: Extract<ReasonCode, `bundle-${string}`>; message: string };
+
+const decoder = new TextDecoder();
+const encoder = new TextEncoder();
+const bytesOf = (v: string | Uint8Array) => (typeof v === "string" ? encoder.encode(v) : v);
+
+function parseObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The pinned public keys by RFC 7638 thumbprint. Compute once per app start. */
+export async function pinnedKeysByThumbprint(pinned: readonly JWK[]): Promise<Map<string, JWK>> {
+  const out = new Map<string, JWK>();
+  for (const jwk of Array.isArray(pinned) ? pinned : []) {
+    // Only public EC P-256 keys can sign a bundle; anything else pinned by mistake is ignored.
+    if (typeof jwk !== "object" || jwk === null || jwk.kty !== "EC" || jwk.crv !== "P-256" || "d" in jwk) continue;
+    if (typeof jwk.x !== "string" || typeof jwk.y !== "string") continue;
+    out.set(await calculateJwkThumbprint(jwk, "sha256"), { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y });
+  }
+  return out;
+}
+
+/**
+ * Opens a signed bundle: `bundle-unsigned`, `bundle-signature-invalid`, `bundle-key-unknown`,
+ * `bundle-invalid` or `bundle-generation-rollback` when it must not be used.
+ * @param pinned public keys from {@link pinnedKeysByThumbprint}
+ * @param heldGeneration the generation of the bundle the device holds, if any
+ */
+export async function openSignedBundle(
+  files: Partial<SignedBundleFilesInput>,
+  pinned: ReadonlyMap<string, JWK>,
+  heldGeneration?: number,
+): Promise<OpenBundleResult> {
+  if (typeof files !== "object" || files === null)
+    return { ok: false, code: "bundle-invalid", message: "the bundle is not a set of files" };
+  const jws = files[MANIFEST_JWS_FILE];
+  if (jws === undefined)
+    return { ok: false, code: "bundle-unsigned", message: `the bundle has no ${MANIFEST_JWS_FILE}` };
+  const manifestRaw = files[MANIFEST_FILE];
+  if (manifestRaw === undefined)
+    return { ok: false, code: "bundle-invalid", message: `the bundle has no ${MANIFEST_FILE}` };
+  if (typeof manifestRaw !== "string" && !(manifestRaw instanceof Uint8Array))
+    return { ok: false, code: "bundle-invalid", message: `${MANIFEST_FILE} is neither text nor bytes` };
+  if (typeof jws !== "string" && !(jws instanceof Uint8Array))
+    return { ok: false, code: "bundle-signature-invalid", message: `${MANIFEST_JWS_FILE} is neither text nor bytes` };
+  const manifestBytes = bytesOf(manifestRaw);
+
+  const bad = (message: string): OpenBundleResult => ({ ok: false, code: "bundle-signature-invalid", message });
+  const parts = (typeof jws === "string" ? jws : decoder.decode(jws)).trim().split(".");
+  if (parts.length !== 3 || parts[1] !== "" || !parts.every((p) => /^[A-Za-z0-9_-]*$/.test(p)))
+    return bad(`${MANIFEST_JWS_FILE} is not a compact JWS with a detached payload (header..signature)`);
+  const [h, , s] = parts as [string, string, string];
+  let header: Record<string, unknown> | undefined;
+  try {
+    header = parseObject(decoder.decode(base64url.decode(h)));
+  } catch {
+    header = undefined;
+  }
+  if (
+    header === undefined ||
+    header.alg !== "ES256" ||
+    header.typ !== MANIFEST_JWS_TYPE ||
+    typeof header.kid !== "string"
+  )
+    return bad(`${MANIFEST_JWS_FILE} header must be {"alg":"ES256","kid":<thumbprint>,"typ":"${MANIFEST_JWS_TYPE}"}`);
+  const key = pinned.get(header.kid);
+  if (key === undefined)
+    return {
+      ok: false,
+      code: "bundle-key-unknown",
+      message: `${MANIFEST_JWS_FILE} is signed by key ${JSON.stringify(header.kid)}, which this app does not pin`,
+    };
+  try {
+    await flattenedVerify(
+      { protected: h, payload: base64url.encode(manifestBytes), signature: s },
+      await importJWK(key, "ES256"),
+      { algorithms: ["ES256"] },
+    );
+  } catch {
+    return bad(`${MANIFEST_JWS_FILE} does not verify over ${MANIFEST_FILE} with pinned key ${header.kid}`);
+  }
+
+  const manifest = parseObject(decoder.decode(manifestBytes));
+  if (manifest?.formatVersion !== 2)
+    return { ok: false, code: "bundle-unsigned", message: `${MANIFEST_FILE} is not format 2 (signed bundles)` };
+  const g = manifest.generation;
+  if (
+    typeof g !== "number" ||
+    !Number.isInteger(g) ||
+    g < 0 ||
+    g > MAX_TIME_SECONDS ||
+    typeof manifest.tenant !== "string" ||
+    typeof manifest.application !== "string"
+  )
+    return {
+      ok: false,
+      code: "bundle-invalid",
+      message: `${MANIFEST_FILE} must carry a whole "generation" (Unix seconds), "tenant" and "application"`,
+    };
+  let bundle: Bundle;
+  try {
+    bundle = await loadBundle(files as BundleFilesInput);
+  } catch (err) {
+    // Anything loadBundle rejects, including input that is neither text nor bytes, is an unusable bundle.
+    const message = err instanceof BundleLoadError ? err.message : `the bundle files cannot be read (${String(err)})`;
+    return { ok: false, code: "bundle-invalid", message };
+  }
+  if (bundle.policy.formatVersion !== 2 || bundle.policy.application.id !== manifest.application)
+    return {
+      ok: false,
+      code: "bundle-invalid",
+      message: `policy.json must be format 2 and for the manifest's application ${JSON.stringify(manifest.application)}`,
+    };
+  if (heldGeneration !== undefined && g < heldGeneration)
+    return {
+      ok: false,
+      code: "bundle-generation-rollback",
+      message: `the bundle's generation ${g} is older than the generation ${heldGeneration} this device holds`,
+    };
+  return {
+    ok: true,
+    signed: { bundle, manifest: manifest as unknown as SignedBundle["manifest"], signedBy: header.kid },
+  };
+}

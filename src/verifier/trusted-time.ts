@@ -1,0 +1,81 @@
+/**
+ * Clock trust: the time an offline device may believe. The wall clock alone can be set back (or held) by the
+ * user; the session also keeps the last server time, a persisted high-water mark of every time it has trusted,
+ * and, within one boot, an anchor on the monotonic clock (Android `SystemClock.elapsedRealtime()`, iOS
+ * `ProcessInfo.systemUptime` / `clock_gettime(CLOCK_MONOTONIC_RAW)`), which the user cannot set.
+ *
+ * trusted = max(wall clock, high-water mark, last server time, anchor.trustedTime + elapsed since the anchor)
+ * where the anchor term counts only when the boot id is the anchor's and the monotonic reading has not gone back.
+ */
+import type { SessionState } from "./session-state";
+
+/** A reading of the platform's monotonic clock, with an id that changes at every boot. */
+export interface MonotonicReading {
+  /** Android: `Settings.Global.BOOT_COUNT`; iOS: `kern.boottime` from sysctl; anything that changes per boot. */
+  bootId: string;
+  /** Seconds since boot (fractions allowed). */
+  elapsedSeconds: number;
+}
+
+function isReading(m: MonotonicReading | undefined): m is MonotonicReading {
+  return (
+    m !== undefined &&
+    typeof m.bootId === "string" &&
+    typeof m.elapsedSeconds === "number" &&
+    Number.isFinite(m.elapsedSeconds) &&
+    m.elapsedSeconds >= 0
+  );
+}
+
+/** The latest time the state vouches for, besides the wall clock; `-Infinity` when it knows none. */
+export function trustedFloor(state: SessionState, monotonic?: MonotonicReading): number {
+  let floor = Math.max(
+    state.lastServerTime ?? Number.NEGATIVE_INFINITY,
+    state.highWaterMark ?? Number.NEGATIVE_INFINITY,
+  );
+  const a = state.anchor;
+  if (
+    a !== null &&
+    isReading(monotonic) &&
+    monotonic.bootId === a.bootId &&
+    monotonic.elapsedSeconds >= a.elapsedSeconds
+  )
+    floor = Math.max(floor, a.trustedTime + (monotonic.elapsedSeconds - a.elapsedSeconds));
+  return floor;
+}
+
+/**
+ * The state after trusting `trusted`: the high-water mark never goes back, and the anchor moves to this boot and
+ * reading. Returns the same object when nothing changed (whole seconds), so the caller can skip persisting.
+ */
+export function advanceTrustedTime(state: SessionState, trusted: number, monotonic?: MonotonicReading): SessionState {
+  const mark = Math.floor(trusted);
+  const hwm = Math.max(state.highWaterMark ?? Number.NEGATIVE_INFINITY, mark);
+  const anchor = isReading(monotonic)
+    ? { bootId: monotonic.bootId, elapsedSeconds: monotonic.elapsedSeconds, trustedTime: mark }
+    : state.anchor;
+  const sameAnchor =
+    anchor === state.anchor ||
+    (state.anchor !== null &&
+      anchor !== null &&
+      anchor.bootId === state.anchor.bootId &&
+      anchor.trustedTime - anchor.elapsedSeconds === state.anchor.trustedTime - state.anchor.elapsedSeconds);
+  if (hwm === state.highWaterMark && sameAnchor) return state;
+  return { ...state, highWaterMark: hwm, anchor };
+}
+
+/**
+ * The state after a response from the server at `serverTime` (its HTTP `Date`, or a fresh token's `iat`): the
+ * server is the authority, so the high-water mark and the anchor are reset to it (this undoes a wall clock that
+ * was set forward); `lastServerTime` never moves back.
+ */
+export function observeServerTime(state: SessionState, serverTime: number, monotonic?: MonotonicReading): SessionState {
+  return {
+    ...state,
+    lastServerTime: Math.max(state.lastServerTime ?? Number.NEGATIVE_INFINITY, serverTime),
+    highWaterMark: Math.floor(serverTime),
+    anchor: isReading(monotonic)
+      ? { bootId: monotonic.bootId, elapsedSeconds: monotonic.elapsedSeconds, trustedTime: Math.floor(serverTime) }
+      : null,
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * Bad input never throws (issue 13): whatever an app's storage, network or assets hand the session, it answers
+ * with a reason code. Properties over arbitrary JSON, plus a valid bundle with one file replaced.
+ */
+import fc from "fast-check";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createOfflineSession, REASON_CODES } from "../../src/verifier";
+import { APP_ID, ISSUER, signToken, type TestKey, tenantFixture } from "../bundle/fixtures";
+import { EPOCH, HOUR } from "../rotation/presets";
+import { type BundleSigner, makeBundleSigner, type SignedFiles, signBundle } from "./signed-fixture";
+
+const T0 = EPOCH + HOUR;
+let signer: BundleSigner;
+let files: SignedFiles;
+let token: string;
+
+beforeAll(async () => {
+  const f = await tenantFixture();
+  signer = await makeBundleSigner();
+  files = await signBundle(f.files, signer);
+  token = await signToken(f.keys.get(0) as TestKey, { iss: ISSUER, aud: APP_ID, iat: T0, exp: T0 + 900 });
+});
+
+const noop = async () => {};
+const known = new Set<string>(REASON_CODES);
+
+describe("the session never throws on bad input", () => {
+  it("any bundle, pinned keys, state and token", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.jsonValue(),
+        fc.jsonValue(),
+        fc.jsonValue(),
+        fc.jsonValue(),
+        async (bundle, pinned, state, t) => {
+          const session = await createOfflineSession({
+            bundle: bundle as never,
+            pinnedKeys: pinned as never,
+            state,
+            persist: noop,
+          });
+          const r = await session.decide({ token: t as never, now: new Date(T0 * 1000), online: false });
+          expect(r.decision).toBe("refused");
+          expect(known.has(r.reason.code)).toBe(true);
+          const j = await session.acceptJwks(t, new Date(T0 * 1000));
+          expect(j.ok).toBe(false);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it("a valid bundle with any one file replaced by any JSON, and any token", async () => {
+    const names = Object.keys(files) as (keyof SignedFiles)[];
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...names), fc.jsonValue(), fc.string(), async (name, value, t) => {
+        const session = await createOfflineSession({
+          bundle: { ...files, [name]: typeof value === "string" ? value : JSON.stringify(value) },
+          pinnedKeys: [signer.publicJwk],
+          persist: noop,
+        });
+        const r = await session.decide({ token: t, now: new Date(T0 * 1000), online: false });
+        expect(known.has(r.reason.code)).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("the valid token and any fetched JWKS body", async () => {
+    const session = await createOfflineSession({ bundle: files, pinnedKeys: [signer.publicJwk], persist: noop });
+    await session.recordCheckIn(new Date(T0 * 1000));
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue(), async (body) => {
+        await session.acceptJwks({ keys: [body] }, new Date(EPOCH * 1000 - 1000));
+        const r = await session.decide({ token, now: new Date((T0 + 60) * 1000), online: false });
+        expect(r.reason.code).toBe("valid");
+      }),
+      { numRuns: 100 },
+    );
+  });
+});

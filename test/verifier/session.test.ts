@@ -1,0 +1,290 @@
+/**
+ * The offline session (issue 13): signed bundles only, the JWKS fetched online merged with the bundle, clock
+ * trust from the persisted high-water mark and the monotonic clock, the state handed to the app's storage, and
+ * bad input refused with a reason code. Real keys, real signatures, clocks set by the test.
+ */
+import { createHash } from "node:crypto";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createOfflineSession, type OfflineSessionOptions, type SessionState } from "../../src/verifier";
+import {
+  APP_ID,
+  fusionAuthJwk,
+  ISSUER,
+  makeKey,
+  signToken,
+  type TenantFixture,
+  type TestKey,
+  tenantFixture,
+} from "../bundle/fixtures";
+import { DAY, EPOCH, HOUR, MIN } from "../rotation/presets";
+import {
+  type BundleSigner,
+  makeBundleSigner,
+  manifestOf,
+  type SignedFiles,
+  signBundle,
+  signManifest,
+} from "./signed-fixture";
+
+const T0 = EPOCH + HOUR;
+const at = (s: number) => new Date(s * 1000);
+const claims = (iat: number) => ({ iss: ISSUER, aud: APP_ID, sub: "user-1", iat, exp: iat + 15 * MIN });
+
+let f: TenantFixture;
+let signer: BundleSigner;
+let files: SignedFiles;
+let g0: TestKey;
+let token: string;
+
+beforeAll(async () => {
+  f = await tenantFixture();
+  signer = await makeBundleSigner();
+  files = await signBundle(f.files, signer);
+  g0 = f.keys.get(0) as TestKey;
+  token = await signToken(g0, claims(T0));
+});
+
+/** A session over `bundle` whose storage is an array of the states it persisted. */
+async function open(bundle: Partial<SignedFiles> = files, extra: Partial<OfflineSessionOptions> = {}) {
+  const saved: SessionState[] = [];
+  const session = await createOfflineSession({
+    bundle,
+    pinnedKeys: [signer.publicJwk],
+    persist: async (s) => {
+      saved.push(s);
+    },
+    ...extra,
+  });
+  return { session, saved };
+}
+
+describe("authentic bundles", () => {
+  it("a signed bundle opens and decides", async () => {
+    const { session } = await open();
+    await session.recordCheckIn(at(T0));
+    const r = await session.decide({ token, now: at(T0 + MIN), online: false });
+    expect(r.reason.code).toBe("valid");
+    expect(session.state.bundleGeneration).toBe(EPOCH);
+  });
+
+  it("an unsigned bundle is refused", async () => {
+    const { "manifest.jws": _, ...unsigned } = files;
+    const { session } = await open(unsigned);
+    expect((await session.decide({ token, now: at(T0 + MIN), online: false })).reason.code).toBe("bundle-unsigned");
+    // A format 1 manifest, signed all the same, is not a signed bundle: format 1 had no signature to check.
+    const v1Manifest = f.files["manifest.json"].replace('"formatVersion": 2', '"formatVersion": 1');
+    expect(v1Manifest).not.toBe(f.files["manifest.json"]);
+    const { session: v1 } = await open({
+      ...f.files,
+      "manifest.json": v1Manifest,
+      "manifest.jws": await signManifest(v1Manifest, signer),
+    });
+    expect((await v1.decide({ token, now: at(T0 + MIN), online: false })).reason.code).toBe("bundle-unsigned");
+  });
+
+  it("raising graceSeconds and recomputing the digest breaks the signature", async () => {
+    const policy = JSON.parse(files["policy.json"]);
+    policy.graceSeconds = 100 * DAY;
+    const text = `${JSON.stringify(policy, null, 2)}\n`;
+    const manifest = JSON.parse(files["manifest.json"]);
+    manifest.files[1].sha256 = createHash("sha256").update(text).digest("hex");
+    const { session } = await open({ ...files, "policy.json": text, "manifest.json": JSON.stringify(manifest) });
+    expect((await session.decide({ token, now: at(T0 + MIN), online: false })).reason.code).toBe(
+      "bundle-signature-invalid",
+    );
+  });
+
+  it("a bundle signed by a foreign key is refused, and so is one claiming the pinned kid", async () => {
+    const foreign = await makeBundleSigner();
+    const forged = { ...files, "manifest.jws": await signManifest(files["manifest.json"], foreign) };
+    expect((await (await open(forged)).session.decide({ token, now: at(T0), online: false })).reason.code).toBe(
+      "bundle-key-unknown",
+    );
+    const lying = { ...files, "manifest.jws": await signManifest(files["manifest.json"], foreign, signer.thumbprint) };
+    expect((await (await open(lying)).session.decide({ token, now: at(T0), online: false })).reason.code).toBe(
+      "bundle-signature-invalid",
+    );
+  });
+
+  it("a generation older than the one held is refused; the session keeps the newer bundle", async () => {
+    const newer = await signBundle(f.files, signer, { generation: EPOCH + DAY });
+    const { session, saved } = await open(newer);
+    expect(session.state.bundleGeneration).toBe(EPOCH + DAY);
+    const reopened = await open(files, { state: JSON.stringify(saved.at(-1)) });
+    expect((await reopened.session.decide({ token, now: at(T0), online: false })).reason.code).toBe(
+      "bundle-generation-rollback",
+    );
+    const install = await session.installBundle(files);
+    expect(install).toMatchObject({ ok: false, code: "bundle-generation-rollback" });
+    expect(session.bundle?.manifest.generation).toBe(EPOCH + DAY);
+  });
+
+  it("a signed bundle with a broken file is bundle-invalid, never an exception", async () => {
+    const manifest = manifestOf("{", files["policy.json"], EPOCH);
+    const broken = {
+      ...files,
+      "jwks.json": "{",
+      "manifest.json": manifest,
+      "manifest.jws": await signManifest(manifest, signer),
+    };
+    expect((await (await open(broken)).session.decide({ token, now: at(T0), online: false })).reason.code).toBe(
+      "bundle-invalid",
+    );
+    const weird = { ...files, "jwks.json": 42 as unknown as string };
+    expect((await (await open(weird)).session.decide({ token, now: at(T0), online: false })).reason.code).toBe(
+      "bundle-invalid",
+    );
+  });
+});
+
+describe("the JWKS fetched online", () => {
+  it("a key added to the issuer's JWKS becomes usable (it broke the bundle digest before)", async () => {
+    const added = await makeKey("ES256", "kid-added-later");
+    const later = await signToken(added, claims(T0 + DAY));
+    const { session } = await open();
+    await session.recordCheckIn(at(T0 + DAY));
+    expect((await session.decide({ token: later, now: at(T0 + DAY + MIN), online: true })).reason.code).toBe(
+      "kid-unknown",
+    );
+    const ok = await session.acceptJwks({ keys: [...f.jwks.keys, fusionAuthJwk(added)] }, at(T0 + DAY));
+    expect(ok).toEqual({ ok: true });
+    expect((await session.decide({ token: later, now: at(T0 + DAY + MIN), online: true })).reason.code).toBe("valid");
+  });
+
+  it("a key that a fetch newer than the bundle no longer lists is dropped; an older fetch drops nothing", async () => {
+    const { session } = await open();
+    const without = { keys: f.jwks.keys.filter((k) => k.kid !== g0.kid) };
+    await session.acceptJwks(without, at(EPOCH - DAY));
+    await session.recordCheckIn(at(T0));
+    expect((await session.decide({ token, now: at(T0 + MIN), online: false })).reason.code).toBe("valid");
+    await session.acceptJwks(without, at(T0));
+    expect((await session.decide({ token, now: at(T0 + MIN), online: false })).reason.code).toBe("kid-unknown");
+  });
+
+  it("says when the next fetch is due: jwksRefreshSeconds after the last fetch (or the build)", async () => {
+    const { session } = await open();
+    const J = JSON.parse(files["policy.json"]).jwksRefreshSeconds;
+    expect(session.jwksFetchDue).toEqual(at(EPOCH + J));
+    await session.acceptJwks(f.jwks, at(T0));
+    expect((await session.decide({ token, now: at(T0 + MIN), online: false })).jwksFetchDue).toEqual(at(T0 + J));
+  });
+
+  it("a malformed JWKS is refused and the keys stay", async () => {
+    const { session } = await open();
+    await session.recordCheckIn(at(T0));
+    for (const body of [null, "x", { keys: 3 }, { keys: [{ ...fusionAuthJwk(g0), d: "AAAA" }] }])
+      expect(await session.acceptJwks(body, at(T0))).toMatchObject({ ok: false, code: "jwks-invalid" });
+    expect((await session.decide({ token, now: at(T0 + MIN), online: false })).reason.code).toBe("valid");
+  });
+});
+
+describe("clock trust", () => {
+  const boot = (elapsedSeconds: number, bootId = "boot-1") => ({ bootId, elapsedSeconds });
+
+  it("a clock held at iat + 10 minutes for days is caught by the monotonic clock (it was full forever)", async () => {
+    const { session } = await open();
+    await session.recordCheckIn(at(T0), boot(1000));
+    const held = at(T0 + 10 * MIN);
+    const first = await session.decide({ token, now: held, online: false, monotonic: boot(1000 + 10 * MIN) });
+    expect(first.reason.code).toBe("valid");
+    // Five minutes later the wall clock lags by the tolerance: still accepted, at the monotonic time (past exp).
+    const tolerated = await session.decide({ token, now: held, online: false, monotonic: boot(1000 + 15 * MIN) });
+    expect(tolerated.reason.code).toBe("offline-grace");
+    const r = await session.decide({ token, now: held, online: false, monotonic: boot(1000 + 15 * MIN + 1) });
+    expect(r.reason.code).toBe("clock-rollback");
+    expect(r.trustedTime).toEqual(at(T0 + 15 * MIN + 1));
+  });
+
+  it("across a reboot the persisted high-water mark holds: a held clock gains only the time switched off", async () => {
+    const { session, saved } = await open();
+    await session.recordCheckIn(at(T0), boot(1000));
+    await session.decide({ token, now: at(T0 + 3 * DAY), online: false, monotonic: boot(1000 + 3 * DAY) });
+    // Switched off for two days, then the clock is set back: the last trusted time is the floor.
+    const after = await open(files, { state: saved.at(-1) });
+    const back = await after.session.decide({ token, now: at(T0 + DAY), online: false, monotonic: boot(50, "boot-2") });
+    expect(back.reason.code).toBe("clock-rollback");
+    const held = at(T0 + 3 * DAY + MIN);
+    const r = await after.session.decide({ token, now: held, online: false, monotonic: boot(60, "boot-2") });
+    expect(r).toMatchObject({ decision: "degraded", trustedTime: held });
+    // Within the new boot the monotonic clock runs again: the check-in comes when it is due.
+    const due = await after.session.decide({
+      token,
+      now: held,
+      online: false,
+      monotonic: boot(60 + 4 * DAY, "boot-2"),
+    });
+    expect(due.reason.code).toBe("clock-rollback");
+    const honest = await after.session.decide({
+      token,
+      now: at(T0 + 7 * DAY + MIN),
+      online: false,
+      monotonic: boot(60 + 4 * DAY, "boot-2"),
+    });
+    expect(honest.reason.code).toBe("check-in-overdue");
+  });
+
+  it("a clock set back beyond the tolerance is refused; within it, the trusted time is used", async () => {
+    const { session } = await open();
+    await session.recordCheckIn(at(T0 + HOUR));
+    const r = await session.decide({ token, now: at(T0 + HOUR - 5 * MIN - 1), online: false });
+    expect(r.reason.code).toBe("clock-rollback");
+    const ok = await session.decide({ token, now: at(T0 + HOUR - 5 * MIN), online: false });
+    expect(ok.trustedTime).toEqual(at(T0 + HOUR));
+  });
+
+  it("a clock set forward only shortens access, and the next server time undoes it", async () => {
+    const { session } = await open();
+    await session.recordCheckIn(at(T0));
+    expect((await session.decide({ token, now: at(T0 + 30 * DAY), online: false })).reason.code).toBe(
+      "check-in-overdue",
+    );
+    expect((await session.decide({ token, now: at(T0 + MIN), online: false })).reason.code).toBe("clock-rollback");
+    await session.recordServerTime(at(T0 + MIN));
+    expect((await session.decide({ token, now: at(T0 + 2 * MIN), online: false })).reason.code).toBe("valid");
+  });
+
+  it("a monotonic reading from another boot, or one that went back, is ignored", async () => {
+    const { session } = await open();
+    await session.recordCheckIn(at(T0), boot(1000));
+    const r1 = await session.decide({ token, now: at(T0 + MIN), online: false, monotonic: boot(8 * DAY, "boot-9") });
+    expect(r1.reason.code).toBe("valid");
+    const r2 = await session.decide({ token, now: at(T0 + MIN), online: false, monotonic: boot(10, "boot-9") });
+    expect(r2.reason.code).toBe("valid");
+  });
+});
+
+describe("the device state", () => {
+  it("is persisted as plain JSON with server-derived times and reopened as it was", async () => {
+    const { session, saved } = await open();
+    await session.recordCheckIn(at(T0), { bootId: "b", elapsedSeconds: 5 });
+    await session.decide({ token, now: at(T0 + MIN), online: false });
+    const last = saved.at(-1) as SessionState;
+    expect(last).toMatchObject({
+      lastServerTime: T0,
+      lastCheckIn: T0,
+      highWaterMark: T0 + MIN,
+      bundleGeneration: EPOCH,
+    });
+    const again = await open(files, { state: JSON.parse(JSON.stringify(last)) });
+    expect(again.session.state).toEqual(last);
+  });
+
+  it("a corrupt state is refused until the server's time resets it", async () => {
+    for (const bad of ["{", 7, { stateVersion: 1 }, { ...(await open()).session.state, highWaterMark: 1e308 }]) {
+      const { session } = await open(files, { state: bad });
+      expect((await session.decide({ token, now: at(T0 + MIN), online: false })).reason.code).toBe("state-invalid");
+      await session.recordCheckIn(at(T0));
+      expect((await session.decide({ token, now: at(T0 + MIN), online: false })).reason.code).toBe("valid");
+    }
+  });
+
+  it("a token that is not a string, and a storage that fails, give answers, not exceptions", async () => {
+    const { session } = await open(files, {
+      persist: async () => {
+        throw new Error("disk full");
+      },
+    });
+    const r = await session.decide({ token: 42 as unknown as string, now: at(T0), online: false });
+    expect(r).toMatchObject({ decision: "refused", reason: { code: "malformed" }, stateSaved: false });
+  });
+});
