@@ -9,6 +9,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc7517#section-5 JWK Set format
  */
 import { createHash } from "node:crypto";
+import { type BundleErrorCode, KitError } from "../lib/errors";
 import type { EffectivePolicy } from "../policy/types";
 import type { RotationState } from "../rotation/schedule";
 import type { RevokedKey } from "../stack/desired-state";
@@ -57,16 +58,16 @@ export interface BundleContentInput {
 
 export type { BundleFiles } from "./format";
 
-export type BundleContentErrorCode =
-  | "KIT_BUNDLE_KEY_MISMATCH"
-  | "KIT_BUNDLE_PRIVATE_MEMBER"
-  | "KIT_BUNDLE_JWK_INVALID"
-  | "KIT_BUNDLE_REVOKED_KID_UNKNOWN";
+export type BundleContentErrorCode = Extract<
+  BundleErrorCode,
+  "KIT_BUNDLE_KEY_MISMATCH" | "KIT_BUNDLE_PRIVATE_MEMBER" | "KIT_BUNDLE_JWK_INVALID" | "KIT_BUNDLE_REVOKED_KID_UNKNOWN"
+>;
 
-export class BundleContentError extends Error {
+export class BundleContentError extends KitError {
   override readonly name = "BundleContentError";
+  declare readonly code: BundleContentErrorCode;
   constructor(
-    readonly code: BundleContentErrorCode,
+    code: BundleContentErrorCode,
     message: string,
     /** For `KIT_BUNDLE_KEY_MISMATCH`: what is missing from the JWKS and what it has that it should not. */
     readonly details: { missing: string[]; extra: string[]; problems: BundleProblem[] } = {
@@ -75,7 +76,7 @@ export class BundleContentError extends Error {
       problems: [],
     },
   ) {
-    super(message);
+    super(code, message);
   }
 }
 

@@ -8,16 +8,26 @@ import type { DesiredState } from "../stack/desired-state";
 import {
   findRepoRoot,
   formatDiagnostic,
+  isStackName,
   listYaml,
   loadDesiredState,
   STACKS_DIR,
   stackFilePath,
   stackNameOf,
+  stackNameProblem,
 } from "../stack/load";
 
 export type LoadedStack = { repoRoot: string; state: DesiredState; warnings: Diagnostic[] } | { exitCode: number };
 
+/**
+ * Loads `stacks/Pulumi.<stack>.yaml` for `command`. `stack` must already be a checked stack name
+ * (`requireStackName` in args.ts); this checks it again, since a path is built from it.
+ */
 export function loadStackForCommand(command: string, stack: string, verb = "nothing done"): LoadedStack {
+  if (!isStackName(stack)) {
+    console.error(`fakit ${command}: ${stackNameProblem(stack)}`);
+    return { exitCode: 2 };
+  }
   const repoRoot = findRepoRoot(process.cwd());
   if (repoRoot === undefined) {
     console.error(`fakit ${command}: no policies/presets directory here or above; run it inside the kit's repository`);

@@ -3,12 +3,18 @@
  * when named, so `fakit verify` does not pay for the emulator's dependencies.
  */
 
+import { USAGE_EXIT, UsageError } from "./args";
+
+export { USAGE_EXIT };
+
 type CommandModule = { run(argv: string[]): Promise<number> };
 
 // `require`, not `import()`: bin/fakit.js registers tsx for CommonJS only, and a dynamic import() would go to
 // Node's ESM loader, which cannot resolve extensionless TypeScript paths.
 const load = (path: string) => async (): Promise<CommandModule> => require(path) as CommandModule;
 
+// A new command: a module under commands/ whose `run` reads its argv with `parseCommandLine` from ./args (see the
+// example at the top of args.ts) and throws `UsageError` for usage mistakes; `main` prints those and exits 2.
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   validate: { summary: "validate presets and stacks", load: load("./commands/validate") },
   plan: {
@@ -30,8 +36,6 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   import: { summary: "write a stack file from a live FusionAuth", load: load("./commands/import") },
 };
 
-export const USAGE_EXIT = 2;
-
 function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(11)} ${c.summary}`);
   return [
@@ -50,11 +54,19 @@ export async function main(argv: string[]): Promise<number> {
     (name === undefined ? console.error : console.log)(usage());
     return name === undefined ? USAGE_EXIT : 0;
   }
-  const command = COMMANDS[name];
+  // An own-property lookup: `constructor`, `__proto__` and `toString` are inherited by every object, not commands.
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined) {
-    console.error(`fakit: unknown command "${name}"\n\n${usage()}`);
+    console.error(`fakit: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
     return USAGE_EXIT;
   }
   const mod = await command.load();
-  return mod.run(rest);
+  try {
+    return await mod.run(rest);
+  } catch (err) {
+    // The one place where a command's usage mistake becomes its message, its usage and exit status 2.
+    if (!(err instanceof UsageError)) throw err;
+    console.error(`fakit ${err.spec.command}: ${err.message}\n\n${err.spec.usage}`);
+    return USAGE_EXIT;
+  }
 }

@@ -3,12 +3,16 @@
  * column. Codes are stable strings (documented in docs/policy.md); warnings carry codes starting `KIT_WARN_`.
  */
 
+import type { DiagnosticCode } from "./codes";
+
+export type { DiagnosticCode };
+
 export type Severity = "error" | "warning";
 
 export interface Diagnostic {
   severity: Severity;
   /** Stable code, e.g. `KIT_DURATION_INVALID`. */
-  code: string;
+  code: DiagnosticCode;
   /** Human message naming the field and, where possible, the fix. Never contains a secret. */
   message: string;
   /** Path of the file as given to the loader. */

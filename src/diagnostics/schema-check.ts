@@ -6,7 +6,7 @@
  * @see https://json-schema.org/draft/2020-12/json-schema-validation
  */
 import Ajv2020, { type ErrorObject, type ValidateFunction } from "ajv/dist/2020";
-import type { Diagnostic } from "./diagnostic";
+import type { Diagnostic, DiagnosticCode } from "./diagnostic";
 import { didYouMean } from "./suggest";
 import { type ParsedDocument, pointerSegments } from "./yaml-source";
 
@@ -25,6 +25,27 @@ interface Compiled {
   levels: ValidateFunction;
 }
 
+/** Whitespace or a control character (C0, DEL, C1): never part of a URL FusionAuth stores or compares. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const UNSAFE_IN_URL = /[\s\u0000-\u001f\u007f-\u009f]/;
+
+/**
+ * The URL formats of the stack schema, checked with the WHATWG URL parser FusionAuth's clients use; a pattern alone
+ * let `"not a url\n\r"` through as an issuer.
+ *
+ * @see https://url.spec.whatwg.org/#concept-url-parser
+ */
+const URL_FORMATS: Record<string, (value: string) => boolean> = {
+  /** An absolute http(s) URL with a host: the FusionAuth url and a tenant's issuer. */
+  "http-url": (v) => {
+    if (UNSAFE_IN_URL.test(v) || !URL.canParse(v)) return false;
+    const url = new URL(v);
+    return (url.protocol === "https:" || url.protocol === "http:") && url.hostname !== "";
+  },
+  /** An absolute URI of any scheme: redirect URIs of native apps (`com.example.app:/callback`). */
+  "absolute-uri": (v) => !UNSAFE_IN_URL.test(v) && /^[A-Za-z][A-Za-z0-9+.-]*:/.test(v) && URL.canParse(v),
+};
+
 const compiledCache = new WeakMap<PolicySchemas, Compiled>();
 
 function compile(schemas: PolicySchemas): Compiled {
@@ -39,6 +60,7 @@ function compile(schemas: PolicySchemas): Compiled {
     allowUnionTypes: true,
     logger: false,
   });
+  for (const [name, check] of Object.entries(URL_FORMATS)) ajv.addFormat(name, check);
   ajv.addSchema(schemas.preset).addSchema(schemas.stack).addSchema(schemas.levels);
   const get = (s: object) => {
     const id = (s as { $id?: string }).$id;
@@ -62,7 +84,9 @@ function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
-  if (typeof value === "string") return `"${value}"`;
+  // JSON quoting shows control characters escaped; a huge value is cut so the message stays readable.
+  if (typeof value === "string")
+    return value.length > 80 ? `${JSON.stringify(value.slice(0, 80))}...` : JSON.stringify(value);
   return `${typeof value} ${String(value)}`;
 }
 
@@ -82,7 +106,7 @@ function isDurationSchema(e: ErrorObject): boolean {
 function toDiagnostic(doc: ParsedDocument, e: ErrorObject): Diagnostic | undefined {
   const where = fieldName(e.instancePath);
   const base = { severity: "error" as const, file: doc.path };
-  const at = (pointer: string, target: "key" | "value", code: string, message: string): Diagnostic => ({
+  const at = (pointer: string, target: "key" | "value", code: DiagnosticCode, message: string): Diagnostic => ({
     ...base,
     ...doc.locate(pointer, target),
     pointer,
@@ -146,12 +170,29 @@ function toDiagnostic(doc: ParsedDocument, e: ErrorObject): Diagnostic | undefin
             ? "a slug: lower-case letters, digits and dashes, starting with a letter"
             : e.schemaPath.includes("/size/")
               ? "a memory size: a whole number of KiB, MiB or GiB (binary units), e.g. 19MiB"
-              : `a value matching ${String(e.params.pattern)}`;
+              : e.schemaPath.includes("/text/")
+                ? "plain text: it holds a control character (such as NUL, a tab or a line break) or an unpaired surrogate"
+                : `a value matching ${String(e.params.pattern)}`;
         return at(e.instancePath, "value", "KIT_SCHEMA_PATTERN", `${where}: ${describe(e.data)} is not ${what}`);
       }
+    case "format": {
+      const what =
+        e.params.format === "http-url"
+          ? "an http(s) URL such as https://auth.example.com/tenant"
+          : "an absolute URI such as com.example.app:/oauth2/callback or https://app.example.com/callback";
+      return at(e.instancePath, "value", "KIT_SCHEMA_PATTERN", `${where}: ${describe(e.data)} is not ${what}`);
+    }
+    case "maxLength":
+      return at(
+        e.instancePath,
+        "value",
+        "KIT_SCHEMA_RANGE",
+        `${where} is ${String(e.data).length} characters long; the limit is ${String(e.params.limit)}`,
+      );
     case "minimum":
     case "maximum":
     case "minItems":
+    case "maxItems":
     case "minLength":
       return at(e.instancePath, "value", "KIT_SCHEMA_RANGE", `${where} ${e.message ?? "is out of range"}`);
     default:

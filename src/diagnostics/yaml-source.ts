@@ -4,7 +4,19 @@
  *
  * @see https://eemeli.org/yaml/#documents
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, visit } from "yaml";
+import {
+  type Document,
+  isAlias,
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+} from "yaml";
 import type { Diagnostic } from "./diagnostic";
 
 /** A text file handed to the core by the edge. */
@@ -42,17 +54,66 @@ export function toPointer(segments: readonly (string | number)[]): string {
   return segments.map((s) => `/${String(s).replace(/~/g, "~0").replace(/\//g, "~1")}`).join("");
 }
 
+/**
+ * Limits on what a policy or stack file may make the kit do. Real files are a few kilobytes, nest about ten levels
+ * deep and use no aliases; anything far beyond is a mistake or an attack (a "billion laughs" alias bomb, nesting
+ * that overflows the parser's stack), answered with a located error instead of a crash.
+ */
+export const YAML_LIMITS = {
+  /** Bytes (UTF-16 code units) of one file. */
+  maxSourceLength: 1024 * 1024,
+  /** Nesting of mappings and lists. */
+  maxDepth: 64,
+  /** Alias nodes resolved while building the document's value (the yaml package's own bound). */
+  maxAliasCount: 100,
+} as const;
+
 /** Parses YAML text, reporting syntax errors as `KIT_YAML_SYNTAX` / `KIT_YAML_DUPLICATE_KEY` diagnostics. */
 export function parseYamlSource(file: SourceFile): { doc: ParsedDocument; diagnostics: Diagnostic[] } {
   const lineCounter = new LineCounter();
-  const document = parseDocument(file.text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const failed = (code: Diagnostic["code"], message: string, offset = 0) => {
+    const pos = lineCounter.linePos(offset);
+    const diagnostic: Diagnostic = {
+      severity: "error",
+      code,
+      message,
+      file: file.path,
+      // Before parsing, the line counter knows no lines yet: the file's start.
+      line: Math.max(pos.line, 1),
+      column: Math.max(pos.col, 1),
+      pointer: "",
+    };
+    return {
+      doc: { path: file.path, value: undefined, locate: () => ({ line: 1, column: 1 }) },
+      diagnostics: [diagnostic],
+    };
+  };
+  if (file.text.length > YAML_LIMITS.maxSourceLength) {
+    return failed(
+      "KIT_FILE_TOO_LARGE",
+      `the file has ${file.text.length} characters; the limit is ${YAML_LIMITS.maxSourceLength}`,
+    );
+  }
+  let document: Document.Parsed;
+  try {
+    document = parseDocument(file.text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  } catch (e) {
+    // The parser recurses per nesting level; a stack overflow is the nesting limit reached the hard way.
+    if (e instanceof RangeError) return failed("KIT_YAML_TOO_DEEP", tooDeep());
+    throw e;
+  }
   const diagnostics: Diagnostic[] = document.errors.map((e) => {
     const pos = lineCounter.linePos(e.pos[0]);
     const duplicate = e.code === "DUPLICATE_KEY";
+    const overflow = /call stack/i.test(e.message);
     return {
       severity: "error",
-      code: duplicate ? "KIT_YAML_DUPLICATE_KEY" : "KIT_YAML_SYNTAX",
-      message: duplicate ? "mapping key is defined twice; remove one of them" : firstLine(e.message),
+      code: duplicate ? "KIT_YAML_DUPLICATE_KEY" : overflow ? "KIT_YAML_TOO_DEEP" : "KIT_YAML_SYNTAX",
+      message: duplicate
+        ? "mapping key is defined twice; remove one of them"
+        : overflow
+          ? tooDeep()
+          : firstLine(e.message),
       file: file.path,
       line: pos.line,
       column: pos.col,
@@ -63,6 +124,10 @@ export function parseYamlSource(file: SourceFile): { doc: ParsedDocument; diagno
     const pos = lineCounter.linePos(offset ?? 0);
     return { line: pos.line, column: pos.col };
   };
+  if (diagnostics.length === 0) {
+    const deep = firstNodeBeyond(document.contents, YAML_LIMITS.maxDepth);
+    if (deep !== undefined) return failed("KIT_YAML_TOO_DEEP", tooDeep(), deep.range?.[0]);
+  }
   const locate = (pointer: string, target: Target = "value") => {
     let node: unknown = document.contents;
     let keyNode: Node | undefined;
@@ -88,32 +153,65 @@ export function parseYamlSource(file: SourceFile): { doc: ParsedDocument; diagno
   let value: unknown;
   if (diagnostics.length === 0) {
     try {
-      value = document.toJS({ maxAliasCount: 100 });
+      value = document.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount });
     } catch (err) {
-      // The parser accepts an alias to an anchor that is never set (`*missing`) or one that expands too often;
-      // only the conversion to data notices. Report it at the alias, like a syntax error.
-      let offset: number | undefined;
+      // yaml throws a ReferenceError for an alias bomb (aliases expanding beyond maxAliasCount) and for an alias
+      // to an anchor that is never set (`*missing`); only the conversion to data notices either.
+      if (!(err instanceof ReferenceError)) throw err;
+      let unresolved: number | undefined;
       visit(document, {
         Alias(_key, node) {
           if (node.resolve(document) === undefined) {
-            offset = node.range?.[0];
+            unresolved = node.range?.[0];
             return visit.BREAK;
           }
           return undefined;
         },
       });
-      const pos = at(offset);
-      diagnostics.push({
-        severity: "error",
-        code: "KIT_YAML_SYNTAX",
-        message: firstLine((err as Error).message),
-        file: file.path,
-        ...pos,
-        pointer: "",
-      });
+      if (unresolved !== undefined) return failed("KIT_YAML_SYNTAX", firstLine(err.message), unresolved);
+      return failed(
+        "KIT_YAML_ALIAS_LIMIT",
+        `aliases expand beyond ${YAML_LIMITS.maxAliasCount} nodes; write the values out instead of using anchors (&) and aliases (*)`,
+        firstAlias(document.contents)?.range?.[0],
+      );
     }
   }
   return { doc: { path: file.path, value, locate }, diagnostics };
+}
+
+function tooDeep(): string {
+  return `mappings and lists nest more than ${YAML_LIMITS.maxDepth} levels deep; the kit's formats need about ten`;
+}
+
+/** The first collection nested deeper than `limit`, walked without recursion so depth cannot overflow here. */
+function firstNodeBeyond(root: unknown, limit: number): Node | undefined {
+  const stack: { node: unknown; depth: number }[] = [{ node: root, depth: 0 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop() as { node: unknown; depth: number };
+    if (!isCollection(node)) continue;
+    if (depth >= limit) return node;
+    for (const item of node.items) {
+      if (isPair(item)) {
+        stack.push({ node: item.key, depth: depth + 1 }, { node: item.value, depth: depth + 1 });
+      } else stack.push({ node: item, depth: depth + 1 });
+    }
+  }
+  return undefined;
+}
+
+/** The first alias node of a document, in source order. */
+function firstAlias(root: unknown): Node | undefined {
+  let first: Node | undefined;
+  const stack: unknown[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isAlias(node)) {
+      if (first === undefined || (node.range?.[0] ?? 0) < (first.range?.[0] ?? 0)) first = node;
+    } else if (isCollection(node)) {
+      for (const item of node.items) stack.push(...(isPair(item) ? [item.key, item.value] : [item]));
+    }
+  }
+  return first;
 }
 
 function firstLine(message: string): string {

@@ -10,7 +10,7 @@
  * @see https://fusionauth.io/docs/apis/ for the endpoints; docs/least-privilege.md lists the ones used here.
  */
 
-import type { Application, JSONWebKey, Key, Tenant, User } from "@fusionauth/typescript-client";
+import type { Application, JSONWebKey, Key, KeyAlgorithm, Tenant, User } from "@fusionauth/typescript-client";
 import { FusionAuthClient } from "@fusionauth/typescript-client";
 import { type FusionAuthError, statusOf, toFusionAuthError } from "./fusionauth-error";
 import { DEFAULT_RETRY, type RetryOptions, withRetry } from "./retry";
@@ -58,144 +58,208 @@ export interface FusionAuthPort {
   revokeRefreshTokens(target: { userId: string; applicationId?: string } | { applicationId: string }): Promise<void>;
 }
 
-/** Creates the port for one FusionAuth. */
-export function createFusionAuthPort(settings: FusionAuthSettings): FusionAuthPort {
-  const retry = settings.retry ?? DEFAULT_RETRY;
-  const client = (tenantId?: string) => new FusionAuthClient(settings.apiKey, settings.url, tenantId);
-  const retryStatus = (err: unknown) => {
-    const s = statusOf(err);
-    return s === 400 || s === 401 || s === 404 ? "fatal" : s;
-  };
+/** What every call of one port shares: the client factory and the retry settings. */
+interface PortContext {
+  client(tenantId?: string): FusionAuthClient;
+  retry: RetryOptions;
+}
 
-  /** A call that may be repeated; its rejection becomes a FusionAuthError. */
-  async function idempotent<T>(action: string, resource: string, call: () => Promise<T>): Promise<T> {
+/** Statuses no retry can fix (the request itself is wrong, or the object is not there), else the status. */
+function retryStatus(err: unknown): number | undefined | "fatal" {
+  const s = statusOf(err);
+  return s === 400 || s === 401 || s === 404 ? "fatal" : s;
+}
+
+/** A call that may be repeated; its rejection becomes a FusionAuthError. */
+async function idempotent<T>(ctx: PortContext, action: string, resource: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await withRetry(call, retryStatus, ctx.retry);
+  } catch (err) {
+    throw toFusionAuthError(err, action, resource);
+  }
+}
+
+/** GET that answers undefined for 404. */
+async function retrieve<T>(
+  ctx: PortContext,
+  resource: string,
+  call: () => Promise<T | undefined>,
+): Promise<T | undefined> {
+  try {
+    return await idempotent(ctx, "retrieve", resource, call);
+  } catch (err) {
+    if ((err as FusionAuthError).status === 404) return undefined;
+    throw err;
+  }
+}
+
+/** DELETE that treats an object already gone as deleted. */
+async function remove(ctx: PortContext, resource: string, call: () => Promise<unknown>): Promise<void> {
+  try {
+    await idempotent(ctx, "delete", resource, call);
+  } catch (err) {
+    if ((err as FusionAuthError).status === 404) return;
+    throw err;
+  }
+}
+
+/**
+ * Look, then create with the given id. A failed or lost create is retried from the look, so an object that the
+ * lost request did create is found and adopted.
+ */
+async function createOnce<T>(
+  ctx: PortContext,
+  resource: string,
+  look: () => Promise<T | undefined>,
+  create: () => Promise<T>,
+): Promise<CreateResult<T>> {
+  const { retry } = ctx;
+  for (let attempt = 1; ; attempt++) {
+    const existing = await look();
+    if (existing !== undefined) return { object: existing, existed: true };
     try {
-      return await withRetry(call, retryStatus, retry);
+      return { object: await create(), existed: false };
     } catch (err) {
-      throw toFusionAuthError(err, action, resource);
+      const status = statusOf(err);
+      // A 400 may be our own earlier create that landed after all (duplicate id): look again once.
+      const again =
+        (status === undefined || status === 400 || retryStatus(err) !== "fatal") && attempt < retry.attempts;
+      if (!again) throw toFusionAuthError(err, "create", resource);
+      await new Promise<void>((r) => setTimeout(r, Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1))));
     }
   }
+}
 
-  /** GET that answers undefined for 404. */
-  async function retrieve<T>(resource: string, call: () => Promise<T | undefined>): Promise<T | undefined> {
-    try {
-      return await idempotent("retrieve", resource, call);
-    } catch (err) {
-      if ((err as FusionAuthError).status === 404) return undefined;
-      throw err;
-    }
-  }
+type KeyCalls = Pick<FusionAuthPort, "retrieveKey" | "retrieveKeys" | "generateKey" | "renameKey" | "deleteKey">;
+type TenantCalls = Pick<FusionAuthPort, "retrieveTenant" | "createTenant" | "updateTenant" | "deleteTenant">;
+type SessionCalls = Pick<FusionAuthPort, "retrieveUser" | "revokeRefreshTokens">;
+type ApplicationCalls = Pick<
+  FusionAuthPort,
+  "retrieveApplication" | "createApplication" | "updateApplication" | "deleteApplication"
+>;
 
-  /** DELETE that treats an object already gone as deleted. */
-  async function remove(resource: string, call: () => Promise<unknown>): Promise<void> {
-    try {
-      await idempotent("delete", resource, call);
-    } catch (err) {
-      if ((err as FusionAuthError).status === 404) return;
-      throw err;
-    }
-  }
-
-  /**
-   * Look, then create with the given id. A failed or lost create is retried from the look, so an object that the
-   * lost request did create is found and adopted.
-   */
-  async function createOnce<T>(
-    resource: string,
-    look: () => Promise<T | undefined>,
-    create: () => Promise<T>,
-  ): Promise<CreateResult<T>> {
-    for (let attempt = 1; ; attempt++) {
-      const existing = await look();
-      if (existing !== undefined) return { object: existing, existed: true };
-      try {
-        return { object: await create(), existed: false };
-      } catch (err) {
-        const status = statusOf(err);
-        // A 400 may be our own earlier create that landed after all (duplicate id): look again once.
-        const again =
-          (status === undefined || status === 400 || retryStatus(err) !== "fatal") && attempt < retry.attempts;
-        if (!again) throw toFusionAuthError(err, "create", resource);
-        await new Promise<void>((r) =>
-          setTimeout(r, Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1))),
-        );
-      }
-    }
-  }
-
-  const keyLabel = (id: string) => `signing key ${id}`;
-  const tenantLabel = (id: string) => `tenant ${id}`;
-  const appLabel = (id: string) => `application ${id}`;
-  const userLabel = (id: string) => `user ${id}`;
-
-  const port: FusionAuthPort = {
-    retrieveKey: (id) => retrieve(keyLabel(id), async () => (await client().retrieveKey(id)).response.key),
+/** Signing keys: generated inside FusionAuth under the kit's deterministic ids. */
+function keyCalls(ctx: PortContext): KeyCalls {
+  const label = (id: string) => `signing key ${id}`;
+  const calls: KeyCalls = {
+    retrieveKey: (id) => retrieve(ctx, label(id), async () => (await ctx.client().retrieveKey(id)).response.key),
     retrieveKeys: () =>
-      idempotent("retrieve", "all keys", async () => (await client().retrieveKeys()).response.keys ?? []),
+      idempotent(ctx, "retrieve", "all keys", async () => (await ctx.client().retrieveKeys()).response.keys ?? []),
     generateKey: (id, spec) =>
       createOnce(
-        keyLabel(id),
-        () => port.retrieveKey(id),
+        ctx,
+        label(id),
+        () => calls.retrieveKey(id),
         async () => {
-          const res = await client().generateKey(id, { key: spec as Key });
+          const key: Key = {
+            algorithm: spec.algorithm as KeyAlgorithm,
+            name: spec.name,
+            ...(spec.length !== undefined ? { length: spec.length } : {}),
+          };
+          const res = await ctx.client().generateKey(id, { key });
           return res.response.key as Key;
         },
       ),
     renameKey: (id, name) =>
       idempotent(
+        ctx,
         "rename",
-        keyLabel(id),
-        async () => (await client().updateKey(id, { key: { name } })).response.key as Key,
+        label(id),
+        async () => (await ctx.client().updateKey(id, { key: { name } })).response.key as Key,
       ),
-    deleteKey: (id, label) => remove(label || keyLabel(id), () => client().deleteKey(id)),
+    deleteKey: (id, text) => remove(ctx, text || label(id), () => ctx.client().deleteKey(id)),
+  };
+  return calls;
+}
 
-    retrieveTenant: (id) => retrieve(tenantLabel(id), async () => (await client().retrieveTenant(id)).response.tenant),
+/** Tenants: created under deterministic ids, updated whole (PUT). */
+function tenantCalls(ctx: PortContext): TenantCalls {
+  const label = (id: string) => `tenant ${id}`;
+  const calls: TenantCalls = {
+    retrieveTenant: (id) =>
+      retrieve(ctx, label(id), async () => (await ctx.client().retrieveTenant(id)).response.tenant),
     createTenant: (id, tenant) =>
       createOnce(
-        tenantLabel(id),
-        () => port.retrieveTenant(id),
-        async () => (await client().createTenant(id, { tenant })).response.tenant as Tenant,
+        ctx,
+        label(id),
+        () => calls.retrieveTenant(id),
+        async () => (await ctx.client().createTenant(id, { tenant })).response.tenant as Tenant,
       ),
     updateTenant: (id, tenant) =>
       idempotent(
+        ctx,
         "update",
-        tenantLabel(id),
-        async () => (await client().updateTenant(id, { tenant })).response.tenant as Tenant,
+        label(id),
+        async () => (await ctx.client().updateTenant(id, { tenant })).response.tenant as Tenant,
       ),
-    deleteTenant: (id, label) => remove(label || tenantLabel(id), () => client().deleteTenant(id)),
+    deleteTenant: (id, text) => remove(ctx, text || label(id), () => ctx.client().deleteTenant(id)),
+  };
+  return calls;
+}
 
+/** Applications: created inside their tenant (the tenant id header), updated whole (PUT). */
+function applicationCalls(ctx: PortContext): ApplicationCalls {
+  const label = (id: string) => `application ${id}`;
+  const calls: ApplicationCalls = {
     retrieveApplication: (id) =>
-      retrieve(appLabel(id), async () => (await client().retrieveApplication(id)).response.application),
+      retrieve(ctx, label(id), async () => (await ctx.client().retrieveApplication(id)).response.application),
     createApplication: (id, tenantId, application) =>
       createOnce(
-        appLabel(id),
-        () => port.retrieveApplication(id),
-        async () => (await client(tenantId).createApplication(id, { application })).response.application as Application,
+        ctx,
+        label(id),
+        () => calls.retrieveApplication(id),
+        async () =>
+          (await ctx.client(tenantId).createApplication(id, { application })).response.application as Application,
       ),
     updateApplication: (id, application) =>
       idempotent(
+        ctx,
         "update",
-        appLabel(id),
-        async () => (await client().updateApplication(id, { application })).response.application as Application,
+        label(id),
+        async () => (await ctx.client().updateApplication(id, { application })).response.application as Application,
       ),
-    deleteApplication: (id, label) => remove(label || appLabel(id), () => client().deleteApplication(id)),
+    deleteApplication: (id, text) => remove(ctx, text || label(id), () => ctx.client().deleteApplication(id)),
+  };
+  return calls;
+}
 
-    retrieveUser: (id) => retrieve(userLabel(id), async () => (await client().retrieveUser(id)).response.user),
+/** Sessions: a user looked up, and refresh tokens revoked (a stolen device, a bad release). */
+function sessionCalls(ctx: PortContext): SessionCalls {
+  const userLabel = (id: string) => `user ${id}`;
+  const appLabel = (id: string) => `application ${id}`;
+  return {
+    retrieveUser: (id) => retrieve(ctx, userLabel(id), async () => (await ctx.client().retrieveUser(id)).response.user),
     revokeRefreshTokens: (target) => {
       const userId = "userId" in target ? target.userId : undefined;
       const appId = target.applicationId;
       const what = `the refresh tokens of ${userId === undefined ? "" : `${userLabel(userId)}${appId === undefined ? "" : " in "}`}${appId === undefined ? "" : appLabel(appId)}`;
       // A repeated revoke revokes nothing more: safe to retry.
-      return idempotent("revoke", what, async () => {
-        if (userId === undefined) await client().revokeRefreshTokensByApplicationId(appId as string);
-        else if (appId === undefined) await client().revokeRefreshTokensByUserId(userId);
-        else await client().revokeRefreshTokensByUserIdForApplication(userId, appId);
+      return idempotent(ctx, "revoke", what, async () => {
+        if (userId === undefined) await ctx.client().revokeRefreshTokensByApplicationId(appId as string);
+        else if (appId === undefined) await ctx.client().revokeRefreshTokensByUserId(userId);
+        else await ctx.client().revokeRefreshTokensByUserIdForApplication(userId, appId);
       });
     },
-    retrieveJwks: () =>
-      idempotent("retrieve", "the JWKS (/.well-known/jwks.json)", async () => {
-        return (await client().retrieveJsonWebKeySet()).response.keys ?? [];
-      }),
   };
-  return port;
+}
+
+/** Creates the port for one FusionAuth: the key, tenant, application and session calls and the JWKS, sharing one context. */
+export function createFusionAuthPort(settings: FusionAuthSettings): FusionAuthPort {
+  const ctx: PortContext = {
+    client: (tenantId) => new FusionAuthClient(settings.apiKey, settings.url, tenantId),
+    retry: settings.retry ?? DEFAULT_RETRY,
+  };
+  return {
+    ...keyCalls(ctx),
+    ...tenantCalls(ctx),
+    ...applicationCalls(ctx),
+    ...sessionCalls(ctx),
+    retrieveJwks: () =>
+      idempotent(
+        ctx,
+        "retrieve",
+        "the JWKS (/.well-known/jwks.json)",
+        async () => (await ctx.client().retrieveJsonWebKeySet()).response.keys ?? [],
+      ),
+  };
 }

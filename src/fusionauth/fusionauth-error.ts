@@ -2,26 +2,31 @@
  * The one place where a rejected `ClientResponse` of @fusionauth/typescript-client becomes a kit error: with a
  * stable code, the resource it concerns, FusionAuth's field and message, and the HTTP status.
  *
- * Plain functions and objects, not classes: dynamic providers serialize this module by value.
+ * The original rejection (the client's `ClientResponse`, or the network error) is kept as `cause`.
  *
  * @see https://fusionauth.io/docs/apis/errors
  */
+import { type FusionAuthErrorCode, KitError } from "../lib/errors";
 
-export type FusionAuthErrorCode =
-  | "KIT_FUSIONAUTH_UNREACHABLE"
-  | "KIT_FUSIONAUTH_UNAUTHORIZED"
-  | "KIT_FUSIONAUTH_NOT_FOUND"
-  | "KIT_FUSIONAUTH_REJECTED"
-  | "KIT_FUSIONAUTH_CONFLICT"
-  | "KIT_FUSIONAUTH_SERVER_ERROR";
+export type { FusionAuthErrorCode };
 
-export interface FusionAuthError extends Error {
-  code: FusionAuthErrorCode;
-  status: number | undefined;
-  /** What the call was about, e.g. `tenant 6b3f… (field-ops)`. */
-  resource: string;
-  /** FusionAuth's field errors, `field -> messages`. */
-  fields: Record<string, string[]>;
+/** A FusionAuth call that failed; `cause` holds the client's rejected `ClientResponse` or the network error. */
+export class FusionAuthError extends KitError {
+  override readonly name = "FusionAuthError";
+  declare readonly code: FusionAuthErrorCode;
+  constructor(
+    code: FusionAuthErrorCode,
+    message: string,
+    /** The HTTP status, or undefined when FusionAuth could not be reached. */
+    readonly status: number | undefined,
+    /** What the call was about, e.g. `tenant 6b3f… (field-ops)`. */
+    readonly resource: string,
+    /** FusionAuth's field errors, `field -> messages`. */
+    readonly fields: Record<string, string[]>,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+  }
 }
 
 interface RejectedResponse {
@@ -49,15 +54,13 @@ export function statusOf(err: unknown): number | undefined {
     const s = (err as RejectedResponse).statusCode;
     return typeof s === "number" ? s : undefined;
   }
-  if (typeof err === "object" && err !== null && "status" in err && "code" in err) {
-    return (err as FusionAuthError).status;
-  }
+  if (err instanceof FusionAuthError) return err.status;
   return undefined;
 }
 
 /** Turns whatever the client rejected with into a FusionAuthError naming the resource and the action. */
 export function toFusionAuthError(err: unknown, action: string, resource: string): FusionAuthError {
-  if (typeof err === "object" && err !== null && "resource" in err && "fields" in err) return err as FusionAuthError;
+  if (err instanceof FusionAuthError) return err;
   const rejected = (typeof err === "object" && err !== null ? err : {}) as RejectedResponse;
   const status = typeof rejected.statusCode === "number" ? rejected.statusCode : undefined;
   const body = (
@@ -79,11 +82,7 @@ export function toFusionAuthError(err: unknown, action: string, resource: string
   } else {
     why = `FusionAuth answered ${status}${details.length > 0 ? `: ${details.join(" | ")}` : ""}`;
   }
-  const error = new Error(`${action} ${resource}: ${why}`) as FusionAuthError;
-  error.name = "FusionAuthError";
-  error.code = codeFor(status);
-  error.status = status;
-  error.resource = resource;
-  error.fields = fields;
-  return error;
+  return new FusionAuthError(codeFor(status), `${action} ${resource}: ${why}`, status, resource, fields, {
+    cause: err,
+  });
 }

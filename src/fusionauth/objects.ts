@@ -6,8 +6,43 @@
  * @see https://fusionauth.io/docs/apis/applications#request-body (oauthConfiguration, loginConfiguration)
  */
 
+import type {
+  Application,
+  ClientAuthenticationPolicy,
+  GrantType,
+  JWTConfiguration,
+  LoginConfiguration,
+  OAuth2Configuration,
+  ProofKeyForCodeExchangePolicy,
+  RefreshTokenExpirationPolicy,
+  RefreshTokenRevocationPolicy,
+  RefreshTokenUsagePolicy,
+  Tenant,
+} from "@fusionauth/typescript-client";
 import type { EffectivePolicy } from "../policy/types";
 import type { JsonObject } from "./managed-fields";
+
+/**
+ * The managed fields of a tenant, typed with the FusionAuth client's own interfaces: a misspelled or removed
+ * field fails `npm run typecheck` instead of being silently ignored by a real FusionAuth. Each object literal
+ * below is annotated with its FusionAuth type, so TypeScript's excess-property check applies to every level
+ * (a spread would escape it).
+ */
+export type TenantShape = Required<Pick<Tenant, "name" | "issuer">> & {
+  jwtConfiguration: JWTConfiguration & { refreshTokenRevocationPolicy: RefreshTokenRevocationPolicy };
+};
+
+/** The managed fields of an application; see {@link TenantShape}. */
+export type ApplicationShape = Required<Pick<Application, "name">> & {
+  oauthConfiguration: OAuth2Configuration;
+  loginConfiguration: LoginConfiguration;
+  jwtConfiguration: JWTConfiguration;
+};
+
+/** A shape as the providers store it: plain JSON (the typed shapes hold only JSON values). */
+export function asJson(shape: TenantShape | ApplicationShape): JsonObject {
+  return shape as unknown as JsonObject;
+}
 
 /** The key ids a tenant (and its applications with their own JWT configuration) sign and verify with. */
 export interface KeyRefs {
@@ -35,47 +70,47 @@ export function keyLength(alg: EffectivePolicy["accessToken"]["algorithm"]): num
   }
 }
 
-function tokenLifetimes(policy: EffectivePolicy): JsonObject {
+function tokenLifetimes(policy: EffectivePolicy): JWTConfiguration {
   const r = policy.refreshToken;
-  return {
+  const lifetimes: JWTConfiguration = {
     timeToLiveInSeconds: policy.accessToken.ttlSeconds,
     refreshTokenTimeToLiveInMinutes: r.lifetimeMinutes,
-    refreshTokenExpirationPolicy: r.expirationPolicy,
+    // The policy's values are FusionAuth's enum values (the preset schema lists exactly those).
+    refreshTokenExpirationPolicy: r.expirationPolicy as RefreshTokenExpirationPolicy,
     refreshTokenSlidingWindowConfiguration: { maximumTimeToLiveInMinutes: r.maximumLifetimeMinutes },
-    refreshTokenUsagePolicy: r.usagePolicy,
+    refreshTokenUsagePolicy: r.usagePolicy as RefreshTokenUsagePolicy,
     refreshTokenOneTimeUseConfiguration: { gracePeriodInSeconds: r.oneTimeUseGraceSeconds },
   };
+  return lifetimes;
 }
 
-function keyFields(keys: KeyRefs): JsonObject {
+function keyFields(keys: KeyRefs): JWTConfiguration {
   const verification = [...keys.verificationKeyIds].sort();
-  return {
+  const fields: JWTConfiguration = {
     accessTokenKeyId: keys.signingKeyId,
     idTokenKeyId: keys.signingKeyId,
     accessTokenVerificationKeyIds: verification,
     idTokenVerificationKeyIds: verification,
   };
+  return fields;
 }
 
 /** The managed fields of a tenant. Revocation triggers exist only at the tenant level in FusionAuth. */
 export function tenantShape(
   tenant: { name: string; issuer: string; policy: EffectivePolicy },
   keys: KeyRefs,
-): JsonObject {
+): TenantShape {
   const revoke = tenant.policy.refreshToken.revokeOn;
+  const refreshTokenRevocationPolicy: RefreshTokenRevocationPolicy = {
+    onLoginPrevented: revoke.loginPrevented,
+    onPasswordChanged: revoke.passwordChange,
+    onMultiFactorEnable: revoke.multiFactorEnable,
+    onOneTimeTokenReuse: revoke.oneTimeTokenReuse,
+  };
   return {
     name: tenant.name,
     issuer: tenant.issuer,
-    jwtConfiguration: {
-      ...tokenLifetimes(tenant.policy),
-      ...keyFields(keys),
-      refreshTokenRevocationPolicy: {
-        onLoginPrevented: revoke.loginPrevented,
-        onPasswordChanged: revoke.passwordChange,
-        onMultiFactorEnable: revoke.multiFactorEnable,
-        onOneTimeTokenReuse: revoke.oneTimeTokenReuse,
-      },
-    },
+    jwtConfiguration: { ...tokenLifetimes(tenant.policy), ...keyFields(keys), refreshTokenRevocationPolicy },
   };
 }
 
@@ -87,20 +122,22 @@ export function tenantShape(
 export function applicationShape(
   app: { name: string; redirectUris: string[]; policy: EffectivePolicy; ownJwtConfiguration: boolean },
   keys: KeyRefs,
-): JsonObject {
-  return {
-    name: app.name,
-    oauthConfiguration: {
-      authorizedRedirectURLs: [...app.redirectUris],
-      clientAuthenticationPolicy: "NotRequiredWhenUsingPKCE",
-      proofKeyForCodeExchangePolicy: "Required",
-      enabledGrants: ["authorization_code", "refresh_token"],
-      generateRefreshTokens: true,
-      requireRegistration: true,
-    },
-    loginConfiguration: { allowTokenRefresh: true, generateRefreshTokens: true, requireAuthentication: true },
-    jwtConfiguration: app.ownJwtConfiguration
-      ? { enabled: true, ...tokenLifetimes(app.policy), ...keyFields(keys) }
-      : { enabled: false },
+): ApplicationShape {
+  const oauthConfiguration: OAuth2Configuration = {
+    authorizedRedirectURLs: [...app.redirectUris],
+    clientAuthenticationPolicy: "NotRequiredWhenUsingPKCE" as ClientAuthenticationPolicy,
+    proofKeyForCodeExchangePolicy: "Required" as ProofKeyForCodeExchangePolicy,
+    enabledGrants: ["authorization_code", "refresh_token"] as GrantType[],
+    generateRefreshTokens: true,
+    requireRegistration: true,
   };
+  const loginConfiguration: LoginConfiguration = {
+    allowTokenRefresh: true,
+    generateRefreshTokens: true,
+    requireAuthentication: true,
+  };
+  const jwtConfiguration: JWTConfiguration = app.ownJwtConfiguration
+    ? { enabled: true, ...tokenLifetimes(app.policy), ...keyFields(keys) }
+    : { enabled: false };
+  return { name: app.name, oauthConfiguration, loginConfiguration, jwtConfiguration };
 }

@@ -13,8 +13,8 @@ import { type Diagnostic, hasErrors } from "../diagnostics/diagnostic";
 import type { PolicySchemas } from "../diagnostics/schema-check";
 import { type ParsedDocument, parseYamlSource } from "../diagnostics/yaml-source";
 import { PROJECT_NAME } from "../fusionauth/ids";
-import { diffManaged, type JsonObject } from "../fusionauth/managed-fields";
-import { applicationShape, type KeyRefs, tenantShape } from "../fusionauth/objects";
+import { diffManaged } from "../fusionauth/managed-fields";
+import { applicationShape, asJson, type KeyRefs, tenantShape } from "../fusionauth/objects";
 import { formatDuration } from "../lib/duration";
 import { POLICY_FIELDS } from "../policy/fields";
 import type { EffectivePolicy } from "../policy/types";
@@ -418,11 +418,11 @@ function upChanges(state: DesiredState, drafts: readonly DraftTenant[]): string[
       verificationKeyIds: jwt?.accessTokenVerificationKeyIds ?? [],
     };
     const skipKeys = (p: string) => !/KeyId|VerificationKeyIds/.test(p);
-    for (const p of diffManaged(d.live, tenantShape(t, refs) as JsonObject).filter(skipKeys))
+    for (const p of diffManaged(d.live, asJson(tenantShape(t, refs))).filter(skipKeys))
       out.push(`tenant ${t.key}: ${p}`);
     for (const a of t.applications) {
       const live = d.apps.find((x) => x.key === a.key)?.live;
-      for (const p of diffManaged(live, applicationShape(a, refs)).filter(skipKeys))
+      for (const p of diffManaged(live, asJson(applicationShape(a, refs))).filter(skipKeys))
         out.push(`application ${t.key}/${a.key}: ${p}`);
     }
   }

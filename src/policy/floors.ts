@@ -5,7 +5,7 @@
  *
  * @see https://pages.nist.gov/800-63-4/sp800-63b.html#reauth (AAL reauthentication limits)
  */
-import type { Diagnostic } from "../diagnostics/diagnostic";
+import type { Diagnostic, DiagnosticCode } from "../diagnostics/diagnostic";
 import type { ParsedDocument } from "../diagnostics/yaml-source";
 import { parseDuration } from "../lib/duration";
 import { formatFieldValue, policyField } from "./fields";
@@ -79,7 +79,7 @@ export function checkFloors(
         merged,
         paths,
         "error",
-        `KIT_FLOOR_${rule.slice(rule.lastIndexOf(".") + 1).toUpperCase()}`,
+        `KIT_FLOOR_${rule.slice(rule.lastIndexOf(".") + 1).toUpperCase()}` as DiagnosticCode,
         message,
       ),
     });

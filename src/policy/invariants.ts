@@ -5,7 +5,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc8725#section-3.1 (algorithm verification)
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.2.2 (refresh-token protection)
  */
-import type { Diagnostic } from "../diagnostics/diagnostic";
+import type { Diagnostic, DiagnosticCode } from "../diagnostics/diagnostic";
 import { formatDuration } from "../lib/duration";
 import { diagnosticAt, type MergedPolicy } from "./layers";
 import { minimumRetentionSeconds } from "./retention";
@@ -25,9 +25,9 @@ export function checkInvariants(p: EffectivePolicy, merged: MergedPolicy): Diagn
   const S = p.offline.clockRollbackToleranceSeconds;
   const K = p.keys.rotationPeriodSeconds;
   const P = p.keys.publishedAhead;
-  const error = (paths: string[], code: string, message: string) =>
+  const error = (paths: string[], code: DiagnosticCode, message: string) =>
     out.push(diagnosticAt(merged, paths, "error", code, message));
-  const warn = (paths: string[], code: string, message: string) =>
+  const warn = (paths: string[], code: DiagnosticCode, message: string) =>
     out.push(diagnosticAt(merged, paths, "warning", code, message));
 
   if (A >= R) {

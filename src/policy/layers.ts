@@ -2,7 +2,7 @@
  * Deep-merging a preset with a stack's overrides while remembering, for every setting, which file and node set it,
  * so that a problem found after the merge still points at the line a user must change.
  */
-import type { Diagnostic, Severity } from "../diagnostics/diagnostic";
+import type { Diagnostic, DiagnosticCode, Severity } from "../diagnostics/diagnostic";
 import { type ParsedDocument, pointerSegments, toPointer } from "../diagnostics/yaml-source";
 
 /** Where a setting's value came from. `override` is true for a stack's overrides (or an app's own preset). */
@@ -79,7 +79,7 @@ export function diagnosticAt(
   merged: MergedPolicy,
   paths: readonly string[],
   severity: Severity,
-  code: string,
+  code: DiagnosticCode,
   message: string,
 ): Diagnostic {
   const known = paths.map((p) => merged.origins.get(p)).filter((o): o is Origin => o !== undefined);

@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { compareDiagnostics } from "../diagnostics/diagnostic";
 import { createFusionAuthPort, type FusionAuthPort } from "../fusionauth/client-port";
 import { keyId } from "../fusionauth/ids";
-import { applicationShape, type KeyRefs, keyLength, tenantShape } from "../fusionauth/objects";
+import { applicationShape, asJson, type KeyRefs, keyLength, tenantShape } from "../fusionauth/objects";
 import { formatDuration } from "../lib/duration";
 import { formatKeyName, recordedTimes } from "../rotation/key-record";
 import { observeStack } from "../rotation/observe";
@@ -112,7 +112,7 @@ function registerTenant(state: DesiredState, tenant: TenantState, rotation: Rota
       objectId: tenant.id,
       label: `tenant ${tenant.key}`,
       adopt: tenant.adopted,
-      shape: keyRefs.apply((refs) => tenantShape(tenant, refs)),
+      shape: keyRefs.apply((refs) => asJson(tenantShape(tenant, refs))),
     },
     parent,
   );
@@ -126,7 +126,7 @@ function registerTenant(state: DesiredState, tenant: TenantState, rotation: Rota
         label: `application ${tenant.key}/${app.key}`,
         tenantId: tenantResource.objectId,
         adopt: app.adopted,
-        shape: keyRefs.apply((refs) => applicationShape(app, refs)),
+        shape: keyRefs.apply((refs) => asJson(applicationShape(app, refs))),
       },
       parent,
     );

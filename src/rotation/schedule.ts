@@ -35,6 +35,7 @@
  * @see https://fusionauth.io/docs/operate/secure/key-rotation
  * @see https://fusionauth.io/docs/apis/keys
  */
+import { KitError } from "../lib/errors";
 import { minimumRetentionSeconds, type RetentionPolicy } from "../policy/retention";
 import type { EffectivePolicy } from "../policy/types";
 
@@ -170,14 +171,9 @@ export interface EmergencySwitch {
 /** Stable codes of {@link RotationError}. */
 export type RotationErrorCode = "KIT_ROTATION_INVALID_INPUT";
 
-export class RotationError extends Error {
+export class RotationError extends KitError {
   override readonly name = "RotationError";
-  constructor(
-    readonly code: RotationErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
+  declare readonly code: RotationErrorCode;
 }
 
 /** Lead a key must be published before it signs: J + C + S. */

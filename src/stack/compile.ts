@@ -5,7 +5,7 @@
  * @see https://www.pulumi.com/docs/concepts/config/#structured-configuration
  */
 
-import { type Diagnostic, hasErrors, normalizeDiagnostics } from "../diagnostics/diagnostic";
+import { type Diagnostic, type DiagnosticCode, hasErrors, normalizeDiagnostics } from "../diagnostics/diagnostic";
 import { checkSchema, type PolicySchemas } from "../diagnostics/schema-check";
 import { didYouMean } from "../diagnostics/suggest";
 import { type ParsedDocument, toPointer } from "../diagnostics/yaml-source";
@@ -75,7 +75,7 @@ export function compileStack(given: CompileInput): CompileResult {
   const rawTenants = config[`${NS}tenants`] as RawTenant[];
   const apiKey = config[`${NS}apiKey`];
   if (typeof apiKey === "string") diagnostics.push(plaintextApiKeyWarning(doc));
-  const error = (pointer: string, code: string, message: string, target: "key" | "value" = "value") =>
+  const error = (pointer: string, code: DiagnosticCode, message: string, target: "key" | "value" = "value") =>
     diagnostics.push({ severity: "error", code, message, file: doc.path, pointer, ...doc.locate(pointer, target) });
   checkKeysAndIdsUnique(rawTenants, error);
 
@@ -141,7 +141,7 @@ function tenantPointer(i: number, ...rest: (string | number)[]): string {
   return toPointer(["config", `${NS}tenants`, i, ...rest]);
 }
 
-type ErrorAt = (pointer: string, code: string, message: string, target?: "key" | "value") => void;
+type ErrorAt = (pointer: string, code: DiagnosticCode, message: string, target?: "key" | "value") => void;
 
 function checkUnique(items: { value: string; pointer: string }[], what: string, error: ErrorAt): void {
   const seen = new Set<string>();

@@ -17,6 +17,10 @@ secure: string
  * Stable slug: lower case letters, digits, dashes.
  */
 export type Slug = string
+/**
+ * A name FusionAuth stores: at most 191 characters (FusionAuth's name columns), no control characters, no unpaired surrogates.
+ */
+export type Text = string
 export type Uuid = string
 
 /**
@@ -54,7 +58,10 @@ export interface Config {
 }
 export interface Tenant {
 key: Slug
-name: string
+name: Text
+/**
+ * The tenant's issuer (the iss claim): an http(s) URL.
+ */
 issuer: string
 preset: Slug
 id?: Uuid
@@ -199,9 +206,10 @@ at: string
 }
 export interface Application {
 key: Slug
-name: string
+name: Text
 /**
  * @minItems 1
+ * @maxItems 100
  */
 redirectUris: [string, ...(string)[]]
 preset?: Slug

@@ -10,7 +10,7 @@
  *
  * @see https://www.pulumi.com/docs/concepts/config/#structured-configuration
  */
-import type { Diagnostic } from "../diagnostics/diagnostic";
+import type { Diagnostic, DiagnosticCode } from "../diagnostics/diagnostic";
 import { didYouMean } from "../diagnostics/suggest";
 import { type ParsedDocument, pointerSegments, type Target, toPointer } from "../diagnostics/yaml-source";
 import { PROJECT_NAME } from "../fusionauth/ids";
@@ -279,6 +279,6 @@ function locateIn(stack: ParsedDocument, sources: [string, Source][]): ParsedDoc
   };
 }
 
-function at(doc: ParsedDocument, pointer: string, code: string, message: string, target?: Target): Diagnostic {
+function at(doc: ParsedDocument, pointer: string, code: DiagnosticCode, message: string, target?: Target): Diagnostic {
   return { severity: "error", code, message, file: doc.path, pointer, ...doc.locate(pointer, target) };
 }

@@ -29,15 +29,41 @@ export interface PolicySources {
   diagnostics: Diagnostic[];
 }
 
-/** `stacks/Pulumi.<stack>.yaml` of a repository. */
+/**
+ * What a stack name may be: Pulumi's own alphabet (letters, digits, `-`, `_`, `.`), starting with a letter or digit,
+ * without `..`, at most 100 characters. Checked before any path is built from a name, so that neither
+ * `--stack ../../outside` nor a file `stacks/Pulumi.....yaml` (stack `..`) can reach outside `stacks/` or the
+ * bundle directory.
+ *
+ * @see https://www.pulumi.com/docs/iac/concepts/stacks/ (stack names)
+ */
+export const STACK_NAME_PATTERN = /^(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+/** Whether `name` is a stack name the kit builds paths from. */
+export function isStackName(name: string): boolean {
+  return STACK_NAME_PATTERN.test(name);
+}
+
+/** Why a stack name is refused, for CLI messages and diagnostics. */
+export function stackNameProblem(name: string): string {
+  return `${JSON.stringify(name)} is not a stack name: use letters, digits, "-", "_" and "." (no ".."), starting with a letter or digit, at most 100 characters`;
+}
+
+/**
+ * `stacks/Pulumi.<stack>.yaml` of a repository.
+ *
+ * @throws {TypeError} when `stack` is not a {@link isStackName stack name}: a path is never built from one.
+ */
 export function stackFilePath(repoRoot: string, stack: string): string {
+  if (!isStackName(stack)) throw new TypeError(stackNameProblem(stack));
   return join(repoRoot, STACKS_DIR, `Pulumi.${stack}.yaml`);
 }
 
-/** The stack name of a `Pulumi.<stack>.yaml` file name, or `undefined`. */
+/** The stack name of a `Pulumi.<stack>.yaml` file name, or `undefined` (also for a name that is not safe). */
 export function stackNameOf(file: string): string | undefined {
   const m = /(?:^|[\\/])Pulumi\.([^\\/]+)\.ya?ml$/.exec(file);
-  return m?.[1];
+  const name = m?.[1];
+  return name !== undefined && isStackName(name) ? name : undefined;
 }
 
 /** The nearest directory, from `start` upwards, holding `policies/presets`; `undefined` when there is none. */
@@ -61,9 +87,9 @@ export function displayPath(repoRoot: string, file: string): string {
 /** Reads and parses one YAML file; a missing file becomes a `KIT_FILE_NOT_FOUND` diagnostic. */
 export function readYamlFile(repoRoot: string, file: string): { doc: ParsedDocument; diagnostics: Diagnostic[] } {
   const path = displayPath(repoRoot, file);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(isAbsolute(file) ? file : resolve(repoRoot, file), "utf8");
+    bytes = readFileSync(isAbsolute(file) ? file : resolve(repoRoot, file));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code === "ENOENT" ? "KIT_FILE_NOT_FOUND" : "KIT_FILE_UNREADABLE";
     const message =
@@ -75,7 +101,45 @@ export function readYamlFile(repoRoot: string, file: string): { doc: ParsedDocum
       diagnostics: [{ severity: "error", code, message, file: path, line: 1, column: 1, pointer: "" }],
     };
   }
+  const text = decodeUtf8(bytes);
+  if (typeof text !== "string") {
+    return {
+      doc: { path, value: undefined, locate: () => ({ line: 1, column: 1 }) },
+      diagnostics: [{ severity: "error", ...text, file: path, pointer: "" }],
+    };
+  }
   return parseYamlSource({ path, text });
+}
+
+/**
+ * The text of a UTF-8 file, or where its first invalid byte sequence is: YAML is UTF-8, and decoding leniently
+ * would silently turn a broken name into U+FFFD replacement characters that then reach FusionAuth.
+ */
+export function decodeUtf8(
+  bytes: Uint8Array,
+): string | { code: "KIT_FILE_ENCODING"; message: string; line: number; column: number } {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    const lenient = new TextDecoder("utf-8").decode(bytes);
+    // The first U+FFFD that the file did not spell as its own UTF-8 bytes (EF BF BD) marks the invalid sequence.
+    let index = lenient.indexOf("\uFFFD");
+    while (index >= 0) {
+      const offset = Buffer.byteLength(lenient.slice(0, index), "utf8");
+      if (!(bytes[offset] === 0xef && bytes[offset + 1] === 0xbf && bytes[offset + 2] === 0xbd)) break;
+      index = lenient.indexOf("\uFFFD", index + 1);
+    }
+    const before = lenient.slice(0, Math.max(index, 0)).split("\n");
+    const line = before.length;
+    const column = (before[before.length - 1] ?? "").length + 1;
+    const byte = Buffer.byteLength(lenient.slice(0, Math.max(index, 0)), "utf8");
+    return {
+      code: "KIT_FILE_ENCODING",
+      message: `invalid UTF-8 at byte ${byte} (0x${(bytes[byte] ?? 0).toString(16).padStart(2, "0")}); save the file as UTF-8`,
+      line,
+      column,
+    };
+  }
 }
 
 /** The YAML files of a directory, sorted by name (so output never depends on directory order). */
@@ -109,7 +173,21 @@ export function compileStackFile(
   file: string,
   sources: PolicySources = loadPolicySources(repoRoot),
 ): { state?: DesiredState; diagnostics: Diagnostic[] } {
-  const stackName = stackNameOf(file) ?? "unnamed";
+  const stackName = stackNameOf(file);
+  if (stackName === undefined) {
+    const name = /Pulumi\.(.*)\.ya?ml$/s.exec(file)?.[1] ?? file;
+    const path = displayPath(repoRoot, file);
+    const invalid: Diagnostic = {
+      severity: "error",
+      code: "KIT_STACK_NAME_INVALID",
+      message: `${stackNameProblem(name)}; rename the file`,
+      file: path,
+      line: 1,
+      column: 1,
+      pointer: "",
+    };
+    return { diagnostics: normalizeDiagnostics([...sources.diagnostics, invalid]) };
+  }
   const stack = readYamlFile(repoRoot, file);
   // The shared file sits beside the stack file (stacks/), whatever the current directory.
   const sharedName = sharedFileOf(stack.doc);

@@ -4,13 +4,14 @@
  * tenant never published from one it did, without asking FusionAuth.
  * @see ../../docs/runbooks.md (key compromise)
  */
+import type { DiagnosticCode } from "../diagnostics/codes";
 import type { EffectivePolicy } from "../policy/types";
 import { scheduledGenerationAt } from "../rotation/schedule";
 import type { RevokedKey as RawRevokedKey } from "./config.generated";
 import type { RevokedKey } from "./desired-state";
 
 /** Reports one located error: (JSON pointer, code, message). */
-export type ReportError = (pointer: string, code: string, message: string) => void;
+export type ReportError = (pointer: string, code: DiagnosticCode, message: string) => void;
 
 /** Date.parse rolls 2026-02-31 over into March: check the calendar date as written. */
 function isCalendarDate(text: string): boolean {

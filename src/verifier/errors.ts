@@ -3,15 +3,15 @@
  * bundle that loaded (or refuses offline use) and reports the problem.
  */
 import type { BundleProblem, BundleProblemCode } from "../bundle/format";
+import { KitError } from "../lib/errors";
 
 export type BundleLoadErrorCode = BundleProblemCode;
 
 /** The bundle is unusable. `code` is the first problem's; `problems` lists every one found. */
-export class BundleLoadError extends Error {
+export class BundleLoadError extends KitError {
   override readonly name = "BundleLoadError";
-  readonly code: BundleLoadErrorCode;
+  declare readonly code: BundleLoadErrorCode;
   constructor(readonly problems: readonly BundleProblem[]) {
-    super(problems.map((p) => `${p.code}: ${p.message}`).join("\n"));
-    this.code = (problems[0] as BundleProblem).code;
+    super((problems[0] as BundleProblem).code, problems.map((p) => `${p.code}: ${p.message}`).join("\n"));
   }
 }

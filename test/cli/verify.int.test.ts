@@ -106,7 +106,7 @@ describe("fakit verify", () => {
     expect(missing.stderr).toContain("--bundle is required");
     const badTime = await fakit(["verify", "--bundle", dir, "--token", token, "--now", "yesterday"]);
     expect(badTime.code).toBe(2);
-    expect(badTime.stderr).toContain('--now must be an ISO 8601 time, got "yesterday"');
+    expect(badTime.stderr).toContain("--now needs an ISO 8601 time with a zone");
     const unknown = await fakit(["verify", "--bundle", dir, "--token", token, "--frobnicate"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stdout).toBe("");

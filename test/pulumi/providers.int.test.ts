@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_TENANT_ID, type RunningEmulator, startEmulator } from "../../src/emulator";
 import { createFusionAuthPort } from "../../src/fusionauth/client-port";
-import { applicationShape, tenantShape } from "../../src/fusionauth/objects";
+import { applicationShape, asJson, tenantShape } from "../../src/fusionauth/objects";
 import { applicationProvider, tenantProvider } from "../../src/pulumi/providers/managed-object";
 import { signingKeyProvider } from "../../src/pulumi/providers/signing-key";
 import { testPolicy } from "../helpers/policies";
@@ -95,7 +95,7 @@ describe("tenant and application providers", () => {
     objectId: tenantId,
     label: "tenant t",
     adopt: false,
-    shape: tenantShape({ name: "Provider Test", issuer: "https://t.example", policy }, keyRefs),
+    shape: asJson(tenantShape({ name: "Provider Test", issuer: "https://t.example", policy }, keyRefs)),
   });
 
   it("creates a tenant with exactly the managed fields of the preset", async () => {
@@ -147,9 +147,8 @@ describe("tenant and application providers", () => {
 
   it("creates a public native client in the tenant", async () => {
     const p = configured(applicationProvider);
-    const shape = applicationShape(
-      { name: "App", redirectUris: ["com.example:/cb"], policy, ownJwtConfiguration: false },
-      keyRefs,
+    const shape = asJson(
+      applicationShape({ name: "App", redirectUris: ["com.example:/cb"], policy, ownJwtConfiguration: false }, keyRefs),
     );
     await p.create?.({ objectId: appId, label: "application t/app", tenantId, adopt: false, shape });
     const app = await port().retrieveApplication(appId);
@@ -172,7 +171,7 @@ describe("tenant and application providers", () => {
       objectId: DEFAULT_TENANT_ID,
       label: "tenant default",
       adopt: true,
-      shape: tenantShape({ name: "Default", issuer: "https://adopted.example", policy }, keyRefs),
+      shape: asJson(tenantShape({ name: "Default", issuer: "https://adopted.example", policy }, keyRefs)),
     };
     const res = await p.create?.(inputs);
     expect((await port().retrieveTenant(DEFAULT_TENANT_ID))?.issuer).toBe("https://adopted.example");

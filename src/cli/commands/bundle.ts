@@ -6,7 +6,6 @@
  * horizon has not passed. Reads FusionAuth (GET only): its keys and `/.well-known/jwks.json`. All bundles or none.
  */
 import path from "node:path";
-import { parseArgs } from "node:util";
 import type { JWK } from "jose";
 import { checkBundle, checkBundleSignature } from "../../bundle/check";
 import { type AppBundle, type AppRotation, computeBundles, observeAppRotations } from "../../bundle/compute";
@@ -24,6 +23,7 @@ import {
 import { readBundleFiles, writeBundles } from "../../bundle/write";
 import { createFusionAuthPort, type FusionAuthPort } from "../../fusionauth/client-port";
 import { stackApiKey } from "../../toolchain/stack-api-key";
+import { parseCommandLine, parseInstant, requireStackName, UsageError } from "../args";
 import { loadStackForCommand } from "../load-stack";
 
 const LOCAL_STACK = "local";
@@ -45,58 +45,31 @@ const USAGE = `usage: fakit bundle --stack NAME [--out DIR] [--sign-key FILE] [-
 Needs FUSIONAUTH_API_KEY or the stack's secret fusionauth-offline-kit:apiKey (read through the Pulumi CLI).
 Exit status: 0 ok, 1 failure (invalid stack, FusionAuth mismatch, stale or badly signed bundle), 2 usage error.`;
 
-function usageError(message: string): number {
-  console.error(`fakit bundle: ${message}\n\n${USAGE}`);
-  return 2;
-}
+const SPEC = {
+  command: "bundle",
+  usage: USAGE,
+  options: {
+    stack: { type: "string", short: "s" },
+    out: { type: "string" },
+    check: { type: "boolean" },
+    app: { type: "string", multiple: true },
+    now: { type: "string" },
+    "sign-key": { type: "string" },
+    "verify-key": { type: "string" },
+  },
+} as const;
 
 export async function run(argv: string[]): Promise<number> {
-  let values: {
-    stack?: string;
-    out?: string;
-    check?: boolean;
-    app?: string[];
-    now?: string;
-    help?: boolean;
-    "sign-key"?: string;
-    "verify-key"?: string;
-  };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        stack: { type: "string", short: "s" },
-        out: { type: "string" },
-        check: { type: "boolean", default: false },
-        app: { type: "string", multiple: true },
-        now: { type: "string" },
-        "sign-key": { type: "string" },
-        "verify-key": { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }));
-  } catch (err) {
-    return usageError((err as Error).message);
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (values.stack === undefined || values.stack === "") return usageError("--stack is required");
-  if (values.app !== undefined && !values.check)
-    return usageError("--app goes with --check (bundles are written per stack)");
-  if (values["verify-key"] !== undefined && !values.check) return usageError("--verify-key goes with --check");
-  let at = Math.floor(Date.now() / 1000);
-  if (values.now !== undefined) {
-    const ms = Date.parse(values.now);
-    if (!/^\d{4}-\d{2}-\d{2}T/.test(values.now) || Number.isNaN(ms)) {
-      return usageError(`--now needs an ISO 8601 time such as 2026-01-31T12:00:00Z, got ${values.now}`);
-    }
-    at = Math.floor(ms / 1000);
-  }
-  const loaded = loadStackForCommand("bundle", values.stack, "no bundle written");
+  const parsed = parseCommandLine(argv, SPEC);
+  if (parsed === undefined) return 0;
+  const values = parsed.values;
+  const stack = requireStackName(values.stack, SPEC);
+  if (values.app !== undefined && values.check !== true)
+    throw new UsageError(SPEC, "--app goes with --check (bundles are written per stack)");
+  if (values["verify-key"] !== undefined && values.check !== true)
+    throw new UsageError(SPEC, "--verify-key goes with --check");
+  const at = Math.floor((parseInstant("--now", values.now, SPEC) ?? new Date()).getTime() / 1000);
+  const loaded = loadStackForCommand("bundle", stack, "no bundle written");
   if ("exitCode" in loaded) return loaded.exitCode;
   const outDir = path.resolve(values.out ?? path.join(loaded.repoRoot, "artifacts"));
 
@@ -118,7 +91,8 @@ export async function run(argv: string[]): Promise<number> {
       else if (signKeyFile !== undefined) verifyKey = (await loadSigningKeyFile(path.resolve(signKeyFile))).publicJwk;
       else if (isLocal) verifyKey = (await ensureLocalSigningKey(loaded.repoRoot)).key.publicJwk;
       else
-        return usageError(
+        throw new UsageError(
+          SPEC,
           "--check needs the public key the app pins to verify the bundles' signatures: --verify-key FILE",
         );
     } else if (signKeyFile !== undefined) {
@@ -133,18 +107,20 @@ export async function run(argv: string[]): Promise<number> {
         `${local.generated ? "generated" : "using"} the local development bundle signing key ${rel(local.privatePath)} (kid ${local.key.kid}); apps built against stack ${LOCAL_STACK} pin ${rel(local.publicPath)}`,
       );
     } else {
-      return usageError(
+      throw new UsageError(
+        SPEC,
         `stack ${values.stack} needs the pipeline's bundle signing key: --sign-key FILE or ${SIGNING_KEY_ENV}=FILE (create one with \`fakit bundle-key generate\`)`,
       );
     }
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     return fail(err);
   }
 
   let apps: AppRotation[];
   let port: FusionAuthPort;
   try {
-    const apiKey = await stackApiKey(values.stack, loaded.repoRoot);
+    const apiKey = await stackApiKey(stack, loaded.repoRoot);
     port = createFusionAuthPort({ url: loaded.state.url, apiKey });
     apps = await observeAppRotations(loaded.state, port, at);
   } catch (err) {
@@ -156,7 +132,7 @@ export async function run(argv: string[]): Promise<number> {
     const unknown = (wanted ?? []).filter((w) => !apps.some((a) => a.name === w));
     if (unknown.length > 0) {
       const known = apps.map((a) => a.name).join(", ");
-      return usageError(`no application ${unknown.join(", ")} in stack ${values.stack} (applications: ${known})`);
+      throw new UsageError(SPEC, `no application ${unknown.join(", ")} in stack ${stack} (applications: ${known})`);
     }
     const selected = wanted === undefined ? apps : apps.filter((a) => wanted.includes(a.name));
     return checkExisting(outDir, selected, at, verifyKey as JWK);

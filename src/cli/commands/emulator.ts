@@ -7,7 +7,6 @@
  * which a running emulator keeps (except with `--port 0`, which tests and scripts use for throwaway emulators).
  */
 import path from "node:path";
-import { parseArgs } from "node:util";
 import { DEFAULT_API_KEY, EmulatorError, startEmulator } from "../../emulator";
 import {
   emulatorPortFromEnv,
@@ -19,6 +18,7 @@ import {
   writeEmulatorRecord,
 } from "../../emulator/lifecycle";
 import { findRepoRoot } from "../../stack/load";
+import { parseCommandLine, parseInstant, UsageError } from "../args";
 
 const USAGE = `usage: fakit emulator [--port 9011] [--data FILE] [--api-key KEY]... [--admin] [--host 127.0.0.1] [--now ISO-8601]
                       [--public-url URL]
@@ -34,6 +34,20 @@ const USAGE = `usage: fakit emulator [--port 9011] [--data FILE] [--api-key KEY]
 
 The running emulator records its pid, URL and data file in .fakit/emulator.pid of the checkout.`;
 
+const SPEC = {
+  command: "emulator",
+  usage: USAGE,
+  options: {
+    port: { type: "string" },
+    host: { type: "string", default: "127.0.0.1" },
+    data: { type: "string", default: ".fakit/emulator.json" },
+    "api-key": { type: "string", multiple: true },
+    admin: { type: "boolean", default: false },
+    now: { type: "string" },
+    "public-url": { type: "string" },
+  },
+} as const;
+
 /** `.fakit/` of the checkout the command runs in (the nearest folder with policies/presets), else of the cwd. */
 function stateDir(): string {
   return path.join(findRepoRoot(process.cwd()) ?? process.cwd(), ".fakit");
@@ -45,14 +59,12 @@ export async function run(argv: string[]): Promise<number> {
   return start(argv);
 }
 
-function noArguments(name: string, argv: string[]): boolean {
-  if (argv.length === 0) return true;
-  console.error(`fakit emulator ${name}: takes no arguments, got "${argv.join(" ")}"\n\n${USAGE}`);
-  return false;
+function noArguments(name: string, argv: string[]): void {
+  if (argv.length > 0) throw new UsageError(SPEC, `${name} takes no arguments, got "${argv.join(" ")}"`);
 }
 
 function status(argv: string[]): number {
-  if (!noArguments("status", argv)) return 2;
+  noArguments("status", argv);
   const file = pidFilePath(stateDir());
   const r = runningEmulatorRecord(file);
   if (r === undefined) {
@@ -64,7 +76,7 @@ function status(argv: string[]): number {
 }
 
 async function stop(argv: string[]): Promise<number> {
-  if (!noArguments("stop", argv)) return 2;
+  noArguments("stop", argv);
   const r = await stopEmulator(pidFilePath(stateDir()));
   if (r === undefined) {
     console.log("no emulator of this checkout is running; nothing to stop");
@@ -79,50 +91,22 @@ async function stop(argv: string[]): Promise<number> {
 }
 
 async function start(argv: string[]): Promise<number> {
-  let values: Record<string, string | boolean | string[] | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        port: { type: "string" },
-        host: { type: "string", default: "127.0.0.1" },
-        data: { type: "string", default: ".fakit/emulator.json" },
-        "api-key": { type: "string", multiple: true },
-        admin: { type: "boolean", default: false },
-        now: { type: "string" },
-        "public-url": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    console.error(`fakit emulator: ${(e as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const parsed = parseCommandLine(argv, SPEC);
+  if (parsed === undefined) return 0;
+  const values = parsed.values;
   const fromEnv = emulatorPortFromEnv(process.env);
-  if ("error" in fromEnv && values.port === undefined) {
-    console.error(`fakit emulator: ${fromEnv.error}`);
-    return 2;
-  }
-  const port = values.port === undefined ? (fromEnv as { port: number }).port : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`fakit emulator: --port must be an integer 0..65535, got "${values.port}"\n\n${USAGE}`);
-    return 2;
-  }
-  const now = values.now === undefined ? undefined : new Date(String(values.now));
-  if (now !== undefined && Number.isNaN(now.getTime())) {
-    console.error(`fakit emulator: --now must be an ISO-8601 instant, got "${values.now}"`);
-    return 2;
-  }
-  const publicUrl = values["public-url"] === undefined ? undefined : String(values["public-url"]);
-  if (publicUrl !== undefined && !/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(publicUrl)) {
-    console.error(`fakit emulator: --public-url must be an http(s) URL without query or fragment, got "${publicUrl}"`);
-    return 2;
-  }
+  if ("error" in fromEnv && values.port === undefined) throw new UsageError(SPEC, fromEnv.error);
+  const portText = values.port ?? String((fromEnv as { port: number }).port);
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535)
+    throw new UsageError(SPEC, `--port must be an integer 0..65535, got ${JSON.stringify(values.port)}`);
+  const now = parseInstant("--now", values.now, SPEC);
+  const publicUrl = values["public-url"];
+  if (publicUrl !== undefined && !/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/.test(publicUrl))
+    throw new UsageError(
+      SPEC,
+      `--public-url must be an http(s) URL without query or fragment, got ${JSON.stringify(publicUrl)}`,
+    );
   // Port 0 is a throwaway emulator (tests, scripts): it is not "the" emulator of the checkout.
   const pidFile = port === 0 ? undefined : pidFilePath(stateDir());
   const already = pidFile === undefined ? undefined : runningEmulatorRecord(pidFile);
@@ -138,7 +122,7 @@ async function start(argv: string[]): Promise<number> {
       port,
       host: String(values.host),
       dataFile: data === "-" ? undefined : data,
-      apiKeys: values["api-key"] as string[] | undefined,
+      apiKeys: values["api-key"],
       admin: values.admin === true,
       now,
       publicUrl,

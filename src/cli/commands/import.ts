@@ -7,13 +7,13 @@
  */
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { parseArgs } from "node:util";
 import { formatDiagnostic } from "../../diagnostics/diagnostic";
 import { importStack } from "../../import/map";
 import { ImportReadError, readLiveInstance } from "../../import/read";
 import { checkPresetCatalog } from "../../policy/preset-catalog";
 import type { EffectivePolicy } from "../../policy/types";
 import { findRepoRoot, loadPolicySources, stackFilePath } from "../../stack/load";
+import { parseCommandLine, requireStackName, UsageError } from "../args";
 
 const USAGE = `usage: fakit import --url URL --stack NAME [--force]
 
@@ -22,40 +22,25 @@ The API key comes from FUSIONAUTH_API_KEY; it needs only GET on /api/tenant, /ap
 (docs/least-privilege.md). An existing stack file is kept unless --force is given.
 Exit status: 0 written, 1 nothing written (unreachable, key refused, stack exists, not expressible), 2 usage.`;
 
+const SPEC = {
+  command: "import",
+  usage: USAGE,
+  options: {
+    url: { type: "string" },
+    stack: { type: "string", short: "s" },
+    force: { type: "boolean", default: false },
+  },
+} as const;
+
 export async function run(argv: string[]): Promise<number> {
-  let values: { url?: string; stack?: string; force?: boolean; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        url: { type: "string" },
-        stack: { type: "string", short: "s" },
-        force: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    }));
-  } catch (e) {
-    console.error(`fakit import: ${(e as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (values.url === undefined || !/^https?:\/\/\S+$/.test(values.url)) {
-    console.error(`fakit import: --url needs the FusionAuth base URL, e.g. https://auth.example.com\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.stack === undefined || !/^[A-Za-z0-9_.-]+$/.test(values.stack)) {
-    console.error(`fakit import: --stack needs a stack name (letters, digits, - _ .)\n\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandLine(argv, SPEC);
+  if (parsed === undefined) return 0;
+  const values = { ...parsed.values, stack: requireStackName(parsed.values.stack, SPEC) };
+  if (values.url === undefined || !/^https?:\/\/\S+$/.test(values.url))
+    throw new UsageError(SPEC, "--url needs the FusionAuth base URL, e.g. https://auth.example.com");
   const apiKey = process.env.FUSIONAUTH_API_KEY;
-  if (apiKey === undefined || apiKey === "") {
-    console.error("fakit import: set FUSIONAUTH_API_KEY to a read-only API key (see docs/least-privilege.md)");
-    return 2;
-  }
+  if (apiKey === undefined || apiKey === "")
+    throw new UsageError(SPEC, "set FUSIONAUTH_API_KEY to a read-only API key (see docs/least-privilege.md)");
   const repoRoot = findRepoRoot(process.cwd());
   if (repoRoot === undefined) {
     console.error("fakit import: no policies/presets directory here or above; run it inside the kit's repository");

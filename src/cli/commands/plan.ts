@@ -11,6 +11,7 @@ import { planStackRotations, renderRotationText } from "../../rotation/plan-stac
 import type { ObservedRotation } from "../../rotation/schedule";
 import { planStackRotation } from "../../rotation/stack-rotation";
 import { stackApiKey } from "../../toolchain/stack-api-key";
+import { parseCommandLine, parseInstant, requireStackName } from "../args";
 import { loadStackForCommand } from "../load-stack";
 
 const USAGE = `usage: fakit plan --stack NAME [--json] [--now ISO] [--mermaid] [--live]
@@ -26,59 +27,30 @@ The rotation timeline of each tenant follows the figures: by default as if the t
 --diff OTHER prints only the settings that differ between the two stacks (environments), e.g. staging and prod.
 Exit status: 0 ok, 1 invalid stack, 2 usage error.`;
 
-interface PlanArgs {
-  stack: string;
-  json: boolean;
-  mermaid: boolean;
-  live: boolean;
-  now: Date;
-  diff?: string;
-}
-
-function parseArgs(argv: string[]): PlanArgs | string {
-  let stack: string | undefined;
-  let json = false;
-  let mermaid = false;
-  let live = false;
-  let now: Date | undefined;
-  let diff: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    const [flag, inline] =
-      arg.startsWith("--") && arg.includes("=")
-        ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]
-        : [arg, undefined];
-    const value = () => inline ?? argv[++i];
-    if (flag === "--json") json = true;
-    else if (flag === "--mermaid") mermaid = true;
-    else if (flag === "--live") live = true;
-    else if (flag === "--stack" || flag === "-s") {
-      stack = value();
-      if (stack === undefined || stack === "") return "--stack needs a stack name";
-    } else if (flag === "--diff") {
-      diff = value();
-      if (diff === undefined || diff === "") return "--diff needs a stack name";
-    } else if (flag === "--now") {
-      const text = value();
-      if (text === undefined || !/^\d{4}-\d{2}-\d{2}T/.test(text) || Number.isNaN(Date.parse(text)))
-        return `--now needs an ISO 8601 time such as 2025-01-31T12:00:00Z, got ${text ?? "nothing"}`;
-      now = new Date(text);
-    } else return `unknown argument ${arg}`;
-  }
-  if (stack === undefined) return "--stack is required";
-  return { stack, json, mermaid, live, now: now ?? new Date(), ...(diff === undefined ? {} : { diff }) };
-}
+const SPEC = {
+  command: "plan",
+  usage: USAGE,
+  options: {
+    stack: { type: "string", short: "s" },
+    json: { type: "boolean" },
+    mermaid: { type: "boolean" },
+    live: { type: "boolean" },
+    now: { type: "string" },
+    diff: { type: "string" },
+  },
+} as const;
 
 export async function run(argv: string[]): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    console.log(USAGE);
-    return 0;
-  }
-  const args = parseArgs(argv);
-  if (typeof args === "string") {
-    console.error(`fakit plan: ${args}\n\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandLine(argv, SPEC);
+  if (parsed === undefined) return 0;
+  const args = {
+    stack: requireStackName(parsed.values.stack, SPEC),
+    json: parsed.values.json === true,
+    mermaid: parsed.values.mermaid === true,
+    live: parsed.values.live === true,
+    now: parseInstant("--now", parsed.values.now, SPEC) ?? new Date(),
+    diff: parsed.values.diff === undefined ? undefined : requireStackName(parsed.values.diff, SPEC, "--diff"),
+  };
   const loaded = loadStackForCommand("plan", args.stack, "nothing planned");
   if ("exitCode" in loaded) return loaded.exitCode;
   if (args.diff !== undefined) {

@@ -5,6 +5,7 @@
 import { formatDiagnostic } from "../../diagnostics/diagnostic";
 import { findRepoRoot } from "../../stack/load";
 import { validateFiles } from "../../stack/validate-files";
+import { parseCommandLine, UsageError } from "../args";
 
 const USAGE = `usage: fakit validate [FILES...]
 
@@ -12,16 +13,12 @@ Validates presets (policies/presets/*.yaml), policies/sensitivity-levels.yaml an
 With no FILES: all of them. Prints each problem as path:line:col: CODE message.
 Exit status: 0 valid (warnings allowed), 1 invalid, 2 usage error.`;
 
+const SPEC = { command: "validate", usage: USAGE, options: {}, positionals: true } as const;
+
 export async function run(argv: string[]): Promise<number> {
-  if (argv.includes("--help") || argv.includes("-h")) {
-    console.log(USAGE);
-    return 0;
-  }
-  const unknown = argv.find((a) => a.startsWith("-"));
-  if (unknown !== undefined) {
-    console.error(`fakit validate: unknown option ${unknown}\n\n${USAGE}`);
-    return 2;
-  }
+  const parsed = parseCommandLine(argv, SPEC);
+  if (parsed === undefined) return 0;
+  const paths = parsed.positionals;
   const repoRoot = findRepoRoot(process.cwd());
   if (repoRoot === undefined) {
     console.error("fakit validate: no policies/presets directory here or above; run it inside the kit's repository");
@@ -29,12 +26,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   let outcome: ReturnType<typeof validateFiles>;
   try {
-    outcome = validateFiles(repoRoot, argv);
+    outcome = validateFiles(repoRoot, paths);
   } catch (e) {
-    if (e instanceof TypeError) {
-      console.error(`fakit validate: ${e.message}\n\n${USAGE}`);
-      return 2;
-    }
+    if (e instanceof TypeError) throw new UsageError(SPEC, e.message, { cause: e });
     throw e;
   }
   for (const d of outcome.diagnostics) console.error(formatDiagnostic(d));

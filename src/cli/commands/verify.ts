@@ -7,7 +7,6 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { BUNDLE_FILES, MANIFEST_JWS_FILE } from "../../bundle/format";
 import {
   BundleLoadError,
@@ -18,6 +17,7 @@ import {
   type MonotonicReading,
   type OfflineDecision,
 } from "../../verifier";
+import { parseCommandLine, parseInstant, UsageError } from "../args";
 
 const USAGE = `usage: fakit verify --bundle DIR --token TOKEN|- [--pinned-key FILE [--state FILE]] [--now ISO]
                    [--last-server-time ISO] [--last-check-in ISO] [--monotonic BOOT:SECONDS] [--require-mfa] [--offline]
@@ -37,18 +37,22 @@ const USAGE = `usage: fakit verify --bundle DIR --token TOKEN|- [--pinned-key FI
 Prints {decision, reason, keyId, nextDeadline, degraded, claims, ...} as JSON. Exit 0 for any decision about the
 token, 1 when the bundle or the state is unusable.`;
 
-function usageError(message: string): number {
-  console.error(`fakit verify: ${message}\n\n${USAGE}`);
-  return 2;
-}
-
-function parseTime(flag: string, value: string | undefined): Date | undefined | string {
-  if (value === undefined) return undefined;
-  const d = new Date(value);
-  return /^\d{4}-\d{2}-\d{2}/.test(value) && !Number.isNaN(d.getTime())
-    ? d
-    : `--${flag} must be an ISO 8601 time, got ${JSON.stringify(value)}`;
-}
+const SPEC = {
+  command: "verify",
+  usage: USAGE,
+  options: {
+    bundle: { type: "string" },
+    token: { type: "string" },
+    "pinned-key": { type: "string" },
+    state: { type: "string" },
+    now: { type: "string" },
+    "last-server-time": { type: "string" },
+    "last-check-in": { type: "string" },
+    monotonic: { type: "string" },
+    "require-mfa": { type: "boolean" },
+    offline: { type: "boolean" },
+  },
+} as const;
 
 function parseMonotonic(value: string | undefined): MonotonicReading | undefined | string {
   if (value === undefined) return undefined;
@@ -102,49 +106,24 @@ function print(decision: OfflineDecision): void {
 }
 
 export async function run(argv: string[]): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        bundle: { type: "string" },
-        token: { type: "string" },
-        "pinned-key": { type: "string" },
-        state: { type: "string" },
-        now: { type: "string" },
-        "last-server-time": { type: "string" },
-        "last-check-in": { type: "string" },
-        monotonic: { type: "string" },
-        "require-mfa": { type: "boolean", default: false },
-        offline: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }));
-  } catch (err) {
-    return usageError((err as Error).message);
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const dir = values.bundle as string | undefined;
-  if (dir === undefined || dir === "") return usageError("--bundle is required");
-  if (values.token === undefined || values.token === "") return usageError("--token is required");
-  const times: Record<string, Date | undefined> = {};
-  for (const flag of ["now", "last-server-time", "last-check-in"]) {
-    const parsed = parseTime(flag, values[flag] as string | undefined);
-    if (typeof parsed === "string") return usageError(parsed);
-    times[flag] = parsed;
-  }
-  const monotonic = parseMonotonic(values.monotonic as string | undefined);
-  if (typeof monotonic === "string") return usageError(monotonic);
-  const pinnedPath = values["pinned-key"] as string | undefined;
+  const parsed = parseCommandLine(argv, SPEC);
+  if (parsed === undefined) return 0;
+  const values = parsed.values;
+  const dir = values.bundle;
+  if (dir === undefined || dir === "") throw new UsageError(SPEC, "--bundle is required");
+  if (values.token === undefined || values.token === "") throw new UsageError(SPEC, "--token is required");
+  const times = {
+    now: parseInstant("--now", values.now, SPEC),
+    "last-server-time": parseInstant("--last-server-time", values["last-server-time"], SPEC),
+    "last-check-in": parseInstant("--last-check-in", values["last-check-in"], SPEC),
+  };
+  const monotonic = parseMonotonic(values.monotonic);
+  if (typeof monotonic === "string") throw new UsageError(SPEC, monotonic);
+  const pinnedPath = values["pinned-key"];
   if (pinnedPath === undefined && (values.state !== undefined || monotonic !== undefined || values["require-mfa"]))
-    return usageError("--state, --monotonic and --require-mfa need --pinned-key (the offline session)");
-  const token = (values.token === "-" ? await readStdin() : (values.token as string)).trim();
-  if (token === "") return usageError("the token read from standard input is empty");
+    throw new UsageError(SPEC, "--state, --monotonic and --require-mfa need --pinned-key (the offline session)");
+  const token = (values.token === "-" ? await readStdin() : values.token).trim();
+  if (token === "") throw new UsageError(SPEC, "the token read from standard input is empty");
 
   const files = await readBundle(dir);
   if ("error" in files) {
@@ -152,7 +131,7 @@ export async function run(argv: string[]): Promise<number> {
     return 1;
   }
   const now = times.now ?? new Date();
-  const online = !(values.offline as boolean);
+  const online = values.offline !== true;
 
   if (pinnedPath === undefined) {
     let bundle: Awaited<ReturnType<typeof loadBundle>>;
@@ -172,10 +151,13 @@ export async function run(argv: string[]): Promise<number> {
 
   const pinnedText = await readOptional(pinnedPath);
   if (pinnedText === undefined || typeof pinnedText === "object")
-    return usageError(typeof pinnedText === "object" ? pinnedText.error : `--pinned-key ${pinnedPath} does not exist`);
+    throw new UsageError(
+      SPEC,
+      typeof pinnedText === "object" ? pinnedText.error : `--pinned-key ${pinnedPath} does not exist`,
+    );
   const pinnedKeys = pinnedKeysOf(pinnedText);
-  if (typeof pinnedKeys === "string") return usageError(pinnedKeys);
-  const statePath = values.state as string | undefined;
+  if (typeof pinnedKeys === "string") throw new UsageError(SPEC, pinnedKeys);
+  const statePath = values.state;
   const stored = statePath === undefined ? undefined : await readOptional(statePath);
   if (typeof stored === "object") {
     console.error(`fakit verify: ${stored.error}`);
@@ -197,7 +179,7 @@ export async function run(argv: string[]): Promise<number> {
     now,
     online,
     monotonic,
-    requireMfa: values["require-mfa"] as boolean,
+    requireMfa: values["require-mfa"] === true,
   });
   print(decision);
   if (statePath !== undefined && saved !== undefined) {

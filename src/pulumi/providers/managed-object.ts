@@ -12,6 +12,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { FusionAuthPort } from "../../fusionauth/client-port";
 import { applyManaged, diffManaged, type JsonObject, pickManaged } from "../../fusionauth/managed-fields";
+import { KitError } from "../../lib/errors";
 import { type Configured, configurePort, portOf } from "./settings";
 
 export interface ManagedObjectInputs {
@@ -74,7 +75,8 @@ function managedObjectProvider(
       if (inputs.adopt) {
         const existing = await kind.retrieve(port, inputs.objectId);
         if (existing === undefined) {
-          throw new Error(
+          throw new KitError(
+            "KIT_PROVIDER_ADOPTED_MISSING",
             `${inputs.label}: the stack names id ${inputs.objectId} to adopt, but FusionAuth has no such object; ` +
               "remove the id to let the kit create it, or correct it",
           );
@@ -99,7 +101,8 @@ function managedObjectProvider(
       const port = portOf(this);
       const current = await kind.retrieve(port, id);
       if (current === undefined) {
-        throw new Error(
+        throw new KitError(
+          "KIT_PROVIDER_OBJECT_GONE",
           `${news.label}: ${id} no longer exists in FusionAuth; run \`pulumi refresh\` and then \`pulumi up\``,
         );
       }

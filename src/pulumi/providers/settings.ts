@@ -5,6 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { createFusionAuthPort, type FusionAuthPort } from "../../fusionauth/client-port";
+import { KitError } from "../../lib/errors";
 import { withLoopbackPort } from "../../stack/local-url";
 
 export const CONFIG_NAMESPACE = "fusionauth-offline-kit";
@@ -18,7 +19,8 @@ export function configurePort(target: Configured, req: pulumi.dynamic.ConfigureR
   const url = req.config.get(`${CONFIG_NAMESPACE}:url`);
   const apiKey = req.config.get(`${CONFIG_NAMESPACE}:apiKey`);
   if (url === undefined || apiKey === undefined) {
-    throw new Error(
+    throw new KitError(
+      "KIT_PROVIDER_NOT_CONFIGURED",
       `the stack config needs ${CONFIG_NAMESPACE}:url and the secret ${CONFIG_NAMESPACE}:apiKey ` +
         `(pulumi config set --secret ${CONFIG_NAMESPACE}:apiKey ...)`,
     );
@@ -31,6 +33,7 @@ export function configurePort(target: Configured, req: pulumi.dynamic.ConfigureR
 
 /** The configured port, or a clear error if `configure` never ran. */
 export function portOf(target: Configured): FusionAuthPort {
-  if (target.port === undefined) throw new Error("the FusionAuth provider was used before it was configured");
+  if (target.port === undefined)
+    throw new KitError("KIT_PROVIDER_NOT_CONFIGURED", "the FusionAuth provider was used before it was configured");
   return target.port;
 }

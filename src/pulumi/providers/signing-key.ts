@@ -5,6 +5,7 @@
  * @see https://fusionauth.io/docs/apis/keys
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { KitError } from "../../lib/errors";
 import { type Configured, configurePort, portOf } from "./settings";
 
 export interface SigningKeyInputs {
@@ -53,7 +54,8 @@ export const signingKeyProvider: pulumi.dynamic.ResourceProvider<SigningKeyInput
       ...(inputs.length !== undefined ? { length: inputs.length } : {}),
     });
     if (key.algorithm !== inputs.algorithm) {
-      throw new Error(
+      throw new KitError(
+        "KIT_PROVIDER_KEY_ALGORITHM_CONFLICT",
         `signing key ${inputs.keyId} (${inputs.name}) already exists in FusionAuth with algorithm ${key.algorithm}, ` +
           `not ${inputs.algorithm}; delete it or change the tenant's key settings`,
       );
