@@ -260,6 +260,11 @@ export function importStack(input: {
     const overrides = overridesFor(preset);
     for (const [path, v, p] of differences(settings, presetPolicy))
       ifPresetOnly.push({ where: `tenant ${key}`, path, live: String(v), preset: String(p) });
+    if (issuerOf(t, live.url) !== t.issuer) {
+      notes.push(
+        `tenant ${key} has the issuer ${JSON.stringify(t.issuer ?? null)}, not an http(s) URL as the kit requires: written as ${live.url}; up will change it unless you set another`,
+      );
+    }
     const signingAlg = live.keys.find((k) => k.id === t.jwtConfiguration?.accessTokenKeyId)?.algorithm;
     if (signingAlg !== undefined && !DEVICE_ALGORITHMS.has(signingAlg)) {
       notes.push(
@@ -330,6 +335,11 @@ export function importStack(input: {
   };
 }
 
+/** The tenant's issuer when it is an http(s) URL (the kit requires one), else the FusionAuth URL. */
+function issuerOf(t: LiveTenant, url: string): string {
+  return t.issuer !== undefined && /^https?:\/\/\S+$/.test(t.issuer) ? t.issuer : url;
+}
+
 function stackDocument(url: string, drafts: readonly DraftTenant[]): Record<string, unknown> {
   const waivers = (list: DraftTenant["waivers"]) => (list.length === 0 ? {} : { waivers: list });
   const overrides = (list: DraftTenant["overrides"]) => (list.length === 0 ? {} : { overrides: nest(list) });
@@ -340,7 +350,7 @@ function stackDocument(url: string, drafts: readonly DraftTenant[]): Record<stri
         key: d.key,
         id: d.live.id,
         name: d.live.name,
-        issuer: d.live.issuer ?? url,
+        issuer: issuerOf(d.live, url),
         preset: d.preset,
         ...overrides(d.overrides),
         ...waivers(d.waivers),

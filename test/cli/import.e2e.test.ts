@@ -136,6 +136,8 @@ describe.skipIf(tc === undefined)("fakit import, then pulumi up of the written s
     });
     expect(r.stdout).toContain("tenant mobile-crews  accessToken.ttl: 20m -> 30m");
     expect(r.stdout).toContain("tenant default signs with HS256");
+    // FusionAuth's Default tenant ships with the issuer "acme.com"; the kit needs a URL and says what it wrote.
+    expect(r.stdout).toContain('tenant default has the issuer "acme.com", not an http(s) URL');
   });
 
   it("never overwrites the stack file without --force", LONG, async () => {
