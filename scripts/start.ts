@@ -1,6 +1,6 @@
 /**
- * `npm start`: the kit's main job on the local default. Finds or builds the Pulumi CLI, starts the FusionAuth
- * emulator when none answers on the local stack's URL (its data in .fakit/emulator/), runs `pulumi up` of the
+ * `npm start`: the kit's main job on the local default. Finds or builds the Pulumi CLI, starts this checkout's
+ * FusionAuth emulator (port FAKIT_EMULATOR_PORT or 9011, pid in .fakit/emulator.pid, data in .fakit/emulator/), runs `pulumi up` of the
  * `local` stack on the local file backend, prints what was configured and writes the JWKS bundles to artifacts/.
  * Running it again reports no changes.
  */
@@ -8,10 +8,14 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import { run as bundle } from "../src/cli/commands/bundle";
+import { formatDiagnostic } from "../src/diagnostics/diagnostic";
+import { chooseEmulator, emulatorPortFromEnv, pidFilePath, runningEmulatorRecord } from "../src/emulator/lifecycle";
+import { loadDesiredState } from "../src/stack/load";
 import { ensurePulumi, localPulumiEnv, localStateDir, REPO_ROOT } from "../src/toolchain/pulumi-cli";
 
 const STACK = process.env.FAKIT_STACK ?? "local";
-const EMULATOR_URL = "http://localhost:9011";
+/** `npm start -- --use-running`: use whatever FusionAuth answers on the port, saying so. */
+const USE_RUNNING = process.argv.includes("--use-running");
 
 function step(text: string): void {
   console.log(`\n==> ${text}`);
@@ -26,9 +30,23 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-async function ensureEmulator(): Promise<void> {
-  if (await answers(EMULATOR_URL)) {
-    console.log(`FusionAuth answers at ${EMULATOR_URL}; using it`);
+/**
+ * Makes sure this checkout's emulator runs on `port`: reuses the one recorded in .fakit/emulator.pid, starts one
+ * when the port is free, and refuses (unless --use-running) when something else answers there: a second checkout
+ * would otherwise deploy into the first one's emulator, with the first one's data.
+ */
+async function ensureEmulator(port: number): Promise<void> {
+  const url = `http://localhost:${port}`;
+  const pidFile = pidFilePath(localStateDir());
+  const choice = chooseEmulator({
+    port,
+    ours: runningEmulatorRecord(pidFile),
+    portAnswers: await answers(url),
+    useRunning: USE_RUNNING,
+  });
+  if (choice.action === "refuse") throw new Error(choice.message);
+  if (choice.action !== "start") {
+    console.log(choice.message);
     return;
   }
   const dir = path.join(localStateDir(), "emulator");
@@ -36,20 +54,27 @@ async function ensureEmulator(): Promise<void> {
   const log = openSync(path.join(dir, "emulator.log"), "a");
   const child = spawn(
     process.execPath,
-    [path.join(REPO_ROOT, "bin", "fakit.js"), "emulator", "--port", "9011", "--data", path.join(dir, "data.json")],
-    { detached: true, stdio: ["ignore", log, log] },
+    [
+      path.join(REPO_ROOT, "bin", "fakit.js"),
+      "emulator",
+      "--port",
+      String(port),
+      "--data",
+      path.join(dir, "data.json"),
+    ],
+    { cwd: REPO_ROOT, detached: true, stdio: ["ignore", log, log] },
   );
   child.unref();
   for (let i = 0; i < 100; i++) {
-    if (await answers(EMULATOR_URL)) {
+    if (runningEmulatorRecord(pidFile)?.pid === child.pid && (await answers(url))) {
       console.log(
-        `started the emulator at ${EMULATOR_URL} (pid ${child.pid}, data and log in ${path.relative(REPO_ROOT, dir)}/)`,
+        `started the emulator at ${url} (pid ${child.pid}, data and log in ${path.relative(REPO_ROOT, dir)}/); stop it with \`node bin/fakit.js emulator stop\``,
       );
       return;
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`the emulator did not answer at ${EMULATOR_URL}; see ${path.join(dir, "emulator.log")}`);
+  throw new Error(`the emulator did not answer at ${url}; see ${path.join(dir, "emulator.log")}`);
 }
 
 function pulumi(bin: string, env: Record<string, string>, args: string[], capture = false): string {
@@ -92,9 +117,17 @@ async function main(): Promise<number> {
   console.log(`using ${path.join(bin, "pulumi")}`);
   const env = localPulumiEnv(bin);
 
-  if (STACK === "local") {
+  // A stack on localhost (local, or the dev/staging/prod example) gets this checkout's emulator.
+  const loaded = loadDesiredState({ repoRoot: REPO_ROOT, stack: STACK });
+  if ("diagnostics" in loaded) {
+    for (const d of loaded.diagnostics) console.error(formatDiagnostic(d));
+    throw new Error(`stack ${STACK} is invalid; nothing done`);
+  }
+  if (["localhost", "127.0.0.1"].includes(new URL(loaded.state.url).hostname)) {
     step("FusionAuth emulator");
-    await ensureEmulator();
+    const port = emulatorPortFromEnv(process.env);
+    if ("error" in port) throw new Error(port.error);
+    await ensureEmulator(port.port);
   }
 
   step(`pulumi up (stack ${STACK}, backend ${env.PULUMI_BACKEND_URL})`);

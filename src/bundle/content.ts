@@ -1,5 +1,5 @@
 /**
- * The content of one application's bundle (DESIGN.md section 8), as byte-deterministic strings: the same inputs
+ * The content of one application's bundle (docs/design.md section 8), as byte-deterministic strings: the same inputs
  * give the same bytes. The JWKS is the one FusionAuth publishes at `/.well-known/jwks.json` (global, so it holds
  * other tenants' keys too); only the keys the rotation schedule expects for this tenant go into the bundle, and
  * any disagreement between the two is an error, never a partial bundle.

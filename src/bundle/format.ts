@@ -1,5 +1,5 @@
 /**
- * The bundle an app build ships (DESIGN.md section 8): file names, shapes and the structural checks shared by
+ * The bundle an app build ships (docs/design.md section 8): file names, shapes and the structural checks shared by
  * the writer ({@link ./bundle-content}), the `--check` gate ({@link ./bundle-check}) and the offline verifier's
  * loader. Pure: no file system, no crypto (digests are computed by the callers).
  *

@@ -33,6 +33,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandMod
   verify: { summary: "decide offline what a token allows, as an app would", load: load("./commands/verify") },
   simulate: { summary: "simulate a fleet of devices under a stack's policies", load: load("./commands/simulate") },
   emulator: { summary: "run the local FusionAuth API emulator", load: load("./commands/emulator") },
+  import: { summary: "write a stack file from a live FusionAuth", load: load("./commands/import") },
 };
 
 function usage(): string {

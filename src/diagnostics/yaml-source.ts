@@ -34,9 +34,10 @@ export interface ParsedDocument {
   value: unknown;
   /**
    * Line and column of the node at `pointer`. When the node does not exist (a missing key), the position of the
-   * nearest existing ancestor: the key naming the enclosing mapping, or the mapping itself.
+   * nearest existing ancestor: the key naming the enclosing mapping, or the mapping itself. `file` is set when
+   * the node lives in another file than `path` (a stack composed with its shared file).
    */
-  locate(pointer: string, target?: Target): { line: number; column: number };
+  locate(pointer: string, target?: Target): { line: number; column: number; file?: string };
 }
 
 /** Splits an RFC 6901 JSON pointer into its unescaped segments. */

@@ -33,9 +33,10 @@ export const MAX_ONE_TIME_USE_GRACE_SECONDS = 86_399;
 export const MAX_ARGON2ID_MEMORY_KIB = 4 * 1024 * 1024;
 
 /**
- * Resolves merged settings (already schema-valid) into an effective policy.
+ * Resolves merged settings (already schema-valid) into an effective policy, in three steps: read every duration
+ * (checking it against its row of {@link POLICY_FIELDS}), check the rules that span two settings, assemble.
  * `keys.retention` is left at its explicit value or {@link minimumRetentionSeconds} here; the tenant compilation raises the derived value
- * to cover every application of the tenant.
+ * to cover every application of the tenant. The policy returned is frozen: nothing downstream may change it.
  *
  * @returns the policy, or `undefined` with errors when a value cannot be represented.
  */
@@ -45,83 +46,26 @@ export function resolvePolicy(
   level: SensitivityLevel,
 ): { policy?: EffectivePolicy; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
+  const seconds = (path: string, fallback = 0) => readSeconds(merged, path, fallback, diagnostics);
   const str = (path: string) => merged.values.get(path) as string;
-  const seconds = (path: string, fallback = 0): number => {
-    const raw = merged.values.get(path);
-    if (raw === undefined) return fallback;
-    const s = parseDuration(String(raw));
-    if (s === undefined) {
-      diagnostics.push(
-        diagnosticAt(merged, [path], "error", "KIT_DURATION_INVALID", `${path}: "${String(raw)}" is not a duration`),
-      );
-      return fallback;
-    }
-    const field = policyField(path);
-    const minutes = field.kind === "minutes";
-    if (s === 0 && field.positive === true) {
-      diagnostics.push(diagnosticAt(merged, [path], "error", "KIT_DURATION_ZERO", `${path} must be greater than zero`));
-    }
-    if (minutes && s % 60 !== 0) {
-      const down = formatDuration(Math.max(60, s - (s % 60)));
-      diagnostics.push(
-        diagnosticAt(
-          merged,
-          [path],
-          "error",
-          "KIT_DURATION_NOT_WHOLE_MINUTES",
-          `${path} is ${String(raw)}, but FusionAuth stores refresh-token lifetimes in whole minutes; use e.g. ${down}`,
-        ),
-      );
-    }
-    const limit = minutes ? MAX_FUSIONAUTH_INT * 60 : MAX_FUSIONAUTH_INT;
-    if (s > limit) {
-      diagnostics.push(
-        diagnosticAt(
-          merged,
-          [path],
-          "error",
-          "KIT_DURATION_OUT_OF_RANGE",
-          `${path} is ${String(raw)}, more than FusionAuth can store (at most ${formatDuration(limit)})`,
-        ),
-      );
-    }
-    return s;
-  };
+  const flag = (path: string) => merged.values.get(path) === true;
 
   const expirationPolicy = str("refreshToken.expiration") as RefreshExpirationPolicy;
   const lifetime = seconds("refreshToken.lifetime");
-  const hasMaximum = merged.values.has("refreshToken.maximumLifetime");
   const maximum = seconds("refreshToken.maximumLifetime", lifetime);
-  if (expirationPolicy === "SlidingWindowWithMaximumLifetime" && !hasMaximum) {
-    diagnostics.push(
-      diagnosticAt(
-        merged,
-        ["refreshToken.expiration"],
-        "error",
-        "KIT_REFRESH_MAXIMUM_REQUIRED",
-        "refreshToken.expiration is SlidingWindowWithMaximumLifetime but refreshToken.maximumLifetime is not set; add it",
-      ),
-    );
-  }
   const grace = seconds("refreshToken.oneTimeUseGracePeriod");
-  if (grace > MAX_ONE_TIME_USE_GRACE_SECONDS) {
-    diagnostics.push(
-      diagnosticAt(
-        merged,
-        ["refreshToken.oneTimeUseGracePeriod"],
-        "error",
-        "KIT_DURATION_OUT_OF_RANGE",
-        `refreshToken.oneTimeUseGracePeriod is ${str("refreshToken.oneTimeUseGracePeriod")}, but FusionAuth accepts less than 24h`,
-      ),
-    );
-  }
-
-  const argon2id = resolveArgon2id(merged, diagnostics);
-
   const ttl = seconds("accessToken.ttl");
   const offlineGrace = seconds("offline.grace");
   const tolerance = seconds("offline.clockRollbackTolerance");
-  const policy: EffectivePolicy = {
+  const rotationPeriod = seconds("keys.rotationPeriod");
+  const jwksRefresh = seconds("offline.jwksRefresh");
+  const checkIn = seconds("offline.checkIn");
+  const claimsMaxAge = seconds("offline.claimsMaxAge");
+  checkRefreshMaximum(merged, expirationPolicy, diagnostics);
+  checkOneTimeUseGrace(merged, grace, diagnostics);
+  const argon2id = resolveArgon2id(merged, diagnostics);
+
+  const draft: EffectivePolicy = {
     preset,
     level,
     accessToken: { ttlSeconds: ttl, algorithm: str("accessToken.algorithm") as SigningAlgorithm },
@@ -134,24 +78,25 @@ export function resolvePolicy(
       usagePolicy: str("refreshToken.usage") as RefreshUsagePolicy,
       oneTimeUseGraceSeconds: grace,
       revokeOn: {
-        loginPrevented: merged.values.get("refreshToken.revokeOn.loginPrevented") === true,
-        passwordChange: merged.values.get("refreshToken.revokeOn.passwordChange") === true,
-        multiFactorEnable: merged.values.get("refreshToken.revokeOn.multiFactorEnable") === true,
-        oneTimeTokenReuse: merged.values.get("refreshToken.revokeOn.oneTimeTokenReuse") === true,
+        loginPrevented: flag("refreshToken.revokeOn.loginPrevented"),
+        passwordChange: flag("refreshToken.revokeOn.passwordChange"),
+        multiFactorEnable: flag("refreshToken.revokeOn.multiFactorEnable"),
+        oneTimeTokenReuse: flag("refreshToken.revokeOn.oneTimeTokenReuse"),
       },
     },
     keys: {
-      rotationPeriodSeconds: seconds("keys.rotationPeriod"),
+      rotationPeriodSeconds: rotationPeriod,
       publishedAhead: merged.values.get("keys.publishedAhead") as number,
+      // Derived from the rest of the policy just below.
       retentionSeconds: 0,
     },
     offline: {
       graceSeconds: offlineGrace,
-      jwksRefreshSeconds: seconds("offline.jwksRefresh"),
-      checkInSeconds: seconds("offline.checkIn"),
+      jwksRefreshSeconds: jwksRefresh,
+      checkInSeconds: checkIn,
       clockRollbackToleranceSeconds: tolerance,
       degradedMode: str("offline.degradedMode") as DegradedMode,
-      claimsMaxAgeSeconds: seconds("offline.claimsMaxAge"),
+      claimsMaxAgeSeconds: claimsMaxAge,
       localUnlock: {
         mode: str("offline.localUnlock.mode") as UnlockMode,
         maxAttempts: merged.values.get("offline.localUnlock.maxAttempts") as number,
@@ -160,8 +105,103 @@ export function resolvePolicy(
       mfaStandIn: str("offline.mfaStandIn") as MfaStandIn,
     },
   };
-  policy.keys.retentionSeconds = seconds("keys.retention", minimumRetentionSeconds(policy));
-  return diagnostics.length > 0 ? { diagnostics } : { policy, diagnostics };
+  const retention = seconds("keys.retention", minimumRetentionSeconds(draft));
+  if (diagnostics.length > 0) return { diagnostics };
+  return { policy: freezePolicy({ ...draft, keys: { ...draft.keys, retentionSeconds: retention } }), diagnostics };
+}
+
+/**
+ * One duration setting in seconds, or `fallback` when unset. Its row of {@link POLICY_FIELDS} says whether it must
+ * be positive and whether FusionAuth stores it in whole minutes (which also widens its range by 60).
+ */
+function readSeconds(merged: MergedPolicy, path: string, fallback: number, diagnostics: Diagnostic[]): number {
+  const raw = merged.values.get(path);
+  if (raw === undefined) return fallback;
+  const field = policyField(path);
+  const s = parseDuration(String(raw));
+  if (s === undefined) {
+    diagnostics.push(
+      diagnosticAt(merged, [path], "error", "KIT_DURATION_INVALID", `${path}: "${String(raw)}" is not a duration`),
+    );
+    return fallback;
+  }
+  if (s === 0 && field.positive === true) {
+    diagnostics.push(diagnosticAt(merged, [path], "error", "KIT_DURATION_ZERO", `${path} must be greater than zero`));
+  }
+  const inMinutes = field.kind === "minutes";
+  if (inMinutes && s % 60 !== 0) {
+    const down = formatDuration(Math.max(60, s - (s % 60)));
+    diagnostics.push(
+      diagnosticAt(
+        merged,
+        [path],
+        "error",
+        "KIT_DURATION_NOT_WHOLE_MINUTES",
+        `${path} is ${String(raw)}, but FusionAuth stores refresh-token lifetimes in whole minutes; use e.g. ${down}`,
+      ),
+    );
+  }
+  const limit = inMinutes ? MAX_FUSIONAUTH_INT * 60 : MAX_FUSIONAUTH_INT;
+  if (s > limit) {
+    diagnostics.push(
+      diagnosticAt(
+        merged,
+        [path],
+        "error",
+        "KIT_DURATION_OUT_OF_RANGE",
+        `${path} is ${String(raw)}, more than FusionAuth can store (at most ${formatDuration(limit)})`,
+      ),
+    );
+  }
+  return s;
+}
+
+/** A sliding window with a maximum needs the maximum. */
+function checkRefreshMaximum(
+  merged: MergedPolicy,
+  expirationPolicy: RefreshExpirationPolicy,
+  diagnostics: Diagnostic[],
+): void {
+  if (expirationPolicy !== "SlidingWindowWithMaximumLifetime" || merged.values.has("refreshToken.maximumLifetime"))
+    return;
+  diagnostics.push(
+    diagnosticAt(
+      merged,
+      ["refreshToken.expiration"],
+      "error",
+      "KIT_REFRESH_MAXIMUM_REQUIRED",
+      "refreshToken.expiration is SlidingWindowWithMaximumLifetime but refreshToken.maximumLifetime is not set; add it",
+    ),
+  );
+}
+
+function checkOneTimeUseGrace(merged: MergedPolicy, grace: number, diagnostics: Diagnostic[]): void {
+  if (grace <= MAX_ONE_TIME_USE_GRACE_SECONDS) return;
+  diagnostics.push(
+    diagnosticAt(
+      merged,
+      ["refreshToken.oneTimeUseGracePeriod"],
+      "error",
+      "KIT_DURATION_OUT_OF_RANGE",
+      `refreshToken.oneTimeUseGracePeriod is ${String(merged.values.get("refreshToken.oneTimeUseGracePeriod"))}, but FusionAuth accepts less than 24h`,
+    ),
+  );
+}
+
+/**
+ * Freezes a policy and its nested groups, so that a value computed in compilation cannot be changed downstream
+ * (the `readonly` fields of {@link EffectivePolicy} say so to TypeScript; this says so at run time too, for code
+ * that reaches it through a mutable alias or from JavaScript).
+ */
+export function freezePolicy(policy: EffectivePolicy): EffectivePolicy {
+  Object.freeze(policy.accessToken);
+  Object.freeze(policy.refreshToken.revokeOn);
+  Object.freeze(policy.refreshToken);
+  Object.freeze(policy.keys);
+  Object.freeze(policy.offline.localUnlock.argon2id);
+  Object.freeze(policy.offline.localUnlock);
+  Object.freeze(policy.offline);
+  return Object.freeze(policy);
 }
 
 /**

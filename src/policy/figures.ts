@@ -1,5 +1,5 @@
 /**
- * The figures a security reviewer reads instead of reverse-engineering TTLs (DESIGN.md section 4).
+ * The figures a security reviewer reads instead of reverse-engineering TTLs (docs/design.md section 4).
  *
  * @see https://pages.nist.gov/800-63-4/sp800-63b.html#reauth
  */

@@ -1,5 +1,5 @@
 /**
- * Second validation pass: the cross-field invariants of DESIGN.md section 4, on an effective policy. Every
+ * Second validation pass: the cross-field invariants of docs/design.md section 4, on an effective policy. Every
  * violation is reported (none stops the others), each located at the setting the user most likely changed.
  *
  * @see https://www.rfc-editor.org/rfc/rfc8725#section-3.1 (algorithm verification)

@@ -37,55 +37,56 @@ export type RefreshExpirationPolicy = RefreshExpiration;
 export type RefreshUsagePolicy = RefreshUsage;
 export type SensitivityLevel = Level;
 
+/** Read-only once compiled: `resolvePolicy` freezes it, and the types say so. */
 export interface EffectivePolicy {
   /** The preset the policy starts from. */
-  preset: string;
-  level: SensitivityLevel;
-  accessToken: {
-    ttlSeconds: number;
-    algorithm: SigningAlgorithm;
+  readonly preset: string;
+  readonly level: SensitivityLevel;
+  readonly accessToken: {
+    readonly ttlSeconds: number;
+    readonly algorithm: SigningAlgorithm;
   };
-  refreshToken: {
+  readonly refreshToken: {
     /** FusionAuth `refreshTokenTimeToLiveInMinutes`. */
-    lifetimeMinutes: number;
-    expirationPolicy: RefreshExpirationPolicy;
+    readonly lifetimeMinutes: number;
+    readonly expirationPolicy: RefreshExpirationPolicy;
     /** FusionAuth `refreshTokenSlidingWindowConfiguration.maximumTimeToLiveInMinutes`; equals lifetime when not sliding with a maximum. */
-    maximumLifetimeMinutes: number;
-    usagePolicy: RefreshUsagePolicy;
+    readonly maximumLifetimeMinutes: number;
+    readonly usagePolicy: RefreshUsagePolicy;
     /** FusionAuth `refreshTokenOneTimeUseConfiguration.gracePeriodInSeconds`. */
-    oneTimeUseGraceSeconds: number;
-    revokeOn: {
-      loginPrevented: boolean;
-      passwordChange: boolean;
-      multiFactorEnable: boolean;
-      oneTimeTokenReuse: boolean;
+    readonly oneTimeUseGraceSeconds: number;
+    readonly revokeOn: {
+      readonly loginPrevented: boolean;
+      readonly passwordChange: boolean;
+      readonly multiFactorEnable: boolean;
+      readonly oneTimeTokenReuse: boolean;
     };
   };
-  keys: {
-    rotationPeriodSeconds: number;
+  readonly keys: {
+    readonly rotationPeriodSeconds: number;
     /** How many future generations are published ahead of the signing one. */
-    publishedAhead: number;
+    readonly publishedAhead: number;
     /** How long a retired key stays published and listed as a verification key. */
-    retentionSeconds: number;
+    readonly retentionSeconds: number;
   };
   /** App-enforced rules; they go into the bundle. */
-  offline: {
-    graceSeconds: number;
-    jwksRefreshSeconds: number;
-    checkInSeconds: number;
-    clockRollbackToleranceSeconds: number;
-    degradedMode: DegradedMode;
+  readonly offline: {
+    readonly graceSeconds: number;
+    readonly jwksRefreshSeconds: number;
+    readonly checkInSeconds: number;
+    readonly clockRollbackToleranceSeconds: number;
+    readonly degradedMode: DegradedMode;
     /** How old a cached token's claims may be before the decision flags them stale. */
-    claimsMaxAgeSeconds: number;
+    readonly claimsMaxAgeSeconds: number;
     /** Unlocking the cached session offline. */
-    localUnlock: {
-      mode: UnlockMode;
+    readonly localUnlock: {
+      readonly mode: UnlockMode;
       /** Failed unlocks in a row before the cached session is wiped. */
-      maxAttempts: number;
+      readonly maxAttempts: number;
       /** For anything derived from a PIN; at least OWASP's minimum (see {@link ARGON2ID_MINIMUM}). */
-      argon2id: { memoryKiB: number; iterations: number; parallelism: number };
+      readonly argon2id: { readonly memoryKiB: number; readonly iterations: number; readonly parallelism: number };
     };
-    mfaStandIn: MfaStandIn;
+    readonly mfaStandIn: MfaStandIn;
   };
 }
 
@@ -95,7 +96,7 @@ export interface EffectivePolicy {
  */
 export const ARGON2ID_MINIMUM = { memoryKiB: 19 * 1024, iterations: 2, parallelism: 1 } as const;
 
-/** Figures derived from an effective policy (DESIGN.md section 4), in seconds. */
+/** Figures derived from an effective policy (docs/design.md section 4), in seconds. */
 export interface PolicyFigures {
   /** A + G: how long a revoked user can keep acting offline. */
   revocationLagSeconds: number;

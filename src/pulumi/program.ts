@@ -197,5 +197,6 @@ export async function runProgram(): Promise<Record<string, unknown>> {
       nextChangeAt: new Date(rotation.nextChangeAt * 1000).toISOString(),
     };
   }
-  return { url: state.url, runAt: new Date(at * 1000).toISOString(), applications, rotations };
+  // No output of the run's time: an output that changes on every run makes a no-op preview show a diff.
+  return { url: state.url, applications, rotations };
 }

@@ -1,6 +1,6 @@
 /**
  * The key rotation schedule of one tenant, as a pure function of its policy, an epoch, a time and what
- * FusionAuth holds (DESIGN.md section 7).
+ * FusionAuth holds (docs/design.md section 7).
  *
  * Generations g0, g1, ... are scheduled to sign from `epoch + n * K`. At time t with k the scheduled generation,
  * g(k+1..k+P) are published ahead, g(k) signs, and retired generations stay published and listed as verification

@@ -41,6 +41,16 @@ export interface Config {
  */
 "fusionauth-offline-kit:tenants": [Tenant, ...(Tenant)[]]
 /**
+ * A shared file beside the stack files (e.g. kit.yaml) holding `tenants:` for several stacks; then this stack lists no tenants of its own.
+ */
+"fusionauth-offline-kit:shared"?: string
+/**
+ * This stack's differences from the shared file, by tenant key.
+ */
+"fusionauth-offline-kit:tenantSettings"?: {
+[k: string]: TenantSettings
+}
+/**
  * This interface was referenced by `Config`'s JSON-Schema definition
  * via the `patternProperty` "^(?!fusionauth-offline-kit:)[^:\s]+:.+$".
  */
@@ -202,6 +212,34 @@ name: Text
  * @maxItems 100
  */
 redirectUris: [string, ...(string)[]]
+preset?: Slug
+id?: Uuid
+overrides?: Overrides
+waivers?: Waiver[]
+}
+/**
+ * A tenant's per-stack settings: replace name, issuer, id or preset; overrides merge over the shared ones, waivers add to them.
+ */
+export interface TenantSettings {
+name?: string
+issuer?: string
+preset?: Slug
+id?: Uuid
+overrides?: Overrides
+waivers?: Waiver[]
+applications?: {
+[k: string]: ApplicationSettings
+}
+}
+/**
+ * An application's per-stack settings.
+ */
+export interface ApplicationSettings {
+name?: string
+/**
+ * @minItems 1
+ */
+redirectUris?: [string, ...(string)[]]
 preset?: Slug
 id?: Uuid
 overrides?: Overrides

@@ -7,8 +7,11 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { type Diagnostic, formatDiagnostic, hasErrors, normalizeDiagnostics } from "../diagnostics/diagnostic";
 import type { PolicySchemas } from "../diagnostics/schema-check";
 import { type ParsedDocument, parseYamlSource } from "../diagnostics/yaml-source";
+import { emulatorPortFromEnv, PORT_ENV } from "../emulator/lifecycle";
 import { compileStack } from "./compile";
 import type { DesiredState } from "./desired-state";
+import { sharedFileOf } from "./environment";
+import { withLoopbackPort } from "./local-url";
 
 export { formatDiagnostic };
 
@@ -186,22 +189,32 @@ export function compileStackFile(
     return { diagnostics: normalizeDiagnostics([...sources.diagnostics, invalid]) };
   }
   const stack = readYamlFile(repoRoot, file);
+  // The shared file sits beside the stack file (stacks/), whatever the current directory.
+  const sharedName = sharedFileOf(stack.doc);
+  const shared =
+    sharedName === undefined ? undefined : readYamlFile(repoRoot, join(dirname(resolve(repoRoot, file)), sharedName));
   const result = compileStack({
     stackName,
     stack: stack.doc,
     presets: sources.presets,
     levels: sources.levels,
     schemas: sources.schemas,
+    shared: shared?.doc,
   });
-  const diagnostics = normalizeDiagnostics([...sources.diagnostics, ...stack.diagnostics, ...result.diagnostics]);
+  const diagnostics = normalizeDiagnostics([
+    ...sources.diagnostics,
+    ...stack.diagnostics,
+    ...(shared?.diagnostics ?? []),
+    ...result.diagnostics,
+  ]);
   return hasErrors(diagnostics) ? { diagnostics } : { state: result.state, diagnostics };
 }
 
 /**
  * The one entry of the Pulumi program and the CLI: loads `stacks/Pulumi.<stack>.yaml` with the presets and floors
- * of `repoRoot` and compiles it. Any error returns diagnostics only. Each warning is returned once: a tenant's or
- * application's own warnings stay in the state ({@link stateWarnings}); `warnings` holds only the others (the
- * API key, unused waivers, the presets).
+ * of `repoRoot` and compiles it; a loopback URL takes its port from FAKIT_EMULATOR_PORT when set. Any error
+ * returns diagnostics only. Each warning is returned once: a tenant's or application's own warnings stay in the
+ * state ({@link stateWarnings}); `warnings` holds only the others (the API key, unused waivers, the presets).
  */
 export function loadDesiredState(options: {
   repoRoot: string;
@@ -210,7 +223,9 @@ export function loadDesiredState(options: {
   const result = compileStackFile(options.repoRoot, stackFilePath(options.repoRoot, options.stack));
   if (result.state === undefined) return { diagnostics: result.diagnostics };
   const inState = new Set(stateWarnings(result.state));
-  return { state: result.state, warnings: result.diagnostics.filter((d) => !inState.has(d)) };
+  const port = emulatorPortFromEnv(process.env);
+  const url = withLoopbackPort(result.state.url, "port" in port && process.env[PORT_ENV] ? port.port : undefined);
+  return { state: { ...result.state, url }, warnings: result.diagnostics.filter((d) => !inState.has(d)) };
 }
 
 /** The warnings a state carries on its tenants and applications. */

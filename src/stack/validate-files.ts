@@ -2,7 +2,7 @@
  * `fakit validate` behind the CLI: which files to check and how, given paths or nothing (all presets, the
  * sensitivity levels and every stack of the repository).
  */
-import { basename, extname, join, resolve } from "node:path";
+import { basename, dirname, extname, join, resolve } from "node:path";
 import { type Diagnostic, normalizeDiagnostics } from "../diagnostics/diagnostic";
 import { checkPresetCatalog } from "../policy/preset-catalog";
 import {
@@ -16,15 +16,19 @@ import {
   STACKS_DIR,
 } from "./load";
 
-export type FileKind = "preset" | "levels" | "stack";
+export type FileKind = "preset" | "levels" | "stack" | "shared";
 
-/** What a file is, from its name: `Pulumi.<stack>.yaml`, `sensitivity-levels.yaml`, or any other YAML = a preset. */
+/**
+ * What a file is, from its name: `Pulumi.<stack>.yaml`, `sensitivity-levels.yaml`, another YAML beside the stacks
+ * (a shared file of several stacks, checked through them) or any other YAML = a preset.
+ */
 export function classifyFile(file: string): FileKind | undefined {
   const ext = extname(file);
   if (ext !== ".yaml" && ext !== ".yml") return undefined;
   const name = basename(file);
   if (/^Pulumi\..+\.ya?ml$/.test(name)) return "stack";
   if (/^sensitivity-levels\.ya?ml$/.test(name)) return "levels";
+  if (basename(dirname(resolve(file))) === STACKS_DIR) return "shared";
   return "preset";
 }
 
@@ -50,7 +54,8 @@ export function validateFiles(repoRoot: string, files: readonly string[] = []): 
       : [
           ...listYaml(join(repoRoot, PRESETS_DIR)),
           join(repoRoot, LEVELS_FILE),
-          ...listYaml(join(repoRoot, STACKS_DIR)),
+          // Shared files are checked through the stacks that name them.
+          ...listYaml(join(repoRoot, STACKS_DIR)).filter((f) => classifyFile(f) === "stack"),
         ];
   const diagnostics: Diagnostic[] = [];
   const checked: string[] = [];
@@ -58,6 +63,13 @@ export function validateFiles(repoRoot: string, files: readonly string[] = []): 
     const path = displayPath(repoRoot, target);
     checked.push(path);
     const kind = classifyFile(target) as FileKind;
+    if (kind === "shared") {
+      // A shared file is compiled with every stack beside it that names it; its own problems are reported.
+      for (const stack of listYaml(dirname(target)).filter((f) => classifyFile(f) === "stack")) {
+        diagnostics.push(...compileStackFile(repoRoot, stack, sources).diagnostics.filter((d) => d.file === path));
+      }
+      continue;
+    }
     if (kind === "stack") {
       // A stack is compiled against the repository's presets; their problems are reported with it.
       diagnostics.push(...compileStackFile(repoRoot, target, sources).diagnostics);

@@ -1,5 +1,5 @@
 /**
- * The offline decision (DESIGN.md section 9): what a token lets the user do right now, given a bundle and what
+ * The offline decision (docs/design.md section 9): what a token lets the user do right now, given a bundle and what
  * the device knows about time and connectivity. The token steps (token-steps.ts) check structure, header, key,
  * signature, issuer, audience and claim shapes; the time rules (time-rules.ts) do the rest, explicitly, because
  * an offline device cannot trust its clock blindly. Runs on WebCrypto and `jose` only: Node, browsers, React

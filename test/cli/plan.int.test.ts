@@ -130,3 +130,31 @@ describe("fakit plan", () => {
     expect(r.stderr).toContain("usage: fakit plan --stack NAME");
   });
 });
+
+describe("fakit plan --diff", () => {
+  it("lists only what prod does differently from staging, from the shared kit.yaml", () => {
+    const r = fakit(["plan", "--stack", "staging", "--diff", "prod", "--json"]);
+    expect(r.code).toBe(0);
+    const { stacks, differences } = JSON.parse(r.stdout) as {
+      stacks: string[];
+      differences: { where: string; setting: string; a: string; b: string }[];
+    };
+    expect(stacks).toEqual(["staging", "prod"]);
+    expect(differences.filter((d) => d.setting === "offline.checkIn")).toEqual([
+      { where: "tenant clinic", setting: "offline.checkIn", a: "1h", b: "45m" },
+      { where: "application clinic/ward-app", setting: "offline.checkIn", a: "1h", b: "45m" },
+    ]);
+    expect(differences.find((d) => d.where === "tenant clinic" && d.setting === "name")).toEqual({
+      where: "tenant clinic",
+      setting: "name",
+      a: "Clinic (staging)",
+      b: "Clinic (prod)",
+    });
+  });
+
+  it("says the same when two stacks do not differ", () => {
+    const r = fakit(["plan", "--stack", "local", "--diff", "local"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe("stacks local and local are the same in every setting");
+  });
+});

@@ -55,10 +55,16 @@ export interface TenantRotationOutput {
 }
 
 export interface DeployOutputs {
-  runAt: string;
   applications: Record<string, AppOutput>;
   rotations: Record<string, TenantRotationOutput>;
   /** What the engine printed (warnings included). */
+  log: string;
+}
+
+export interface PreviewResult {
+  /** Steps by operation (`same`, `update`, ...), as the engine counts them. */
+  changeSummary: Record<string, number>;
+  /** What the engine printed. */
   log: string;
 }
 
@@ -74,6 +80,8 @@ export interface KitScenario {
   setClock(at: number): void;
   /** `pulumi up` with the run's time and the emulator's clock both at `at` (seconds). */
   deployAt(at: number): Promise<DeployOutputs>;
+  /** `pulumi preview` at `at` (seconds): the count of each kind of step, and the outputs that would change. */
+  previewAt(at: number): Promise<PreviewResult>;
   /** The pipeline's bundle signing key pair, generated for the scenario (FAKIT_BUNDLE_SIGNING_KEY of `fakit`). */
   signingKey: GeneratedKeyFiles;
   /**
@@ -158,11 +166,17 @@ export async function startKitScenario(
       const res = await stack.stack.up({ color: "never", onOutput: (s) => log.push(s) });
       if (res.summary.result !== "succeeded") throw new Error(`pulumi up at ${iso(at)}: ${res.summary.result}`);
       return {
-        runAt: res.outputs.runAt?.value as string,
         applications: res.outputs.applications?.value as Record<string, AppOutput>,
         rotations: res.outputs.rotations?.value as Record<string, TenantRotationOutput>,
         log: log.join(""),
       };
+    },
+    async previewAt(at) {
+      emu.clock.set(at * 1000);
+      workspace.envVars.FAKIT_NOW = iso(at);
+      const log: string[] = [];
+      const res = await stack.stack.preview({ color: "never", diff: true, onOutput: (s) => log.push(s) });
+      return { changeSummary: res.changeSummary as Record<string, number>, log: log.join("") };
     },
     signingKey,
     fakit(args, key = apiKey) {

@@ -1,4 +1,4 @@
-// One table per invariant of DESIGN.md section 4 (errors and warnings): code, message, exact line and column.
+// One table per invariant of docs/design.md section 4 (errors and warnings): code, message, exact line and column.
 // Each row overrides the named preset in a one-tenant stack (overrides start at line 9 of stacks/Pulumi.test.yaml).
 import { describe, expect, it } from "vitest";
 import { compile, stackWith } from "./policy-fixture";

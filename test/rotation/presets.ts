@@ -1,5 +1,5 @@
 /**
- * The four shipped presets as effective policies, written out by hand from DESIGN.md section 3 so the rotation,
+ * The four shipped presets as effective policies, written out by hand from docs/design.md section 3 so the rotation,
  * bundle and verifier tests do not depend on the preset loader.
  */
 import type { EffectivePolicy } from "../../src/policy/types";

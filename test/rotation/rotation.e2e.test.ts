@@ -58,7 +58,7 @@ describe.skipIf(tc === undefined)("key rotation across simulated time, with the 
   let bundlesDir: string;
   let app: AppOutput;
   let user: AppUser;
-  // Figures of the policy (DESIGN.md section 4), read from the compiled stack, never copied from the preset.
+  // Figures of the policy (docs/design.md section 4), read from the compiled stack, never copied from the preset.
   let A: number;
   let G: number;
   let C: number;

@@ -3,7 +3,7 @@ import { planRotation, RotationError } from "../../src/rotation/schedule";
 import { applyRotation, renderRotationGantt, rotationTimeline } from "../../src/rotation/timeline";
 import { DAY, EPOCH, HOUR, MIN, PRESET_LEVELS, preset } from "./presets";
 
-// Lead L = J + C + S and retention max(A + G, C) + S, written out per preset from DESIGN.md sections 3 and 4.
+// Lead L = J + C + S and retention max(A + G, C) + S, written out per preset from docs/design.md sections 3 and 4.
 const EXPECTED = {
   critical: { K: 30 * DAY, P: 1, L: 6 * HOUR + 15 * MIN + 5 * MIN, ret: 15 * MIN + 5 * MIN },
   high: { K: 90 * DAY, P: 1, L: 12 * HOUR + HOUR + 5 * MIN, ret: HOUR + 5 * MIN },

@@ -142,3 +142,21 @@ describe("compilation is deterministic", () => {
     );
   });
 });
+
+describe("a compiled policy", () => {
+  it("is read-only: changing it downstream throws instead of silently diverging from the plan", () => {
+    const state = compile(stackText("example"), { stackName: "example" }).state;
+    const tenant = state?.tenants[0];
+    const app = tenant?.applications[0];
+    expect(tenant).toBeDefined();
+    expect(() => {
+      (tenant?.policy.keys as { retentionSeconds: number }).retentionSeconds = 1;
+    }).toThrow(TypeError);
+    expect(() => {
+      (app?.policy.refreshToken.revokeOn as { loginPrevented: boolean }).loginPrevented = false;
+    }).toThrow(TypeError);
+    expect(() => {
+      (app?.policy as { preset: string }).preset = "other";
+    }).toThrow(TypeError);
+  });
+});

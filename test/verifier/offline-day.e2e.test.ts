@@ -40,7 +40,7 @@ describe.skipIf(tc === undefined)("the offline day: local stack, real pulumi up,
   let nurse: AppUser;
   let bundle: Bundle;
   let bundlesDir: string;
-  // Figures of the ward app's policy (DESIGN.md section 4).
+  // Figures of the ward app's policy (docs/design.md section 4).
   let A: number;
   let G: number;
   let C: number;

@@ -3,6 +3,7 @@
  * every tenant and application of a stack, read from `stacks/Pulumi.NAME.yaml` (no Pulumi CLI, no API key).
  */
 import { createFusionAuthPort } from "../../fusionauth/client-port";
+import { diffEnvironments, renderEnvironmentDiff } from "../../plan/environment-diff";
 import { planExposure, renderExposureText } from "../../plan/exposure";
 import { buildPlanReport, renderPlanText } from "../../plan/report";
 import { observeStack } from "../../rotation/observe";
@@ -14,6 +15,7 @@ import { parseCommandLine, parseInstant, requireStackName } from "../args";
 import { loadStackForCommand } from "../load-stack";
 
 const USAGE = `usage: fakit plan --stack NAME [--json] [--now ISO] [--mermaid] [--live]
+       fakit plan --stack NAME --diff OTHER [--json]
 
 Shows per tenant and application the effective settings, the derived figures (revocation lag, offline runways,
 key publication lead, ...), warnings and waivers of stacks/Pulumi.NAME.yaml. Needs neither the Pulumi CLI nor
@@ -22,6 +24,7 @@ is computed for (default: the current time).
 The rotation timeline of each tenant follows the figures: by default as if the tenant were first deployed at
 --now; with --live, from the keys FusionAuth holds (needs FUSIONAUTH_API_KEY or the stack's apiKey secret).
 --mermaid prints only the timelines, as Mermaid gantt charts in Markdown (they render on GitHub).
+--diff OTHER prints only the settings that differ between the two stacks (environments), e.g. staging and prod.
 Exit status: 0 ok, 1 invalid stack, 2 usage error.`;
 
 const SPEC = {
@@ -33,6 +36,7 @@ const SPEC = {
     mermaid: { type: "boolean" },
     live: { type: "boolean" },
     now: { type: "string" },
+    diff: { type: "string" },
   },
 } as const;
 
@@ -45,9 +49,18 @@ export async function run(argv: string[]): Promise<number> {
     mermaid: parsed.values.mermaid === true,
     live: parsed.values.live === true,
     now: parseInstant("--now", parsed.values.now, SPEC) ?? new Date(),
+    diff: parsed.values.diff === undefined ? undefined : requireStackName(parsed.values.diff, SPEC, "--diff"),
   };
   const loaded = loadStackForCommand("plan", args.stack, "nothing planned");
   if ("exitCode" in loaded) return loaded.exitCode;
+  if (args.diff !== undefined) {
+    const other = loadStackForCommand("plan", args.diff, "nothing planned");
+    if ("exitCode" in other) return other.exitCode;
+    const rows = diffEnvironments(loaded.state, other.state);
+    if (args.json) console.log(JSON.stringify({ stacks: [args.stack, args.diff], differences: rows }, null, 2));
+    else console.log(renderEnvironmentDiff(args.stack, args.diff, rows).join("\n"));
+    return 0;
+  }
   // Warnings tied to a tenant or application are shown there; the rest (API key, unused waivers) at the top.
   const report = buildPlanReport(loaded.state, args.now, loaded.warnings);
 

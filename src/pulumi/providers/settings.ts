@@ -6,6 +6,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { createFusionAuthPort, type FusionAuthPort } from "../../fusionauth/client-port";
 import { KitError } from "../../lib/errors";
+import { withLoopbackPort } from "../../stack/local-url";
 
 export const CONFIG_NAMESPACE = "fusionauth-offline-kit";
 
@@ -24,7 +25,10 @@ export function configurePort(target: Configured, req: pulumi.dynamic.ConfigureR
         `(pulumi config set --secret ${CONFIG_NAMESPACE}:apiKey ...)`,
     );
   }
-  target.port = createFusionAuthPort({ url, apiKey });
+  // The same loopback-port rule as the program's desired state (FAKIT_EMULATOR_PORT moves a localhost URL).
+  const raw = process.env.FAKIT_EMULATOR_PORT;
+  const local = raw !== undefined && /^\d+$/.test(raw) ? Number(raw) : undefined;
+  target.port = createFusionAuthPort({ url: withLoopbackPort(url, local), apiKey });
 }
 
 /** The configured port, or a clear error if `configure` never ran. */

@@ -1,0 +1,440 @@
+/**
+ * `fakit import` behind the CLI: a live FusionAuth's tenants, applications and keys turned into a stack file.
+ * Each tenant is matched to the preset whose FusionAuth-held settings differ from it in the fewest fields; the
+ * differences become overrides (so `up` keeps today's behaviour), floor breaches become waivers to review, the
+ * existing ids are adopted and the tenant's current signing key stays the signing key (the kit's adopted-key
+ * rule). Pure: the live objects and the policy sources come in, YAML text and a report go out.
+ *
+ * @see https://fusionauth.io/docs/apis/tenants
+ * @see https://fusionauth.io/docs/apis/applications
+ */
+import { stringify } from "yaml";
+import { type Diagnostic, hasErrors } from "../diagnostics/diagnostic";
+import type { PolicySchemas } from "../diagnostics/schema-check";
+import { type ParsedDocument, parseYamlSource } from "../diagnostics/yaml-source";
+import { PROJECT_NAME } from "../fusionauth/ids";
+import { diffManaged } from "../fusionauth/managed-fields";
+import { applicationShape, asJson, type KeyRefs, tenantShape } from "../fusionauth/objects";
+import { formatDuration } from "../lib/duration";
+import { POLICY_FIELDS } from "../policy/fields";
+import type { EffectivePolicy } from "../policy/types";
+import { compileStack } from "../stack/compile";
+import type { DesiredState } from "../stack/desired-state";
+
+/** The parts of a FusionAuth tenant the import reads (`GET /api/tenant`). */
+export interface LiveTenant {
+  id: string;
+  name: string;
+  issuer?: string;
+  jwtConfiguration?: LiveJwtConfiguration & {
+    refreshTokenRevocationPolicy?: {
+      onLoginPrevented?: boolean;
+      onPasswordChanged?: boolean;
+      onMultiFactorEnable?: boolean;
+      onOneTimeTokenReuse?: boolean;
+    };
+  };
+  [field: string]: unknown;
+}
+
+interface LiveJwtConfiguration {
+  enabled?: boolean;
+  timeToLiveInSeconds?: number;
+  refreshTokenTimeToLiveInMinutes?: number;
+  refreshTokenExpirationPolicy?: string;
+  refreshTokenSlidingWindowConfiguration?: { maximumTimeToLiveInMinutes?: number };
+  refreshTokenUsagePolicy?: string;
+  refreshTokenOneTimeUseConfiguration?: { gracePeriodInSeconds?: number };
+  accessTokenKeyId?: string;
+  idTokenKeyId?: string;
+  accessTokenVerificationKeyIds?: string[];
+  idTokenVerificationKeyIds?: string[];
+}
+
+/** The parts of a FusionAuth application the import reads (`GET /api/application`). */
+export interface LiveApplication {
+  id: string;
+  tenantId: string;
+  name: string;
+  oauthConfiguration?: { authorizedRedirectURLs?: string[] };
+  jwtConfiguration?: LiveJwtConfiguration;
+  [field: string]: unknown;
+}
+
+/** The parts of a FusionAuth key the import reads (`GET /api/key`). */
+export interface LiveKey {
+  id: string;
+  algorithm?: string;
+  name?: string;
+}
+
+export interface LiveInstance {
+  url: string;
+  tenants: LiveTenant[];
+  applications: LiveApplication[];
+  keys: LiveKey[];
+}
+
+export interface PolicySourcesInput {
+  presets: readonly ParsedDocument[];
+  levels: ParsedDocument;
+  schemas: PolicySchemas;
+  /** Each valid preset's own effective policy, by name. */
+  presetPolicies: ReadonlyMap<string, EffectivePolicy>;
+}
+
+/** What choosing the preset without an override would change: `live` is today's value, `preset` the preset's. */
+export interface DroppedOverride {
+  where: string;
+  path: string;
+  live: string;
+  preset: string;
+}
+
+export interface ImportResult {
+  /** The stack file's text; absent when the import cannot be expressed (see `diagnostics`). */
+  yaml?: string;
+  state?: DesiredState;
+  /** Per tenant: its key, FusionAuth name and the preset chosen. */
+  matches: { where: string; preset: string; overrides: number; waivers: number }[];
+  /** What `up` of the written stack will still change in FusionAuth (kit conventions no setting expresses). */
+  upChanges: string[];
+  ifPresetOnly: DroppedOverride[];
+  notes: string[];
+  diagnostics: Diagnostic[];
+}
+
+/** FusionAuth's own admin application: never part of a stack. */
+const FUSIONAUTH_ADMIN_APP_ID = "3c219e58-ed0e-4b18-ad48-f4f92793ae32";
+const NS = `${PROJECT_NAME}:`;
+const DEVICE_ALGORITHMS = new Set(["ES256", "ES384", "ES512", "Ed25519", "RS256", "RS384", "RS512"]);
+
+/** A stable slug (`^[a-z][a-z0-9-]{0,62}$`) from a display name, unique among `taken`. */
+export function slugOf(name: string, taken: Set<string>): string {
+  let base = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 56);
+  if (!/^[a-z]/.test(base)) base = `t-${base}`.replace(/-+$/, "");
+  let slug = base;
+  for (let n = 2; taken.has(slug); n++) slug = `${base}-${n}`;
+  taken.add(slug);
+  return slug;
+}
+
+/**
+ * The settings FusionAuth holds for a tenant (or an application's own JWT configuration), by preset path, as
+ * values a stack file can carry. Missing fields are left out; an algorithm only from a key a device can verify.
+ */
+export function liveSettings(
+  jwt: LiveJwtConfiguration | undefined,
+  revoke: NonNullable<LiveTenant["jwtConfiguration"]>["refreshTokenRevocationPolicy"] | undefined,
+  keys: readonly LiveKey[],
+): Map<string, string | boolean> {
+  const out = new Map<string, string | boolean>();
+  const set = (path: string, v: string | boolean | undefined) => {
+    if (v !== undefined) out.set(path, v);
+  };
+  const dur = (s: number | undefined) => (s === undefined ? undefined : formatDuration(s));
+  const minutes = (m: number | undefined) => (m === undefined ? undefined : formatDuration(m * 60));
+  set("accessToken.ttl", dur(jwt?.timeToLiveInSeconds));
+  const alg = keys.find((k) => k.id === jwt?.accessTokenKeyId)?.algorithm;
+  if (alg !== undefined && DEVICE_ALGORITHMS.has(alg)) set("accessToken.algorithm", alg);
+  set("refreshToken.lifetime", minutes(jwt?.refreshTokenTimeToLiveInMinutes));
+  set("refreshToken.expiration", jwt?.refreshTokenExpirationPolicy);
+  if (jwt?.refreshTokenExpirationPolicy === "SlidingWindowWithMaximumLifetime")
+    set(
+      "refreshToken.maximumLifetime",
+      minutes(jwt.refreshTokenSlidingWindowConfiguration?.maximumTimeToLiveInMinutes),
+    );
+  set("refreshToken.usage", jwt?.refreshTokenUsagePolicy);
+  set("refreshToken.oneTimeUseGracePeriod", dur(jwt?.refreshTokenOneTimeUseConfiguration?.gracePeriodInSeconds));
+  set("refreshToken.revokeOn.loginPrevented", revoke?.onLoginPrevented);
+  set("refreshToken.revokeOn.passwordChange", revoke?.onPasswordChanged);
+  set("refreshToken.revokeOn.multiFactorEnable", revoke?.onMultiFactorEnable);
+  set("refreshToken.revokeOn.oneTimeTokenReuse", revoke?.onOneTimeTokenReuse);
+  return out;
+}
+
+/** A policy's value at a preset path, in the same form as {@link liveSettings}. */
+function policyValue(policy: EffectivePolicy, path: string): string | boolean {
+  const field = POLICY_FIELDS.find((f) => f.path === path);
+  if (field === undefined) throw new Error(`unknown policy field ${path}`);
+  const v = field.get(policy);
+  return field.kind === "duration" || field.kind === "minutes" ? formatDuration(v as number) : (v as string | boolean);
+}
+
+/** The settings where `live` differs from `policy`, as [path, live value, policy value]. */
+function differences(
+  live: Map<string, string | boolean>,
+  policy: EffectivePolicy,
+): [string, string | boolean, string | boolean][] {
+  return [...live]
+    .map(([path, v]): [string, string | boolean, string | boolean] => [path, v, policyValue(policy, path)])
+    .filter(([, a, b]) => a !== b);
+}
+
+/**
+ * The preset whose settings differ from `live` in the fewest fields. Ties go to the preset whose floors the live
+ * values break least (`breaches`, when given: fewer waivers to review), then by name, for a stable result.
+ */
+export function closestPreset(
+  live: Map<string, string | boolean>,
+  presets: ReadonlyMap<string, EffectivePolicy>,
+  breaches: (preset: string) => number = () => 0,
+): string {
+  const byDistance = [...presets].map(([name, policy]) => ({ name, distance: differences(live, policy).length }));
+  const nearest = Math.min(...byDistance.map((c) => c.distance));
+  const ranked = byDistance
+    .filter((c) => c.distance === nearest)
+    .map((c) => ({ ...c, breaches: breaches(c.name) }))
+    .sort((a, b) => a.breaches - b.breaches || a.name.localeCompare(b.name));
+  const best = ranked[0];
+  if (best === undefined) throw new Error("no valid preset to match against");
+  return best.name;
+}
+
+/** `{a: {b: 1}}` from `[["a.b", 1]]`: overrides as a stack file writes them. */
+function nest(entries: [string, string | boolean][]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [path, value] of entries) {
+    const parts = path.split(".");
+    let node = out;
+    for (const p of parts.slice(0, -1)) {
+      node[p] ??= {};
+      node = node[p] as Record<string, unknown>;
+    }
+    node[parts[parts.length - 1] as string] = value;
+  }
+  return out;
+}
+
+interface DraftApp {
+  key: string;
+  live: LiveApplication;
+  overrides: [string, string | boolean][];
+  waivers: { rule: string; reason: string }[];
+}
+interface DraftTenant {
+  key: string;
+  live: LiveTenant;
+  preset: string;
+  overrides: [string, string | boolean][];
+  waivers: { rule: string; reason: string }[];
+  apps: DraftApp[];
+}
+
+/**
+ * Imports a live FusionAuth into the YAML of `stacks/Pulumi.<stackName>.yaml`.
+ * @param today the date written into the waivers' reasons (YYYY-MM-DD), so the output is reproducible.
+ */
+export function importStack(input: {
+  stackName: string;
+  live: LiveInstance;
+  sources: PolicySourcesInput;
+  today: string;
+}): ImportResult {
+  const { live, sources } = input;
+  const notes: string[] = [];
+  const ifPresetOnly: DroppedOverride[] = [];
+  const tenantKeys = new Set<string>();
+  const drafts: DraftTenant[] = [];
+  for (const t of [...live.tenants].sort((a, b) => a.name.localeCompare(b.name))) {
+    const settings = liveSettings(t.jwtConfiguration, t.jwtConfiguration?.refreshTokenRevocationPolicy, live.keys);
+    const key = slugOf(t.name, tenantKeys);
+    const overridesFor = (name: string) =>
+      differences(settings, sources.presetPolicies.get(name) as EffectivePolicy).map(
+        ([p, v]): [string, string | boolean] => [p, v],
+      );
+    // A trial compile of the tenant alone counts the floor breaches (waivers) each tied preset would need.
+    const breaches = (name: string) =>
+      compileDrafts(
+        input.stackName,
+        live.url,
+        [{ key, live: t, preset: name, overrides: overridesFor(name), waivers: [], apps: [] }],
+        sources,
+      ).diagnostics.filter((d) => d.code.startsWith("KIT_FLOOR_")).length;
+    const preset = closestPreset(settings, sources.presetPolicies, breaches);
+    const presetPolicy = sources.presetPolicies.get(preset) as EffectivePolicy;
+    const overrides = overridesFor(preset);
+    for (const [path, v, p] of differences(settings, presetPolicy))
+      ifPresetOnly.push({ where: `tenant ${key}`, path, live: String(v), preset: String(p) });
+    if (issuerOf(t, live.url) !== t.issuer) {
+      notes.push(
+        `tenant ${key} has the issuer ${JSON.stringify(t.issuer ?? null)}, not an http(s) URL as the kit requires: written as ${live.url}; up will change it unless you set another`,
+      );
+    }
+    const signingAlg = live.keys.find((k) => k.id === t.jwtConfiguration?.accessTokenKeyId)?.algorithm;
+    if (signingAlg !== undefined && !DEVICE_ALGORITHMS.has(signingAlg)) {
+      notes.push(
+        `tenant ${key} signs with ${signingAlg}, which a device cannot verify offline: the kit's first ${presetPolicy.accessToken.algorithm} key takes over at the first up`,
+      );
+    }
+    // The tenant's policy as the stack will resolve it: the preset with the overrides.
+    const tenantLive = new Map(settings);
+    const appKeys = new Set<string>();
+    const apps: DraftApp[] = [];
+    for (const a of live.applications
+      .filter((x) => x.tenantId === t.id && x.id !== FUSIONAUTH_ADMIN_APP_ID)
+      .sort((x, y) => x.name.localeCompare(y.name))) {
+      const appKey = slugOf(a.name, appKeys);
+      const redirects = (a.oauthConfiguration?.authorizedRedirectURLs ?? []).filter((u) =>
+        /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$/.test(u),
+      );
+      if (redirects.length === 0) {
+        notes.push(`application "${a.name}" (${a.id}) of tenant ${key} has no redirect URL: left out; add it by hand`);
+        continue;
+      }
+      const own: [string, string | boolean][] = [];
+      if (a.jwtConfiguration?.enabled === true) {
+        const appSettings = liveSettings(a.jwtConfiguration, undefined, []);
+        for (const f of POLICY_FIELDS.filter((x) => x.holder === "jwt")) {
+          const v = appSettings.get(f.path);
+          const inherited = tenantLive.get(f.path) ?? policyValue(presetPolicy, f.path);
+          if (v !== undefined && v !== inherited) own.push([f.path, v]);
+        }
+      }
+      for (const [path, v] of own) {
+        const inherited = tenantLive.get(path) ?? policyValue(presetPolicy, path);
+        ifPresetOnly.push({ where: `application ${key}/${appKey}`, path, live: String(v), preset: String(inherited) });
+      }
+      apps.push({
+        key: appKey,
+        live: { ...a, oauthConfiguration: { ...a.oauthConfiguration, authorizedRedirectURLs: redirects } },
+        overrides: own,
+        waivers: [],
+      });
+    }
+    drafts.push({ key, live: t, preset, overrides, waivers: [], apps });
+  }
+
+  // Floors: a live value below a floor is kept with a waiver to review (at most two rounds: waivers only remove).
+  let compiled = compileDrafts(input.stackName, live.url, drafts, sources);
+  for (let round = 0; round < 2 && compiled.state === undefined; round++) {
+    if (!addWaivers(compiled.diagnostics, drafts, input.today)) break;
+    compiled = compileDrafts(input.stackName, live.url, drafts, sources);
+  }
+  const matches = drafts.map((d) => ({
+    where: `tenant ${d.key} ("${d.live.name}", ${d.live.id})`,
+    preset: d.preset,
+    overrides: d.overrides.length + d.apps.reduce((n, a) => n + a.overrides.length, 0),
+    waivers: d.waivers.length + d.apps.reduce((n, a) => n + a.waivers.length, 0),
+  }));
+  if (compiled.state === undefined) {
+    return { matches, upChanges: [], ifPresetOnly, notes, diagnostics: compiled.diagnostics };
+  }
+  return {
+    yaml: compiled.yaml,
+    state: compiled.state,
+    matches,
+    upChanges: upChanges(compiled.state, drafts),
+    ifPresetOnly,
+    notes,
+    diagnostics: compiled.diagnostics,
+  };
+}
+
+/** The tenant's issuer when it is an http(s) URL (the kit requires one), else the FusionAuth URL. */
+function issuerOf(t: LiveTenant, url: string): string {
+  return t.issuer !== undefined && /^https?:\/\/\S+$/.test(t.issuer) ? t.issuer : url;
+}
+
+function stackDocument(url: string, drafts: readonly DraftTenant[]): Record<string, unknown> {
+  const waivers = (list: DraftTenant["waivers"]) => (list.length === 0 ? {} : { waivers: list });
+  const overrides = (list: DraftTenant["overrides"]) => (list.length === 0 ? {} : { overrides: nest(list) });
+  return {
+    config: {
+      [`${NS}url`]: url,
+      [`${NS}tenants`]: drafts.map((d) => ({
+        key: d.key,
+        id: d.live.id,
+        name: d.live.name,
+        issuer: issuerOf(d.live, url),
+        preset: d.preset,
+        ...overrides(d.overrides),
+        ...waivers(d.waivers),
+        ...(d.apps.length === 0
+          ? {}
+          : {
+              applications: d.apps.map((a) => ({
+                key: a.key,
+                id: a.live.id,
+                name: a.live.name,
+                redirectUris: a.live.oauthConfiguration?.authorizedRedirectURLs ?? [],
+                ...overrides(a.overrides),
+                ...waivers(a.waivers),
+              })),
+            }),
+      })),
+    },
+  };
+}
+
+function compileDrafts(
+  stackName: string,
+  url: string,
+  drafts: readonly DraftTenant[],
+  sources: PolicySourcesInput,
+): { yaml: string; state?: DesiredState; diagnostics: Diagnostic[] } {
+  const yaml = `${HEADER}${stringify(stackDocument(url, drafts), { lineWidth: 0 })}`;
+  const path = `stacks/Pulumi.${stackName}.yaml`;
+  const { doc, diagnostics: parse } = parseYamlSource({ path, text: yaml });
+  const r = compileStack({
+    stackName,
+    stack: doc,
+    presets: sources.presets,
+    levels: sources.levels,
+    schemas: sources.schemas,
+  });
+  const diagnostics = [...parse, ...r.diagnostics];
+  return hasErrors(diagnostics) ? { yaml, diagnostics } : { yaml, state: r.state, diagnostics };
+}
+
+const HEADER = `# Imported from a live FusionAuth by \`fakit import\`: each tenant on its closest preset, with the overrides
+# that keep today's behaviour and waivers (to review) where a live value is below the preset's floor. The ids
+# are adopted: \`pulumi up\` manages these objects in place and \`destroy\` releases them. Set the kit's API key
+# (docs/least-privilege.md) with \`pulumi config set --secret fusionauth-offline-kit:apiKey <key>\`.
+`;
+
+/** Adds a waiver for every floor breach among the diagnostics; false when there is an error a waiver cannot fix. */
+function addWaivers(diagnostics: readonly Diagnostic[], drafts: DraftTenant[], today: string): boolean {
+  const errors = diagnostics.filter((d) => d.severity === "error");
+  let fixable = errors.length > 0;
+  for (const d of errors) {
+    const rule = /\(rule ([^)]+)\)/.exec(d.message)?.[1];
+    const m = /^\/config\/[^/]+\/(\d+)(?:\/applications\/(\d+))?/.exec(d.pointer);
+    const tenant = m === null ? undefined : drafts[Number(m[1])];
+    if (rule === undefined || tenant === undefined) {
+      fixable = false;
+      continue;
+    }
+    const target = m?.[2] === undefined ? tenant : (tenant.apps[Number(m[2])] ?? tenant);
+    if (!target.waivers.some((w) => w.rule === rule))
+      target.waivers.push({ rule, reason: `Imported from FusionAuth on ${today}: keeps the live value; review it.` });
+  }
+  return fixable;
+}
+
+/** What `up` still changes in FusionAuth: managed fields the kit sets by convention (not by a setting). */
+function upChanges(state: DesiredState, drafts: readonly DraftTenant[]): string[] {
+  const out: string[] = [];
+  for (const t of state.tenants) {
+    const d = drafts.find((x) => x.key === t.key);
+    if (d === undefined) continue;
+    const jwt = d.live.jwtConfiguration;
+    const refs: KeyRefs = {
+      signingKeyId: jwt?.accessTokenKeyId ?? "",
+      verificationKeyIds: jwt?.accessTokenVerificationKeyIds ?? [],
+    };
+    const skipKeys = (p: string) => !/KeyId|VerificationKeyIds/.test(p);
+    for (const p of diffManaged(d.live, asJson(tenantShape(t, refs))).filter(skipKeys))
+      out.push(`tenant ${t.key}: ${p}`);
+    for (const a of t.applications) {
+      const live = d.apps.find((x) => x.key === a.key)?.live;
+      for (const p of diffManaged(live, asJson(applicationShape(a, refs))).filter(skipKeys))
+        out.push(`application ${t.key}/${a.key}: ${p}`);
+    }
+  }
+  return out;
+}

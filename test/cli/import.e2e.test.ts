@@ -1,0 +1,191 @@
+// `fakit import` round trip against the emulator: a FusionAuth configured by hand through the API, imported with
+// a read-only key, then `pulumi up` of the written stack (real Pulumi CLI). The tenant and application keep
+// today's behaviour, so up writes neither; the only writes are the kit's own keys published ahead (the
+// policy asks for them; the tenant's current key keeps signing), and the next up writes nothing at all.
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { FusionAuthClient } from "@fusionauth/typescript-client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { DEFAULT_TENANT_ID, type RunningEmulator, startEmulator } from "../../src/emulator";
+import { createKitProject, type KitProject } from "../helpers/kit-project";
+import { iso, runFakit, sec } from "../helpers/kit-scenario";
+import { createTestStack, pulumiToolchain, type TestStack, uniqueStackName } from "../helpers/pulumi";
+
+const tc = await pulumiToolchain();
+const NOW = sec("2026-11-29T12:00:00Z");
+const LONG = { timeout: 300_000 };
+const SUPER = `import-super-${Math.random().toString(36).slice(2)}`;
+const READ_ONLY = {
+  key: `import-read-only-${Math.random().toString(36).slice(2)}`,
+  permissions: { endpoints: { "/api/tenant": ["GET"], "/api/application": ["GET"], "/api/key": ["GET"] } },
+};
+const NO_KEYS = { key: "import-no-keys-permission", permissions: { endpoints: { "/api/tenant": ["GET"] } } };
+const TENANT_ID = "0b7c8a52-3f4e-4d7a-9a61-2f0c6f5b1e01";
+const APP_ID = "7d1e2f30-4a5b-4c6d-8e9f-0a1b2c3d4e5f";
+const KEY_ID = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d";
+
+/** Configures the emulator as a team would by hand: an ES256 key, a tenant using it, a native app. */
+async function configureByHand(url: string): Promise<void> {
+  const client = new FusionAuthClient(SUPER, url);
+  await client.generateKey(KEY_ID, { key: { algorithm: "ES256" as never, name: "Mobile signing", length: 256 } });
+  const tenants = (await client.retrieveTenants()).response.tenants ?? [];
+  const defaults = tenants[0];
+  await client.createTenant(TENANT_ID, {
+    tenant: {
+      ...(defaults as object),
+      id: undefined,
+      name: "Mobile Crews",
+      issuer: "https://auth.example.com/crews",
+      jwtConfiguration: {
+        ...defaults?.jwtConfiguration,
+        enabled: true,
+        timeToLiveInSeconds: 1200,
+        accessTokenKeyId: KEY_ID,
+        idTokenKeyId: KEY_ID,
+        refreshTokenTimeToLiveInMinutes: 43_200,
+        refreshTokenExpirationPolicy: "SlidingWindowWithMaximumLifetime" as never,
+        refreshTokenSlidingWindowConfiguration: { maximumTimeToLiveInMinutes: 259_200 },
+        refreshTokenUsagePolicy: "OneTimeUse" as never,
+        refreshTokenOneTimeUseConfiguration: { gracePeriodInSeconds: 60 },
+        refreshTokenRevocationPolicy: {
+          onLoginPrevented: true,
+          onPasswordChanged: true,
+          onMultiFactorEnable: true,
+          onOneTimeTokenReuse: true,
+        },
+      },
+    } as never,
+  });
+  await new FusionAuthClient(SUPER, url, TENANT_ID).createApplication(APP_ID, {
+    application: {
+      name: "Crew App",
+      tenantId: TENANT_ID,
+      oauthConfiguration: {
+        authorizedRedirectURLs: ["com.example.crew:/oauth2/callback"],
+        clientAuthenticationPolicy: "NotRequiredWhenUsingPKCE" as never,
+        proofKeyForCodeExchangePolicy: "Required" as never,
+        enabledGrants: ["authorization_code", "refresh_token"] as never,
+        generateRefreshTokens: true,
+        requireRegistration: true,
+      },
+      loginConfiguration: { allowTokenRefresh: true, generateRefreshTokens: true, requireAuthentication: true },
+      jwtConfiguration: { enabled: false },
+    } as never,
+  });
+}
+
+describe.skipIf(tc === undefined)("fakit import, then pulumi up of the written stack", () => {
+  let emu: RunningEmulator;
+  let project: KitProject;
+  let stack: TestStack | undefined;
+  const stackName = uniqueStackName("import");
+  const stackFile = () => path.join(project.dir, "stacks", `Pulumi.${stackName}.yaml`);
+
+  beforeAll(async () => {
+    emu = await startEmulator({ admin: true, apiKeys: [SUPER, READ_ONLY, NO_KEYS], now: new Date(NOW * 1000) });
+    project = createKitProject();
+    await configureByHand(emu.url);
+  }, 60_000);
+
+  afterAll(async () => {
+    await stack?.dispose();
+    project?.dispose();
+    await emu?.close();
+  });
+
+  it("says the URL is unreachable and writes nothing", LONG, async () => {
+    const r = await runFakit(["import", "--url", "http://127.0.0.1:9", "--stack", stackName], project.dir, {
+      FUSIONAUTH_API_KEY: READ_ONLY.key,
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("cannot reach FusionAuth at http://127.0.0.1:9");
+    expect(r.stderr).toContain("nothing written");
+    expect(existsSync(stackFile())).toBe(false);
+  });
+
+  it("says which permission the key lacks and writes nothing", LONG, async () => {
+    const r = await runFakit(["import", "--url", emu.url, "--stack", stackName], project.dir, {
+      FUSIONAUTH_API_KEY: NO_KEYS.key,
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("refused the API key for GET /api/application");
+    expect(r.stderr).toContain("KIT_IMPORT_FORBIDDEN");
+    expect(existsSync(stackFile())).toBe(false);
+  });
+
+  it("writes the stack with a read-only key, making no write itself", LONG, async () => {
+    emu.counters.reset();
+    const r = await runFakit(["import", "--url", emu.url, "--stack", stackName], project.dir, {
+      FUSIONAUTH_API_KEY: READ_ONLY.key,
+    });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(emu.counters.snapshot().writes).toBe(0);
+    const config = parse(readFileSync(stackFile(), "utf8")).config;
+    const tenants = config["fusionauth-offline-kit:tenants"] as Record<string, unknown>[];
+    const crews = tenants.find((t) => t.id === TENANT_ID);
+    // 20m access tokens and 180d sessions: closest to `field` (30m), kept with one override.
+    expect(crews).toMatchObject({
+      key: "mobile-crews",
+      name: "Mobile Crews",
+      issuer: "https://auth.example.com/crews",
+      preset: "field",
+      overrides: { accessToken: { ttl: "20m" } },
+      applications: [{ key: "crew-app", id: APP_ID, redirectUris: ["com.example.crew:/oauth2/callback"] }],
+    });
+    expect(r.stdout).toContain("tenant mobile-crews  accessToken.ttl: 20m -> 30m");
+    expect(r.stdout).toContain("tenant default signs with HS256");
+    // FusionAuth's Default tenant ships with the issuer "acme.com"; the kit needs a URL and says what it wrote.
+    expect(r.stdout).toContain('tenant default has the issuer "acme.com", not an http(s) URL');
+  });
+
+  it("never overwrites the stack file without --force", LONG, async () => {
+    const before = readFileSync(stackFile(), "utf8");
+    const r = await runFakit(["import", "--url", emu.url, "--stack", stackName], project.dir, {
+      FUSIONAUTH_API_KEY: READ_ONLY.key,
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("exists; nothing written (add --force to replace it)");
+    expect(readFileSync(stackFile(), "utf8")).toBe(before);
+    const forced = await runFakit(["import", "--url", emu.url, "--stack", stackName, "--force"], project.dir, {
+      FUSIONAUTH_API_KEY: READ_ONLY.key,
+    });
+    expect(forced.code).toBe(0);
+  });
+
+  it("up keeps the tenant and application as they are; the next up writes nothing", LONG, async () => {
+    // biome-ignore lint/style/noNonNullAssertion: guarded by skipIf
+    stack = await createTestStack(tc!, {
+      workDir: project.dir,
+      stackName,
+      secrets: { "fusionauth-offline-kit:apiKey": SUPER },
+      env: { FAKIT_NOW: iso(NOW) },
+    });
+    const admin = new FusionAuthClient(SUPER, emu.url);
+    const tenantBefore = (await admin.retrieveTenant(TENANT_ID)).response.tenant;
+    const appBefore = (await admin.retrieveApplication(APP_ID)).response.application;
+    const defaultBefore = (await admin.retrieveTenant(DEFAULT_TENANT_ID)).response.tenant;
+    emu.counters.reset();
+    const first = await stack.stack.up({ color: "never" });
+    expect(first.summary.result).toBe("succeeded");
+    const writes = Object.entries(emu.counters.snapshot().byRoute).filter(([route]) => !route.startsWith("GET"));
+    // The kit's own keys, generated ahead of use, and one tenant write: FusionAuth's Default tenant signs with
+    // HS256, which no device can verify, so the kit's first key takes over there at once (the import said so).
+    expect(writes.filter(([route]) => !route.startsWith("POST /api/key/generate"))).toEqual([
+      ["PUT /api/tenant/{tenantId}", 1],
+    ]);
+    const defaultAfter = (await admin.retrieveTenant(DEFAULT_TENANT_ID)).response.tenant;
+    expect(defaultAfter?.jwtConfiguration?.accessTokenKeyId).not.toBe(
+      defaultBefore?.jwtConfiguration?.accessTokenKeyId,
+    );
+    // The hand-made tenant and application are exactly as they were: their key keeps signing.
+    expect((await admin.retrieveTenant(TENANT_ID)).response.tenant).toEqual(tenantBefore);
+    expect((await admin.retrieveApplication(APP_ID)).response.application).toEqual(appBefore);
+
+    emu.counters.reset();
+    const second = await stack.stack.up({ color: "never" });
+    expect(second.summary.result).toBe("succeeded");
+    expect(emu.counters.snapshot().writes).toBe(0);
+  });
+});

@@ -1,0 +1,123 @@
+// The pure part of `fakit import`: live FusionAuth settings to preset paths, the closest preset, the stack text.
+import { describe, expect, it } from "vitest";
+import { closestPreset, importStack, type LiveInstance, liveSettings, slugOf } from "../../src/import/map";
+import { checkPresetCatalog } from "../../src/policy/preset-catalog";
+import type { EffectivePolicy } from "../../src/policy/types";
+import { loadPolicySources } from "../../src/stack/load";
+import { REPO } from "../policy/policy-fixture";
+
+const sources = loadPolicySources(REPO);
+const presetPolicies = new Map<string, EffectivePolicy>();
+for (const [name, p] of checkPresetCatalog(sources).presets)
+  if (p.policy !== undefined) presetPolicies.set(name, p.policy);
+
+/** A tenant's jwtConfiguration exactly as a preset would have FusionAuth hold it. */
+function jwtOf(p: EffectivePolicy, keyId: string) {
+  const r = p.refreshToken;
+  return {
+    timeToLiveInSeconds: p.accessToken.ttlSeconds,
+    accessTokenKeyId: keyId,
+    refreshTokenTimeToLiveInMinutes: r.lifetimeMinutes,
+    refreshTokenExpirationPolicy: r.expirationPolicy,
+    refreshTokenSlidingWindowConfiguration: { maximumTimeToLiveInMinutes: r.maximumLifetimeMinutes },
+    refreshTokenUsagePolicy: r.usagePolicy,
+    refreshTokenOneTimeUseConfiguration: { gracePeriodInSeconds: r.oneTimeUseGraceSeconds },
+    refreshTokenRevocationPolicy: {
+      onLoginPrevented: r.revokeOn.loginPrevented,
+      onPasswordChanged: r.revokeOn.passwordChange,
+      onMultiFactorEnable: r.revokeOn.multiFactorEnable,
+      onOneTimeTokenReuse: r.revokeOn.oneTimeTokenReuse,
+    },
+  };
+}
+
+const KEY = { id: "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d", algorithm: "ES256" };
+
+describe("slugOf", () => {
+  it.each([
+    { name: "Mobile Crews", want: "mobile-crews" },
+    { name: "  Ärzte & Pflege ", want: "rzte-pflege" },
+    { name: "2024 Pilot", want: "t-2024-pilot" },
+  ])("$name -> $want", ({ name, want }) => {
+    expect(slugOf(name, new Set())).toBe(want);
+  });
+
+  it("keeps slugs unique", () => {
+    const taken = new Set<string>();
+    expect([slugOf("App", taken), slugOf("app", taken), slugOf("APP", taken)]).toEqual(["app", "app-2", "app-3"]);
+  });
+});
+
+describe("closestPreset", () => {
+  it.each([...presetPolicies.keys()])("finds %s for a tenant configured exactly like it", (name) => {
+    const p = presetPolicies.get(name) as EffectivePolicy;
+    const live = liveSettings(jwtOf(p, KEY.id), jwtOf(p, KEY.id).refreshTokenRevocationPolicy, [KEY]);
+    expect(closestPreset(live, presetPolicies)).toBe(name);
+  });
+});
+
+describe("importStack", () => {
+  const field = presetPolicies.get("field") as EffectivePolicy;
+  const live = (jwt: object): LiveInstance => ({
+    url: "https://auth.example.com",
+    keys: [KEY],
+    tenants: [
+      {
+        id: "0b7c8a52-3f4e-4d7a-9a61-2f0c6f5b1e01",
+        name: "Crews",
+        issuer: "https://auth.example.com/crews",
+        jwtConfiguration: jwt,
+      },
+    ],
+    applications: [
+      {
+        id: "7d1e2f30-4a5b-4c6d-8e9f-0a1b2c3d4e5f",
+        tenantId: "0b7c8a52-3f4e-4d7a-9a61-2f0c6f5b1e01",
+        name: "Crew App",
+        oauthConfiguration: { authorizedRedirectURLs: ["com.example.crew:/cb"] },
+      },
+      {
+        id: "3c219e58-ed0e-4b18-ad48-f4f92793ae32",
+        tenantId: "0b7c8a52-3f4e-4d7a-9a61-2f0c6f5b1e01",
+        name: "FusionAuth",
+      },
+    ],
+  });
+
+  it("writes a preset with no override for an exact match, adopting the ids, leaving FusionAuth's own app out", () => {
+    const r = importStack({
+      stackName: "prod",
+      live: live(jwtOf(field, KEY.id)),
+      sources: { ...sources, presetPolicies },
+      today: "2026-12-01",
+    });
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    expect(r.ifPresetOnly).toEqual([]);
+    const t = r.state?.tenants[0];
+    expect(t).toMatchObject({
+      key: "crews",
+      preset: "field",
+      adopted: true,
+      id: "0b7c8a52-3f4e-4d7a-9a61-2f0c6f5b1e01",
+    });
+    expect(t?.applications.map((a) => [a.key, a.adopted])).toEqual([["crew-app", true]]);
+  });
+
+  it("keeps a live value past a floor with a waiver to review, and says what the bare preset changes", () => {
+    const r = importStack({
+      stackName: "prod",
+      live: live({ ...jwtOf(field, KEY.id), timeToLiveInSeconds: 4 * 3600 }),
+      sources: { ...sources, presetPolicies },
+      today: "2026-12-01",
+    });
+    expect(r.yaml).toContain("ttl: 4h");
+    expect(r.ifPresetOnly).toContainEqual({
+      where: "tenant crews",
+      path: "accessToken.ttl",
+      live: "4h",
+      preset: "30m",
+    });
+    expect(r.state?.tenants[0]?.waivers.map((w) => w.rule)).toEqual(["accessToken.ttl.max"]);
+    expect(r.yaml).toContain("Imported from FusionAuth on 2026-12-01");
+  });
+});
