@@ -67,6 +67,7 @@ export function renderPresetTable(rows: readonly ApplicationReport[]): string[] 
     "lag max",
     "plan (A+G)",
     "p99 powered off",
+    "powered off only",
     "defects",
   ];
   const body = rows.map((r) => [
@@ -79,6 +80,7 @@ export function renderPresetTable(rows: readonly ApplicationReport[]): string[] 
     dur(r.revocationLag.max),
     dur(r.revocationLag.planSeconds),
     dur(r.revocationLag.withPowerOff.p99),
+    `${r.acceptedPoweredOff.count}`,
     `${r.unexplainedRefusals.count} / ${r.acceptedOutsidePolicy.count}${r.signatures === undefined ? "" : ` / ${r.signatures.mismatches}`}`,
   ]);
   const widths = head.map((c, i) => Math.max(c.length, ...body.map((row) => (row[i] as string).length)));
