@@ -215,7 +215,13 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
   let bootId = "0";
   let bootAt = start;
   let poweredOnAt = start;
-  const monotonic = (at: number): MonotonicReading => ({ bootId, elapsedSeconds: at - bootAt });
+  // One reading object per device, refilled: the session copies what it keeps (its anchor), never the object.
+  const reading: MonotonicReading = { bootId, elapsedSeconds: 0 };
+  const monotonic = (at: number): MonotonicReading => {
+    reading.bootId = bootId;
+    reading.elapsedSeconds = at - bootAt;
+    return reading;
+  };
   clockServerTime(clock, start, monotonic(start));
   // What the session cannot see: from its last trusted moment before a shutdown to the first decision after the
   // boot, summed since the last server contact; the oracle grants exactly this much (the guide's bound).
@@ -326,16 +332,16 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
     }
     const clockError = skew - rolledBack;
     const wall = at + clockError;
-    const reading = monotonic(at);
-    let times = timesAt(wall, reading, onlineNow);
+    const now = monotonic(at);
+    let times = timesAt(wall, now, onlineNow);
     let d = decideOpening(policy, token, keys, times);
-    clockDecided(clock, wall, times.floor, reading);
+    clockDecided(clock, wall, times.floor, now);
     if (d.code === "refresh-required") {
       // A fast clock says the token has expired before the app thought so: refresh as the verifier asks, retry.
       const refreshed = sync(at, true);
-      times = timesAt(wall, reading, refreshed);
+      times = timesAt(wall, monotonic(at), refreshed);
       d = decideOpening(policy, token, keys, times);
-      clockDecided(clock, wall, times.floor, reading);
+      clockDecided(clock, wall, times.floor, now);
     }
     lastTrustAt = at;
     lastWall = wall;
