@@ -54,7 +54,7 @@ export interface DeviceWorld {
   sampleEvery: number;
   /** Keep at most this many reproducers of each kind. */
   maxExamples: number;
-  /** False: decide on the last server time alone, without the session's clock trust (see {@link DeviceClock}). */
+  /** False: decide on the last server time alone, without the session's clock trust (`DeviceClock` in decision.ts). */
   clockTrust: boolean;
 }
 
