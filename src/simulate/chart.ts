@@ -12,7 +12,7 @@ export interface ChartPoint {
   refusedShare: number;
   /** p99 of the observed revocation lag, seconds; null when no stolen device was revoked in the run. */
   observedLagP99: number | null;
-  /** The same, counting what thieves got by setting the clock back (outside the policy); null as above. */
+  /** The same, counting what thieves got by switching the device off (the off time no clock counts); null as above. */
   tamperedLagP99: number | null;
   /** The plan's revocation lag (A + G), seconds. */
   planLag: number;
@@ -118,8 +118,8 @@ export function renderTradeoffChart(input: ChartInput): string {
     `<rect x="${lx + 2}" y="${M.top + 58}" width="12" height="12" fill="#fff" stroke="#555" stroke-width="2.5" transform="rotate(45 ${lx + 8} ${M.top + 64})"/>`,
     `<text x="${lx + 22}" y="${M.top + 68}" fill="#222">plan's figure (A + G)</text>`,
     `<path d="M ${lx + 2} ${M.top + 84} L ${lx + 14} ${M.top + 96} M ${lx + 2} ${M.top + 96} L ${lx + 14} ${M.top + 84}" stroke="#555" stroke-width="2.5"/>`,
-    `<text x="${lx + 22}" y="${M.top + 94}" fill="#222">p99, clock set back</text>`,
-    `<text x="${lx + 22}" y="${M.top + 110}" fill="#666" font-size="11">(outside the policy)</text>`,
+    `<text x="${lx + 22}" y="${M.top + 94}" fill="#222">p99, with power-off</text>`,
+    `<text x="${lx + 22}" y="${M.top + 110}" fill="#666" font-size="11">(thief switched it off)</text>`,
     `<text x="${lx}" y="${M.top + 250}" fill="#666" font-size="11">A dot above its diamond:</text>`,
     `<text x="${lx}" y="${M.top + 265}" fill="#666" font-size="11">degraded mode lasts until</text>`,
     `<text x="${lx}" y="${M.top + 280}" fill="#666" font-size="11">the check-in is due (C).</text>`,

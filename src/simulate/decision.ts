@@ -5,6 +5,11 @@
  * hot path; {@link verifySamples} replays a sample of openings through the real, asynchronous `decide()` with
  * real signed tokens and real bundles, and reports any opening where the two disagree.
  *
+ * Clock trust is the session's own (trusted-time.ts): the device keeps the part of the session state an app
+ * following the guide persists that clock trust uses, passes the monotonic clock (boot id, seconds since boot) with every decision, and the
+ * floor, the high-water mark and the server times go through `trustedFloor`, `advanceTrustedTime` and
+ * `observeServerTime`, the functions `OfflineSession` calls.
+ *
  * Which keys a device holds follows the JWKS cache rule of docs/offline-verifier.md: the bundle is the
  * fallback, a fetched JWKS is merged in, and a fetch newer than the bundle is authoritative (a key it no
  * longer lists was deleted server-side).
@@ -16,6 +21,13 @@ import type { PolicyFile } from "../bundle/format";
 import type { DegradedMode } from "../policy/types";
 import { type Bundle, type BundleKey, decide, loadBundle } from "../verifier";
 import { applyTimeRules, type TimeRulesResult } from "../verifier/time-rules";
+import {
+  advanceTrustedTime,
+  type MonotonicReading,
+  observeServerTime,
+  type TrustedTimeState,
+  trustedFloor,
+} from "../verifier/trusted-time";
 
 /** The policy values the time rules read, as `policy.json` carries them. */
 export interface TimeRulesPolicy {
@@ -36,15 +48,47 @@ export interface TokenTimes {
 /** What the device knows about time, in seconds. */
 export interface DeviceTimes {
   now: number;
+  /** The latest time the device trusts besides its wall clock (see {@link clockFloor}); `-Infinity` for none. */
+  floor: number;
   lastServerTime?: number;
   lastCheckIn?: number;
   online: boolean;
 }
 
+/** The clock trust a simulated device keeps: the part of the session's persisted state that clock trust uses. */
+export interface DeviceClock {
+  state: TrustedTimeState;
+  /**
+   * False: the floor is the last server time alone, as an app without the session's clock trust (no
+   * high-water mark, no monotonic clock) would have it. Only to show what the simulator detects without it.
+   */
+  trust: boolean;
+}
+
+export function newDeviceClock(trust: boolean): DeviceClock {
+  return { state: { lastServerTime: null, highWaterMark: null, anchor: null }, trust };
+}
+
+/** The floor the session would decide on now: `trustedFloor` of its state and the monotonic reading. */
+export function clockFloor(clock: DeviceClock, monotonic: MonotonicReading): number {
+  if (!clock.trust) return clock.state.lastServerTime ?? Number.NEGATIVE_INFINITY;
+  return trustedFloor(clock.state, monotonic);
+}
+
+/** After a decision at wall clock `now` on `floor`: the session advances its high-water mark and anchor. */
+export function clockDecided(clock: DeviceClock, now: number, floor: number, monotonic: MonotonicReading): void {
+  if (!clock.trust) return;
+  clock.state = advanceTrustedTime(clock.state, Math.max(now, floor), monotonic);
+}
+
+/** A server response at `serverTime` (a JWKS fetch, a refresh): the session resets its trusted time to it. */
+export function clockServerTime(clock: DeviceClock, serverTime: number, monotonic: MonotonicReading): void {
+  clock.state = observeServerTime(clock.state, serverTime, monotonic);
+}
+
 /**
- * The verifier's time rules on the simulator's numbers. The device's trusted floor is its last server time (the
- * simulated device persists no high-water mark and passes no monotonic reading: the weakest app that follows
- * the guide); claims age and the bundle horizon are not what the simulator measures, so they never refuse.
+ * The verifier's time rules on the simulator's numbers, on the floor the session derives; claims age and the
+ * bundle horizon are not what the simulator measures, so they never refuse.
  */
 function timeRules(policy: TimeRulesPolicy, token: TokenTimes, device: DeviceTimes): TimeRulesResult {
   return applyTimeRules({
@@ -52,7 +96,7 @@ function timeRules(policy: TimeRulesPolicy, token: TokenTimes, device: DeviceTim
     iat: token.iat,
     nbf: token.nbf,
     now: device.now,
-    floor: device.lastServerTime ?? Number.NEGATIVE_INFINITY,
+    floor: device.floor,
     lastCheckIn: device.lastCheckIn,
     online: device.online,
     policy: {
@@ -179,6 +223,8 @@ export async function verifySamples(samples: readonly Sample[], ctx: SampleConte
       device: {
         now: new Date(d.now * 1000),
         lastServerTime: d.lastServerTime === undefined ? undefined : new Date(d.lastServerTime * 1000),
+        // The session's floor (high-water mark, monotonic estimate) is what decide() takes as the high-water mark.
+        highWaterMark: Number.isFinite(d.floor) ? new Date(d.floor * 1000) : undefined,
         lastCheckIn: d.lastCheckIn === undefined ? undefined : new Date(d.lastCheckIn * 1000),
         online: d.online,
       },

@@ -7,11 +7,25 @@
  * The app does what docs/offline-verifier.md asks: when the device comes online it syncs (fetches the JWKS,
  * then refreshes the token, which is the check-in); an opening while online refreshes an expired token first
  * (a login when the refresh token has expired); a sync whose refresh fails leaves the device on its old token,
- * deciding as if offline.
+ * deciding as if offline. It keeps the offline session's clock trust (trusted-time.ts through the adapter): a
+ * persisted high-water mark, the last server time, and the monotonic clock since boot.
+ *
+ * A thief (see docs/simulate.md) keeps the device offline and, when the profile lets clocks be set back
+ * (`rollbackBy` above 0): switches it off at the theft for `rollbackBy` and boots it with the clock set to the
+ * reading the app last showed; when refused, sets the clock back by `rollbackBy`, then reboots, then switches it
+ * off for `rollbackBy` again. The session cannot count the time a device is off (the guide says so): an
+ * acceptance the policy refuses at true time but allows at true time minus that off time is counted apart, as
+ * accepted only because the device was powered off.
  */
 import type { RefreshExpirationPolicy } from "../policy/types";
+import type { MonotonicReading } from "../verifier/trusted-time";
 import {
+  clockDecided,
+  clockFloor,
+  clockServerTime,
+  type DeviceTimes,
   decideOpening,
+  newDeviceClock,
   type OpeningDecision,
   type Sample,
   type SimToken,
@@ -40,6 +54,8 @@ export interface DeviceWorld {
   sampleEvery: number;
   /** Keep at most this many reproducers of each kind. */
   maxExamples: number;
+  /** False: decide on the last server time alone, without the session's clock trust (`DeviceClock` in decision.ts). */
+  clockTrust: boolean;
 }
 
 /** A reproducer: run with the same seed and look at this device at this time. */
@@ -63,19 +79,27 @@ export interface FleetTally {
   unexplainedExamples: Example[];
   acceptedOutsidePolicy: number;
   outsideExamples: Example[];
+  /**
+   * Acceptances the policy refuses at true time but allows at true time minus the time the device was off since
+   * its last server contact: what the guide says a reboot still gives. Not a defect; bounded by that off time.
+   */
+  acceptedPoweredOff: number;
+  poweredOffExamples: Example[];
+  /** The longest off time behind such an acceptance. */
+  poweredOffMaxSeconds: number;
   logins: number;
   syncs: number;
   failedRefreshes: number;
   /**
    * Per stolen device: the lag of the acceptances the policy allows (`lagSeconds`), and of every acceptance,
-   * those the thief got by setting the clock back included.
+   * those the thief got by switching the device off included.
    */
   stolen: {
     device: number;
     stolenAt: number;
     revokedAt: number;
     lagSeconds: number;
-    lagWithClockSetBackSeconds: number;
+    lagWithPowerOffSeconds: number;
   }[];
   thiefOpenings: { full: number; degraded: number; refused: number };
   /** Every opening decided, the thieves' included. */
@@ -99,6 +123,9 @@ export function mergeTally(a: FleetTally, b: FleetTally, maxExamples: number): F
     unexplainedExamples: [...a.unexplainedExamples, ...b.unexplainedExamples].slice(0, maxExamples),
     acceptedOutsidePolicy: a.acceptedOutsidePolicy + b.acceptedOutsidePolicy,
     outsideExamples: [...a.outsideExamples, ...b.outsideExamples].slice(0, maxExamples),
+    acceptedPoweredOff: a.acceptedPoweredOff + b.acceptedPoweredOff,
+    poweredOffExamples: [...a.poweredOffExamples, ...b.poweredOffExamples].slice(0, maxExamples),
+    poweredOffMaxSeconds: Math.max(a.poweredOffMaxSeconds, b.poweredOffMaxSeconds),
     logins: a.logins + b.logins,
     syncs: a.syncs + b.syncs,
     failedRefreshes: a.failedRefreshes + b.failedRefreshes,
@@ -126,6 +153,9 @@ export function emptyTally(): FleetTally {
     unexplainedExamples: [],
     acceptedOutsidePolicy: 0,
     outsideExamples: [],
+    acceptedPoweredOff: 0,
+    poweredOffExamples: [],
+    poweredOffMaxSeconds: 0,
     logins: 0,
     syncs: 0,
     failedRefreshes: 0,
@@ -179,7 +209,27 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
   let toggleAt = start + draw.online(r);
   let token: SimToken = issue(start);
   let lastCheckIn = start;
-  let lastServer = start;
+  // The session's clock trust, and the device's power: boots are numbered; openings while off do not happen.
+  const clock = newDeviceClock(world.clockTrust);
+  let boot = 0;
+  let bootId = "0";
+  let bootAt = start;
+  let poweredOnAt = start;
+  // One reading object per device, refilled: the session copies what it keeps (its anchor), never the object.
+  const reading: MonotonicReading = { bootId, elapsedSeconds: 0 };
+  const monotonic = (at: number): MonotonicReading => {
+    reading.bootId = bootId;
+    reading.elapsedSeconds = at - bootAt;
+    return reading;
+  };
+  clockServerTime(clock, start, monotonic(start));
+  // What the session cannot see: from its last trusted moment before a shutdown to the first decision after the
+  // boot, summed since the last server contact; the oracle grants exactly this much (the guide's bound).
+  let lastTrustAt = start;
+  let lastWall = start + skew;
+  let offUncounted = 0;
+  let booted = false;
+  let setClockAtBoot = false;
   let refreshUsed = start;
   let sessionStart = start;
   let fetchedSnapshot = timeline.snapshotIndexAt(start);
@@ -200,6 +250,7 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
   const revokedAt = stolenAt === Number.POSITIVE_INFINITY ? stolenAt : stolenAt + draw.reported(r);
   let stolen = false;
   let thiefTries = 0;
+  const thiefTampers = p.clock.rollbackBySeconds > 0;
   let lastThiefAcceptance = Number.NEGATIVE_INFINITY;
   let lastThiefAcceptanceInPolicy = Number.NEGATIVE_INFINITY;
   // Each device samples every n-th of its own openings from its own offset, so the sample does not depend on
@@ -220,7 +271,22 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
     fetchedSnapshot = timeline.snapshotIndexAt(at);
     keys.fetched = timeline.snapshots[fetchedSnapshot]?.live as ReadonlySet<number>;
     keys.fetchedAt = at;
-    if (at > lastServer) lastServer = at;
+    serverContact(at);
+  }
+  function serverContact(at: number): void {
+    clockServerTime(clock, at, monotonic(at));
+    lastTrustAt = at;
+    lastWall = at + skew - rolledBack;
+    offUncounted = 0;
+  }
+  /** Switches the device off at `at` for `seconds` (0: a reboot); `resetClock`: set it at boot to `lastWall`. */
+  function powerCycle(at: number, seconds: number, resetClock: boolean): void {
+    boot++;
+    bootId = `${boot}`;
+    bootAt = at + seconds;
+    poweredOnAt = bootAt;
+    booted = true;
+    setClockAtBoot = resetClock;
   }
   /** JWKS first, then the refresh (the check-in); `interactive`: the user is there to log in. */
   function sync(at: number, interactive: boolean): boolean {
@@ -241,7 +307,24 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
     return true;
   }
 
+  function timesAt(wall: number, reading: MonotonicReading, onlineNow: boolean): DeviceTimes {
+    return {
+      now: wall,
+      floor: clockFloor(clock, reading),
+      lastServerTime: clock.state.lastServerTime ?? undefined,
+      lastCheckIn,
+      online: onlineNow,
+    };
+  }
+
   function open(at: number): void {
+    if (at < poweredOnAt) return;
+    if (booted) {
+      booted = false;
+      offUncounted += at - lastTrustAt;
+      // The thief sets the clock to the reading the app last showed, as if no time had passed while off.
+      if (setClockAtBoot) rolledBack = skew - (lastWall - at);
+    }
     let onlineNow = online && !stolen;
     if (onlineNow) {
       if (at - keys.fetchedAt >= world.jwksRefreshSeconds) fetchJwks(at);
@@ -249,14 +332,19 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
     }
     const clockError = skew - rolledBack;
     const wall = at + clockError;
-    let times = { now: wall, lastServerTime: lastServer, lastCheckIn, online: onlineNow };
+    const now = monotonic(at);
+    let times = timesAt(wall, now, onlineNow);
     let d = decideOpening(policy, token, keys, times);
+    clockDecided(clock, wall, times.floor, now);
     if (d.code === "refresh-required") {
       // A fast clock says the token has expired before the app thought so: refresh as the verifier asks, retry.
       const refreshed = sync(at, true);
-      times = { now: wall, lastServerTime: lastServer, lastCheckIn, online: refreshed };
+      times = timesAt(wall, monotonic(at), refreshed);
       d = decideOpening(policy, token, keys, times);
+      clockDecided(clock, wall, times.floor, now);
     }
+    lastTrustAt = at;
+    lastWall = wall;
     const isAccepted = accepted(d);
     tally.decided++;
     if (untilSample > 0 && --untilSample === 0) {
@@ -273,15 +361,28 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
         fast: { decision: d.decision, code: d.code },
       });
     }
-    // The oracle: the same rules at true time. Only needed where the device's view can differ from it.
+    // The oracle: the same rules at true time (the last server time, a true time, as the floor). Only needed
+    // where the device's view can differ from it.
     let outside = false;
     if (isAccepted && clockError < 0) {
-      const truth = timeRulesAt(policy, token, { ...times, now: at - S });
+      const truthTimes = { ...times, floor: times.lastServerTime ?? Number.NEGATIVE_INFINITY };
+      const truth = timeRulesAt(policy, token, { ...truthTimes, now: at - S });
       outside = !accepted(truth);
       if (outside) {
-        tally.acceptedOutsidePolicy++;
-        if (tally.outsideExamples.length < world.maxExamples)
-          tally.outsideExamples.push({ device: id, at, code: `${d.code} (policy: ${truth.code})` });
+        // Allowed at true time minus the off time the session cannot count (never before the token's issue)?
+        const offAllowed =
+          offUncounted > 0 &&
+          accepted(timeRulesAt(policy, token, { ...truthTimes, now: Math.max(at - offUncounted, token.iat) - S }));
+        if (offAllowed) {
+          tally.acceptedPoweredOff++;
+          if (offUncounted > tally.poweredOffMaxSeconds) tally.poweredOffMaxSeconds = offUncounted;
+          if (tally.poweredOffExamples.length < world.maxExamples)
+            tally.poweredOffExamples.push({ device: id, at, code: `${d.code} (policy: ${truth.code})` });
+        } else {
+          tally.acceptedOutsidePolicy++;
+          if (tally.outsideExamples.length < world.maxExamples)
+            tally.outsideExamples.push({ device: id, at, code: `${d.code} (policy: ${truth.code})` });
+        }
       }
     }
     if (stolen) {
@@ -289,10 +390,13 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
       if (isAccepted) {
         if (at >= revokedAt) lastThiefAcceptance = at;
         if (at >= revokedAt && !outside) lastThiefAcceptanceInPolicy = at;
-      } else if (thiefTries < 3 && p.clock.rollbackBySeconds > 0) {
-        // A thief who is refused sets the clock back and tries again.
+      } else if (thiefTries < 3 && thiefTampers) {
+        // A thief who is refused tries, in turn: the clock set back, a reboot, the device switched off a while.
         thiefTries++;
-        rolledBack += p.clock.rollbackBySeconds;
+        const by = p.clock.rollbackBySeconds;
+        if (thiefTries === 1) rolledBack += by;
+        else if (thiefTries === 2) powerCycle(at, 0, false);
+        else powerCycle(at, by, true);
       }
       return;
     }
@@ -326,7 +430,6 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
       } else {
         online = true;
         rolledBack = 0;
-        if (t > lastServer) lastServer = t;
         sync(t, false);
         toggleAt = t + draw.online(r);
       }
@@ -344,9 +447,11 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
       rolledBack += p.clock.rollbackBySeconds;
       rollbackAt = t + waitFor(p.clock.rollbacksPerYear / YEAR_SECONDS, r);
     } else {
-      // Stolen: the thief keeps the device offline (online, the revoked refresh token would end the session).
+      // Stolen: the thief keeps the device offline (online, the revoked refresh token would end the session),
+      // and switches it off for a while, to boot it later with the clock set back to what the app last showed.
       stolen = true;
       online = false;
+      if (thiefTampers) powerCycle(t, p.clock.rollbackBySeconds, true);
       toggleAt = Number.POSITIVE_INFINITY;
       installAt = Number.POSITIVE_INFINITY;
       rollbackAt = Number.POSITIVE_INFINITY;
@@ -359,7 +464,7 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
       stolenAt,
       revokedAt,
       lagSeconds: Math.max(0, lastThiefAcceptanceInPolicy - revokedAt),
-      lagWithClockSetBackSeconds: Math.max(0, lastThiefAcceptance - revokedAt),
+      lagWithPowerOffSeconds: Math.max(0, lastThiefAcceptance - revokedAt),
     });
   }
 }

@@ -39,8 +39,10 @@ export function renderApplication(r: ApplicationReport, h: RunHeader): string[] 
     ...examples(r.unexplainedRefusals.examples, h),
     `  acceptances outside the policy: ${r.acceptedOutsidePolicy.count}${r.acceptedOutsidePolicy.count > 0 ? "  DEFECT" : ""}`,
     ...examples(r.acceptedOutsidePolicy.examples, h),
+    `  accepted only because the device was powered off: ${r.acceptedPoweredOff.count}${r.acceptedPoweredOff.count > 0 ? ` (bound: the off time since the last server contact, here up to ${dur(r.acceptedPoweredOff.maxOffSeconds)}; the session cannot count it)` : ""}`,
+    ...examples(r.acceptedPoweredOff.examples, h),
     `  revocation lag of ${lag.stolenDevices} stolen device${lag.stolenDevices === 1 ? "" : "s"}: p50 ${dur(lag.p50)}, p99 ${dur(lag.p99)}, max ${dur(lag.max)}; plan ${dur(lag.planSeconds)} (A + G)${lag.boundSeconds > lag.planSeconds ? `, ${dur(lag.boundSeconds)} with degraded mode` : ""}`,
-    `    with the clock set back by the thief: p50 ${dur(lag.withClockSetBack.p50)}, p99 ${dur(lag.withClockSetBack.p99)}, max ${dur(lag.withClockSetBack.max)}`,
+    `    with what the thief got by switching the device off: p50 ${dur(lag.withPowerOff.p50)}, p99 ${dur(lag.withPowerOff.p99)}, max ${dur(lag.withPowerOff.max)}`,
     `  keys: ${r.keys.rotations} rotation${r.keys.rotations === 1 ? "" : "s"}, retention ${dur(r.keys.retentionSeconds)}; ${r.keys.keyCompromisesDrawn} key compromise${r.keys.keyCompromisesDrawn === 1 ? "" : "s"} drawn (not replayed: a stack cannot declare a revoked key yet)`,
     `  syncs ${r.syncs} (${r.failedRefreshes} refreshes failed after the JWKS fetch), logins ${r.logins}, refusals from clocks off by more than the tolerance ${r.refusedClockFault}`,
   ];
@@ -64,7 +66,8 @@ export function renderPresetTable(rows: readonly ApplicationReport[]): string[] 
     "lag p99",
     "lag max",
     "plan (A+G)",
-    "p99 clock set back",
+    "p99 powered off",
+    "powered off only",
     "defects",
   ];
   const body = rows.map((r) => [
@@ -76,7 +79,8 @@ export function renderPresetTable(rows: readonly ApplicationReport[]): string[] 
     dur(r.revocationLag.p99),
     dur(r.revocationLag.max),
     dur(r.revocationLag.planSeconds),
-    dur(r.revocationLag.withClockSetBack.p99),
+    dur(r.revocationLag.withPowerOff.p99),
+    `${r.acceptedPoweredOff.count}`,
     `${r.unexplainedRefusals.count} / ${r.acceptedOutsidePolicy.count}${r.signatures === undefined ? "" : ` / ${r.signatures.mismatches}`}`,
   ]);
   const widths = head.map((c, i) => Math.max(c.length, ...body.map((row) => (row[i] as string).length)));
@@ -84,7 +88,10 @@ export function renderPresetTable(rows: readonly ApplicationReport[]): string[] 
   return [line(head), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...body.map(line)];
 }
 
-/** True when the run found a defect: an unexplained refusal, an acceptance outside policy, a disagreement. */
+/**
+ * True when the run found a defect: an unexplained refusal, an acceptance outside policy, a disagreement. An
+ * acceptance only a powered-off device's uncounted time explains is the guide's documented limit, not a defect.
+ */
 export function hasDefect(r: ApplicationReport): boolean {
   return r.unexplainedRefusals.count > 0 || r.acceptedOutsidePolicy.count > 0 || (r.signatures?.mismatches ?? 0) > 0;
 }

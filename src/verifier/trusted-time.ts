@@ -9,6 +9,9 @@
  */
 import type { SessionState } from "./session-state";
 
+/** The part of the session state clock trust reads and writes (a simulation can keep just this part). */
+export type TrustedTimeState = Pick<SessionState, "lastServerTime" | "highWaterMark" | "anchor">;
+
 /** A reading of the platform's monotonic clock, with an id that changes at every boot. */
 export interface MonotonicReading {
   /** Android: `Settings.Global.BOOT_COUNT`; iOS: `kern.boottime` from sysctl; anything that changes per boot. */
@@ -28,7 +31,7 @@ function isReading(m: MonotonicReading | undefined): m is MonotonicReading {
 }
 
 /** The latest time the state vouches for, besides the wall clock; `-Infinity` when it knows none. */
-export function trustedFloor(state: SessionState, monotonic?: MonotonicReading): number {
+export function trustedFloor(state: TrustedTimeState, monotonic?: MonotonicReading): number {
   let floor = Math.max(
     state.lastServerTime ?? Number.NEGATIVE_INFINITY,
     state.highWaterMark ?? Number.NEGATIVE_INFINITY,
@@ -48,7 +51,11 @@ export function trustedFloor(state: SessionState, monotonic?: MonotonicReading):
  * The state after trusting `trusted`: the high-water mark never goes back, and the anchor moves to this boot and
  * reading. Returns the same object when nothing changed (whole seconds), so the caller can skip persisting.
  */
-export function advanceTrustedTime(state: SessionState, trusted: number, monotonic?: MonotonicReading): SessionState {
+export function advanceTrustedTime<S extends TrustedTimeState>(
+  state: S,
+  trusted: number,
+  monotonic?: MonotonicReading,
+): S {
   const mark = Math.floor(trusted);
   const hwm = Math.max(state.highWaterMark ?? Number.NEGATIVE_INFINITY, mark);
   const anchor = isReading(monotonic)
@@ -61,7 +68,12 @@ export function advanceTrustedTime(state: SessionState, trusted: number, monoton
       anchor.bootId === state.anchor.bootId &&
       anchor.trustedTime - anchor.elapsedSeconds === state.anchor.trustedTime - state.anchor.elapsedSeconds);
   if (hwm === state.highWaterMark && sameAnchor) return state;
-  return { ...state, highWaterMark: hwm, anchor };
+  const next: S = { ...state };
+  // Set after the copy, not as members of the spread literal: V8 (Node 20) copies `{ ...s }` alone on a fast
+  // path, several times faster than `{ ...s, k: v }`, and a fleet simulation calls this at every decision.
+  next.highWaterMark = hwm;
+  next.anchor = anchor;
+  return next;
 }
 
 /**
@@ -69,13 +81,16 @@ export function advanceTrustedTime(state: SessionState, trusted: number, monoton
  * server is the authority, so the high-water mark and the anchor are reset to it (this undoes a wall clock that
  * was set forward); `lastServerTime` never moves back.
  */
-export function observeServerTime(state: SessionState, serverTime: number, monotonic?: MonotonicReading): SessionState {
-  return {
-    ...state,
-    lastServerTime: Math.max(state.lastServerTime ?? Number.NEGATIVE_INFINITY, serverTime),
-    highWaterMark: Math.floor(serverTime),
-    anchor: isReading(monotonic)
-      ? { bootId: monotonic.bootId, elapsedSeconds: monotonic.elapsedSeconds, trustedTime: Math.floor(serverTime) }
-      : null,
-  };
+export function observeServerTime<S extends TrustedTimeState>(
+  state: S,
+  serverTime: number,
+  monotonic?: MonotonicReading,
+): S {
+  const next: S = { ...state };
+  next.lastServerTime = Math.max(state.lastServerTime ?? Number.NEGATIVE_INFINITY, serverTime);
+  next.highWaterMark = Math.floor(serverTime);
+  next.anchor = isReading(monotonic)
+    ? { bootId: monotonic.bootId, elapsedSeconds: monotonic.elapsedSeconds, trustedTime: Math.floor(serverTime) }
+    : null;
+  return next;
 }

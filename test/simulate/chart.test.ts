@@ -29,7 +29,7 @@ describe("the trade-off chart", () => {
     for (const entry of [
       "observed lag, p99",
       "plan's figure (A + G)",
-      "p99, clock set back",
+      "p99, with power-off",
       "critical",
       "standard",
       "field",

@@ -49,8 +49,10 @@ describe("a small seeded field-crew run (field preset, 40 devices, a year, seed 
     expect(lag?.max).toBeGreaterThan(lag?.planSeconds as number);
     expect(lag?.max).toBeLessThanOrEqual(lag?.boundSeconds as number);
     expect(lag?.p50).toBeLessThanOrEqual(lag?.p99 as number);
-    // These thieves cannot set the clock back (rollbackBy 0s): every acceptance they got is within the policy.
-    expect(lag?.withClockSetBack).toEqual({ p50: lag?.p50, p99: lag?.p99, max: lag?.max });
+    // These thieves cannot set the clock back (rollbackBy 0s), so they never switch the device off either: every
+    // acceptance they got is within the policy.
+    expect(lag?.withPowerOff).toEqual({ p50: lag?.p50, p99: lag?.p99, max: lag?.max });
+    expect(r?.acceptedPoweredOff).toEqual({ count: 0, maxOffSeconds: 0, examples: [] });
   });
 
   it("is deterministic for a seed, and another seed gives another run", () => {
@@ -61,28 +63,62 @@ describe("a small seeded field-crew run (field preset, 40 devices, a year, seed 
   });
 });
 
-describe("clocks set back (field-crew: a user sets the clock back 2 days every other year, a thief when refused)", () => {
+describe("clocks set back (field-crew: a user sets the clock back 2 days every other year; thieves set it back, reboot, switch the device off)", () => {
   const stack = compileStackText(presetStackYaml(["field"]));
-  const [run] = simulateStack(stack, profileAt("simulations/field-crew.yaml"), { devices: 40, days: 365, seed: 42 });
+  const profile = profileAt("simulations/field-crew.yaml");
+  const options = { devices: 40, days: 365, seed: 42 };
+  const [run] = simulateStack(stack, profile, options);
+  const r = run?.report;
 
-  // Today's verifier trusts a wall clock set back as long as it stays after the last server time it has seen,
-  // so a device offline for days gets degraded access past its check-in. The simulator must report each such
-  // acceptance with its reproducer. When the device session's clock trust (a persisted high-water mark of
-  // trusted time) is behind the adapter, these become 0: keep this test as the guard, with 0.
-  it("reports the acceptances outside the policy, each with the device that reproduces it", () => {
-    expect(run?.report.acceptedOutsidePolicy.count).toBe(97);
-    expect(run?.report.acceptedOutsidePolicy.examples[0]).toEqual({
+  // The device keeps the offline session's clock trust (a persisted high-water mark, the last server time, the
+  // monotonic clock within a boot): a clock set back within a boot, or before a reboot, is refused.
+  it("accepts nothing outside the policy: the session refuses clocks set back, within a boot and across a reboot", () => {
+    expect(r?.acceptedOutsidePolicy).toEqual({ count: 0, examples: [] });
+    expect(r?.unexplainedRefusals.count).toBe(0);
+    // The owners' and thieves' set-back clocks are refused, and counted as the policy's own refusals.
+    expect(r?.refusedBy["clock-rollback"]).toBe(64);
+    expect(r?.refusedClockFault).toBe(64);
+  });
+
+  // What the guide says a reboot still gives: the time the device was off, which no clock on it counted.
+  it("counts apart what a thief got only by switching the device off, bounded by the off time", () => {
+    expect(r?.acceptedPoweredOff).toMatchObject({ count: 39 });
+    expect(r?.acceptedPoweredOff.examples[0]).toEqual({
       device: 8,
       at: expect.any(Number),
       code: "offline-degraded (policy: check-in-overdue)",
     });
-    expect(run?.report.unexplainedRefusals.count).toBe(0);
+    const off = r?.acceptedPoweredOff.maxOffSeconds as number;
+    // The thief switches it off for rollbackBy (2 days), from the owner's last use before the theft.
+    expect(off).toBeGreaterThan(2 * 86_400);
+    expect(off).toBeLessThan(3 * 86_400);
+    const lag = r?.revocationLag;
+    expect(lag?.max).toBeLessThanOrEqual(lag?.boundSeconds as number);
+    expect(lag?.withPowerOff.max).toBeGreaterThan(lag?.max as number);
+    expect(lag?.withPowerOff.max).toBeLessThanOrEqual((lag?.boundSeconds as number) + off);
   });
 
-  it("tells the thieves' lag with the clock set back from the lag the policy allows", () => {
-    const lag = run?.report.revocationLag;
-    expect(lag?.max).toBeLessThanOrEqual(lag?.boundSeconds as number);
-    expect(lag?.withClockSetBack.max).toBeGreaterThan(lag?.boundSeconds as number);
+  // The detector itself: the same fleet deciding on the last server time alone (no high-water mark, no monotonic
+  // clock, the verifier before the session) accepts clocks set back, and each acceptance is reported.
+  it("still finds acceptances outside the policy when clock trust is off, each with the device that reproduces it", () => {
+    const [without] = simulateStack(stack, profile, { ...options, clockTrust: false });
+    expect(without?.report.acceptedOutsidePolicy.count).toBe(29);
+    expect(without?.report.acceptedOutsidePolicy.examples[0]).toEqual({
+      device: 8,
+      at: expect.any(Number),
+      code: "offline-degraded (policy: check-in-overdue)",
+    });
+    expect(without?.report.unexplainedRefusals.count).toBe(0);
+    expect(without?.report.revocationLag.withPowerOff.max).toBeGreaterThan(r?.revocationLag.withPowerOff.max as number);
+  });
+
+  it("agrees with the real decide() on sampled openings, set-back clocks refused by the session's floor included", async () => {
+    const [sampled] = simulateStack(stack, profile, { ...options, sampleEvery: 40 });
+    if (sampled === undefined) throw new Error("no run");
+    const check = await checkSignatures(sampled);
+    expect(check.checked).toBe(2_197);
+    expect(check.mismatches).toEqual([]);
+    expect(new Set(sampled.tally.samples.map((s) => s.fast.code))).toContain("clock-rollback");
   });
 });
 

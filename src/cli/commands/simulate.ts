@@ -143,7 +143,7 @@ export async function run(argv: string[]): Promise<number> {
         preset: r.preset,
         refusedShare: r.shares.refused,
         observedLagP99: r.revocationLag.p99,
-        tamperedLagP99: r.revocationLag.withClockSetBack.p99,
+        tamperedLagP99: r.revocationLag.withPowerOff.p99,
         planLag: r.revocationLag.planSeconds,
       })),
     });
