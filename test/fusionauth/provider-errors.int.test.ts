@@ -37,9 +37,11 @@ describe("provider failures", () => {
 
   it("an object deleted behind the kit's back is KIT_PROVIDER_OBJECT_GONE on update", async () => {
     const id = "7a0c1e52-8a52-4d0e-9a1f-000000000002";
-    const inputs = { objectId: id, label: "tenant t", adopt: false, shape: { name: "x" } };
+    const olds = { objectId: id, label: "tenant t", adopt: false, shape: { name: "x" } };
+    // A managed field changes, so the update must write (an update with only a new provider writes nothing).
+    const news = { ...olds, shape: { name: "y" } };
     const err = await configured(tenantProvider)
-      .update?.(id, inputs, inputs)
+      .update?.(id, olds, news)
       .catch((e: unknown) => e);
     expect(err).toEqual(withCode("KIT_PROVIDER_OBJECT_GONE"));
   });
