@@ -456,12 +456,20 @@ function addWaivers(diagnostics: readonly Diagnostic[], drafts: DraftTenant[], t
   return fixable;
 }
 
-/** What `up` still changes in FusionAuth: managed fields the kit sets by convention (not by a setting). */
+/**
+ * What `up` still writes to FusionAuth: the kit's own signing keys (no setting removes them: `keys.publishedAhead`
+ * is at least 1 and the lead invariant needs it, and the current generation is a kit key too, the adopted key
+ * signing until it has been published for the lead), and managed fields the kit sets by convention.
+ */
 function upChanges(state: DesiredState, drafts: readonly DraftTenant[]): string[] {
   const out: string[] = [];
   for (const t of state.tenants) {
     const d = drafts.find((x) => x.key === t.key);
     if (d === undefined) continue;
+    const ahead = t.policy.keys.publishedAhead;
+    out.push(
+      `tenant ${t.key}: creates ${ahead + 1} ${t.policy.accessToken.algorithm} key(s), the kit's current generation and ${ahead} published ahead (keys.publishedAhead); the tenant's own key keeps signing`,
+    );
     const jwt = d.live.jwtConfiguration;
     const refs: KeyRefs = {
       signingKeyId: jwt?.accessTokenKeyId ?? "",

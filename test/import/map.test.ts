@@ -101,6 +101,10 @@ describe("importStack", () => {
       id: "0b7c8a52-3f4e-4d7a-9a61-2f0c6f5b1e01",
     });
     expect(t?.applications.map((a) => [a.key, a.adopted])).toEqual([["crew-app", true]]);
+    // No setting removes the kit's own keys (publishedAhead is at least 1): the import says up creates them.
+    expect(r.upChanges).toContain(
+      "tenant crews: creates 3 ES256 key(s), the kit's current generation and 2 published ahead (keys.publishedAhead); the tenant's own key keeps signing",
+    );
   });
 
   it("keeps a live value past a floor with a waiver to review, and says what the bare preset changes", () => {

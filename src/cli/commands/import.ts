@@ -95,11 +95,11 @@ export async function run(argv: string[]): Promise<number> {
     for (const c of result.ifPresetOnly) console.log(`  ${c.where}  ${c.path}: ${c.live} -> ${c.preset}`);
   } else console.log("\nEvery tenant matches its preset exactly: there is nothing to override.");
   if (result.upChanges.length > 0) {
-    console.log("\n`pulumi up` will still set these fields, which the kit manages by convention:");
+    console.log("\n`pulumi up` of this stack writes only this to FusionAuth:");
     for (const c of result.upChanges) console.log(`  ${c}`);
   }
   console.log(
-    `\nThe first up creates the kit's own signing keys (the current generation and keys.publishedAhead more; no setting removes them, the offline lead needs them); each tenant's current signing key keeps signing until a kit key has been published for the lead. Next: pulumi config set --secret fusionauth-offline-kit:apiKey <kit key> -s ${values.stack}; fakit plan --stack ${values.stack}`,
+    `\nEach tenant's current signing key keeps signing until a kit key has been published for the offline lead. Next: pulumi config set --secret fusionauth-offline-kit:apiKey <kit key> -s ${values.stack}; fakit plan --stack ${values.stack}`,
   );
   return 0;
 }
