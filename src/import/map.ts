@@ -234,15 +234,33 @@ export function importStack(input: {
   live: LiveInstance;
   sources: PolicySourcesInput;
   today: string;
+  /**
+   * Keys of tenants to write even though `up` would change them (an HS* signing key, an issuer that is not an
+   * http(s) URL). Left out by default, so that `up` of the written stack changes nothing FusionAuth holds.
+   */
+  includeTenants?: ReadonlySet<string>;
 }): ImportResult {
   const { live, sources } = input;
   const notes: string[] = [];
+  const admin = live.applications.find((a) => a.id === FUSIONAUTH_ADMIN_APP_ID);
+  if (admin !== undefined)
+    notes.push(
+      `application "${admin.name}" (${admin.id}) is FusionAuth's own admin application: left out, the kit never manages it`,
+    );
   const ifPresetOnly: DroppedOverride[] = [];
   const tenantKeys = new Set<string>();
   const drafts: DraftTenant[] = [];
   for (const t of [...live.tenants].sort((a, b) => a.name.localeCompare(b.name))) {
     const settings = liveSettings(t.jwtConfiguration, t.jwtConfiguration?.refreshTokenRevocationPolicy, live.keys);
     const key = slugOf(t.name, tenantKeys);
+    const signingAlg = live.keys.find((k) => k.id === t.jwtConfiguration?.accessTokenKeyId)?.algorithm;
+    const changes = adoptionChanges(t, signingAlg, live.url);
+    if (changes.length > 0 && input.includeTenants?.has(key) !== true) {
+      notes.push(
+        `tenant ${key} ("${t.name}", ${t.id}) left out with its applications: ${changes.join("; ")}, so up would change it; to manage it anyway, import again with --include-tenant ${key}`,
+      );
+      continue;
+    }
     const overridesFor = (name: string) =>
       differences(settings, sources.presetPolicies.get(name) as EffectivePolicy).map(
         ([p, v]): [string, string | boolean] => [p, v],
@@ -262,13 +280,12 @@ export function importStack(input: {
       ifPresetOnly.push({ where: `tenant ${key}`, path, live: String(v), preset: String(p) });
     if (issuerOf(t, live.url) !== t.issuer) {
       notes.push(
-        `tenant ${key} has the issuer ${JSON.stringify(t.issuer ?? null)}, not an http(s) URL as the kit requires: written as ${live.url}; up will change it unless you set another`,
+        `tenant ${key} (included) has the issuer ${JSON.stringify(t.issuer ?? null)}, not an http(s) URL as the kit requires: written as ${live.url}; up will change it unless you set another`,
       );
     }
-    const signingAlg = live.keys.find((k) => k.id === t.jwtConfiguration?.accessTokenKeyId)?.algorithm;
     if (signingAlg !== undefined && !DEVICE_ALGORITHMS.has(signingAlg)) {
       notes.push(
-        `tenant ${key} signs with ${signingAlg}, which a device cannot verify offline: the kit's first ${presetPolicy.accessToken.algorithm} key takes over at the first up`,
+        `tenant ${key} (included) signs with ${signingAlg}, which a device cannot verify offline: the kit's first ${presetPolicy.accessToken.algorithm} key takes over at the first up`,
       );
     }
     // The tenant's policy as the stack will resolve it: the preset with the overrides.
@@ -309,6 +326,14 @@ export function importStack(input: {
     drafts.push({ key, live: t, preset, overrides, waivers: [], apps });
   }
 
+  for (const k of input.includeTenants ?? [])
+    if (!tenantKeys.has(k))
+      notes.push(`--include-tenant ${k} names no tenant; the tenants are: ${[...tenantKeys].join(", ") || "none"}`);
+  if (drafts.length === 0) {
+    notes.push("no tenant is left to write (above): nothing to import; --include-tenant KEY takes one in anyway");
+    return { matches: [], upChanges: [], ifPresetOnly, notes, diagnostics: [] };
+  }
+
   // Floors: a live value below a floor is kept with a waiver to review (at most two rounds: waivers only remove).
   let compiled = compileDrafts(input.stackName, live.url, drafts, sources);
   for (let round = 0; round < 2 && compiled.state === undefined; round++) {
@@ -333,6 +358,21 @@ export function importStack(input: {
     notes,
     diagnostics: compiled.diagnostics,
   };
+}
+
+/**
+ * Why the kit cannot adopt a tenant as it is: what `up` would have to change in FusionAuth. FusionAuth's own
+ * `Default` tenant ships with both (an HS256 key and the issuer `acme.com`).
+ */
+function adoptionChanges(t: LiveTenant, signingAlg: string | undefined, url: string): string[] {
+  const out: string[] = [];
+  if (signingAlg !== undefined && !DEVICE_ALGORITHMS.has(signingAlg))
+    out.push(
+      `it signs with ${signingAlg}, which no device can verify offline (the kit would switch it to its own key)`,
+    );
+  if (issuerOf(t, url) !== t.issuer)
+    out.push(`its issuer ${JSON.stringify(t.issuer ?? null)} is not an http(s) URL (the kit would set ${url})`);
+  return out;
 }
 
 /** The tenant's issuer when it is an http(s) URL (the kit requires one), else the FusionAuth URL. */
@@ -416,12 +456,20 @@ function addWaivers(diagnostics: readonly Diagnostic[], drafts: DraftTenant[], t
   return fixable;
 }
 
-/** What `up` still changes in FusionAuth: managed fields the kit sets by convention (not by a setting). */
+/**
+ * What `up` still writes to FusionAuth: the kit's own signing keys (no setting removes them: `keys.publishedAhead`
+ * is at least 1 and the lead invariant needs it, and the current generation is a kit key too, the adopted key
+ * signing until it has been published for the lead), and managed fields the kit sets by convention.
+ */
 function upChanges(state: DesiredState, drafts: readonly DraftTenant[]): string[] {
   const out: string[] = [];
   for (const t of state.tenants) {
     const d = drafts.find((x) => x.key === t.key);
     if (d === undefined) continue;
+    const ahead = t.policy.keys.publishedAhead;
+    out.push(
+      `tenant ${t.key}: creates ${ahead + 1} ${t.policy.accessToken.algorithm} key(s), the kit's current generation and ${ahead} published ahead (keys.publishedAhead); the tenant's own key keeps signing`,
+    );
     const jwt = d.live.jwtConfiguration;
     const refs: KeyRefs = {
       signingKeyId: jwt?.accessTokenKeyId ?? "",

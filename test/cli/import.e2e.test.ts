@@ -1,7 +1,9 @@
 // `fakit import` round trip against the emulator: a FusionAuth configured by hand through the API, imported with
-// a read-only key, then `pulumi up` of the written stack (real Pulumi CLI). The tenant and application keep
-// today's behaviour, so up writes neither; the only writes are the kit's own keys published ahead (the
-// policy asks for them; the tenant's current key keeps signing), and the next up writes nothing at all.
+// a read-only key, then `pulumi up` of the written stack (real Pulumi CLI). FusionAuth's own Default tenant
+// (HS256, issuer acme.com) and admin application are left out, and the hand-made tenant and application keep
+// today's behaviour, so up writes no tenant and no application. Its only writes are the kit's own signing keys
+// (the current generation and keys.publishedAhead more, which no setting removes: the schema, the lead
+// invariant and the rotation core all need at least one published ahead); the next up writes nothing at all.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { FusionAuthClient } from "@fusionauth/typescript-client";
@@ -135,9 +137,14 @@ describe.skipIf(tc === undefined)("fakit import, then pulumi up of the written s
       applications: [{ key: "crew-app", id: APP_ID, redirectUris: ["com.example.crew:/oauth2/callback"] }],
     });
     expect(r.stdout).toContain("tenant mobile-crews  accessToken.ttl: 20m -> 30m");
-    expect(r.stdout).toContain("tenant default signs with HS256");
-    // FusionAuth's Default tenant ships with the issuer "acme.com"; the kit needs a URL and says what it wrote.
-    expect(r.stdout).toContain('tenant default has the issuer "acme.com", not an http(s) URL');
+    // FusionAuth's Default tenant (HS256 key, issuer "acme.com") would have to change: left out, and said so.
+    expect(tenants.map((t) => t.key)).toEqual(["mobile-crews"]);
+    expect(r.stdout).toContain(`note: tenant default ("Default", ${DEFAULT_TENANT_ID}) left out with its applications`);
+    expect(r.stdout).toContain("signs with HS256");
+    expect(r.stdout).toContain('its issuer "acme.com" is not an http(s) URL');
+    expect(r.stdout).toContain("import again with --include-tenant default");
+    expect(r.stdout).toContain("is FusionAuth's own admin application: left out, the kit never manages it");
+    expect(r.stdout).toContain("tenant mobile-crews: creates 3 ES256 key(s)");
   });
 
   it("never overwrites the stack file without --force", LONG, async () => {
@@ -154,7 +161,7 @@ describe.skipIf(tc === undefined)("fakit import, then pulumi up of the written s
     expect(forced.code).toBe(0);
   });
 
-  it("up keeps the tenant and application as they are; the next up writes nothing", LONG, async () => {
+  it("up writes only the kit's keys, no tenant or application; the next up writes nothing", LONG, async () => {
     // biome-ignore lint/style/noNonNullAssertion: guarded by skipIf
     stack = await createTestStack(tc!, {
       workDir: project.dir,
@@ -170,16 +177,11 @@ describe.skipIf(tc === undefined)("fakit import, then pulumi up of the written s
     const first = await stack.stack.up({ color: "never" });
     expect(first.summary.result).toBe("succeeded");
     const writes = Object.entries(emu.counters.snapshot().byRoute).filter(([route]) => !route.startsWith("GET"));
-    // The kit's own keys, generated ahead of use, and one tenant write: FusionAuth's Default tenant signs with
-    // HS256, which no device can verify, so the kit's first key takes over there at once (the import said so).
-    expect(writes.filter(([route]) => !route.startsWith("POST /api/key/generate"))).toEqual([
-      ["PUT /api/tenant/{tenantId}", 1],
-    ]);
-    const defaultAfter = (await admin.retrieveTenant(DEFAULT_TENANT_ID)).response.tenant;
-    expect(defaultAfter?.jwtConfiguration?.accessTokenKeyId).not.toBe(
-      defaultBefore?.jwtConfiguration?.accessTokenKeyId,
-    );
-    // The hand-made tenant and application are exactly as they were: their key keeps signing.
+    // Only the kit's own keys (field: the current generation and 2 published ahead), as the import announced.
+    expect(writes).toEqual([["POST /api/key/generate/{keyId}", 3]]);
+    // FusionAuth's Default tenant, left out, is untouched; the hand-made tenant and application are exactly as
+    // they were: their key keeps signing.
+    expect((await admin.retrieveTenant(DEFAULT_TENANT_ID)).response.tenant).toEqual(defaultBefore);
     expect((await admin.retrieveTenant(TENANT_ID)).response.tenant).toEqual(tenantBefore);
     expect((await admin.retrieveApplication(APP_ID)).response.application).toEqual(appBefore);
 

@@ -101,6 +101,10 @@ describe("importStack", () => {
       id: "0b7c8a52-3f4e-4d7a-9a61-2f0c6f5b1e01",
     });
     expect(t?.applications.map((a) => [a.key, a.adopted])).toEqual([["crew-app", true]]);
+    // No setting removes the kit's own keys (publishedAhead is at least 1): the import says up creates them.
+    expect(r.upChanges).toContain(
+      "tenant crews: creates 3 ES256 key(s), the kit's current generation and 2 published ahead (keys.publishedAhead); the tenant's own key keeps signing",
+    );
   });
 
   it("keeps a live value past a floor with a waiver to review, and says what the bare preset changes", () => {
@@ -119,5 +123,86 @@ describe("importStack", () => {
     });
     expect(r.state?.tenants[0]?.waivers.map((w) => w.rule)).toEqual(["accessToken.ttl.max"]);
     expect(r.yaml).toContain("Imported from FusionAuth on 2026-12-01");
+  });
+});
+
+describe("importStack and tenants up would change", () => {
+  const field = presetPolicies.get("field") as EffectivePolicy;
+  const HS = { id: "92a0c1de-1111-4a1b-8c2d-3e4f5a6b7c8d", algorithm: "HS256" };
+  // FusionAuth's own Default tenant (HS256, issuer acme.com) beside a tenant the kit can adopt unchanged.
+  const live: LiveInstance = {
+    url: "https://auth.example.com",
+    keys: [KEY, HS],
+    tenants: [
+      {
+        id: "aaaaaaaa-0000-4000-8000-000000000001",
+        name: "Default",
+        issuer: "acme.com",
+        jwtConfiguration: jwtOf(field, HS.id),
+      },
+      {
+        id: "0b7c8a52-3f4e-4d7a-9a61-2f0c6f5b1e01",
+        name: "Crews",
+        issuer: "https://auth.example.com/crews",
+        jwtConfiguration: jwtOf(field, KEY.id),
+      },
+    ],
+    applications: [
+      {
+        id: "3c219e58-ed0e-4b18-ad48-f4f92793ae32",
+        tenantId: "aaaaaaaa-0000-4000-8000-000000000001",
+        name: "FusionAuth",
+      },
+    ],
+  };
+  const run = (includeTenants?: Set<string>) =>
+    importStack({
+      stackName: "prod",
+      live,
+      sources: { ...sources, presetPolicies },
+      today: "2026-12-01",
+      includeTenants,
+    });
+
+  it("leaves out a tenant with an HS256 key and a non-URL issuer, saying why and how to include it", () => {
+    const r = run();
+    expect(r.state?.tenants.map((t) => t.key)).toEqual(["crews"]);
+    expect(r.yaml).not.toContain("acme.com");
+    const note = r.notes.find((n) => n.startsWith("tenant default "));
+    expect(note).toContain("left out");
+    expect(note).toContain("signs with HS256");
+    expect(note).toContain('its issuer "acme.com" is not an http(s) URL');
+    expect(note).toContain("--include-tenant default");
+  });
+
+  it("never writes FusionAuth's admin application, and says so", () => {
+    const r = run(new Set(["default"]));
+    expect(r.state?.tenants.map((t) => t.key)).toEqual(["crews", "default"]);
+    expect(r.yaml).not.toContain("3c219e58-ed0e-4b18-ad48-f4f92793ae32");
+    expect(r.notes).toContainEqual(expect.stringContaining("FusionAuth's own admin application: left out"));
+  });
+
+  it("writes the tenant with --include-tenant, the issuer replaced by the URL, and says up changes it", () => {
+    const r = run(new Set(["default"]));
+    const t = r.state?.tenants.find((x) => x.key === "default");
+    expect(t).toMatchObject({ adopted: true, issuer: "https://auth.example.com" });
+    expect(r.notes).toContainEqual(expect.stringContaining("tenant default (included) signs with HS256"));
+  });
+
+  it("names an --include-tenant key that matches no tenant", () => {
+    expect(run(new Set(["nope"])).notes).toContainEqual(
+      "--include-tenant nope names no tenant; the tenants are: crews, default",
+    );
+  });
+
+  it("writes nothing when every tenant is left out", () => {
+    const r = importStack({
+      stackName: "prod",
+      live: { ...live, tenants: live.tenants.slice(0, 1) },
+      sources: { ...sources, presetPolicies },
+      today: "2026-12-01",
+    });
+    expect(r.yaml).toBeUndefined();
+    expect(r.notes).toContainEqual(expect.stringContaining("no tenant is left to write"));
   });
 });

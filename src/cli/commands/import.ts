@@ -15,11 +15,13 @@ import type { EffectivePolicy } from "../../policy/types";
 import { findRepoRoot, loadPolicySources, stackFilePath } from "../../stack/load";
 import { parseCommandLine, requireStackName, UsageError } from "../args";
 
-const USAGE = `usage: fakit import --url URL --stack NAME [--force]
+const USAGE = `usage: fakit import --url URL --stack NAME [--include-tenant KEY]... [--force]
 
 Reads the tenants, applications and keys of the FusionAuth at URL and writes stacks/Pulumi.NAME.yaml.
 The API key comes from FUSIONAUTH_API_KEY; it needs only GET on /api/tenant, /api/application and /api/key
 (docs/least-privilege.md). An existing stack file is kept unless --force is given.
+A tenant that up would have to change (an HS* signing key, an issuer that is not an http(s) URL, as in
+FusionAuth's own Default tenant) is left out with a note; --include-tenant KEY writes it anyway.
 Exit status: 0 written, 1 nothing written (unreachable, key refused, stack exists, not expressible), 2 usage.`;
 
 const SPEC = {
@@ -29,6 +31,7 @@ const SPEC = {
     url: { type: "string" },
     stack: { type: "string", short: "s" },
     force: { type: "boolean", default: false },
+    "include-tenant": { type: "string", multiple: true },
   },
 } as const;
 
@@ -70,6 +73,7 @@ export async function run(argv: string[]): Promise<number> {
     live,
     sources: { ...sources, presetPolicies },
     today: new Date().toISOString().slice(0, 10),
+    includeTenants: new Set(values["include-tenant"] ?? []),
   });
   for (const n of result.notes) console.log(`note: ${n}`);
   if (result.yaml === undefined) {
@@ -91,11 +95,11 @@ export async function run(argv: string[]): Promise<number> {
     for (const c of result.ifPresetOnly) console.log(`  ${c.where}  ${c.path}: ${c.live} -> ${c.preset}`);
   } else console.log("\nEvery tenant matches its preset exactly: there is nothing to override.");
   if (result.upChanges.length > 0) {
-    console.log("\n`pulumi up` will still set these fields, which the kit manages by convention:");
+    console.log("\n`pulumi up` of this stack writes only this to FusionAuth:");
     for (const c of result.upChanges) console.log(`  ${c}`);
   }
   console.log(
-    `\nThe kit publishes its own signing keys ahead (keys.publishedAhead) at the first up; each tenant's current signing key keeps signing until a kit key has been published for the lead. Next: pulumi config set --secret fusionauth-offline-kit:apiKey <kit key> -s ${values.stack}; fakit plan --stack ${values.stack}`,
+    `\nEach tenant's current signing key keeps signing until a kit key has been published for the offline lead. Next: pulumi config set --secret fusionauth-offline-kit:apiKey <kit key> -s ${values.stack}; fakit plan --stack ${values.stack}`,
   );
   return 0;
 }
