@@ -102,18 +102,17 @@ export function parseYamlSource(file: SourceFile): { doc: ParsedDocument; diagno
     if (e instanceof RangeError) return failed("KIT_YAML_TOO_DEEP", tooDeep());
     throw e;
   }
+  // The composer can also overflow its stack on deep nesting and record it as an error, once or several times
+  // depending on how much stack the engine has left: one located KIT_YAML_TOO_DEEP says it, whatever the count.
+  const overflowAt = document.errors.find((e) => /call stack/i.test(e.message));
+  if (overflowAt !== undefined) return failed("KIT_YAML_TOO_DEEP", tooDeep(), overflowAt.pos[0]);
   const diagnostics: Diagnostic[] = document.errors.map((e) => {
     const pos = lineCounter.linePos(e.pos[0]);
     const duplicate = e.code === "DUPLICATE_KEY";
-    const overflow = /call stack/i.test(e.message);
     return {
       severity: "error",
-      code: duplicate ? "KIT_YAML_DUPLICATE_KEY" : overflow ? "KIT_YAML_TOO_DEEP" : "KIT_YAML_SYNTAX",
-      message: duplicate
-        ? "mapping key is defined twice; remove one of them"
-        : overflow
-          ? tooDeep()
-          : firstLine(e.message),
+      code: duplicate ? "KIT_YAML_DUPLICATE_KEY" : "KIT_YAML_SYNTAX",
+      message: duplicate ? "mapping key is defined twice; remove one of them" : firstLine(e.message),
       file: file.path,
       line: pos.line,
       column: pos.col,
