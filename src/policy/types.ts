@@ -82,7 +82,7 @@ export interface EffectivePolicy {
       mode: UnlockMode;
       /** Failed unlocks in a row before the cached session is wiped. */
       maxAttempts: number;
-      /** For anything derived from a PIN; at least OWASP's minimum (see {@link ARGON2ID_MINIMUM}). */
+      /** For anything derived from a PIN (RFC 9106 parameters; memory in KiB); at least OWASP's minimum (see {@link ARGON2ID_MINIMUM}). */
       argon2id: { memoryKiB: number; iterations: number; parallelism: number };
     };
     mfaStandIn: MfaStandIn;
