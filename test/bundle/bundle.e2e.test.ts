@@ -20,10 +20,9 @@ import {
   startKitScenario,
 } from "../helpers/kit-scenario";
 import { compileStackText } from "../helpers/policies";
-import { pulumiToolchain } from "../helpers/pulumi";
+import { LONG, pulumiToolchain } from "../helpers/pulumi";
 
 const tc = await pulumiToolchain();
-const LONG = { timeout: 300_000 };
 const NOW = sec("2026-05-04T10:00:00Z");
 
 /** Every algorithm the `standard` level allows (RS* with a warning; HS* is refused by validation). */

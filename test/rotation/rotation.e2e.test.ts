@@ -23,10 +23,9 @@ import {
   startKitScenario,
 } from "../helpers/kit-scenario";
 import { compileStackText } from "../helpers/policies";
-import { pulumiToolchain } from "../helpers/pulumi";
+import { LONG, pulumiToolchain } from "../helpers/pulumi";
 
 const tc = await pulumiToolchain();
-const LONG = { timeout: 300_000 };
 const TENANT = "drill";
 const APP = "app";
 /** The first deployment: mid-period, so the first key signs at once and the next waits for its slot. */

@@ -24,10 +24,9 @@ import {
   startKitScenario,
 } from "../helpers/kit-scenario";
 import { compileStackText } from "../helpers/policies";
-import { pulumiToolchain } from "../helpers/pulumi";
+import { LONG, pulumiToolchain } from "../helpers/pulumi";
 
 const tc = await pulumiToolchain();
-const LONG = { timeout: 300_000 };
 const TENANT = "clinic";
 const APP = "ward-app";
 const at = (seconds: number) => new Date(seconds * 1000);
