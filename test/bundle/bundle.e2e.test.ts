@@ -195,21 +195,24 @@ describe.skipIf(tc === undefined)("bundles for every signing algorithm", () => {
       for (const f of manifest.files)
         if (f.name === "policy.json") f.sha256 = createHash("sha256").update(policyText).digest("hex");
       writeFileSync(path.join(dir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-      const tampered = await s.fakit(
-        [
-          "bundle",
-          "--stack",
-          s.stackName,
-          "--out",
-          copy,
-          "--check",
-          "--now",
-          iso(NOW),
-          "--verify-key",
-          s.signingKey.publicPath,
-        ],
-        READ_ONLY_KEY.key,
-      );
+      // The gate as CI runs it on the copy: read-only API key, the pipeline's public bundle key.
+      const checkCopy = () =>
+        s.fakit(
+          [
+            "bundle",
+            "--stack",
+            s.stackName,
+            "--out",
+            copy,
+            "--check",
+            "--now",
+            iso(NOW),
+            "--verify-key",
+            s.signingKey.publicPath,
+          ],
+          READ_ONLY_KEY.key,
+        );
+      const tampered = await checkCopy();
       expect(tampered.code).toBe(1);
       expect(tampered.stderr).toContain(
         "KIT_BUNDLE_SIGNATURE_INVALID manifest.jws does not verify over manifest.json: the manifest (or a file it lists) was changed after signing",
@@ -217,21 +220,7 @@ describe.skipIf(tc === undefined)("bundles for every signing algorithm", () => {
       expect(tampered.stderr).not.toContain("KIT_BUNDLE_DIGEST_MISMATCH");
       // An unsigned bundle fails too.
       rmSync(path.join(dir, "manifest.jws"));
-      const unsigned = await s.fakit(
-        [
-          "bundle",
-          "--stack",
-          s.stackName,
-          "--out",
-          copy,
-          "--check",
-          "--now",
-          iso(NOW),
-          "--verify-key",
-          s.signingKey.publicPath,
-        ],
-        READ_ONLY_KEY.key,
-      );
+      const unsigned = await checkCopy();
       expect(unsigned.stderr).toContain("KIT_BUNDLE_SIGNATURE_MISSING manifest.jws is missing: the bundle is unsigned");
       rmSync(foreignDir, { recursive: true, force: true });
     },
