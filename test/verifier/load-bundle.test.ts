@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type BundleFilesInput, BundleLoadError, loadBundle } from "../../src/verifier";
+import { type BundleFilesInput, BundleLoadError, type LocalUnlockPolicy, loadBundle } from "../../src/verifier";
 import { type TenantFixture, tenantFixture } from "../bundle/fixtures";
 
 let f: TenantFixture;
@@ -78,5 +78,28 @@ describe("loadBundle", () => {
     expect((await loadError(rewrite("policy.json", (v) => (v.allowedAlgorithms = ["HS256"])))).code).toBe(
       "KIT_BUNDLE_POLICY_INVALID",
     );
+  });
+
+  // parsePolicyFile accepts any positive whole numbers here; the verifier's own ranges refuse what a device must
+  // never run with: Argon2id below OWASP's minimum, an unlimited unlock count, a horizon past the year 9999.
+  it.each([
+    ["argon2id memory below OWASP's minimum", (u: LocalUnlockPolicy) => (u.argon2id.memoryKiB = 19_455)],
+    ["one Argon2id iteration", (u: LocalUnlockPolicy) => (u.argon2id.iterations = 1)],
+    ["more than 1000 unlock attempts", (u: LocalUnlockPolicy) => (u.maxAttempts = 1001)],
+  ])("refuses a local unlock with %s", async (_, edit) => {
+    const err = await loadError(rewrite("policy.json", (v) => edit(v.localUnlock as LocalUnlockPolicy)));
+    expect(err.problems).toEqual([
+      {
+        code: "KIT_BUNDLE_POLICY_INVALID",
+        message: `policy.json: "localUnlock" must be {mode: none|biometric|pin|either, maxAttempts, argon2id: {memoryKiB >= 19456, iterations >= 2, parallelism >= 1}}`,
+      },
+    ]);
+  });
+
+  it("refuses a horizon past the year 9999", async () => {
+    const err = await loadError(rewrite("policy.json", (v) => (v.horizon = "+010000-01-01T00:00:00Z")));
+    expect(err.problems).toEqual([
+      { code: "KIT_BUNDLE_POLICY_INVALID", message: `policy.json: "horizon" is not a time before 10000` },
+    ]);
   });
 });
