@@ -162,9 +162,9 @@ export interface ManifestFile {
 export type LocalUnlockMode = UnlockMode;
 export type LocalUnlockPolicy = PolicyFile["localUnlock"];
 export type { MfaStandIn };
-/** `policy.json` `revokedKeys[]`: keys whose tokens are refused (the same shape in formats 1 and 2). */
+/** `policy.json` `revokedKeys[]`: keys whose tokens are refused. */
 export type RevokedKey = PolicyRevokedKey;
-/** The fields format 2 adds to `policy.json` (`revokedKeys` is in format 1 bundles written since revocation support). */
+/** The offline fields format 2 added to `policy.json`. */
 export interface PolicyFileV2Fields {
   claimsMaxAgeSeconds: number;
   localUnlock: LocalUnlockPolicy;
