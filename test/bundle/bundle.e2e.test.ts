@@ -78,7 +78,7 @@ describe.skipIf(tc === undefined)("bundles for every signing algorithm", () => {
     // biome-ignore lint/style/noNonNullAssertion: guarded by skipIf
     s = await startKitScenario(tc!, { stackPrefix: "algs", stackYaml, at: NOW, extraApiKeys: [READ_ONLY_KEY] });
     desired = compileStackText(stackYaml(s.emu.url), s.stackName);
-    out = mkdtempSync(path.join(os.tmpdir(), "fakit-bundles-"));
+    out = s.outDir;
     outputs = (await s.deployAt(NOW)).applications;
     const r = await s.fakit(["bundle", "--stack", s.stackName, "--out", path.join(out, "a"), "--now", iso(NOW)]);
     expect(r.stderr).toBe("");
@@ -87,7 +87,6 @@ describe.skipIf(tc === undefined)("bundles for every signing algorithm", () => {
 
   afterAll(async () => {
     await s?.dispose();
-    if (out) rmSync(out, { recursive: true, force: true });
   });
 
   it.each(ALGORITHMS)("the %s bundle holds the tenant's keys with public members only", async (alg) => {

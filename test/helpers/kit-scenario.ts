@@ -6,7 +6,8 @@
  * The CLI runs as a child process without blocking this one: the emulator answers from this event loop.
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { FusionAuthClient } from "@fusionauth/typescript-client";
 import type { LocalWorkspace } from "@pulumi/pulumi/automation";
@@ -74,6 +75,8 @@ export interface KitScenario {
   setClock(at: number): void;
   /** `pulumi up` with the run's time and the emulator's clock both at `at` (seconds). */
   deployAt(at: number): Promise<DeployOutputs>;
+  /** A fresh directory for what the scenario writes (bundles, copies), removed by {@link KitScenario.dispose}. */
+  outDir: string;
   /** The pipeline's bundle signing key pair, generated for the scenario (FAKIT_BUNDLE_SIGNING_KEY of `fakit`). */
   signingKey: GeneratedKeyFiles;
   /**
@@ -141,6 +144,7 @@ export async function startKitScenario(
     throw err;
   }
   const workspace = stack.stack.workspace as LocalWorkspace;
+  const outDir = mkdtempSync(path.join(os.tmpdir(), `fakit-${opts.stackPrefix}-out-`));
   return {
     emu,
     project,
@@ -164,6 +168,7 @@ export async function startKitScenario(
         log: log.join(""),
       };
     },
+    outDir,
     signingKey,
     fakit(args, key = apiKey) {
       return runFakit(args, project.dir, { FUSIONAUTH_API_KEY: key, FAKIT_BUNDLE_SIGNING_KEY: signingKey.privatePath });
@@ -172,6 +177,7 @@ export async function startKitScenario(
       try {
         await stack.dispose();
       } finally {
+        rmSync(outDir, { recursive: true, force: true });
         project.dispose();
         await emu.close();
       }
