@@ -19,6 +19,7 @@ import { MAX_FUSIONAUTH_INT } from "../lib/duration";
 import {
   DEGRADED_MODE_VALUES,
   type DegradedMode,
+  type EffectivePolicy,
   MFA_STAND_IN_VALUES,
   type MfaStandIn,
   SIGNING_ALGORITHMS,
@@ -127,14 +128,8 @@ export interface PolicyFile {
   };
   /** How old a token's claims may be (now minus `iat`) before the decision flags them stale. */
   claimsMaxAgeSeconds: number;
-  /** Unlocking the cached session offline. */
-  localUnlock: {
-    mode: UnlockMode;
-    /** Failed unlocks in a row before the cached session is wiped. */
-    maxAttempts: number;
-    /** For anything derived from a PIN (RFC 9106 parameters; memory in KiB). */
-    argon2id: { memoryKiB: number; iterations: number; parallelism: number };
-  };
+  /** Unlocking the cached session offline: the effective policy's, as compiled. */
+  localUnlock: EffectivePolicy["offline"]["localUnlock"];
   /** `refuse`: actions that need MFA are refused offline; `local-unlock`: a local unlock in the session stands in. */
   mfaStandIn: MfaStandIn;
   keys: PolicyKey[];
@@ -167,9 +162,9 @@ export interface ManifestFile {
 export type LocalUnlockMode = UnlockMode;
 export type LocalUnlockPolicy = PolicyFile["localUnlock"];
 export type { MfaStandIn };
-/** `policy.json` `revokedKeys[]`: keys whose tokens are refused (the same shape in formats 1 and 2). */
+/** `policy.json` `revokedKeys[]`: keys whose tokens are refused. */
 export type RevokedKey = PolicyRevokedKey;
-/** The fields format 2 adds to `policy.json` (`revokedKeys` is in format 1 bundles written since revocation support). */
+/** The offline fields format 2 added to `policy.json`. */
 export interface PolicyFileV2Fields {
   claimsMaxAgeSeconds: number;
   localUnlock: LocalUnlockPolicy;

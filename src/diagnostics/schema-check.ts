@@ -52,6 +52,19 @@ const URL_FORMATS: Record<string, (value: string) => boolean> = {
 const byIdentity = new WeakMap<PolicySchemas, Compiled>();
 const byContent = new Map<string, Compiled>();
 
+/** An ajv with the options every schema here is checked with: all errors, strict, with the failing data. */
+function newAjv(): Ajv2020 {
+  return new Ajv2020({
+    allErrors: true,
+    verbose: true,
+    strict: true,
+    strictTypes: false,
+    strictRequired: false,
+    allowUnionTypes: true,
+    logger: false,
+  });
+}
+
 function compile(schemas: PolicySchemas): Compiled {
   const same = byIdentity.get(schemas);
   if (same !== undefined) return same;
@@ -61,15 +74,7 @@ function compile(schemas: PolicySchemas): Compiled {
     byIdentity.set(schemas, cached);
     return cached;
   }
-  const ajv = new Ajv2020({
-    allErrors: true,
-    verbose: true,
-    strict: true,
-    strictTypes: false,
-    strictRequired: false,
-    allowUnionTypes: true,
-    logger: false,
-  });
+  const ajv = newAjv();
   for (const [name, check] of Object.entries(URL_FORMATS)) ajv.addFormat(name, check);
   ajv.addSchema(schemas.preset).addSchema(schemas.stack).addSchema(schemas.levels);
   const get = (s: object) => {
@@ -221,15 +226,7 @@ const standaloneCache = new WeakMap<object, ValidateFunction>();
 export function checkAgainstSchema(doc: ParsedDocument, schema: object): Diagnostic[] {
   let validate = standaloneCache.get(schema);
   if (validate === undefined) {
-    validate = new Ajv2020({
-      allErrors: true,
-      verbose: true,
-      strict: true,
-      strictTypes: false,
-      strictRequired: false,
-      allowUnionTypes: true,
-      logger: false,
-    }).compile(schema);
+    validate = newAjv().compile(schema);
     standaloneCache.set(schema, validate);
   }
   if (validate(doc.value)) return [];

@@ -83,7 +83,7 @@ export interface EffectivePolicy {
       readonly mode: UnlockMode;
       /** Failed unlocks in a row before the cached session is wiped. */
       readonly maxAttempts: number;
-      /** For anything derived from a PIN; at least OWASP's minimum (see {@link ARGON2ID_MINIMUM}). */
+      /** For anything derived from a PIN (RFC 9106 parameters; memory in KiB); at least OWASP's minimum (see {@link ARGON2ID_MINIMUM}). */
       readonly argon2id: { readonly memoryKiB: number; readonly iterations: number; readonly parallelism: number };
     };
     readonly mfaStandIn: MfaStandIn;

@@ -6,7 +6,8 @@
  * The CLI runs as a child process without blocking this one: the emulator answers from this event loop.
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { FusionAuthClient } from "@fusionauth/typescript-client";
 import type { LocalWorkspace } from "@pulumi/pulumi/automation";
@@ -82,6 +83,8 @@ export interface KitScenario {
   deployAt(at: number): Promise<DeployOutputs>;
   /** `pulumi preview` at `at` (seconds): the count of each kind of step, and the outputs that would change. */
   previewAt(at: number): Promise<PreviewResult>;
+  /** A fresh directory for what the scenario writes (bundles, copies), removed by {@link KitScenario.dispose}. */
+  outDir: string;
   /** The pipeline's bundle signing key pair, generated for the scenario (FAKIT_BUNDLE_SIGNING_KEY of `fakit`). */
   signingKey: GeneratedKeyFiles;
   /**
@@ -149,6 +152,7 @@ export async function startKitScenario(
     throw err;
   }
   const workspace = stack.stack.workspace as LocalWorkspace;
+  const outDir = mkdtempSync(path.join(os.tmpdir(), `fakit-${opts.stackPrefix}-out-`));
   return {
     emu,
     project,
@@ -178,6 +182,7 @@ export async function startKitScenario(
       const res = await stack.stack.preview({ color: "never", diff: true, onOutput: (s) => log.push(s) });
       return { changeSummary: res.changeSummary as Record<string, number>, log: log.join("") };
     },
+    outDir,
     signingKey,
     fakit(args, key = apiKey) {
       return runFakit(args, project.dir, { FUSIONAUTH_API_KEY: key, FAKIT_BUNDLE_SIGNING_KEY: signingKey.privatePath });
@@ -186,6 +191,7 @@ export async function startKitScenario(
       try {
         await stack.dispose();
       } finally {
+        rmSync(outDir, { recursive: true, force: true });
         project.dispose();
         await emu.close();
       }

@@ -17,6 +17,9 @@ export interface Toolchain {
   command: PulumiCommand;
 }
 
+/** The per-test timeout of a real-Pulumi scenario: an `up` on the busy CI machine takes minutes, not seconds. */
+export const LONG = { timeout: 300_000 };
+
 let toolchain: Promise<Toolchain | undefined> | undefined;
 
 /** The Pulumi toolchain resolved by the global setup (test/setup/pulumi-toolchain.ts), or undefined to skip. */

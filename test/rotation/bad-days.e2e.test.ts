@@ -30,10 +30,9 @@ import {
   startKitScenario,
 } from "../helpers/kit-scenario";
 import { compileStackText } from "../helpers/policies";
-import { pulumiToolchain } from "../helpers/pulumi";
+import { LONG, pulumiToolchain } from "../helpers/pulumi";
 
 const tc = await pulumiToolchain();
-const LONG = { timeout: 300_000 };
 const TENANT = "field-ops";
 const APP = "inspector";
 const NAME = `${TENANT}/${APP}`;

@@ -1,8 +1,7 @@
 // Key rotation end to end (issue 6): the real `pulumi up` and `fakit` CLI against the emulator, moving through
 // simulated time. Every instant and figure below is derived from the stack's compiled policy and the rotation
 // epoch, so the test reads as the schedule: generation n signs from epoch + n*K once published for the lead L.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import os from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keyId } from "../../src/fusionauth/ids";
@@ -23,10 +22,9 @@ import {
   startKitScenario,
 } from "../helpers/kit-scenario";
 import { compileStackText } from "../helpers/policies";
-import { pulumiToolchain } from "../helpers/pulumi";
+import { LONG, pulumiToolchain } from "../helpers/pulumi";
 
 const tc = await pulumiToolchain();
-const LONG = { timeout: 300_000 };
 const TENANT = "drill";
 const APP = "app";
 /** The first deployment: mid-period, so the first key signs at once and the next waits for its slot. */
@@ -100,7 +98,7 @@ describe.skipIf(tc === undefined)("key rotation across simulated time, with the 
   beforeAll(async () => {
     // biome-ignore lint/style/noNonNullAssertion: guarded by skipIf
     s = await startKitScenario(tc!, { stackPrefix: "rotation", stackYaml, at: T0 });
-    bundlesDir = mkdtempSync(path.join(os.tmpdir(), "fakit-bundles-"));
+    bundlesDir = s.outDir;
     policy = compileStackText(stackYaml(s.emu.url), s.stackName).tenants[0]?.policy as EffectivePolicy;
     A = policy.accessToken.ttlSeconds;
     G = policy.offline.graceSeconds;
@@ -118,7 +116,6 @@ describe.skipIf(tc === undefined)("key rotation across simulated time, with the 
 
   afterAll(async () => {
     await s?.dispose();
-    if (bundlesDir) rmSync(bundlesDir, { recursive: true, force: true });
   });
 
   it("at t0 the first key signs at once, the next is published ahead, and the bundle holds both", LONG, async () => {

@@ -79,4 +79,29 @@ describe("loadBundle", () => {
       "KIT_BUNDLE_POLICY_INVALID",
     );
   });
+
+  // The parsed JSON, edited in place (the policy types are read-only).
+  type EditableUnlock = { maxAttempts: number; argon2id: { memoryKiB: number; iterations: number } };
+  // parsePolicyFile accepts any positive whole numbers here; the verifier's own ranges refuse what a device must
+  // never run with: Argon2id below OWASP's minimum, an unlimited unlock count, a horizon past the year 9999.
+  it.each([
+    ["argon2id memory below OWASP's minimum", (u: EditableUnlock) => (u.argon2id.memoryKiB = 19_455)],
+    ["one Argon2id iteration", (u: EditableUnlock) => (u.argon2id.iterations = 1)],
+    ["more than 1000 unlock attempts", (u: EditableUnlock) => (u.maxAttempts = 1001)],
+  ])("refuses a local unlock with %s", async (_, edit) => {
+    const err = await loadError(rewrite("policy.json", (v) => edit(v.localUnlock as EditableUnlock)));
+    expect(err.problems).toEqual([
+      {
+        code: "KIT_BUNDLE_POLICY_INVALID",
+        message: `policy.json: "localUnlock" must be {mode: none|biometric|pin|either, maxAttempts, argon2id: {memoryKiB >= 19456, iterations >= 2, parallelism >= 1}}`,
+      },
+    ]);
+  });
+
+  it("refuses a horizon past the year 9999", async () => {
+    const err = await loadError(rewrite("policy.json", (v) => (v.horizon = "+010000-01-01T00:00:00Z")));
+    expect(err.problems).toEqual([
+      { code: "KIT_BUNDLE_POLICY_INVALID", message: `policy.json: "horizon" is not a time before 10000` },
+    ]);
+  });
 });

@@ -2,8 +2,7 @@
 // the emulator, a bundle emitted by the real `fakit bundle`, a ward nurse's device deciding offline with the
 // reference verifier through a day that crosses the clinic tenant's key rotation, and a password change.
 // Every decision time and deadline is derived from the compiled policy of the `clinic` tenant's application.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import os from "node:os";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { EffectivePolicy } from "../../src/policy/types";
@@ -24,10 +23,9 @@ import {
   startKitScenario,
 } from "../helpers/kit-scenario";
 import { compileStackText } from "../helpers/policies";
-import { pulumiToolchain } from "../helpers/pulumi";
+import { LONG, pulumiToolchain } from "../helpers/pulumi";
 
 const tc = await pulumiToolchain();
-const LONG = { timeout: 300_000 };
 const TENANT = "clinic";
 const APP = "ward-app";
 const at = (seconds: number) => new Date(seconds * 1000);
@@ -81,12 +79,11 @@ describe.skipIf(tc === undefined)("the offline day: local stack, real pulumi up,
       stackYaml: (url) => shippedStack("local", url),
       at: build,
     });
-    bundlesDir = mkdtempSync(path.join(os.tmpdir(), "fakit-offline-day-"));
+    bundlesDir = s.outDir;
   }, 120_000);
 
   afterAll(async () => {
     await s?.dispose();
-    if (bundlesDir) rmSync(bundlesDir, { recursive: true, force: true });
   });
 
   it("the pipeline deploys the local stack and the app build ships its bundle", LONG, async () => {

@@ -1,7 +1,7 @@
 /**
  * `fakit verify`: decides offline what a token allows, exactly as an app using `fusionauth-offline-kit/verifier`
  * would, and prints the decision as JSON. With `--pinned-key` it runs the offline session (signed bundle, device
- * state kept in `--state`); without it, the format 1 `decide()` on an unauthenticated bundle (development only).
+ * state kept in `--state`); without it, `decide()` on an unauthenticated bundle (development only).
  * Exit 0 for any decision about the token (refused included), 1 for an unusable bundle or state, 2 for usage
  * errors. Nothing the user passes makes it print a stack trace.
  */
