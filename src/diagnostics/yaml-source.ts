@@ -18,6 +18,7 @@ import {
   visit,
 } from "yaml";
 import type { Diagnostic } from "./diagnostic";
+import { firstNestingBeyond } from "./yaml-depth";
 
 /** A text file handed to the core by the edge. */
 export interface SourceFile {
@@ -93,6 +94,14 @@ export function parseYamlSource(file: SourceFile): { doc: ParsedDocument; diagno
       "KIT_FILE_TOO_LARGE",
       `the file has ${file.text.length} characters; the limit is ${YAML_LIMITS.maxSourceLength}`,
     );
+  }
+  // Far beyond maxDepth, refused before the parser can overflow its stack (see yaml-depth.ts); the exact limit is
+  // checked on the parsed document below.
+  const deepAt = firstNestingBeyond(file.text, YAML_LIMITS.maxDepth * 2);
+  if (deepAt !== undefined) {
+    const only = failed("KIT_YAML_TOO_DEEP", tooDeep());
+    only.diagnostics = only.diagnostics.map((d) => ({ ...d, ...deepAt }));
+    return only;
   }
   let document: Document.Parsed;
   try {
