@@ -3,7 +3,7 @@
  * from its event loop); a timeout ends the child and everything it started, by pid, never anything else.
  */
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { killTree, processTree } from "../../src/toolchain/process-tree";
 
 export interface RunResult {
   code: number | null;
@@ -56,42 +56,6 @@ export function runCommand(command: string, args: string[], options: RunOptions 
   });
 }
 
-/** A process and all its descendants, from /proc (Pulumi's plugins run in process groups of their own). */
-export function processTree(root: number): number[] {
-  const children = new Map<number, number[]>();
-  let entries: string[];
-  try {
-    entries = readdirSync("/proc");
-  } catch {
-    return [root];
-  }
-  for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // `pid (comm) state ppid ...`; comm may hold spaces, so read after the last parenthesis.
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  const tree = [root];
-  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i] as number) ?? []));
-  return tree;
-}
-
-/** SIGKILLs a process this module started and everything it started, by pid. */
-export function killTree(pid: number): void {
-  for (const p of processTree(pid)) {
-    try {
-      process.kill(p, "SIGKILL");
-    } catch {
-      // Already gone.
-    }
-  }
-}
-
 /** Fails with the command's output when it did not exit 0. */
 export function assertOk(what: string, r: RunResult): RunResult {
   if (r.code !== 0) {
@@ -100,3 +64,5 @@ export function assertOk(what: string, r: RunResult): RunResult {
   }
   return r;
 }
+
+export { killTree, processTree };

@@ -1,7 +1,7 @@
 // `pulumi up` of the example stack with the real CLI against an emulator that fails, loses responses or whose
 // deployment is killed outright: whatever happens, FusionAuth ends with exactly the stack's objects, once each.
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { FusionAuthClient } from "@fusionauth/typescript-client";
 import { afterEach, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../src/emulator";
@@ -9,6 +9,7 @@ import { keyId } from "../../src/fusionauth/ids";
 import { ROTATION_EPOCH_SECONDS } from "../../src/rotation/epoch";
 import { planRotation } from "../../src/rotation/schedule";
 import type { DesiredState } from "../../src/stack/desired-state";
+import { killTree } from "../../src/toolchain/process-tree";
 import { createKitProject, type KitProject, shippedStack } from "../helpers/kit-project";
 import { compileStackText } from "../helpers/policies";
 import { createTestStack, pulumiToolchain, type TestStack, uniqueStackName } from "../helpers/pulumi";
@@ -159,38 +160,6 @@ function pulumi(t: TestStack, cwd: string, args: string[], onSpawn?: (pid: numbe
     if (child.pid !== undefined) onSpawn?.(child.pid);
     child.on("close", (code) => resolve({ code, output }));
   });
-}
-
-/** A process and all its descendants, from /proc (the CLI's plugins run in process groups of their own). */
-function processTree(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // `pid (comm) state ppid ...`; comm may hold spaces, so read after the last parenthesis.
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  const tree = [root];
-  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i] as number) ?? []));
-  return tree;
-}
-
-/** SIGKILLs the CLI and every process it started, at once: what a killed CI runner does to them. */
-function killTree(root: number): number {
-  const tree = processTree(root);
-  for (const pid of tree) {
-    try {
-      process.kill(pid, "SIGKILL");
-    } catch {
-      // Already gone.
-    }
-  }
-  return tree.length;
 }
 
 async function until(what: string, cond: () => boolean, timeoutMs = 60_000): Promise<void> {
