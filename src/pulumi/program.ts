@@ -71,13 +71,27 @@ function fusionAuthPort(state: DesiredState): FusionAuthPort {
   return createFusionAuthPort({ url: state.url, apiKey });
 }
 
+/**
+ * The keys the tenant references: the signing key and the other verification keys. Key ids are deterministic
+ * (`keyId`), so they are plain values, not outputs of the key resources: `preview` shows the tenants' and
+ * applications' real shapes even when this run creates the keys, and the state records no per-property
+ * dependency lists. The create order comes from `dependsOn` instead.
+ */
+function keyRefsOf(state: DesiredState, tenant: TenantState, rotation: RotationState): KeyRefs {
+  const idOf = (generation: number) => keyId(state.stack, tenant.key, generation);
+  const verificationKeyIds = rotation.verificationGenerations.filter((g) => g !== rotation.signingGeneration).map(idOf);
+  if (rotation.adopted?.role === "retired") verificationKeyIds.push(rotation.adopted.id);
+  const signingKeyId =
+    rotation.signingGeneration !== undefined ? idOf(rotation.signingGeneration) : (rotation.adopted?.id ?? "");
+  return { signingKeyId, verificationKeyIds };
+}
+
 function registerTenant(state: DesiredState, tenant: TenantState, rotation: RotationState) {
   const component = new TenantStack(tenant.key);
   const parent = { parent: component };
   const algorithm = tenant.policy.accessToken.algorithm;
   const length = keyLength(algorithm);
-  const ids = new Map<number, pulumi.Output<string>>();
-  const kids = new Map<number, pulumi.Output<string>>();
+  const keys = new Map<number, SigningKey>();
   for (const k of rotation.keys) {
     const record = { stack: state.stack, tenantKey: tenant.key, generation: k.generation, ...recordedTimes(k) };
     const key = new SigningKey(
@@ -90,65 +104,57 @@ function registerTenant(state: DesiredState, tenant: TenantState, rotation: Rota
       },
       parent,
     );
-    ids.set(k.generation, key.keyId);
-    kids.set(k.generation, key.kid);
+    keys.set(k.generation, key);
   }
 
-  const signingId =
-    rotation.signingGeneration !== undefined
-      ? (ids.get(rotation.signingGeneration) as pulumi.Output<string>)
-      : pulumi.output(rotation.adopted?.id ?? "");
-  const verification = rotation.verificationGenerations
-    .filter((g) => g !== rotation.signingGeneration)
-    .map((g) => ids.get(g) as pulumi.Output<string>);
-  if (rotation.adopted?.role === "retired") verification.push(pulumi.output(rotation.adopted.id));
-  const keyRefs: pulumi.Output<KeyRefs> = pulumi
-    .all([signingId, pulumi.all(verification)])
-    .apply(([signingKeyId, verificationKeyIds]) => ({ signingKeyId, verificationKeyIds }));
-
+  const refs = keyRefsOf(state, tenant, rotation);
+  // The tenant points at the signing and verification keys: they must exist first. Applications only point at
+  // keys the tenant points at, so depending on the tenant orders them after those keys too.
+  const referenced = new Set([refs.signingKeyId, ...refs.verificationKeyIds]);
+  const keyDeps = [...keys].filter(([g]) => referenced.has(keyId(state.stack, tenant.key, g))).map(([, key]) => key);
   const tenantResource = new Tenant(
     tenant.key,
     {
       objectId: tenant.id,
       label: `tenant ${tenant.key}`,
       adopt: tenant.adopted,
-      shape: keyRefs.apply((refs) => asJson(tenantShape(tenant, refs))),
+      shape: asJson(tenantShape(tenant, refs)),
     },
-    parent,
+    { ...parent, dependsOn: keyDeps },
   );
+  const signingKid = keys.get(rotation.signingGeneration ?? -1)?.kid ?? pulumi.output("");
 
   const applications: Record<string, pulumi.Output<unknown>> = {};
   for (const app of tenant.applications) {
-    const resource = new Application(
+    new Application(
       `${tenant.key}-${app.key}`,
       {
         objectId: app.id,
         label: `application ${tenant.key}/${app.key}`,
-        tenantId: tenantResource.objectId,
-        adopt: app.adopted,
-        shape: keyRefs.apply((refs) => asJson(applicationShape(app, refs))),
-      },
-      parent,
-    );
-    applications[`${tenant.key}/${app.key}`] = pulumi
-      .all([resource.objectId, kids.get(rotation.signingGeneration ?? -1) ?? ""])
-      .apply(([applicationId, signingKid]) => ({
-        tenant: tenant.key,
         tenantId: tenant.id,
-        applicationId,
-        clientId: applicationId,
-        issuer: tenant.issuer,
-        preset: app.preset,
-        figures: Object.fromEntries(
-          Object.entries(app.figures).map(([k, v]) => [k.replace(/Seconds$/, ""), formatDuration(v)]),
-        ),
-        signingKid,
-        rotation: {
-          signingGeneration: rotation.signingGeneration ?? null,
-          heldBack: rotation.heldBack?.message ?? null,
-          horizon: new Date(rotation.horizon * 1000).toISOString(),
-        },
-      }));
+        adopt: app.adopted,
+        shape: asJson(applicationShape(app, refs)),
+      },
+      { ...parent, dependsOn: [tenantResource] },
+    );
+    const applicationId = app.id;
+    applications[`${tenant.key}/${app.key}`] = signingKid.apply((signingKid) => ({
+      tenant: tenant.key,
+      tenantId: tenant.id,
+      applicationId,
+      clientId: applicationId,
+      issuer: tenant.issuer,
+      preset: app.preset,
+      figures: Object.fromEntries(
+        Object.entries(app.figures).map(([k, v]) => [k.replace(/Seconds$/, ""), formatDuration(v)]),
+      ),
+      signingKid,
+      rotation: {
+        signingGeneration: rotation.signingGeneration ?? null,
+        heldBack: rotation.heldBack?.message ?? null,
+        horizon: new Date(rotation.horizon * 1000).toISOString(),
+      },
+    }));
   }
   return applications;
 }
