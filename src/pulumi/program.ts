@@ -27,6 +27,19 @@ function projectRoot(): string {
   return path.isAbsolute(root) ? root : process.cwd();
 }
 
+/**
+ * What the stack exports per application; everything it shares with its tenant (issuer, signing key, rotation)
+ * is exported once, under `tenants`, not repeated for each of its applications.
+ */
+interface ApplicationOutput {
+  tenant: string;
+  /** The OAuth client id (FusionAuth's application id). */
+  clientId: string;
+  preset: string;
+  /** The derived figures of the application's effective policy (revocation lag, offline runway, ...). */
+  figures: Record<string, string>;
+}
+
 /** Groups one tenant's keys, tenant and applications so `pulumi preview` reads per tenant. */
 class TenantStack extends pulumi.ComponentResource {
   constructor(name: string, opts?: pulumi.ComponentResourceOptions) {
@@ -124,7 +137,7 @@ function registerTenant(state: DesiredState, tenant: TenantState, rotation: Rota
   );
   const signingKid = keys.get(rotation.signingGeneration ?? -1)?.kid ?? pulumi.output("");
 
-  const applications: Record<string, pulumi.Output<unknown>> = {};
+  const applications: Record<string, ApplicationOutput> = {};
   for (const app of tenant.applications) {
     new Application(
       `${tenant.key}-${app.key}`,
@@ -137,26 +150,29 @@ function registerTenant(state: DesiredState, tenant: TenantState, rotation: Rota
       },
       { ...parent, dependsOn: [tenantResource] },
     );
-    const applicationId = app.id;
-    applications[`${tenant.key}/${app.key}`] = signingKid.apply((signingKid) => ({
+    applications[`${tenant.key}/${app.key}`] = {
       tenant: tenant.key,
-      tenantId: tenant.id,
-      applicationId,
-      clientId: applicationId,
-      issuer: tenant.issuer,
+      clientId: app.id,
       preset: app.preset,
       figures: Object.fromEntries(
         Object.entries(app.figures).map(([k, v]) => [k.replace(/Seconds$/, ""), formatDuration(v)]),
       ),
-      signingKid,
-      rotation: {
-        signingGeneration: rotation.signingGeneration ?? null,
-        heldBack: rotation.heldBack?.message ?? null,
-        horizon: new Date(rotation.horizon * 1000).toISOString(),
-      },
-    }));
+    };
   }
-  return applications;
+  const iso = (s: number) => new Date(s * 1000).toISOString();
+  const tenantOutput = signingKid.apply((kid) => ({
+    tenantId: tenant.id,
+    issuer: tenant.issuer,
+    preset: tenant.preset,
+    signingKid: kid,
+    signingGeneration: rotation.signingGeneration ?? null,
+    publishedGenerations: rotation.keys.map((k) => k.generation),
+    heldBack: rotation.heldBack ?? null,
+    revokedGenerations: tenant.revokedKeys.map((r) => r.generation),
+    horizon: iso(rotation.horizon),
+    nextChangeAt: iso(rotation.nextChangeAt),
+  }));
+  return { tenantOutput, applications };
 }
 
 /** What `preview` and `up` say about revoked keys: which this run deletes, and an early signing switch. */
@@ -189,20 +205,15 @@ export async function runProgram(): Promise<Record<string, unknown>> {
     // FusionAuth unreachable or the key refused: the kit error says what to check; a stack trace would not help.
     throw userError((err as Error).message);
   }
-  const applications: Record<string, pulumi.Output<unknown>> = {};
-  const rotations: Record<string, unknown> = {};
+  const applications: Record<string, ApplicationOutput> = {};
+  const tenants: Record<string, pulumi.Output<unknown>> = {};
   for (const { tenant, rotation } of planStackRotation(state, at, observedByTenant)) {
     if (rotation.heldBack !== undefined) pulumi.log.warn(`tenant ${tenant.key}: ${rotation.heldBack.message}`);
     for (const line of revocationNotes(tenant, rotation)) pulumi.log.warn(`tenant ${tenant.key}: ${line}`);
-    Object.assign(applications, registerTenant(state, tenant, rotation));
-    rotations[tenant.key] = {
-      signingGeneration: rotation.signingGeneration ?? null,
-      publishedGenerations: rotation.keys.map((k) => k.generation),
-      heldBack: rotation.heldBack ?? null,
-      revokedGenerations: tenant.revokedKeys.map((r) => r.generation),
-      nextChangeAt: new Date(rotation.nextChangeAt * 1000).toISOString(),
-    };
+    const registered = registerTenant(state, tenant, rotation);
+    tenants[tenant.key] = registered.tenantOutput;
+    Object.assign(applications, registered.applications);
   }
   // No output of the run's time: an output that changes on every run makes a no-op preview show a diff.
-  return { url: state.url, applications, rotations };
+  return { url: state.url, tenants, applications };
 }
