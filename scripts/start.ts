@@ -91,19 +91,27 @@ function pulumi(bin: string, env: Record<string, string>, args: string[], captur
 interface StackOutputs {
   tenants?: Record<
     string,
-    { issuer: string; signingGeneration: number | null; horizon: string; heldBack: { message: string } | null }
+    {
+      issuer: string;
+      figures: Record<string, string>;
+      signingGeneration: number | null;
+      horizon: string;
+      heldBack: { message: string } | null;
+    }
   >;
-  applications?: Record<string, { tenant: string; clientId: string; preset: string; figures: Record<string, string> }>;
+  /** `figures` only when the application's own overrides make them differ from its tenant's. */
+  applications?: Record<string, { tenant: string; clientId: string; preset: string; figures?: Record<string, string> }>;
 }
 
 function printSummary(outputs: StackOutputs): void {
   for (const [name, app] of Object.entries(outputs.applications ?? {})) {
     const tenant = outputs.tenants?.[app.tenant];
+    const figures = app.figures ?? tenant?.figures ?? {};
     console.log(`${name}  (preset ${app.preset})`);
     console.log(`  client id      ${app.clientId}`);
     console.log(`  issuer         ${tenant?.issuer}`);
     console.log(
-      `  revocation lag ${app.figures.revocationLag}, offline runway ${app.figures.fullOfflineRunway} full + degraded until ${app.figures.degradedRunway} after check-in`,
+      `  revocation lag ${figures.revocationLag}, offline runway ${figures.fullOfflineRunway} full + degraded until ${figures.degradedRunway} after check-in`,
     );
     console.log(
       `  signing key    generation ${tenant?.signingGeneration ?? "adopted"}, bundle horizon ${tenant?.horizon}`,

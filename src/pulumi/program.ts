@@ -10,6 +10,7 @@ import { createFusionAuthPort, type FusionAuthPort } from "../fusionauth/client-
 import { keyId } from "../fusionauth/ids";
 import { applicationShape, asJson, type KeyRefs, keyLength, tenantShape } from "../fusionauth/objects";
 import { formatDuration } from "../lib/duration";
+import type { PolicyFigures } from "../policy/types";
 import { formatKeyName, recordedTimes } from "../rotation/key-record";
 import { observeStack } from "../rotation/observe";
 import type { RotationState } from "../rotation/schedule";
@@ -36,8 +37,20 @@ interface ApplicationOutput {
   /** The OAuth client id (FusionAuth's application id). */
   clientId: string;
   preset: string;
-  /** The derived figures of the application's effective policy (revocation lag, offline runway, ...). */
-  figures: Record<string, string>;
+  /**
+   * The derived figures of the application's effective policy (revocation lag, offline runway, ...), only when
+   * its overrides make them differ from its tenant's.
+   */
+  figures?: Record<string, string>;
+}
+
+/** Derived figures as the outputs show them: `revocationLagSeconds: 87300` becomes `revocationLag: "24h15m"`. */
+function formatFigures(figures: PolicyFigures): Record<string, string> {
+  return Object.fromEntries(Object.entries(figures).map(([k, v]) => [k.replace(/Seconds$/, ""), formatDuration(v)]));
+}
+
+function sameFigures(a: PolicyFigures, b: PolicyFigures): boolean {
+  return Object.entries(a).every(([k, v]) => b[k as keyof PolicyFigures] === v);
 }
 
 /** Groups one tenant's keys, tenant and applications so `pulumi preview` reads per tenant. */
@@ -154,9 +167,7 @@ function registerTenant(state: DesiredState, tenant: TenantState, rotation: Rota
       tenant: tenant.key,
       clientId: app.id,
       preset: app.preset,
-      figures: Object.fromEntries(
-        Object.entries(app.figures).map(([k, v]) => [k.replace(/Seconds$/, ""), formatDuration(v)]),
-      ),
+      ...(sameFigures(app.figures, tenant.figures) ? {} : { figures: formatFigures(app.figures) }),
     };
   }
   const iso = (s: number) => new Date(s * 1000).toISOString();
@@ -164,6 +175,7 @@ function registerTenant(state: DesiredState, tenant: TenantState, rotation: Rota
     tenantId: tenant.id,
     issuer: tenant.issuer,
     preset: tenant.preset,
+    figures: formatFigures(tenant.figures),
     signingKid: kid,
     signingGeneration: rotation.signingGeneration ?? null,
     publishedGenerations: rotation.keys.map((k) => k.generation),

@@ -121,7 +121,10 @@ describe.skipIf(tc === undefined)("pulumi up of the kit's program", () => {
     // The example stack's inspector overrides its tenant's preset: FusionAuth holds its own configuration.
     expect(desired.tenants[0]?.applications.find((a) => a.key === "inspector")?.ownJwtConfiguration).toBe(true);
     // The outputs an app team reads: each application's client id, and its tenant's issuer and signing key once.
-    const outputs = res.outputs.applications?.value as Record<string, { tenant: string; clientId: string }>;
+    const outputs = res.outputs.applications?.value as Record<
+      string,
+      { tenant: string; clientId: string; figures?: Record<string, string> }
+    >;
     expect(Object.keys(outputs).sort()).toEqual(["patients/ward-app", "workforce/crew-app", "workforce/inspector"]);
     const tenants = res.outputs.tenants?.value as Record<
       string,
@@ -135,8 +138,13 @@ describe.skipIf(tc === undefined)("pulumi up of the kit's program", () => {
         issuer: tenant.issuer,
         signingKid: keys.response.keys?.find((k) => k.id === signingId)?.kid,
       });
-      for (const app of tenant.applications)
-        expect(outputs[`${tenant.key}/${app.key}`]).toMatchObject({ tenant: tenant.key, clientId: app.id });
+      for (const app of tenant.applications) {
+        const out = outputs[`${tenant.key}/${app.key}`];
+        expect(out).toMatchObject({ tenant: tenant.key, clientId: app.id });
+        // Figures are repeated for an application only when its own overrides change them.
+        const own = JSON.stringify(app.figures) !== JSON.stringify(tenant.figures);
+        expect(out !== undefined && "figures" in out, app.key).toBe(own);
+      }
     }
   });
 
