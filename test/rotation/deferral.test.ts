@@ -143,4 +143,22 @@ describe("fakit plan of an imported tenant", () => {
     );
     expect(text).toContain("  signing: generation adopted key; published ahead: none; retained: none");
   });
+
+  it("warns when the tenant signs with another key than the declared one", () => {
+    const policy = preset("field");
+    const at = Date.UTC(2026, 11, 1, 9, 30) / 1000;
+    const input: RotationInput = {
+      policy,
+      epoch: EPOCH,
+      at,
+      observed: { keys: [], adopted: { id: "swapped" } },
+      adoptedKey: { id: "legacy", rotateFrom: at + 3600 },
+    };
+    const tenant = { key: "crews", policy } as Parameters<typeof planStackRotations>[0][number]["tenant"];
+    const [plan] = planStackRotations([{ tenant, input, rotation: planRotation(input), observed: true }]);
+    expect(plan?.deferred).toBeNull();
+    expect(renderRotationText(plan === undefined ? [] : [plan])).toContain(
+      "  WARNING: keys.adopted is ignored: the tenant signs with key swapped, not the declared adopted key legacy (changed in FusionAuth since the import?); the kit publishes its own keys now, as for any adopted tenant; correct keys.adopted.id or delete the block",
+    );
+  });
 });
