@@ -31,6 +31,7 @@ export interface IgnoredDeferral {
   message: string;
 }
 
+/** What {@link decideDeferral} reads of one run: the declaration, the time and what FusionAuth holds. */
 export interface DeferralFacts {
   declared: AdoptedKeyDeclaration | undefined;
   at: number;

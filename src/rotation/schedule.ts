@@ -223,6 +223,8 @@ function validate(input: RotationInput): void {
     problems.push("keys.publishedAhead must be an integer of at least 1");
   }
   if (!Number.isFinite(input.at) || !Number.isFinite(input.epoch)) problems.push("at and epoch must be finite");
+  if (input.adoptedKey !== undefined && !Number.isFinite(input.adoptedKey.rotateFrom))
+    problems.push("adoptedKey.rotateFrom must be finite");
   const seen = new Set<number>();
   for (const k of input.observed.keys) {
     if (!Number.isInteger(k.generation) || k.generation < 0) problems.push(`key ${k.id}: bad generation`);

@@ -1,8 +1,10 @@
 /**
  * `fakit import --url URL --stack NAME [--force]`: reads a live FusionAuth with a read-only API key (from
  * FUSIONAUTH_API_KEY, never the command line) and writes stacks/Pulumi.NAME.yaml: each tenant on its closest
- * preset, the overrides and waivers that keep today's behaviour, the existing ids adopted. Prints what the
- * match kept as overrides (what choosing the bare preset would change) and what `up` will still change.
+ * preset, the overrides and waivers that keep today's behaviour, the existing ids adopted, each signing key as
+ * `keys.adopted` (the current generation for one rotation period from `--now`). Prints what the match kept as
+ * overrides (what choosing the bare preset would change), what `up` will still change, and until when each
+ * adopted key signs.
  * Writes nothing when reading or compiling fails, and never overwrites a stack file without --force.
  */
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
