@@ -9,7 +9,9 @@ import {
   scheduledActivation,
   scheduledGenerationAt,
 } from "../../src/rotation/schedule";
+import { planStackRotation } from "../../src/rotation/stack-rotation";
 import { applyRotation, rotationTimeline } from "../../src/rotation/timeline";
+import type { TenantState } from "../../src/stack/desired-state";
 import { EPOCH, HOUR, PRESET_LEVELS, preset } from "./presets";
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
@@ -160,5 +162,34 @@ describe("fakit plan of an imported tenant", () => {
     expect(renderRotationText(plan === undefined ? [] : [plan])).toContain(
       "  WARNING: keys.adopted is ignored: the tenant signs with key swapped, not the declared adopted key legacy (changed in FusionAuth since the import?); the kit publishes its own keys now, as for any adopted tenant; correct keys.adopted.id or delete the block",
     );
+  });
+});
+
+describe("a stack's rotation input with keys.adopted", () => {
+  const policy = preset("field");
+  const at = Date.UTC(2026, 11, 1, 9, 30) / 1000;
+  const tenant = {
+    key: "crews",
+    policy,
+    revokedKeys: [],
+    adoptedKey: { id: "legacy", rotateFrom: at + 3600 },
+  } as unknown as TenantState;
+
+  it("unobserved (plan without --live), starts as FusionAuth is right after the import: the declared key signs", () => {
+    const [r] = planStackRotation({ tenants: [tenant] }, at);
+    expect(r?.input.observed).toEqual({ keys: [], adopted: { id: "legacy" } });
+    expect(r?.rotation.deferred?.rotateFrom).toBe(at + 3600);
+    expect(r?.rotation.create).toEqual([]);
+  });
+
+  it("observed, passes the declaration with what FusionAuth holds", () => {
+    const [r] = planStackRotation(
+      { tenants: [tenant] },
+      at,
+      new Map([["crews", { keys: [], adopted: { id: "other" } }]]),
+    );
+    expect(r?.input.adoptedKey).toEqual({ id: "legacy", rotateFrom: at + 3600 });
+    expect(r?.rotation.deferred).toBeUndefined();
+    expect(r?.rotation.deferralIgnored).toBeDefined();
   });
 });
