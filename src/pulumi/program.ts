@@ -221,6 +221,9 @@ export async function runProgram(): Promise<Record<string, unknown>> {
   const tenants: Record<string, pulumi.Output<unknown>> = {};
   for (const { tenant, rotation } of planStackRotation(state, at, observedByTenant)) {
     if (rotation.heldBack !== undefined) pulumi.log.warn(`tenant ${tenant.key}: ${rotation.heldBack.message}`);
+    if (rotation.deferralIgnored !== undefined)
+      pulumi.log.warn(`tenant ${tenant.key}: ${rotation.deferralIgnored.message}`);
+    if (rotation.deferred !== undefined) pulumi.log.info(`tenant ${tenant.key}: ${rotation.deferred.message}`);
     for (const line of revocationNotes(tenant, rotation)) pulumi.log.warn(`tenant ${tenant.key}: ${line}`);
     const registered = registerTenant(state, tenant, rotation);
     tenants[tenant.key] = registered.tenantOutput;
