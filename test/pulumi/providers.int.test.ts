@@ -184,6 +184,19 @@ describe("tenant and application providers", () => {
     expect(emu.counters.snapshot().total).toBe(0);
   });
 
+  it("does not update every resource when one trampoline replaces another: both load today's implementation", async () => {
+    const p = configured(tenantProvider);
+    const created = (await p.create?.(tenantInputs()))?.outs as unknown as Record<string, unknown>;
+    const v1 =
+      'with({ ATTACH: "src/pulumi/providers/attach.js", modulePath: "src/pulumi/providers/managed-object.ts" })';
+    const v2 = 'require(join(root, "src/pulumi/providers/attach.js")).attachProvider(this, root, name, req)';
+    const diff = await p.diff?.(tenantId, { ...created, __provider: v1 } as never, {
+      ...tenantInputs(),
+      __provider: v2,
+    });
+    expect(diff).toMatchObject({ changes: false });
+  });
+
   it("reports no change when only server defaults differ, and makes no call to say so", async () => {
     const p = configured(tenantProvider);
     const recorded = (await p.read?.(tenantId, { ...tenantInputs() }))?.props;
