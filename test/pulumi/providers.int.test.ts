@@ -190,10 +190,8 @@ describe("tenant and application providers", () => {
     const v1 =
       'with({ ATTACH: "src/pulumi/providers/attach.js", modulePath: "src/pulumi/providers/managed-object.ts" })';
     const v2 = 'require(join(root, "src/pulumi/providers/attach.js")).attachProvider(this, root, name, req)';
-    const diff = await p.diff?.(tenantId, { ...created, __provider: v1 } as never, {
-      ...tenantInputs(),
-      __provider: v2,
-    });
+    const news = { ...tenantInputs(), __provider: v2 };
+    const diff = await p.diff?.(tenantId, { ...created, __provider: v1 } as never, news);
     expect(diff).toMatchObject({ changes: false });
   });
 

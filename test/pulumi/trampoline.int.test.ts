@@ -24,7 +24,7 @@ const { PROVIDERS: IMPLEMENTATIONS } = require("../../src/pulumi/providers/attac
 };
 const MANAGED_OBJECT = "src/pulumi/providers/managed-object.ts";
 /** The application provider's trampoline as the previous kit version stored it in states: it must keep working. */
-const V1_APPLICATION = readFileSync(path.join(__dirname, "fixtures", "trampoline-v1-application.js"), "utf8");
+const V1_APPLICATION = readFileSync(path.join(__dirname, "fixtures", "trampoline-v1-application.txt"), "utf8");
 let serialized: Record<string, string>;
 
 beforeAll(() => {
