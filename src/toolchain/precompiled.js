@@ -12,9 +12,9 @@
  * its content. A run stats the inputs and rebuilds when any differs, so an edited preset schema, provider or
  * command never runs stale. Two runs at once with a stale cache both build; each file is written to a temporary
  * name and renamed, and a manifest only ever names a complete bundle built from the inputs it lists, so no run
- * reads half a bundle or another build's bundle. A build that fails (a syntax error) throws a PrecompileError
- * naming each error's file, line and column; the stale bundle is never run. Plain JavaScript on purpose: it is
- * what runs before anything is compiled.
+ * reads half a bundle or another build's bundle. When the cache cannot be written, the bundle runs from memory.
+ * A build that fails (a syntax error) throws a PrecompileError naming each error's file, line and column; the
+ * stale bundle is never run. Plain JavaScript on purpose: it is what runs before anything is compiled.
  */
 const fs = require("node:fs");
 const path = require("node:path");
@@ -78,11 +78,11 @@ function freshBundle(manifestFile) {
 
 /**
  * Compiles `entry` (a `.ts` file under the checkout) into one CommonJS file, npm packages left as `require`s,
- * writes it and its manifest, and returns the bundle's path.
+ * writes it and its manifest, and returns the bundle's path (and its code when it could not be written).
  * @param {string} entry
  * @param {string} name the entry's name in the cache
  * @param {string} manifestFile
- * @returns {string}
+ * @returns {{ file: string, code?: string }}
  */
 function build(entry, name, manifestFile) {
   const esbuild = require("esbuild");
@@ -123,12 +123,38 @@ function build(entry, name, manifestFile) {
     if (s.mtimeMs >= started && s.mtimeMs <= finished) editedDuringBuild = true;
     inputs[abs] = `${s.size}:${s.mtimeMs}`;
   }
-  fs.mkdirSync(CACHE, { recursive: true });
-  writeAtomically(bundleFile, code);
-  if (!editedDuringBuild)
-    writeAtomically(manifestFile, JSON.stringify({ esbuild: esbuildVersion(), bundle: bundleName, inputs }));
-  pruneSuperseded(name, bundleName);
-  return bundleFile;
+  try {
+    fs.mkdirSync(CACHE, { recursive: true });
+    writeAtomically(bundleFile, code);
+  } catch {
+    // A checkout the user cannot write to (an install owned by root, a read-only file system): run the bundle
+    // without caching it, compiled again at the next run.
+    return { code, file: bundleFile };
+  }
+  try {
+    if (!editedDuringBuild)
+      writeAtomically(manifestFile, JSON.stringify({ esbuild: esbuildVersion(), bundle: bundleName, inputs }));
+    pruneSuperseded(name, bundleName);
+  } catch {
+    // The bundle is written and runs; without its manifest the next run builds again.
+  }
+  return { file: bundleFile };
+}
+
+/**
+ * Runs bundle `code` as the CommonJS module `file` would run, without the file: its `require`s resolve from
+ * `file`'s folder, inside the checkout, so npm packages are found as they are for a cached bundle.
+ * @param {string} code
+ * @param {string} file
+ * @returns {any}
+ */
+function requireFromMemory(code, file) {
+  const Module = /** @type {any} */ (require("node:module"));
+  const m = new Module(file, module);
+  m.filename = file;
+  m.paths = Module._nodeModulePaths(path.dirname(file));
+  m._compile(code, file);
+  return m.exports;
 }
 
 /**
@@ -160,7 +186,10 @@ function load(entry) {
   const hash = require("node:crypto").createHash("sha256").update(entry).digest("hex").slice(0, 16);
   const name = `${path.basename(entry, ".ts")}-${hash}`;
   const manifestFile = path.join(CACHE, `${name}.json`);
-  return require(freshBundle(manifestFile) ?? build(entry, name, manifestFile));
+  const cached = freshBundle(manifestFile);
+  if (cached !== undefined) return require(cached);
+  const built = build(entry, name, manifestFile);
+  return built.code === undefined ? require(built.file) : requireFromMemory(built.code, built.file);
 }
 
 module.exports = { load, PrecompileError };

@@ -97,6 +97,34 @@ describe("the precompiled loader", () => {
   });
 });
 
+describe("the precompiled loader in a checkout whose cache cannot be written", () => {
+  it("runs the entry from memory, its npm packages found from the checkout", () => {
+    const checkout = mkdtempSync(path.join(os.tmpdir(), "fakit-precompiled-ro-"));
+    try {
+      mkdirSync(path.join(checkout, "src", "toolchain"), { recursive: true });
+      mkdirSync(path.join(checkout, "node_modules"));
+      symlinkSync(path.join(REPO_ROOT, "node_modules", "esbuild"), path.join(checkout, "node_modules", "esbuild"));
+      copyFileSync(
+        path.join(REPO_ROOT, "src", "toolchain", "precompiled.js"),
+        path.join(checkout, "src", "toolchain", "precompiled.js"),
+      );
+      // A file where the cache folder goes: every write fails, as in a checkout owned by another user (tests run
+      // as root, whom file modes do not stop).
+      writeFileSync(path.join(checkout, "node_modules", ".cache"), "");
+      const entry = path.join(checkout, "src", "entry.ts");
+      writeFileSync(entry, 'import { version } from "esbuild";\nexport const value: string = "esbuild " + version;\n');
+      const out = execFileSync(
+        process.execPath,
+        ["-e", `process.stdout.write(require("./src/toolchain/precompiled").load(${JSON.stringify(entry)}).value)`],
+        { cwd: checkout, encoding: "utf8" },
+      );
+      expect(out).toBe(`esbuild ${require(path.join(REPO_ROOT, "node_modules", "esbuild", "package.json")).version}`);
+    } finally {
+      rmSync(checkout, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("src/pulumi/precompiled.js", () => {
   it("is still the loader: trampolines stored in the state of stacks made by earlier kits require that path", () => {
     const legacy = require(path.join(REPO_ROOT, "src", "pulumi", "precompiled.js"));
