@@ -12,6 +12,12 @@ function fail(err) {
   process.exitCode = 70;
 }
 
+// `fakit plan --json | head`: the reader went away. Later output is dropped and the command ends with its own
+// exit status, where Node.js would end it with an unhandled EPIPE and a stack trace.
+process.stdout.on("error", (err) => {
+  if (err.code !== "EPIPE") throw err;
+});
+
 let cli;
 try {
   cli = load(path.join(__dirname, "..", "src", "cli", "main.ts"));

@@ -2,7 +2,7 @@
 // bin/fakit.js and loader and a stand-in src/cli/main.ts, so the test edits sources without touching the kit's.
 // What users depend on: an edited source is what the next `fakit` runs, and a source that does not compile
 // stops `fakit` with esbuild's located error and a failing exit status, never a stack trace or the old code.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -58,5 +58,21 @@ describe("bin/fakit.js", () => {
     );
     writeMain(stub("fixed"));
     expect(fakit([]).stdout).toBe("fixed \n");
+  });
+
+  it("ends with the command's own status and no stack trace when the reader of its output goes away", async () => {
+    writeMain(
+      'export async function main(): Promise<number> {\n  for (let i = 0; i < 1000; i++) console.log("line", i);\n  return 3;\n}\n',
+    );
+    const child = spawn(process.execPath, [path.join(checkout, "bin", "fakit.js")], { cwd: os.tmpdir() });
+    // Closed before fakit writes its first line (it takes tens of milliseconds to start): every write fails.
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const code = await new Promise((resolve) => child.on("close", resolve));
+    expect(stderr).toBe("");
+    expect(code).toBe(3);
   });
 });
