@@ -87,27 +87,36 @@ function pulumi(bin: string, env: Record<string, string>, args: string[], captur
   return capture ? res.stdout : "";
 }
 
-interface AppOutput {
-  tenant: string;
-  applicationId: string;
-  issuer: string;
-  preset: string;
-  figures: Record<string, string>;
-  rotation: { signingGeneration: number | null; heldBack: string | null; horizon: string };
+/** The stack outputs `printSummary` reads (see src/pulumi/program.ts). */
+interface StackOutputs {
+  tenants?: Record<
+    string,
+    {
+      issuer: string;
+      figures: Record<string, string>;
+      signingGeneration: number | null;
+      horizon: string;
+      heldBack: { message: string } | null;
+    }
+  >;
+  /** `figures` only when the application's own overrides make them differ from its tenant's. */
+  applications?: Record<string, { tenant: string; clientId: string; preset: string; figures?: Record<string, string> }>;
 }
 
-function printSummary(outputs: { applications?: Record<string, AppOutput> }): void {
+function printSummary(outputs: StackOutputs): void {
   for (const [name, app] of Object.entries(outputs.applications ?? {})) {
+    const tenant = outputs.tenants?.[app.tenant];
+    const figures = app.figures ?? tenant?.figures ?? {};
     console.log(`${name}  (preset ${app.preset})`);
-    console.log(`  client id      ${app.applicationId}`);
-    console.log(`  issuer         ${app.issuer}`);
+    console.log(`  client id      ${app.clientId}`);
+    console.log(`  issuer         ${tenant?.issuer}`);
     console.log(
-      `  revocation lag ${app.figures.revocationLag}, offline runway ${app.figures.fullOfflineRunway} full + degraded until ${app.figures.degradedRunway} after check-in`,
+      `  revocation lag ${figures.revocationLag}, offline runway ${figures.fullOfflineRunway} full + degraded until ${figures.degradedRunway} after check-in`,
     );
     console.log(
-      `  signing key    generation ${app.rotation.signingGeneration ?? "adopted"}, bundle horizon ${app.rotation.horizon}`,
+      `  signing key    generation ${tenant?.signingGeneration ?? "adopted"}, bundle horizon ${tenant?.horizon}`,
     );
-    if (app.rotation.heldBack) console.log(`  HELD BACK      ${app.rotation.heldBack}`);
+    if (tenant?.heldBack) console.log(`  HELD BACK      ${tenant.heldBack.message}`);
   }
 }
 

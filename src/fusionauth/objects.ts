@@ -141,3 +141,56 @@ export function applicationShape(
     : { enabled: false };
   return { name: app.name, oauthConfiguration, loginConfiguration, jwtConfiguration };
 }
+
+const JWT_SETTINGS = {
+  timeToLiveInSeconds: null,
+  refreshTokenTimeToLiveInMinutes: null,
+  refreshTokenExpirationPolicy: null,
+  refreshTokenSlidingWindowConfiguration: { maximumTimeToLiveInMinutes: null },
+  refreshTokenUsagePolicy: null,
+  refreshTokenOneTimeUseConfiguration: { gracePeriodInSeconds: null },
+  accessTokenKeyId: null,
+  idTokenKeyId: null,
+  accessTokenVerificationKeyIds: null,
+  idTokenVerificationKeyIds: null,
+};
+const CLIENT_SETTINGS = {
+  name: null,
+  oauthConfiguration: {
+    authorizedRedirectURLs: null,
+    clientAuthenticationPolicy: null,
+    proofKeyForCodeExchangePolicy: null,
+    enabledGrants: null,
+    generateRefreshTokens: null,
+    requireRegistration: null,
+  },
+  loginConfiguration: { allowTokenRefresh: null, generateRefreshTokens: null, requireAuthentication: null },
+};
+
+/**
+ * Every layout a managed shape can have: its field names, values `null`. One for a tenant; two for an
+ * application (with and without a JWT configuration of its own). The providers read these fields back on
+ * `pulumi refresh`, when the state holds only the digest of the desired shape. test/fusionauth/objects.test.ts
+ * keeps them equal to what {@link tenantShape} and {@link applicationShape} produce.
+ */
+export const MANAGED_LAYOUTS: Readonly<Record<"tenant" | "application", readonly JsonObject[]>> = {
+  tenant: [
+    {
+      name: null,
+      issuer: null,
+      jwtConfiguration: {
+        ...JWT_SETTINGS,
+        refreshTokenRevocationPolicy: {
+          onLoginPrevented: null,
+          onPasswordChanged: null,
+          onMultiFactorEnable: null,
+          onOneTimeTokenReuse: null,
+        },
+      },
+    },
+  ],
+  application: [
+    { ...CLIENT_SETTINGS, jwtConfiguration: { enabled: null } },
+    { ...CLIENT_SETTINGS, jwtConfiguration: { enabled: null, ...JWT_SETTINGS } },
+  ],
+};

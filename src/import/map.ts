@@ -2,13 +2,13 @@
  * `fakit import` behind the CLI: a live FusionAuth's tenants, applications and keys turned into a stack file.
  * Each tenant is matched to the preset whose FusionAuth-held settings differ from it in the fewest fields; the
  * differences become overrides (so `up` keeps today's behaviour), floor breaches become waivers to review, the
- * existing ids are adopted and the tenant's current signing key stays the signing key (the kit's adopted-key
- * rule). Pure: the live objects and the policy sources come in, YAML text and a report go out.
+ * existing ids are adopted and the tenant's current signing key is written as `keys.adopted`: the kit's current
+ * generation for one rotation period, so that `up` right after the import creates no key. Pure: the live objects and the policy sources come in, YAML text and a report go out.
  *
  * @see https://fusionauth.io/docs/apis/tenants
  * @see https://fusionauth.io/docs/apis/applications
  */
-import { stringify } from "yaml";
+import { Scalar, stringify } from "yaml";
 import { type Diagnostic, hasErrors } from "../diagnostics/diagnostic";
 import type { PolicySchemas } from "../diagnostics/schema-check";
 import { type ParsedDocument, parseYamlSource } from "../diagnostics/yaml-source";
@@ -16,8 +16,10 @@ import { PROJECT_NAME } from "../fusionauth/ids";
 import { diffManaged } from "../fusionauth/managed-fields";
 import { applicationShape, asJson, type KeyRefs, tenantShape } from "../fusionauth/objects";
 import { formatDuration } from "../lib/duration";
+import { formatInstant } from "../lib/instant";
 import { POLICY_FIELDS } from "../policy/fields";
 import type { EffectivePolicy } from "../policy/types";
+import { planStackRotation } from "../rotation/stack-rotation";
 import { compileStack } from "../stack/compile";
 import type { DesiredState } from "../stack/desired-state";
 
@@ -64,6 +66,7 @@ export interface LiveApplication {
 /** The parts of a FusionAuth key the import reads (`GET /api/key`). */
 export interface LiveKey {
   id: string;
+  kid?: string;
   algorithm?: string;
   name?: string;
 }
@@ -100,8 +103,19 @@ export interface ImportResult {
   /** What `up` of the written stack will still change in FusionAuth (kit conventions no setting expresses). */
   upChanges: string[];
   ifPresetOnly: DroppedOverride[];
+  /** Per tenant written with `keys.adopted`: its signing key and the deferral the schedule derives from it. */
+  adoptedKeys: AdoptedKeyReport[];
   notes: string[];
   diagnostics: Diagnostic[];
+}
+
+/** A tenant's adopted signing key: it signs until at least `signsUntil`; the kit publishes from `rotateFrom`. */
+export interface AdoptedKeyReport {
+  tenant: string;
+  keyId: string;
+  kid?: string;
+  rotateFrom: number;
+  signsUntil: number;
 }
 
 /** FusionAuth's own admin application: never part of a stack. */
@@ -223,17 +237,20 @@ interface DraftTenant {
   overrides: [string, string | boolean][];
   waivers: { rule: string; reason: string }[];
   apps: DraftApp[];
+  /** `keys.adopted`, for a tenant signing with a key a device can verify. */
+  adoptedKey?: { id: string; rotateFrom: number };
 }
 
 /**
  * Imports a live FusionAuth into the YAML of `stacks/Pulumi.<stackName>.yaml`.
- * @param today the date written into the waivers' reasons (YYYY-MM-DD), so the output is reproducible.
+ * @param now the import time (seconds since the Unix epoch): the date in the waivers' reasons and the start of
+ *   each adopted key's period, given so the output is reproducible.
  */
 export function importStack(input: {
   stackName: string;
   live: LiveInstance;
   sources: PolicySourcesInput;
-  today: string;
+  now: number;
   /**
    * Keys of tenants to write even though `up` would change them (an HS* signing key, an issuer that is not an
    * http(s) URL). Left out by default, so that `up` of the written stack changes nothing FusionAuth holds.
@@ -241,6 +258,7 @@ export function importStack(input: {
   includeTenants?: ReadonlySet<string>;
 }): ImportResult {
   const { live, sources } = input;
+  const today = formatInstant(input.now).slice(0, 10);
   const notes: string[] = [];
   const admin = live.applications.find((a) => a.id === FUSIONAUTH_ADMIN_APP_ID);
   if (admin !== undefined)
@@ -323,7 +341,22 @@ export function importStack(input: {
         waivers: [],
       });
     }
-    drafts.push({ key, live: t, preset, overrides, waivers: [], apps });
+    const signingKeyId = t.jwtConfiguration?.accessTokenKeyId;
+    // The key signing today stays the current generation for one rotation period, like any kit generation (the
+    // import never overrides keys.*, so the preset's period is the tenant's); whole minutes keep the file tidy.
+    const adoptedKey =
+      signingKeyId !== undefined && signingAlg !== undefined && DEVICE_ALGORITHMS.has(signingAlg)
+        ? { id: signingKeyId, rotateFrom: Math.ceil((input.now + presetPolicy.keys.rotationPeriodSeconds) / 60) * 60 }
+        : undefined;
+    drafts.push({
+      key,
+      live: t,
+      preset,
+      overrides,
+      waivers: [],
+      apps,
+      ...(adoptedKey === undefined ? {} : { adoptedKey }),
+    });
   }
 
   for (const k of input.includeTenants ?? [])
@@ -331,13 +364,13 @@ export function importStack(input: {
       notes.push(`--include-tenant ${k} names no tenant; the tenants are: ${[...tenantKeys].join(", ") || "none"}`);
   if (drafts.length === 0) {
     notes.push("no tenant is left to write (above): nothing to import; --include-tenant KEY takes one in anyway");
-    return { matches: [], upChanges: [], ifPresetOnly, notes, diagnostics: [] };
+    return { matches: [], upChanges: [], ifPresetOnly, adoptedKeys: [], notes, diagnostics: [] };
   }
 
   // Floors: a live value below a floor is kept with a waiver to review (at most two rounds: waivers only remove).
   let compiled = compileDrafts(input.stackName, live.url, drafts, sources);
   for (let round = 0; round < 2 && compiled.state === undefined; round++) {
-    if (!addWaivers(compiled.diagnostics, drafts, input.today)) break;
+    if (!addWaivers(compiled.diagnostics, drafts, today)) break;
     compiled = compileDrafts(input.stackName, live.url, drafts, sources);
   }
   const matches = drafts.map((d) => ({
@@ -347,7 +380,7 @@ export function importStack(input: {
     waivers: d.waivers.length + d.apps.reduce((n, a) => n + a.waivers.length, 0),
   }));
   if (compiled.state === undefined) {
-    return { matches, upChanges: [], ifPresetOnly, notes, diagnostics: compiled.diagnostics };
+    return { matches, upChanges: [], ifPresetOnly, adoptedKeys: [], notes, diagnostics: compiled.diagnostics };
   }
   return {
     yaml: compiled.yaml,
@@ -355,6 +388,7 @@ export function importStack(input: {
     matches,
     upChanges: upChanges(compiled.state, drafts),
     ifPresetOnly,
+    adoptedKeys: adoptedKeyReports(compiled.state, input.now, live.keys),
     notes,
     diagnostics: compiled.diagnostics,
   };
@@ -394,6 +428,7 @@ function stackDocument(url: string, drafts: readonly DraftTenant[]): Record<stri
         preset: d.preset,
         ...overrides(d.overrides),
         ...waivers(d.waivers),
+        ...(d.adoptedKey === undefined ? {} : { keys: { adopted: adoptedBlock(d.adoptedKey) } }),
         ...(d.apps.length === 0
           ? {}
           : {
@@ -409,6 +444,34 @@ function stackDocument(url: string, drafts: readonly DraftTenant[]): Record<stri
       })),
     },
   };
+}
+
+/**
+ * `keys.adopted` as written: `rotateFrom` double-quoted, since Pulumi rewrites stack files with a YAML 1.1 parser
+ * that would turn a bare time into one the schema refuses.
+ */
+function adoptedBlock(a: { id: string; rotateFrom: number }): Record<string, unknown> {
+  const rotateFrom = new Scalar(formatInstant(a.rotateFrom));
+  rotateFrom.type = Scalar.QUOTE_DOUBLE;
+  return { id: a.id, rotateFrom };
+}
+
+/** Each adopted key with the deferral the schedule derives for it right after the import (nothing observed yet). */
+function adoptedKeyReports(state: DesiredState, now: number, keys: readonly LiveKey[]): AdoptedKeyReport[] {
+  return planStackRotation(state, now).flatMap(({ tenant, rotation }) => {
+    const d = rotation.deferred;
+    if (d === undefined) return [];
+    const kid = keys.find((k) => k.id === d.adoptedId)?.kid;
+    return [
+      {
+        tenant: tenant.key,
+        keyId: d.adoptedId,
+        ...(kid === undefined ? {} : { kid }),
+        rotateFrom: d.rotateFrom,
+        signsUntil: d.kitSignsFrom,
+      },
+    ];
+  });
 }
 
 function compileDrafts(
@@ -457,9 +520,10 @@ function addWaivers(diagnostics: readonly Diagnostic[], drafts: DraftTenant[], t
 }
 
 /**
- * What `up` still writes to FusionAuth: the kit's own signing keys (no setting removes them: `keys.publishedAhead`
- * is at least 1 and the lead invariant needs it, and the current generation is a kit key too, the adopted key
- * signing until it has been published for the lead), and managed fields the kit sets by convention.
+ * What `up` right after the import writes to FusionAuth: managed fields the kit sets by convention where they
+ * differ, and, for a tenant without `keys.adopted` (its key is not one a device can verify), the kit's own keys.
+ * A tenant with `keys.adopted` gets no key before `rotateFrom`, and the adopted key stays its signing key, so its
+ * key references are compared too.
  */
 function upChanges(state: DesiredState, drafts: readonly DraftTenant[]): string[] {
   const out: string[] = [];
@@ -467,15 +531,16 @@ function upChanges(state: DesiredState, drafts: readonly DraftTenant[]): string[
     const d = drafts.find((x) => x.key === t.key);
     if (d === undefined) continue;
     const ahead = t.policy.keys.publishedAhead;
-    out.push(
-      `tenant ${t.key}: creates ${ahead + 1} ${t.policy.accessToken.algorithm} key(s), the kit's current generation and ${ahead} published ahead (keys.publishedAhead); the tenant's own key keeps signing`,
-    );
+    if (t.adoptedKey === null)
+      out.push(
+        `tenant ${t.key}: creates ${ahead + 1} ${t.policy.accessToken.algorithm} key(s), the kit's current generation and ${ahead} published ahead (keys.publishedAhead)`,
+      );
     const jwt = d.live.jwtConfiguration;
-    const refs: KeyRefs = {
-      signingKeyId: jwt?.accessTokenKeyId ?? "",
-      verificationKeyIds: jwt?.accessTokenVerificationKeyIds ?? [],
-    };
-    const skipKeys = (p: string) => !/KeyId|VerificationKeyIds/.test(p);
+    const refs: KeyRefs =
+      t.adoptedKey === null
+        ? { signingKeyId: jwt?.accessTokenKeyId ?? "", verificationKeyIds: jwt?.accessTokenVerificationKeyIds ?? [] }
+        : { signingKeyId: t.adoptedKey.id, verificationKeyIds: [] };
+    const skipKeys = (p: string) => t.adoptedKey !== null || !/KeyId|VerificationKeyIds/.test(p);
     for (const p of diffManaged(d.live, asJson(tenantShape(t, refs))).filter(skipKeys))
       out.push(`tenant ${t.key}: ${p}`);
     for (const a of t.applications) {

@@ -10,6 +10,7 @@ import { createFusionAuthPort, type FusionAuthPort } from "../fusionauth/client-
 import { keyId } from "../fusionauth/ids";
 import { applicationShape, asJson, type KeyRefs, keyLength, tenantShape } from "../fusionauth/objects";
 import { formatDuration } from "../lib/duration";
+import type { PolicyFigures } from "../policy/types";
 import { formatKeyName, recordedTimes } from "../rotation/key-record";
 import { observeStack } from "../rotation/observe";
 import type { RotationState } from "../rotation/schedule";
@@ -25,6 +26,31 @@ function projectRoot(): string {
   // The engine passes an absolute root; under mocks (and older engines) there is none: use the working directory.
   const root = pulumi.runtime.getRootDirectory();
   return path.isAbsolute(root) ? root : process.cwd();
+}
+
+/**
+ * What the stack exports per application; everything it shares with its tenant (issuer, signing key, rotation)
+ * is exported once, under `tenants`, not repeated for each of its applications.
+ */
+interface ApplicationOutput {
+  tenant: string;
+  /** The OAuth client id (FusionAuth's application id). */
+  clientId: string;
+  preset: string;
+  /**
+   * The derived figures of the application's effective policy (revocation lag, offline runway, ...), only when
+   * its overrides make them differ from its tenant's.
+   */
+  figures?: Record<string, string>;
+}
+
+/** Derived figures as the outputs show them: `revocationLagSeconds: 87300` becomes `revocationLag: "24h15m"`. */
+function formatFigures(figures: PolicyFigures): Record<string, string> {
+  return Object.fromEntries(Object.entries(figures).map(([k, v]) => [k.replace(/Seconds$/, ""), formatDuration(v)]));
+}
+
+function sameFigures(a: PolicyFigures, b: PolicyFigures): boolean {
+  return Object.entries(a).every(([k, v]) => b[k as keyof PolicyFigures] === v);
 }
 
 /** Groups one tenant's keys, tenant and applications so `pulumi preview` reads per tenant. */
@@ -71,13 +97,27 @@ function fusionAuthPort(state: DesiredState): FusionAuthPort {
   return createFusionAuthPort({ url: state.url, apiKey });
 }
 
+/**
+ * The keys the tenant references: the signing key and the other verification keys. Key ids are deterministic
+ * (`keyId`), so they are plain values, not outputs of the key resources: `preview` shows the tenants' and
+ * applications' real shapes even when this run creates the keys, and the state records no per-property
+ * dependency lists. The create order comes from `dependsOn` instead.
+ */
+function keyRefsOf(state: DesiredState, tenant: TenantState, rotation: RotationState): KeyRefs {
+  const idOf = (generation: number) => keyId(state.stack, tenant.key, generation);
+  const verificationKeyIds = rotation.verificationGenerations.filter((g) => g !== rotation.signingGeneration).map(idOf);
+  if (rotation.adopted?.role === "retired") verificationKeyIds.push(rotation.adopted.id);
+  const signingKeyId =
+    rotation.signingGeneration !== undefined ? idOf(rotation.signingGeneration) : (rotation.adopted?.id ?? "");
+  return { signingKeyId, verificationKeyIds };
+}
+
 function registerTenant(state: DesiredState, tenant: TenantState, rotation: RotationState) {
   const component = new TenantStack(tenant.key);
   const parent = { parent: component };
   const algorithm = tenant.policy.accessToken.algorithm;
   const length = keyLength(algorithm);
-  const ids = new Map<number, pulumi.Output<string>>();
-  const kids = new Map<number, pulumi.Output<string>>();
+  const keys = new Map<number, SigningKey>();
   for (const k of rotation.keys) {
     const record = { stack: state.stack, tenantKey: tenant.key, generation: k.generation, ...recordedTimes(k) };
     const key = new SigningKey(
@@ -90,67 +130,61 @@ function registerTenant(state: DesiredState, tenant: TenantState, rotation: Rota
       },
       parent,
     );
-    ids.set(k.generation, key.keyId);
-    kids.set(k.generation, key.kid);
+    keys.set(k.generation, key);
   }
 
-  const signingId =
-    rotation.signingGeneration !== undefined
-      ? (ids.get(rotation.signingGeneration) as pulumi.Output<string>)
-      : pulumi.output(rotation.adopted?.id ?? "");
-  const verification = rotation.verificationGenerations
-    .filter((g) => g !== rotation.signingGeneration)
-    .map((g) => ids.get(g) as pulumi.Output<string>);
-  if (rotation.adopted?.role === "retired") verification.push(pulumi.output(rotation.adopted.id));
-  const keyRefs: pulumi.Output<KeyRefs> = pulumi
-    .all([signingId, pulumi.all(verification)])
-    .apply(([signingKeyId, verificationKeyIds]) => ({ signingKeyId, verificationKeyIds }));
-
+  const refs = keyRefsOf(state, tenant, rotation);
+  // The tenant points at the signing and verification keys: they must exist first. Applications only point at
+  // keys the tenant points at, so depending on the tenant orders them after those keys too.
+  const referenced = new Set([refs.signingKeyId, ...refs.verificationKeyIds]);
+  const keyDeps = [...keys].filter(([g]) => referenced.has(keyId(state.stack, tenant.key, g))).map(([, key]) => key);
   const tenantResource = new Tenant(
     tenant.key,
     {
       objectId: tenant.id,
       label: `tenant ${tenant.key}`,
       adopt: tenant.adopted,
-      shape: keyRefs.apply((refs) => asJson(tenantShape(tenant, refs))),
+      shape: asJson(tenantShape(tenant, refs)),
     },
-    parent,
+    { ...parent, dependsOn: keyDeps },
   );
+  const signingKid = keys.get(rotation.signingGeneration ?? -1)?.kid ?? pulumi.output("");
 
-  const applications: Record<string, pulumi.Output<unknown>> = {};
+  const applications: Record<string, ApplicationOutput> = {};
   for (const app of tenant.applications) {
-    const resource = new Application(
+    new Application(
       `${tenant.key}-${app.key}`,
       {
         objectId: app.id,
         label: `application ${tenant.key}/${app.key}`,
-        tenantId: tenantResource.objectId,
-        adopt: app.adopted,
-        shape: keyRefs.apply((refs) => asJson(applicationShape(app, refs))),
-      },
-      parent,
-    );
-    applications[`${tenant.key}/${app.key}`] = pulumi
-      .all([resource.objectId, kids.get(rotation.signingGeneration ?? -1) ?? ""])
-      .apply(([applicationId, signingKid]) => ({
-        tenant: tenant.key,
         tenantId: tenant.id,
-        applicationId,
-        clientId: applicationId,
-        issuer: tenant.issuer,
-        preset: app.preset,
-        figures: Object.fromEntries(
-          Object.entries(app.figures).map(([k, v]) => [k.replace(/Seconds$/, ""), formatDuration(v)]),
-        ),
-        signingKid,
-        rotation: {
-          signingGeneration: rotation.signingGeneration ?? null,
-          heldBack: rotation.heldBack?.message ?? null,
-          horizon: new Date(rotation.horizon * 1000).toISOString(),
-        },
-      }));
+        adopt: app.adopted,
+        shape: asJson(applicationShape(app, refs)),
+      },
+      { ...parent, dependsOn: [tenantResource] },
+    );
+    applications[`${tenant.key}/${app.key}`] = {
+      tenant: tenant.key,
+      clientId: app.id,
+      preset: app.preset,
+      ...(sameFigures(app.figures, tenant.figures) ? {} : { figures: formatFigures(app.figures) }),
+    };
   }
-  return applications;
+  const iso = (s: number) => new Date(s * 1000).toISOString();
+  const tenantOutput = signingKid.apply((kid) => ({
+    tenantId: tenant.id,
+    issuer: tenant.issuer,
+    preset: tenant.preset,
+    figures: formatFigures(tenant.figures),
+    signingKid: kid,
+    signingGeneration: rotation.signingGeneration ?? null,
+    publishedGenerations: rotation.keys.map((k) => k.generation),
+    heldBack: rotation.heldBack ?? null,
+    revokedGenerations: tenant.revokedKeys.map((r) => r.generation),
+    horizon: iso(rotation.horizon),
+    nextChangeAt: iso(rotation.nextChangeAt),
+  }));
+  return { tenantOutput, applications };
 }
 
 /** What `preview` and `up` say about revoked keys: which this run deletes, and an early signing switch. */
@@ -183,20 +217,18 @@ export async function runProgram(): Promise<Record<string, unknown>> {
     // FusionAuth unreachable or the key refused: the kit error says what to check; a stack trace would not help.
     throw userError((err as Error).message);
   }
-  const applications: Record<string, pulumi.Output<unknown>> = {};
-  const rotations: Record<string, unknown> = {};
+  const applications: Record<string, ApplicationOutput> = {};
+  const tenants: Record<string, pulumi.Output<unknown>> = {};
   for (const { tenant, rotation } of planStackRotation(state, at, observedByTenant)) {
     if (rotation.heldBack !== undefined) pulumi.log.warn(`tenant ${tenant.key}: ${rotation.heldBack.message}`);
+    if (rotation.deferralIgnored !== undefined)
+      pulumi.log.warn(`tenant ${tenant.key}: ${rotation.deferralIgnored.message}`);
+    if (rotation.deferred !== undefined) pulumi.log.info(`tenant ${tenant.key}: ${rotation.deferred.message}`);
     for (const line of revocationNotes(tenant, rotation)) pulumi.log.warn(`tenant ${tenant.key}: ${line}`);
-    Object.assign(applications, registerTenant(state, tenant, rotation));
-    rotations[tenant.key] = {
-      signingGeneration: rotation.signingGeneration ?? null,
-      publishedGenerations: rotation.keys.map((k) => k.generation),
-      heldBack: rotation.heldBack ?? null,
-      revokedGenerations: tenant.revokedKeys.map((r) => r.generation),
-      nextChangeAt: new Date(rotation.nextChangeAt * 1000).toISOString(),
-    };
+    const registered = registerTenant(state, tenant, rotation);
+    tenants[tenant.key] = registered.tenantOutput;
+    Object.assign(applications, registered.applications);
   }
   // No output of the run's time: an output that changes on every run makes a no-op preview show a diff.
-  return { url: state.url, applications, rotations };
+  return { url: state.url, tenants, applications };
 }

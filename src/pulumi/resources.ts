@@ -10,20 +10,11 @@ import type { ManagedObjectInputs } from "./providers/managed-object";
 import type { SigningKeyInputs } from "./providers/signing-key";
 import { trampoline } from "./providers/trampoline";
 
-/**
- * The implementations, relative to the Pulumi project root (Pulumi.yaml): these strings are stored in every
- * resource's state, so moving a file means keeping a module at the old path that re-exports it.
- */
-export const PROVIDER_MODULES = {
-  managedObject: "src/pulumi/providers/managed-object.ts",
-  signingKey: "src/pulumi/providers/signing-key.ts",
-} as const;
-
-/** The three providers, as serialized into the state. */
+/** The three providers, as serialized into the state (see providers/attach.js for their implementations). */
 export const PROVIDERS = {
-  signingKey: trampoline(PROVIDER_MODULES.signingKey, "signingKeyProvider"),
-  tenant: trampoline(PROVIDER_MODULES.managedObject, "tenantProvider"),
-  application: trampoline(PROVIDER_MODULES.managedObject, "applicationProvider"),
+  signingKey: trampoline("signingKey"),
+  tenant: trampoline("tenant"),
+  application: trampoline("application"),
 };
 
 type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };

@@ -17,6 +17,10 @@ export interface PlanRotation {
   publishedGenerations: number[];
   retainedGenerations: number[];
   heldBack: { scheduledGeneration: number; until: string; message: string } | null;
+  /** `keys.adopted` defers the first rotation: the adopted key signs until at least `adoptedSignsUntil`. */
+  deferred: { adoptedKeyId: string; rotateFrom: string; adoptedSignsUntil: string; message: string } | null;
+  /** `keys.adopted` is declared, its `rotateFrom` not reached, but ignored (why). */
+  deferralIgnored: string | null;
   leadSeconds: number;
   retentionSeconds: number;
   horizon: string;
@@ -40,6 +44,16 @@ export function planStackRotations(rotations: readonly TenantRotation[], periods
       publishedGenerations: r.keys.filter((k) => k.role === "published").map((k) => k.generation),
       retainedGenerations: r.keys.filter((k) => k.role === "retired").map((k) => k.generation),
       heldBack: r.heldBack === undefined ? null : { ...r.heldBack, until: iso(r.heldBack.until) },
+      deferred:
+        r.deferred === undefined
+          ? null
+          : {
+              adoptedKeyId: r.deferred.adoptedId,
+              rotateFrom: iso(r.deferred.rotateFrom),
+              adoptedSignsUntil: iso(r.deferred.kitSignsFrom),
+              message: r.deferred.message,
+            },
+      deferralIgnored: r.deferralIgnored?.message ?? null,
       leadSeconds: r.leadSeconds,
       retentionSeconds: r.retentionSeconds,
       horizon: iso(r.horizon),
@@ -65,6 +79,11 @@ export function renderRotationText(plans: readonly PlanRotation[]): string[] {
       `  lead ${formatDuration(p.leadSeconds)}, retention ${formatDuration(p.retentionSeconds)}, bundle horizon ${p.horizon}, next change ${p.nextChangeAt}`,
     );
     if (p.heldBack !== null) out.push(`  HELD BACK: ${p.heldBack.message}`);
+    if (p.deferred !== null)
+      out.push(
+        `  DEFERRED: adopted key signs until at least ${p.deferred.adoptedSignsUntil}, kit keys published from ${p.deferred.rotateFrom} (keys.adopted)`,
+      );
+    if (p.deferralIgnored !== null) out.push(`  WARNING: ${p.deferralIgnored}`);
     for (const e of p.events)
       out.push(`  ${e.at}  ${e.kind.padEnd(8)} ${e.generation === "adopted" ? "adopted key" : `g${e.generation}`}`);
   }

@@ -13,7 +13,8 @@
  * reports it, never a configured value. When the gate holds a rotation back, the previous key keeps signing
  * and {@link RotationState.heldBack} says until when. Exceptions: the first key of a new tenant signs at once
  * (no device holds an older JWKS); an adopted tenant keeps its existing signing key until the kit's first key
- * has been published for the lead.
+ * has been published for the lead; with `keys.adopted` (see ./deferral.ts) it creates nothing before
+ * `rotateFrom`, then proceeds as any adopted tenant.
  *
  * ## Convergence
  * "Deploying after any gap converges to the state of deploying continuously" means, with PK >= L (a validated
@@ -38,6 +39,7 @@
 import { KitError } from "../lib/errors";
 import { minimumRetentionSeconds, type RetentionPolicy } from "../policy/retention";
 import type { EffectivePolicy } from "../policy/types";
+import { type AdoptedKeyDeclaration, type DeferredRotation, decideDeferral, type IgnoredDeferral } from "./deferral";
 
 /** The parts of the effective policy the schedule reads. */
 export type RotationPolicy = Pick<EffectivePolicy, "keys" | "accessToken" | "offline">;
@@ -85,6 +87,11 @@ export interface RotationInput {
    * its lead has passed (see {@link RotationState.emergency}).
    */
   revoked?: readonly number[];
+  /**
+   * The tenant's `keys.adopted`: while `at` is before its `rotateFrom`, the observed signing key is that id and no
+   * kit key exists, nothing is created and the adopted key signs (see {@link RotationState.deferred}).
+   */
+  adoptedKey?: AdoptedKeyDeclaration;
   /**
    * The retention floor; the kit's rule ({@link minimumRetentionSeconds}) unless given. A parameter only so that
    * `fakit simulate`'s tests can replay a fleet under the former rule and show the lockout it caused.
@@ -147,6 +154,10 @@ export interface RotationState {
     releaseAt?: number;
   };
   heldBack?: HeldBackRotation;
+  /** Present while `keys.adopted` defers the first rotation: nothing is created, the adopted key signs. */
+  deferred?: DeferredRotation;
+  /** Present when `keys.adopted` is declared, `rotateFrom` not reached, and the run rotates anyway (why). */
+  deferralIgnored?: IgnoredDeferral;
   /** Present when the signing key was revoked and its successor signs before its lead has passed. */
   emergency?: EmergencySwitch;
   /** Until when a bundle built from this state holds every key that will sign. */
@@ -212,6 +223,8 @@ function validate(input: RotationInput): void {
     problems.push("keys.publishedAhead must be an integer of at least 1");
   }
   if (!Number.isFinite(input.at) || !Number.isFinite(input.epoch)) problems.push("at and epoch must be finite");
+  if (input.adoptedKey !== undefined && !Number.isFinite(input.adoptedKey.rotateFrom))
+    problems.push("adoptedKey.rotateFrom must be finite");
   const seen = new Set<number>();
   for (const k of input.observed.keys) {
     if (!Number.isInteger(k.generation) || k.generation < 0) problems.push(`key ${k.id}: bad generation`);
@@ -426,6 +439,52 @@ function nextChangeOf(
 export function planRotation(input: RotationInput): RotationState {
   validate(input);
   const c = contextOf(input);
+  const adopted = c.observed.adopted;
+  const deferral = decideDeferral({
+    declared: input.adoptedKey,
+    at: c.t,
+    adoptedSigningId: c.current === undefined && adopted?.retiredAt === undefined ? adopted?.id : undefined,
+    kitKeys: c.observed.keys.length,
+    kitSignsFrom: (from) => firstKitSigning(c, from),
+  });
+  if (deferral.deferred !== undefined) return deferredState(c, deferral.deferred);
+  return {
+    ...rotate(c),
+    ...(deferral.ignored === undefined ? {} : { deferralIgnored: deferral.ignored }),
+  };
+}
+
+/** When the first kit generation created at `from` (the scheduled one then, revoked ones skipped) could sign. */
+function firstKitSigning(c: Ctx, from: number): number {
+  let n = scheduledGenerationAt(c.policy, c.epoch, from);
+  while (c.revoked.has(n)) n++;
+  return Math.max(sched(c, n), from + c.L);
+}
+
+/**
+ * A deferring run: no kit key, the adopted key signs. A bundle built now holds every key that signs until the
+ * first kit key could (its horizon); the answer changes at `rotateFrom` (or at the next slot, for `k`).
+ */
+function deferredState(c: Ctx, deferred: DeferredRotation): RotationState {
+  const a = c.observed.adopted as AdoptedKey;
+  return {
+    at: c.t,
+    epoch: c.epoch,
+    leadSeconds: c.L,
+    retentionSeconds: c.retention,
+    scheduledGeneration: c.k,
+    keys: [],
+    create: [],
+    delete: [],
+    verificationGenerations: [],
+    adopted: { id: a.id, kid: a.kid, role: "signing" },
+    deferred,
+    horizon: deferred.kitSignsFrom,
+    nextChangeAt: Math.min(sched(c, c.k + 1), deferred.rotateFrom),
+  };
+}
+
+function rotate(c: Ctx): RotationState {
   const replacement = emergencySigner(c);
   c.create = generationsToCreate(c, replacement);
   const generations = [...new Set([...c.byGen.keys(), ...c.create])].sort((a, b) => a - b);

@@ -15,14 +15,19 @@ export interface TenantRotation {
   observed: boolean;
 }
 
-/** The schedule's input for one tenant at `at`; a tenant FusionAuth has no keys for starts empty. */
+/**
+ * The schedule's input for one tenant at `at`. Unobserved (`plan` without `--live`), a tenant starts with no kit
+ * key, signing with the key its `keys.adopted` declares, if any: what FusionAuth holds right after an import.
+ */
 export function rotationInputOf(tenant: TenantState, at: number, observed?: ObservedRotation): RotationInput {
+  const declared = tenant.adoptedKey;
   return {
     policy: tenant.policy,
     epoch: ROTATION_EPOCH_SECONDS,
     at,
-    observed: observed ?? { keys: [] },
+    observed: observed ?? (declared === null ? { keys: [] } : { keys: [], adopted: { id: declared.id } }),
     revoked: tenant.revokedKeys.map((r) => r.generation),
+    ...(declared === null ? {} : { adoptedKey: declared }),
   };
 }
 

@@ -4,6 +4,7 @@
  * and its rendering as a Mermaid gantt chart.
  * @see https://mermaid.js.org/syntax/gantt.html
  */
+import type { AdoptedKeyDeclaration } from "./deferral";
 import { recordedTimes } from "./key-record";
 import { type ObservedRotation, planRotation, type RotationPolicy, type RotationState } from "./schedule";
 
@@ -70,6 +71,8 @@ export interface TimelineInput {
   observed: ObservedRotation;
   /** Revoked generations (see {@link RotationInput.revoked}). */
   revoked?: readonly number[];
+  /** The tenant's `keys.adopted` (see {@link RotationInput.adoptedKey}). */
+  adoptedKey?: AdoptedKeyDeclaration;
   /** End of the window. */
   until: number;
 }
@@ -86,6 +89,7 @@ function phaseOf(role: "published" | "signing" | "retired" | "released"): Timeli
 export function rotationTimeline(input: TimelineInput): RotationTimeline {
   const { policy, epoch, until } = input;
   const revoked = input.revoked ?? [];
+  const declared = input.adoptedKey === undefined ? {} : { adoptedKey: input.adoptedKey };
   const events: RotationEvent[] = [];
   const segments: TimelineSegment[] = [];
   const heldBack: RotationTimeline["heldBack"] = [];
@@ -104,7 +108,7 @@ export function rotationTimeline(input: TimelineInput): RotationTimeline {
 
   let observed = input.observed;
   let at = input.at;
-  const initial = planRotation({ policy, epoch, at, observed, revoked });
+  const initial = planRotation({ policy, epoch, at, observed, revoked, ...declared });
   let state = initial;
   for (let step = 0; step < MAX_STEPS; step++) {
     const before = new Map(observed.keys.map((k) => [k.generation, k]));
@@ -142,7 +146,7 @@ export function rotationTimeline(input: TimelineInput): RotationTimeline {
     observed = applyRotation(state);
     if (state.nextChangeAt > until) break;
     at = state.nextChangeAt;
-    state = planRotation({ policy, epoch, at, observed, revoked });
+    state = planRotation({ policy, epoch, at, observed, revoked, ...declared });
   }
   for (const gen of [...open.keys()]) close(gen, until);
   segments.sort((a, b) => order(a.generation) - order(b.generation) || a.from - b.from);

@@ -20,6 +20,7 @@ import { type CatalogPreset, checkPresetCatalog, presetLayer } from "../policy/p
 import { minimumRetentionSeconds } from "../policy/retention";
 import type { EffectivePolicy, SensitivityLevel } from "../policy/types";
 import { ROTATION_EPOCH_SECONDS } from "../rotation/epoch";
+import { compileAdoptedKey } from "./adopted-key";
 import type { Tenant as StackTenant, Waiver as StackWaiver } from "./config.generated";
 import type { ApplicationState, AppliedWaiver, DesiredState, OverrideEntry, TenantState } from "./desired-state";
 import { composeStack } from "./environment";
@@ -93,7 +94,14 @@ export function compileStack(given: CompileInput): CompileResult {
       revokedPointer,
       error,
     );
-    tenants.push({ ...tenant, revokedKeys });
+    const adoptedKey = compileAdoptedKey(
+      raw.keys?.adopted,
+      raw.key,
+      tenant.adopted,
+      (member) => tenantPointer(index, "keys", "adopted", ...(member === undefined ? [] : [member])),
+      error,
+    );
+    tenants.push({ ...tenant, revokedKeys, adoptedKey });
   });
 
   const all = normalizeDiagnostics(diagnostics);
@@ -213,7 +221,7 @@ interface ResolvedApp extends AppDraft {
   policy: EffectivePolicy;
 }
 
-function compileTenant(ctx: TenantContext): Omit<TenantState, "revokedKeys"> | undefined {
+function compileTenant(ctx: TenantContext): Omit<TenantState, "revokedKeys" | "adoptedKey"> | undefined {
   const { raw } = ctx;
   const preset = findPreset(ctx.presets, raw.preset, tenantPointer(ctx.index, "preset"), ctx.error);
   const tenantMerged = preset === undefined ? undefined : mergeTenant(ctx, preset);

@@ -185,6 +185,7 @@ export interface TenantKeys {
  * Compromised key generations: taken out of signing and verification and deleted by the next pulumi up; bundles list them as revoked. See docs/runbooks.md.
  */
 revoked?: RevokedKey[]
+adopted?: AdoptedKey
 }
 export interface RevokedKey {
 /**
@@ -203,6 +204,19 @@ reason: string
  * When the key was revoked (ISO 8601 with a time zone, e.g. 2026-03-01T09:30:00Z): tokens it signed after this are forged.
  */
 at: string
+}
+/**
+ * The key the adopted tenant signs with today, kept as the kit's current generation until rotateFrom, so that the first pulumi up after fakit import creates no key. While the run's time is before rotateFrom, FusionAuth's signing key is still this id and the kit holds no key of its own for the tenant, up creates nothing and this key signs. From the first up at or after rotateFrom the kit publishes its generations as usual; this key keeps signing until the first kit key has been published for the offline lead (J + C + S), then stays a verification key for the retention. If the tenant signs with another key, the block is ignored with a warning. Delete the block to rotate at the next up. Needs the tenant's id. See docs/policy.md (fakit import).
+ */
+export interface AdoptedKey {
+/**
+ * The FusionAuth key id the tenant signs with (its jwtConfiguration.accessTokenKeyId).
+ */
+id: string
+/**
+ * No kit key is created before this instant (ISO 8601 with a time zone, quoted: e.g. "2027-05-30T04:40:00Z"). fakit import writes the import time plus one rotation period.
+ */
+rotateFrom: string
 }
 export interface Application {
 key: Slug

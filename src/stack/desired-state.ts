@@ -4,6 +4,7 @@
  */
 import type { Diagnostic } from "../diagnostics/diagnostic";
 import type { EffectivePolicy, PolicyFigures } from "../policy/types";
+import type { AdoptedKeyDeclaration } from "../rotation/deferral";
 
 /** A setting a stack overrides, as written, with its location. */
 export interface OverrideEntry {
@@ -69,6 +70,11 @@ export interface TenantState {
   waivers: AppliedWaiver[];
   /** Revoked generations, oldest revocation first (empty for most tenants). */
   revokedKeys: RevokedKey[];
+  /**
+   * `keys.adopted`: the tenant's own signing key kept as the current generation until `rotateFrom` (null
+   * without the block; only an adopted tenant has one).
+   */
+  adoptedKey: AdoptedKeyDeclaration | null;
   applications: ApplicationState[];
 }
 

@@ -5,6 +5,7 @@
  * @see ../../docs/runbooks.md (key compromise)
  */
 import type { DiagnosticCode } from "../diagnostics/codes";
+import { formatInstant, parseInstant } from "../lib/instant";
 import type { EffectivePolicy } from "../policy/types";
 import { scheduledGenerationAt } from "../rotation/schedule";
 import type { RevokedKey as RawRevokedKey } from "./config.generated";
@@ -12,15 +13,6 @@ import type { RevokedKey } from "./desired-state";
 
 /** Reports one located error: (JSON pointer, code, message). */
 export type ReportError = (pointer: string, code: DiagnosticCode, message: string) => void;
-
-/** Date.parse rolls 2026-02-31 over into March: check the calendar date as written. */
-function isCalendarDate(text: string): boolean {
-  const [y, m, d] = text.slice(0, 10).split("-").map(Number) as [number, number, number];
-  const day = new Date(Date.UTC(y, m - 1, d));
-  return day.getUTCFullYear() === y && day.getUTCMonth() === m - 1 && day.getUTCDate() === d;
-}
-
-const iso = (s: number) => new Date(s * 1000).toISOString().replace(/\.000Z$/, "Z");
 
 /**
  * The tenant's revoked generations, oldest revocation first, or errors through `error`:
@@ -41,13 +33,12 @@ export function compileRevokedKeys(
   const seen = new Map<number, number>();
   let failed = false;
   (raw ?? []).forEach((r, j) => {
-    const ms = Date.parse(r.at);
-    if (Number.isNaN(ms) || !isCalendarDate(r.at)) {
+    const at = parseInstant(r.at);
+    if (at === undefined) {
       failed = true;
       error(pointer(j, "at"), "KIT_REVOKED_AT_INVALID", `keys.revoked[${j}].at "${r.at}" is not a real time`);
       return;
     }
-    const at = Math.floor(ms / 1000);
     if (seen.has(r.generation)) {
       failed = true;
       error(
@@ -64,7 +55,7 @@ export function compileRevokedKeys(
       error(
         pointer(j, "generation"),
         "KIT_REVOKED_UNKNOWN_GENERATION",
-        `tenant "${tenantKey}" never published generation ${r.generation} by ${iso(at)}: its schedule had reached generation ${newest} then; check the generation with \`fakit plan --live\``,
+        `tenant "${tenantKey}" never published generation ${r.generation} by ${formatInstant(at)}: its schedule had reached generation ${newest} then; check the generation with \`fakit plan --live\``,
       );
       return;
     }
@@ -82,7 +73,7 @@ export function compileRevokedKeys(
     error(
       pointer(seen.get(last.generation) as number, "generation"),
       "KIT_REVOKED_ONLY_KEY",
-      `revoking generation${revoked.size === 1 ? "" : "s"} ${[...revoked].sort((a, b) => a - b).join(", ")} leaves tenant "${tenantKey}" no key to sign at ${iso(last.at)}: generations ${k} to ${k + policy.keys.publishedAhead} are all revoked; keep one of them`,
+      `revoking generation${revoked.size === 1 ? "" : "s"} ${[...revoked].sort((a, b) => a - b).join(", ")} leaves tenant "${tenantKey}" no key to sign at ${formatInstant(last.at)}: generations ${k} to ${k + policy.keys.publishedAhead} are all revoked; keep one of them`,
     );
   }
   return out.sort((a, b) => a.at - b.at || a.generation - b.generation);

@@ -70,6 +70,12 @@ export function localPulumiEnv(
   env.PULUMI_SKIP_UPDATE_CHECK = "true";
   env.PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION = "true";
   env.PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK = "true";
+  // One state write per command instead of one per step. The file backend rewrites the whole state after every
+  // step, so a create of N resources cost O(N^2): 1,000 applications took minutes, now seconds (docs/performance.md).
+  // Pulumi trades crash safety for this; the kit does not need it: a run killed mid-way leaves objects FusionAuth
+  // holds but the state lacks, and the next `up` finds each by its deterministic id instead of creating it twice
+  // (test/pulumi/fault-tolerance.e2e.test.ts). A user's own setting wins.
+  env.PULUMI_SKIP_CHECKPOINTS = base.PULUMI_SKIP_CHECKPOINTS ?? "true";
   // The kit type-checks with `npm run typecheck`; ts-node inside the engine only transpiles, which is much faster.
   env.PULUMI_NODEJS_TRANSPILE_ONLY = base.PULUMI_NODEJS_TRANSPILE_ONLY ?? "true";
   return env;

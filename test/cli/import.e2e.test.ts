@@ -1,15 +1,19 @@
 // `fakit import` round trip against the emulator: a FusionAuth configured by hand through the API, imported with
 // a read-only key, then `pulumi up` of the written stack (real Pulumi CLI). FusionAuth's own Default tenant
-// (HS256, issuer acme.com) and admin application are left out, and the hand-made tenant and application keep
-// today's behaviour, so up writes no tenant and no application. Its only writes are the kit's own signing keys
-// (the current generation and keys.publishedAhead more, which no setting removes: the schema, the lead
-// invariant and the rotation core all need at least one published ahead); the next up writes nothing at all.
+// (HS256, issuer acme.com) and admin application are left out, the hand-made tenant and application keep
+// today's behaviour, and the tenant's signing key is adopted as the kit's current generation until
+// keys.adopted.rotateFrom (one rotation period after the import): up writes nothing at all, nor does the next.
+// From rotateFrom the kit publishes its keys while the adopted key keeps signing, and a kit key signs only once
+// published for the lead.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { FusionAuthClient } from "@fusionauth/typescript-client";
+import type { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { DEFAULT_TENANT_ID, type RunningEmulator, startEmulator } from "../../src/emulator";
+import { keyId } from "../../src/fusionauth/ids";
+import { ROTATION_EPOCH_SECONDS } from "../../src/rotation/epoch";
 import { createKitProject, type KitProject } from "../helpers/kit-project";
 import { iso, runFakit, sec } from "../helpers/kit-scenario";
 import { createTestStack, pulumiToolchain, type TestStack, uniqueStackName } from "../helpers/pulumi";
@@ -26,6 +30,9 @@ const NO_KEYS = { key: "import-no-keys-permission", permissions: { endpoints: { 
 const TENANT_ID = "0b7c8a52-3f4e-4d7a-9a61-2f0c6f5b1e01";
 const APP_ID = "7d1e2f30-4a5b-4c6d-8e9f-0a1b2c3d4e5f";
 const KEY_ID = "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d";
+// field: one rotation period (180 days) after the import, then its lead J + C + S (7d + 14d + 5m).
+const ROTATE_FROM = sec("2027-05-28T12:00:00Z");
+const LEAD = 21 * 86_400 + 300;
 
 /** Configures the emulator as a team would by hand: an ES256 key, a tenant using it, a native app. */
 async function configureByHand(url: string): Promise<void> {
@@ -118,7 +125,7 @@ describe.skipIf(tc === undefined)("fakit import, then pulumi up of the written s
 
   it("writes the stack with a read-only key, making no write itself", LONG, async () => {
     emu.counters.reset();
-    const r = await runFakit(["import", "--url", emu.url, "--stack", stackName], project.dir, {
+    const r = await runFakit(["import", "--url", emu.url, "--stack", stackName, "--now", iso(NOW)], project.dir, {
       FUSIONAUTH_API_KEY: READ_ONLY.key,
     });
     expect(r.stderr).toBe("");
@@ -144,7 +151,15 @@ describe.skipIf(tc === undefined)("fakit import, then pulumi up of the written s
     expect(r.stdout).toContain('its issuer "acme.com" is not an http(s) URL');
     expect(r.stdout).toContain("import again with --include-tenant default");
     expect(r.stdout).toContain("is FusionAuth's own admin application: left out, the kit never manages it");
-    expect(r.stdout).toContain("tenant mobile-crews: creates 3 ES256 key(s)");
+    // The key it signs with is the kit's current generation for one period, written quoted (Pulumi's YAML 1.1).
+    expect(crews?.keys).toEqual({ adopted: { id: KEY_ID, rotateFrom: "2027-05-28T12:00:00Z" } });
+    expect(readFileSync(stackFile(), "utf8")).toContain('rotateFrom: "2027-05-28T12:00:00Z"');
+    const kid = (await new FusionAuthClient(SUPER, emu.url).retrieveKey(KEY_ID)).response.key?.kid;
+    expect(r.stdout).toContain(
+      `tenant mobile-crews: the adopted key ${kid} stays the signing key until at least 2027-06-18T12:05:00Z; the kit publishes its own keys from 2027-05-28T12:00:00Z (keys.adopted)`,
+    );
+    expect(r.stdout).toContain("`pulumi up` of this stack writes nothing to FusionAuth.");
+    expect(r.stdout).not.toContain("creates");
   });
 
   it("never overwrites the stack file without --force", LONG, async () => {
@@ -155,13 +170,16 @@ describe.skipIf(tc === undefined)("fakit import, then pulumi up of the written s
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("exists; nothing written (add --force to replace it)");
     expect(readFileSync(stackFile(), "utf8")).toBe(before);
-    const forced = await runFakit(["import", "--url", emu.url, "--stack", stackName, "--force"], project.dir, {
-      FUSIONAUTH_API_KEY: READ_ONLY.key,
-    });
+    const forced = await runFakit(
+      ["import", "--url", emu.url, "--stack", stackName, "--force", "--now", iso(NOW)],
+      project.dir,
+      { FUSIONAUTH_API_KEY: READ_ONLY.key },
+    );
     expect(forced.code).toBe(0);
+    expect(readFileSync(stackFile(), "utf8")).toBe(before);
   });
 
-  it("up writes only the kit's keys, no tenant or application; the next up writes nothing", LONG, async () => {
+  it("up writes nothing at all, nor does the next; plan shows the deferral", LONG, async () => {
     // biome-ignore lint/style/noNonNullAssertion: guarded by skipIf
     stack = await createTestStack(tc!, {
       workDir: project.dir,
@@ -169,18 +187,21 @@ describe.skipIf(tc === undefined)("fakit import, then pulumi up of the written s
       secrets: { "fusionauth-offline-kit:apiKey": SUPER },
       env: { FAKIT_NOW: iso(NOW) },
     });
+    // Storing the secret made Pulumi rewrite the stack file: rotateFrom is still a quoted string.
+    expect(readFileSync(stackFile(), "utf8")).toMatch(/rotateFrom: ["']2027-05-28T12:00:00Z["']/);
     const admin = new FusionAuthClient(SUPER, emu.url);
     const tenantBefore = (await admin.retrieveTenant(TENANT_ID)).response.tenant;
     const appBefore = (await admin.retrieveApplication(APP_ID)).response.application;
     const defaultBefore = (await admin.retrieveTenant(DEFAULT_TENANT_ID)).response.tenant;
+    const keysBefore = (await admin.retrieveKeys()).response.keys?.length;
     emu.counters.reset();
     const first = await stack.stack.up({ color: "never" });
     expect(first.summary.result).toBe("succeeded");
     const writes = Object.entries(emu.counters.snapshot().byRoute).filter(([route]) => !route.startsWith("GET"));
-    // Only the kit's own keys (field: the current generation and 2 published ahead), as the import announced.
-    expect(writes).toEqual([["POST /api/key/generate/{keyId}", 3]]);
-    // FusionAuth's Default tenant, left out, is untouched; the hand-made tenant and application are exactly as
-    // they were: their key keeps signing.
+    expect(writes).toEqual([]);
+    expect(emu.counters.snapshot().writes).toBe(0);
+    // Everything is exactly as it was: no key created, the hand-made key signs, the Default tenant untouched.
+    expect((await admin.retrieveKeys()).response.keys?.length).toBe(keysBefore);
     expect((await admin.retrieveTenant(DEFAULT_TENANT_ID)).response.tenant).toEqual(defaultBefore);
     expect((await admin.retrieveTenant(TENANT_ID)).response.tenant).toEqual(tenantBefore);
     expect((await admin.retrieveApplication(APP_ID)).response.application).toEqual(appBefore);
@@ -189,5 +210,50 @@ describe.skipIf(tc === undefined)("fakit import, then pulumi up of the written s
     const second = await stack.stack.up({ color: "never" });
     expect(second.summary.result).toBe("succeeded");
     expect(emu.counters.snapshot().writes).toBe(0);
+
+    const plan = await runFakit(["plan", "--stack", stackName, "--live", "--now", iso(NOW)], project.dir, {
+      FUSIONAUTH_API_KEY: SUPER,
+    });
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain(
+      "DEFERRED: adopted key signs until at least 2027-06-18T12:05:00Z, kit keys published from 2027-05-28T12:00:00Z (keys.adopted)",
+    );
   });
+
+  it(
+    "from rotateFrom the kit publishes its keys, the adopted key signing until a kit key has the lead",
+    LONG,
+    async () => {
+      // biome-ignore lint/style/noNonNullAssertion: the previous test created it
+      const s = stack!;
+      const workspace = s.stack.workspace as LocalWorkspace;
+      const admin = new FusionAuthClient(SUPER, emu.url);
+      const upAt = async (at: number) => {
+        emu.clock.set(at * 1000);
+        workspace.envVars.FAKIT_NOW = iso(at);
+        emu.counters.reset();
+        const r = await s.stack.up({ color: "never" });
+        expect(r.summary.result).toBe("succeeded");
+        return Object.entries(emu.counters.snapshot().byRoute).filter(([route]) => !route.startsWith("GET"));
+      };
+      const signingKeyOf = async () => (await admin.retrieveTenant(TENANT_ID)).response.tenant?.jwtConfiguration;
+
+      // One second before rotateFrom: still nothing.
+      expect(await upAt(ROTATE_FROM - 1)).toEqual([]);
+      // At rotateFrom: the current generation and 2 ahead are published; the tenant is not written, so the
+      // adopted key keeps signing.
+      expect(await upAt(ROTATE_FROM)).toEqual([["POST /api/key/generate/{keyId}", 3]]);
+      expect((await signingKeyOf())?.accessTokenKeyId).toBe(KEY_ID);
+      // One second before the lead has passed: the adopted key still signs.
+      expect(await upAt(ROTATE_FROM + LEAD - 1)).toEqual([]);
+      expect((await signingKeyOf())?.accessTokenKeyId).toBe(KEY_ID);
+      // Once published for the lead, the kit's scheduled generation signs; the adopted key stays for verification.
+      await upAt(ROTATE_FROM + LEAD);
+      const jwt = await signingKeyOf();
+      // The scheduled generation then: floor((t - epoch) / K).
+      const k = Math.floor((ROTATE_FROM + LEAD - ROTATION_EPOCH_SECONDS) / (180 * 86_400));
+      expect(jwt?.accessTokenKeyId).toBe(keyId(stackName, "mobile-crews", k));
+      expect(jwt?.accessTokenVerificationKeyIds).toContain(KEY_ID);
+    },
+  );
 });

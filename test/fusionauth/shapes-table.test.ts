@@ -4,7 +4,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { applicationShape, keyLength, tenantShape } from "../../src/fusionauth/objects";
+import { listManagedPaths } from "../../src/fusionauth/managed-fields";
+import { applicationShape, asJson, keyLength, MANAGED_LAYOUTS, tenantShape } from "../../src/fusionauth/objects";
 import type { EffectivePolicy } from "../../src/policy/types";
 import { compileStackText } from "../helpers/policies";
 
@@ -117,5 +118,22 @@ describe("refresh-token expiration and usage", () => {
       accessTokenKeyId: KEYS.signingKeyId,
     });
     expect(app).not.toHaveProperty("refreshTokenRevocationPolicy");
+  });
+});
+
+describe("the managed layouts the providers read back on refresh", () => {
+  const layoutOf = (shape: object) => JSON.stringify(listManagedPaths(asJson(shape as never)));
+  const layouts = (kind: "tenant" | "application") => MANAGED_LAYOUTS[kind].map((l) => layoutOf(l));
+  const app = (policy: EffectivePolicy, ownJwtConfiguration: boolean) =>
+    applicationShape({ name: "A", redirectUris: ["com.example:/cb"], policy, ownJwtConfiguration }, KEYS);
+
+  it("are exactly the tenant's fields, whatever the policy", () => {
+    for (const p of [policyWith("accessToken:\n  ttl: 5m"), policyWith("refreshToken:\n  lifetime: 1d")])
+      expect(layouts("tenant")).toEqual([layoutOf(tenant(p))]);
+  });
+
+  it("are exactly an application's fields, with and without a JWT configuration of its own", () => {
+    const p = policyWith("accessToken:\n  ttl: 5m");
+    expect(layouts("application")).toEqual([layoutOf(app(p, false)), layoutOf(app(p, true))]);
   });
 });

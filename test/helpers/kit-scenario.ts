@@ -38,7 +38,7 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Per application, what the stack exports (see src/pulumi/program.ts). */
+/** Per application, what the stack exports for it and its tenant (see src/pulumi/program.ts). */
 export interface AppOutput {
   tenant: string;
   tenantId: string;
@@ -53,6 +53,14 @@ export interface TenantRotationOutput {
   publishedGenerations: number[];
   heldBack: { scheduledGeneration: number; until: number; message: string } | null;
   nextChangeAt: string;
+}
+
+/** Per tenant, what the stack exports under `tenants` (see src/pulumi/program.ts). */
+interface TenantOutput extends TenantRotationOutput {
+  tenantId: string;
+  issuer: string;
+  signingKid: string;
+  horizon: string;
 }
 
 export interface DeployOutputs {
@@ -169,11 +177,28 @@ export async function startKitScenario(
       const log: string[] = [];
       const res = await stack.stack.up({ color: "never", onOutput: (s) => log.push(s) });
       if (res.summary.result !== "succeeded") throw new Error(`pulumi up at ${iso(at)}: ${res.summary.result}`);
-      return {
-        applications: res.outputs.applications?.value as Record<string, AppOutput>,
-        rotations: res.outputs.rotations?.value as Record<string, TenantRotationOutput>,
-        log: log.join(""),
-      };
+      const tenants = res.outputs.tenants?.value as Record<string, TenantOutput>;
+      const apps = res.outputs.applications?.value as Record<string, { tenant: string; clientId: string }>;
+      // Each application with what it shares with its tenant, which the stack exports once per tenant.
+      const applications = Object.fromEntries(
+        Object.entries(apps).map(([name, app]) => {
+          const t = tenants[app.tenant] as TenantOutput;
+          const out: AppOutput = {
+            tenant: app.tenant,
+            tenantId: t.tenantId,
+            applicationId: app.clientId,
+            issuer: t.issuer,
+            signingKid: t.signingKid,
+            rotation: {
+              signingGeneration: t.signingGeneration,
+              heldBack: t.heldBack?.message ?? null,
+              horizon: t.horizon,
+            },
+          };
+          return [name, out];
+        }),
+      );
+      return { applications, rotations: tenants, log: log.join("") };
     },
     async previewAt(at) {
       emu.clock.set(at * 1000);

@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { closestPreset, importStack, type LiveInstance, liveSettings, slugOf } from "../../src/import/map";
 import { checkPresetCatalog } from "../../src/policy/preset-catalog";
 import type { EffectivePolicy } from "../../src/policy/types";
+import { planStackRotation } from "../../src/rotation/stack-rotation";
+import type { DesiredState } from "../../src/stack/desired-state";
 import { loadPolicySources } from "../../src/stack/load";
 import { REPO } from "../policy/policy-fixture";
 
@@ -17,6 +19,7 @@ function jwtOf(p: EffectivePolicy, keyId: string) {
   return {
     timeToLiveInSeconds: p.accessToken.ttlSeconds,
     accessTokenKeyId: keyId,
+    idTokenKeyId: keyId,
     refreshTokenTimeToLiveInMinutes: r.lifetimeMinutes,
     refreshTokenExpirationPolicy: r.expirationPolicy,
     refreshTokenSlidingWindowConfiguration: { maximumTimeToLiveInMinutes: r.maximumLifetimeMinutes },
@@ -31,7 +34,9 @@ function jwtOf(p: EffectivePolicy, keyId: string) {
   };
 }
 
-const KEY = { id: "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d", algorithm: "ES256" };
+const KEY = { id: "5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d", algorithm: "ES256", kid: "crews-kid" };
+/** The import time: 2026-12-01T09:30:15Z. */
+const NOW = Date.UTC(2026, 11, 1, 9, 30, 15) / 1000;
 
 describe("slugOf", () => {
   it.each([
@@ -89,7 +94,7 @@ describe("importStack", () => {
       stackName: "prod",
       live: live(jwtOf(field, KEY.id)),
       sources: { ...sources, presetPolicies },
-      today: "2026-12-01",
+      now: NOW,
     });
     expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
     expect(r.ifPresetOnly).toEqual([]);
@@ -101,18 +106,50 @@ describe("importStack", () => {
       id: "0b7c8a52-3f4e-4d7a-9a61-2f0c6f5b1e01",
     });
     expect(t?.applications.map((a) => [a.key, a.adopted])).toEqual([["crew-app", true]]);
-    // No setting removes the kit's own keys (publishedAhead is at least 1): the import says up creates them.
-    expect(r.upChanges).toContain(
-      "tenant crews: creates 3 ES256 key(s), the kit's current generation and 2 published ahead (keys.publishedAhead); the tenant's own key keeps signing",
-    );
+    // The signing key is the kit's current generation for one period (field: 180 days, up to the whole minute),
+    // written quoted so that Pulumi's YAML 1.1 rewrite keeps it a string.
+    const rotateFrom = Date.UTC(2027, 4, 30, 9, 31) / 1000;
+    expect(t?.adoptedKey).toEqual({ id: KEY.id, rotateFrom });
+    expect(r.yaml).toContain(`adopted:\n          id: ${KEY.id}\n          rotateFrom: "2027-05-30T09:31:00Z"\n`);
+    // So up writes nothing to the tenant: no key, and its key references stay as they are.
+    expect(r.upChanges.filter((c) => c.startsWith("tenant crews:"))).toEqual([]);
+    // The adopted key signs until the first kit key, created at rotateFrom, has been published for the lead.
+    const lead =
+      field.offline.jwksRefreshSeconds + field.offline.checkInSeconds + field.offline.clockRollbackToleranceSeconds;
+    expect(r.adoptedKeys).toEqual([
+      { tenant: "crews", keyId: KEY.id, kid: "crews-kid", rotateFrom, signsUntil: rotateFrom + lead },
+    ]);
   });
+
+  it.each([...presetPolicies.keys()])(
+    "adopts the signing key of a %s tenant so that up right after the import creates nothing",
+    (name) => {
+      const p = presetPolicies.get(name) as EffectivePolicy;
+      const r = importStack({
+        stackName: "prod",
+        live: live(jwtOf(p, KEY.id)),
+        sources: { ...sources, presetPolicies },
+        now: NOW,
+      });
+      const tenant = r.state?.tenants[0];
+      expect(tenant?.preset).toBe(name);
+      expect(tenant?.adoptedKey?.rotateFrom).toBeGreaterThan(NOW);
+      const [rotation] = planStackRotation(
+        r.state as DesiredState,
+        NOW,
+        new Map([["crews", { keys: [], adopted: { id: KEY.id } }]]),
+      );
+      expect(rotation?.rotation.create).toEqual([]);
+      expect(rotation?.rotation.adopted?.role).toBe("signing");
+    },
+  );
 
   it("keeps a live value past a floor with a waiver to review, and says what the bare preset changes", () => {
     const r = importStack({
       stackName: "prod",
       live: live({ ...jwtOf(field, KEY.id), timeToLiveInSeconds: 4 * 3600 }),
       sources: { ...sources, presetPolicies },
-      today: "2026-12-01",
+      now: NOW,
     });
     expect(r.yaml).toContain("ttl: 4h");
     expect(r.ifPresetOnly).toContainEqual({
@@ -160,7 +197,7 @@ describe("importStack and tenants up would change", () => {
       stackName: "prod",
       live,
       sources: { ...sources, presetPolicies },
-      today: "2026-12-01",
+      now: NOW,
       includeTenants,
     });
 
@@ -187,6 +224,12 @@ describe("importStack and tenants up would change", () => {
     const t = r.state?.tenants.find((x) => x.key === "default");
     expect(t).toMatchObject({ adopted: true, issuer: "https://auth.example.com" });
     expect(r.notes).toContainEqual(expect.stringContaining("tenant default (included) signs with HS256"));
+    // No device can verify its HS256 key: nothing to adopt, the kit's keys take over at the first up.
+    expect(t?.adoptedKey).toBeNull();
+    expect(r.adoptedKeys.map((a) => a.tenant)).toEqual(["crews"]);
+    expect(r.upChanges).toContain(
+      "tenant default: creates 3 ES256 key(s), the kit's current generation and 2 published ahead (keys.publishedAhead)",
+    );
   });
 
   it("names an --include-tenant key that matches no tenant", () => {
@@ -200,7 +243,7 @@ describe("importStack and tenants up would change", () => {
       stackName: "prod",
       live: { ...live, tenants: live.tenants.slice(0, 1) },
       sources: { ...sources, presetPolicies },
-      today: "2026-12-01",
+      now: NOW,
     });
     expect(r.yaml).toBeUndefined();
     expect(r.notes).toContainEqual(expect.stringContaining("no tenant is left to write"));

@@ -7,6 +7,9 @@ import { runProgram } from "../../src/pulumi/program";
 import { createKitProject, type KitProject, shippedStack } from "../helpers/kit-project";
 import { compileStackText } from "../helpers/policies";
 
+/** The runtime's own wait for outstanding registrations (exported by its settings module, not typed). */
+const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
+
 const KEY = "mock-test-key";
 interface Registered {
   type: string;
@@ -40,8 +43,10 @@ async function runWithMocks(
   );
   try {
     const outputs = await runProgram();
-    // Registrations finish asynchronously: wait until every output (which depends on every resource) resolves.
+    // Registrations finish asynchronously (a resource with `dependsOn` registers once its dependencies have):
+    // wait for the outputs, then for every outstanding registration, as the runtime does before it exits.
     await new Promise((resolve) => pulumi.output(outputs).apply(resolve));
+    await waitForRPCs();
     return { registered, outputs };
   } catch (error) {
     return { registered, error: error as Error };

@@ -120,9 +120,32 @@ describe.skipIf(tc === undefined)("pulumi up of the kit's program", () => {
     }
     // The example stack's inspector overrides its tenant's preset: FusionAuth holds its own configuration.
     expect(desired.tenants[0]?.applications.find((a) => a.key === "inspector")?.ownJwtConfiguration).toBe(true);
-    const outputs = res.outputs.applications?.value as Record<string, { clientId: string; applicationId: string }>;
+    // The outputs an app team reads: each application's client id, and its tenant's issuer and signing key once.
+    const outputs = res.outputs.applications?.value as Record<
+      string,
+      { tenant: string; clientId: string; figures?: Record<string, string> }
+    >;
     expect(Object.keys(outputs).sort()).toEqual(["patients/ward-app", "workforce/crew-app", "workforce/inspector"]);
-    expect(outputs["workforce/crew-app"]?.clientId).toBe(outputs["workforce/crew-app"]?.applicationId);
+    const tenants = res.outputs.tenants?.value as Record<
+      string,
+      { tenantId: string; issuer: string; signingKid: string }
+    >;
+    for (const tenant of desired.tenants) {
+      const keys = await client.retrieveKeys();
+      const signingId = (await client.retrieveTenant(tenant.id)).response.tenant?.jwtConfiguration?.accessTokenKeyId;
+      expect(tenants[tenant.key]).toMatchObject({
+        tenantId: tenant.id,
+        issuer: tenant.issuer,
+        signingKid: keys.response.keys?.find((k) => k.id === signingId)?.kid,
+      });
+      for (const app of tenant.applications) {
+        const out = outputs[`${tenant.key}/${app.key}`];
+        expect(out).toMatchObject({ tenant: tenant.key, clientId: app.id });
+        // Figures are repeated for an application only when its own overrides change them.
+        const own = JSON.stringify(app.figures) !== JSON.stringify(tenant.figures);
+        expect(out !== undefined && "figures" in out, app.key).toBe(own);
+      }
+    }
   });
 
   it("a second up reports no changes and makes no write call to FusionAuth", LONG, async () => {

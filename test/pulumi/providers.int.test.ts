@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_TENANT_ID, type RunningEmulator, startEmulator } from "../../src/emulator";
 import { createFusionAuthPort } from "../../src/fusionauth/client-port";
 import { applicationShape, asJson, tenantShape } from "../../src/fusionauth/objects";
-import { applicationProvider, tenantProvider } from "../../src/pulumi/providers/managed-object";
+import { applicationProvider, shapeDigest, tenantProvider } from "../../src/pulumi/providers/managed-object";
 import { signingKeyProvider } from "../../src/pulumi/providers/signing-key";
 import { testPolicy } from "../helpers/policies";
 
@@ -130,7 +130,46 @@ describe("tenant and application providers", () => {
         onOneTimeTokenReuse: true,
       },
     });
-    expect(res?.outs?.shape).toEqual(tenantInputs().shape);
+    // FusionAuth holds exactly the desired shape: the outputs keep its digest, not a second copy of the inputs.
+    expect(res?.outs?.shape).toBeUndefined();
+    expect(res?.outs?.shapeDigest).toBe(shapeDigest(tenantInputs().shape));
+  });
+
+  it("keeps the digest on a refresh that finds nothing changed, and says no change", async () => {
+    const p = configured(tenantProvider);
+    const created = (await p.create?.(tenantInputs()))?.outs;
+    const refreshed = (await p.read?.(tenantId, created as never))?.props;
+    expect(refreshed).toEqual(created);
+    expect(await p.diff?.(tenantId, refreshed as never, tenantInputs())).toMatchObject({ changes: false });
+    const renamed = { ...tenantInputs(), shape: { ...tenantInputs().shape, name: "Renamed" } };
+    expect(await p.diff?.(tenantId, refreshed as never, renamed)).toMatchObject({ changes: true });
+  });
+
+  it("after a refresh that finds an out-of-band edit, shows a change and puts it back on update", async () => {
+    const p = configured(tenantProvider);
+    const created = (await p.create?.(tenantInputs()))?.outs;
+    const current = await port().retrieveTenant(tenantId);
+    await port().updateTenant(tenantId, { ...current, issuer: "https://edited.example" });
+    const refreshed = (await p.read?.(tenantId, created as never))?.props as unknown as Record<string, unknown>;
+    // Every managed field FusionAuth holds is recorded, so the next diff can compare it with the desired shape.
+    expect(refreshed.shapeDigest).toBeUndefined();
+    expect(refreshed.shape).toMatchObject({
+      issuer: "https://edited.example",
+      jwtConfiguration: { timeToLiveInSeconds: 900 },
+    });
+    expect(await p.diff?.(tenantId, refreshed as never, tenantInputs())).toMatchObject({ changes: true });
+    const updated = (await p.update?.(tenantId, refreshed as never, tenantInputs()))?.outs;
+    expect((await port().retrieveTenant(tenantId))?.issuer).toBe("https://t.example");
+    expect(updated?.shapeDigest).toBe(shapeDigest(tenantInputs().shape));
+  });
+
+  it("reads states written before the digest (the whole observed shape in the outputs) as before", async () => {
+    const p = configured(tenantProvider);
+    await p.create?.(tenantInputs());
+    const legacy = { ...tenantInputs() };
+    expect(await p.diff?.(tenantId, legacy as never, tenantInputs())).toMatchObject({ changes: false });
+    const changed = { ...tenantInputs(), shape: { ...tenantInputs().shape, name: "Renamed" } };
+    expect(await p.diff?.(tenantId, legacy as never, changed)).toMatchObject({ changes: true });
   });
 
   it("moves to a new serialized provider with an in-place update that calls FusionAuth zero times", async () => {
@@ -143,6 +182,19 @@ describe("tenant and application providers", () => {
     expect(await p.diff?.(tenantId, olds as never, news)).toMatchObject({ changes: true, replaces: [] });
     expect((await p.update?.(tenantId, olds as never, news))?.outs).toEqual({ ...created, __provider: "a trampoline" });
     expect(emu.counters.snapshot().total).toBe(0);
+  });
+
+  it("does not update every resource when one trampoline replaces another: both load today's implementation", async () => {
+    const p = configured(tenantProvider);
+    const created = (await p.create?.(tenantInputs()))?.outs as unknown as Record<string, unknown>;
+    const v1 =
+      'with({ ATTACH: "src/pulumi/providers/attach.js", modulePath: "src/pulumi/providers/managed-object.ts" })';
+    const v2 = 'require(join(root, "src/pulumi/providers/attach.js")).attachProvider(this, root, name, req)';
+    const diff = await p.diff?.(tenantId, { ...created, __provider: v1 } as never, {
+      ...tenantInputs(),
+      __provider: v2,
+    });
+    expect(diff).toMatchObject({ changes: false });
   });
 
   it("reports no change when only server defaults differ, and makes no call to say so", async () => {

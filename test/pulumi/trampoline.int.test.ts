@@ -2,14 +2,29 @@
 // them in the state, then deserialized in another process in another checkout, the way the provider process
 // runs them. What users depend on: a small state, and a state that keeps working when the checkout moves.
 import { execFileSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROVIDER_MODULES } from "../../src/pulumi/resources";
 import { REPO_ROOT } from "../../src/toolchain/pulumi-cli";
 
 const FIXTURE = path.join(__dirname, "fixtures", "serialize-providers.js");
+/** The implementations by provider name, as the provider process's half maps them. */
+const { PROVIDERS: IMPLEMENTATIONS } = require("../../src/pulumi/providers/attach.js") as {
+  PROVIDERS: Record<string, [string, string]>;
+};
+const MANAGED_OBJECT = "src/pulumi/providers/managed-object.ts";
+/** The application provider's trampoline as the previous kit version stored it in states: it must keep working. */
+const V1_APPLICATION = readFileSync(path.join(__dirname, "fixtures", "trampoline-v1-application.js"), "utf8");
 let serialized: Record<string, string>;
 
 beforeAll(() => {
@@ -22,24 +37,24 @@ beforeAll(() => {
 }, 60_000);
 
 describe("trampoline providers", () => {
-  it("serialize to at most 1.5 KB each, naming their implementation by a project-relative path only", () => {
+  it("serialize to under 1 KB each, naming only their provider", () => {
     expect(Object.keys(serialized).sort()).toEqual(["application", "signingKey", "tenant"]);
     for (const [name, text] of Object.entries(serialized)) {
-      expect(Buffer.byteLength(text), name).toBeLessThanOrEqual(1536);
-      // Nothing of the implementation rides along: no client, no absolute path of this checkout.
+      expect(Buffer.byteLength(text), name).toBeLessThan(1024);
+      // Nothing of the implementation rides along: no client, no path of this checkout, no module path.
       expect(text, name).not.toContain("FusionAuthClient");
       expect(text, name).not.toContain(REPO_ROOT);
+      expect(text, name).not.toContain(".ts");
+      expect(text, name).toContain(`"${name}"`);
     }
-    expect(serialized.application).toContain(`"${PROVIDER_MODULES.managedObject}"`);
-    expect(serialized.signingKey).toContain(`"${PROVIDER_MODULES.signingKey}"`);
   });
 
   it("name implementation modules that exist and export the providers", async () => {
-    for (const file of Object.values(PROVIDER_MODULES)) expect(existsSync(path.join(REPO_ROOT, file)), file).toBe(true);
-    const managed = await import(path.join(REPO_ROOT, PROVIDER_MODULES.managedObject));
-    const key = await import(path.join(REPO_ROOT, PROVIDER_MODULES.signingKey));
-    expect(Object.keys(managed)).toEqual(expect.arrayContaining(["tenantProvider", "applicationProvider"]));
-    expect(Object.keys(key)).toContain("signingKeyProvider");
+    expect(Object.keys(IMPLEMENTATIONS).sort()).toEqual(["application", "signingKey", "tenant"]);
+    for (const [file, exportName] of Object.values(IMPLEMENTATIONS)) {
+      expect(existsSync(path.join(REPO_ROOT, file)), file).toBe(true);
+      expect(Object.keys(await import(path.join(REPO_ROOT, file))), file).toContain(exportName);
+    }
   });
 
   describe("run from a checkout that moved", () => {
@@ -52,7 +67,7 @@ describe("trampoline providers", () => {
       mkdirSync(path.join(moved, "node_modules"));
       for (const pkg of ["esbuild", "require-from-string"])
         symlinkSync(path.join(REPO_ROOT, "node_modules", pkg), path.join(moved, "node_modules", pkg));
-      const impl = path.join(moved, PROVIDER_MODULES.managedObject);
+      const impl = path.join(moved, MANAGED_OBJECT);
       mkdirSync(path.dirname(impl), { recursive: true });
       mkdirSync(path.join(moved, "src", "toolchain"));
       for (const f of [path.join("toolchain", "precompiled.js"), path.join("pulumi", "providers", "attach.js")])
@@ -76,7 +91,10 @@ export const applicationProvider = {
     });
     afterAll(() => rmSync(moved, { recursive: true, force: true }));
 
-    it("loads the implementation of the checkout it runs in, found from the working directory", () => {
+    it.each([
+      ["today's trampoline", () => serialized.application as string],
+      ["the previous kit version's trampoline, still in older states", () => V1_APPLICATION],
+    ])("%s loads the implementation of the checkout it runs in, found from the working directory", (_, text) => {
       // The provider process's working directory is the program's (src/pulumi), as the engine sets it.
       const cwd = path.join(moved, "src", "pulumi");
       const script = `
@@ -89,7 +107,7 @@ export const applicationProvider = {
       const out = execFileSync(process.execPath, ["-e", script], {
         cwd,
         encoding: "utf8",
-        env: { ...process.env, PROVIDER_TEXT: serialized.application },
+        env: { ...process.env, PROVIDER_TEXT: text() },
       });
       expect(JSON.parse(out)).toEqual({
         id: "app-1",

@@ -5,6 +5,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { EffectivePolicy } from "../../src/policy/types";
+import type { AdoptedKeyDeclaration } from "../../src/rotation/deferral";
 import { leadSeconds, type ObservedRotation, planRotation, type RotationState } from "../../src/rotation/schedule";
 import { applyRotation } from "../../src/rotation/timeline";
 import { DAY, HOUR, MIN, preset } from "./presets";
@@ -50,8 +51,18 @@ interface History {
   signed: Map<number | "adopted", { from: number; to?: number }>;
 }
 
-/** Runs deployments at `times`, asserting the safety properties at each. */
-function deployAt(policy: EffectivePolicy, epoch: number, times: number[], initial: ObservedRotation): void {
+/**
+ * Runs deployments at `times` (or at the times `times` picks from the previous state), asserting the safety
+ * properties at each. With `adoptedKey` (the tenant's `keys.adopted`), also that nothing is created before its
+ * `rotateFrom`.
+ */
+function deployAt(
+  policy: EffectivePolicy,
+  epoch: number,
+  times: number[] | ((previous: RotationState | undefined, run: number) => number | undefined),
+  initial: ObservedRotation,
+  adoptedKey?: AdoptedKeyDeclaration,
+): void {
   const L = leadSeconds(policy);
   const acceptFor =
     policy.accessToken.ttlSeconds + policy.offline.graceSeconds + policy.offline.clockRollbackToleranceSeconds;
@@ -59,8 +70,14 @@ function deployAt(policy: EffectivePolicy, epoch: number, times: number[], initi
   if (initial.adopted !== undefined) history.signed.set("adopted", { from: Number.NEGATIVE_INFINITY });
   let observed = initial;
   const bundles: { horizon: number; generations: Set<number> }[] = [];
-  for (const t of times) {
-    const state = planRotation({ policy, epoch, at: t, observed });
+  const timeOf = typeof times === "function" ? times : (_: RotationState | undefined, run: number) => times[run];
+  let state: RotationState | undefined;
+  for (let run = 0, t = timeOf(state, run); t !== undefined; run++, t = timeOf(state, run)) {
+    state = planRotation({ policy, epoch, at: t, observed, ...(adoptedKey === undefined ? {} : { adoptedKey }) });
+    if (adoptedKey !== undefined && t < adoptedKey.rotateFrom) {
+      expect(state.create).toEqual([]);
+      expect(state.adopted?.role).toBe("signing");
+    }
     const before = new Map(observed.keys.map((k) => [k.generation, k]));
     const previous =
       observed.signingGeneration ??
@@ -166,6 +183,35 @@ describe("rotation schedule properties", () => {
         const K = policy.keys.rotationPeriodSeconds;
         deployAt(policy, epoch, timesFrom(epoch, K, gaps), { keys: [], adopted: { id: "legacy", kid: "legacy" } });
       }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("an imported tenant (keys.adopted): nothing before rotateFrom, then the lead; bundles hold future signers", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        policyArb(true),
+        epochArb,
+        fc.double({ min: 0, max: 2, noNaN: true }),
+        // Per run: 0 deploys at the schedule's next change (continuous deployment), else after that many periods.
+        fc.array(fc.oneof(fc.constant(0), fc.double({ min: 0.01, max: 2, noNaN: true })), {
+          minLength: 5,
+          maxLength: 40,
+        }),
+        async (policy, epoch, deferFor, gaps) => {
+          await yieldToEventLoop();
+          const K = policy.keys.rotationPeriodSeconds;
+          const importedAt = epoch + 3 * K + 1234;
+          const adoptedKey = { id: "legacy", rotateFrom: importedAt + Math.round(deferFor * K) };
+          const next = (previous: RotationState | undefined, run: number) => {
+            if (previous === undefined) return importedAt;
+            const gap = gaps[run - 1];
+            if (gap === undefined) return undefined;
+            return gap === 0 ? previous.nextChangeAt : previous.at + Math.max(1, Math.round(gap * K));
+          };
+          deployAt(policy, epoch, next, { keys: [], adopted: { id: "legacy", kid: "legacy" } }, adoptedKey);
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -1,8 +1,10 @@
 /**
  * `fakit import --url URL --stack NAME [--force]`: reads a live FusionAuth with a read-only API key (from
  * FUSIONAUTH_API_KEY, never the command line) and writes stacks/Pulumi.NAME.yaml: each tenant on its closest
- * preset, the overrides and waivers that keep today's behaviour, the existing ids adopted. Prints what the
- * match kept as overrides (what choosing the bare preset would change) and what `up` will still change.
+ * preset, the overrides and waivers that keep today's behaviour, the existing ids adopted, each signing key as
+ * `keys.adopted` (the current generation for one rotation period from `--now`). Prints what the match kept as
+ * overrides (what choosing the bare preset would change), what `up` will still change, and until when each
+ * adopted key signs.
  * Writes nothing when reading or compiling fails, and never overwrites a stack file without --force.
  */
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
@@ -10,18 +12,21 @@ import { dirname, join, relative } from "node:path";
 import { formatDiagnostic } from "../../diagnostics/diagnostic";
 import { importStack } from "../../import/map";
 import { ImportReadError, readLiveInstance } from "../../import/read";
+import { formatInstant } from "../../lib/instant";
 import { checkPresetCatalog } from "../../policy/preset-catalog";
 import type { EffectivePolicy } from "../../policy/types";
 import { findRepoRoot, loadPolicySources, stackFilePath } from "../../stack/load";
-import { parseCommandLine, requireStackName, UsageError } from "../args";
+import { parseCommandLine, parseInstant, requireStackName, UsageError } from "../args";
 
-const USAGE = `usage: fakit import --url URL --stack NAME [--include-tenant KEY]... [--force]
+const USAGE = `usage: fakit import --url URL --stack NAME [--include-tenant KEY]... [--force] [--now ISO]
 
 Reads the tenants, applications and keys of the FusionAuth at URL and writes stacks/Pulumi.NAME.yaml.
 The API key comes from FUSIONAUTH_API_KEY; it needs only GET on /api/tenant, /api/application and /api/key
 (docs/least-privilege.md). An existing stack file is kept unless --force is given.
 A tenant that up would have to change (an HS* signing key, an issuer that is not an http(s) URL, as in
 FusionAuth's own Default tenant) is left out with a note; --include-tenant KEY writes it anyway.
+Each tenant's signing key is written as keys.adopted: it stays the signing key for one rotation period from the
+import time (--now, default the clock), so the first pulumi up creates no key.
 Exit status: 0 written, 1 nothing written (unreachable, key refused, stack exists, not expressible), 2 usage.`;
 
 const SPEC = {
@@ -32,6 +37,7 @@ const SPEC = {
     stack: { type: "string", short: "s" },
     force: { type: "boolean", default: false },
     "include-tenant": { type: "string", multiple: true },
+    now: { type: "string" },
   },
 } as const;
 
@@ -39,6 +45,7 @@ export async function run(argv: string[]): Promise<number> {
   const parsed = parseCommandLine(argv, SPEC);
   if (parsed === undefined) return 0;
   const values = { ...parsed.values, stack: requireStackName(parsed.values.stack, SPEC) };
+  const now = Math.floor((parseInstant("--now", values.now, SPEC) ?? new Date()).getTime() / 1000);
   if (values.url === undefined || !/^https?:\/\/\S+$/.test(values.url))
     throw new UsageError(SPEC, "--url needs the FusionAuth base URL, e.g. https://auth.example.com");
   const apiKey = process.env.FUSIONAUTH_API_KEY;
@@ -72,7 +79,7 @@ export async function run(argv: string[]): Promise<number> {
     stackName: values.stack,
     live,
     sources: { ...sources, presetPolicies },
-    today: new Date().toISOString().slice(0, 10),
+    now,
     includeTenants: new Set(values["include-tenant"] ?? []),
   });
   for (const n of result.notes) console.log(`note: ${n}`);
@@ -97,9 +104,14 @@ export async function run(argv: string[]): Promise<number> {
   if (result.upChanges.length > 0) {
     console.log("\n`pulumi up` of this stack writes only this to FusionAuth:");
     for (const c of result.upChanges) console.log(`  ${c}`);
-  }
+  } else console.log("\n`pulumi up` of this stack writes nothing to FusionAuth.");
+  if (result.adoptedKeys.length > 0) console.log("");
+  for (const a of result.adoptedKeys)
+    console.log(
+      `tenant ${a.tenant}: the adopted key ${a.kid ?? a.keyId} stays the signing key until at least ${formatInstant(a.signsUntil)}; the kit publishes its own keys from ${formatInstant(a.rotateFrom)} (keys.adopted)`,
+    );
   console.log(
-    `\nEach tenant's current signing key keeps signing until a kit key has been published for the offline lead. Next: pulumi config set --secret fusionauth-offline-kit:apiKey <kit key> -s ${values.stack}; fakit plan --stack ${values.stack}`,
+    `\nNext: pulumi config set --secret fusionauth-offline-kit:apiKey <kit key> -s ${values.stack}; fakit plan --stack ${values.stack}`,
   );
   return 0;
 }

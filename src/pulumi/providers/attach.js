@@ -11,6 +11,16 @@ const { load } = require("../../toolchain/precompiled");
 const METHODS = ["diff", "create", "read", "update", "delete"];
 
 /**
+ * The kit's providers by the name today's trampolines carry: the implementation module (relative to the Pulumi
+ * project root) and its export.
+ */
+const PROVIDERS = {
+  signingKey: ["src/pulumi/providers/signing-key.ts", "signingKeyProvider"],
+  tenant: ["src/pulumi/providers/managed-object.ts", "tenantProvider"],
+  application: ["src/pulumi/providers/managed-object.ts", "applicationProvider"],
+};
+
+/**
  * @param {Record<string, unknown>} trampoline the deserialized provider object the engine holds
  * @param {string} root the Pulumi project directory
  * @param {string} modulePath the implementation, relative to `root`
@@ -24,4 +34,19 @@ function attach(trampoline, root, modulePath, exportName, req) {
   return impl.configure(req);
 }
 
-module.exports = { attach };
+/**
+ * What today's trampolines call.
+ * @param {Record<string, unknown>} trampoline the deserialized provider object the engine holds
+ * @param {string} root the Pulumi project directory
+ * @param {keyof typeof PROVIDERS} name the provider's name
+ * @param {unknown} req the engine's configure request
+ */
+function attachProvider(trampoline, root, name, req) {
+  const entry = PROVIDERS[name];
+  if (entry === undefined) throw new Error(`no provider named ${name}`);
+  return attach(trampoline, root, entry[0], entry[1], req);
+}
+
+// `attach` is what the trampolines of earlier kit versions, still in older states, call with a module path and
+// an export name: keep it, and keep those paths working.
+module.exports = { attach, attachProvider, PROVIDERS };

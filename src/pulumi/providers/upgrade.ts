@@ -9,7 +9,18 @@
 /** The key under which the engine stores a dynamic resource's serialized provider. */
 const PROVIDER_KEY = "__provider";
 
-/** True when this run's serialized provider differs from the one in the resource's state. */
+/** Every trampoline, of any kit version, hands over to this file of the project it runs in. */
+const TRAMPOLINE_MARK = "src/pulumi/providers/attach.js";
+
+const isTrampoline = (provider: unknown) => typeof provider === "string" && provider.includes(TRAMPOLINE_MARK);
+
+/**
+ * True when this run's serialized provider differs from the one in the resource's state in a way that matters.
+ * One trampoline replacing another does not: both load the current implementation at run time, so it is not
+ * worth an update of every resource (the state takes the new one with the resource's next real change).
+ */
 export function providerChanged(olds: object, news: object): boolean {
-  return (olds as Record<string, unknown>)[PROVIDER_KEY] !== (news as Record<string, unknown>)[PROVIDER_KEY];
+  const before = (olds as Record<string, unknown>)[PROVIDER_KEY];
+  const after = (news as Record<string, unknown>)[PROVIDER_KEY];
+  return before !== after && !(isTrampoline(before) && isTrampoline(after));
 }
