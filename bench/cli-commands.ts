@@ -94,6 +94,9 @@ export async function benchCliCommands(binDir: string, applications: number, run
       }
       for (let i = 0; i < runs; i++) {
         emu.counters.reset();
+        // Each `bundle` run writes into an empty folder, as a pipeline's fresh checkout does: a re-run into the
+        // same folder finds its bundles unchanged and writes nothing, which would flatter the figure.
+        if (s.step === "bundle") rmSync(out, { recursive: true, force: true });
         const r = await runCommand(process.execPath, [BIN, ...s.args], {
           cwd: project.dir,
           env: {

@@ -24,7 +24,7 @@
  */
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { KitError } from "../lib/errors";
-import { isStackName, stackNameProblem } from "../stack/load";
+import { isStackName, stackNameProblem } from "../stack/stack-name";
 
 /** Exit status of a usage error, for every command. */
 export const USAGE_EXIT = 2;

@@ -8,14 +8,13 @@ import type { DesiredState } from "../stack/desired-state";
 import {
   findRepoRoot,
   formatDiagnostic,
-  isStackName,
   listYaml,
   loadDesiredState,
   STACKS_DIR,
   stackFilePath,
   stackNameOf,
-  stackNameProblem,
 } from "../stack/load";
+import { isStackName, stackNameProblem } from "../stack/stack-name";
 
 export type LoadedStack = { repoRoot: string; state: DesiredState; warnings: Diagnostic[] } | { exitCode: number };
 

@@ -9,31 +9,41 @@ export { USAGE_EXIT };
 
 type CommandModule = { run(argv: string[]): Promise<number> };
 
-// `require`, not `import()`: bin/fakit.js registers tsx for CommonJS only, and a dynamic import() would go to
-// Node's ESM loader, which cannot resolve extensionless TypeScript paths.
-const load = (path: string) => async (): Promise<CommandModule> => require(path) as CommandModule;
+// Each command is a `require` of a literal path inside a function: esbuild, which compiles this file for
+// bin/fakit.js (src/toolchain/precompiled.js), bundles every command but runs a command's modules only when that
+// function is called, so `fakit --help` loads none of them. A computed path would not be bundled at all.
+const load = (get: () => unknown) => async (): Promise<CommandModule> => get() as CommandModule;
 
 // A new command: a module under commands/ whose `run` reads its argv with `parseCommandLine` from ./args (see the
 // example at the top of args.ts) and throws `UsageError` for usage mistakes; `main` prints those and exits 2.
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
-  validate: { summary: "validate presets and stacks", load: load("./commands/validate") },
+  validate: { summary: "validate presets and stacks", load: load(() => require("./commands/validate")) },
   plan: {
     summary: "show the effective policy, derived figures and rotation timeline of a stack",
-    load: load("./commands/plan"),
+    load: load(() => require("./commands/plan")),
   },
-  bundle: { summary: "emit or check the signed JWKS bundles of a stack", load: load("./commands/bundle") },
+  bundle: {
+    summary: "emit or check the signed JWKS bundles of a stack",
+    load: load(() => require("./commands/bundle")),
+  },
   "bundle-key": {
     summary: "generate the pipeline's bundle signing key pair",
-    load: load("./commands/bundle-key"),
+    load: load(() => require("./commands/bundle-key")),
   },
   revoke: {
     summary: "revoke a user's, an application's or a tenant's sessions (stolen device, bad release)",
-    load: load("./commands/revoke"),
+    load: load(() => require("./commands/revoke")),
   },
-  verify: { summary: "decide offline what a token allows, as an app would", load: load("./commands/verify") },
-  simulate: { summary: "simulate a fleet of devices under a stack's policies", load: load("./commands/simulate") },
-  emulator: { summary: "run the local FusionAuth API emulator", load: load("./commands/emulator") },
-  import: { summary: "write a stack file from a live FusionAuth", load: load("./commands/import") },
+  verify: {
+    summary: "decide offline what a token allows, as an app would",
+    load: load(() => require("./commands/verify")),
+  },
+  simulate: {
+    summary: "simulate a fleet of devices under a stack's policies",
+    load: load(() => require("./commands/simulate")),
+  },
+  emulator: { summary: "run the local FusionAuth API emulator", load: load(() => require("./commands/emulator")) },
+  import: { summary: "write a stack file from a live FusionAuth", load: load(() => require("./commands/import")) },
 };
 
 function usage(): string {

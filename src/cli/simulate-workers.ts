@@ -16,14 +16,19 @@ import {
 } from "../simulate/fleet";
 import type { SimulationProfile } from "../simulate/profile";
 import type { DesiredState } from "../stack/desired-state";
+import { REPO_ROOT } from "../toolchain/kit-root";
 import type { WorkerJob } from "./simulate-worker";
+
+const PRECOMPILED = join(REPO_ROOT, "src", "toolchain", "precompiled.js");
+const WORKER_ENTRY = join(REPO_ROOT, "src", "cli", "simulate-worker.ts");
 
 /** Below this many devices per application, threads cost more than they save. */
 const MIN_DEVICES_FOR_THREADS = 500;
 
 function runWorker(job: WorkerJob): Promise<FleetTally> {
-  // The worker is TypeScript: register tsx in it first, as bin/fakit.js does for the main thread.
-  const boot = `require("tsx/cjs"); require(${JSON.stringify(join(__dirname, "simulate-worker.ts"))});`;
+  // The worker is TypeScript: it runs from a precompiled bundle of its own, as bin/fakit.js runs the main thread.
+  // Paths from REPO_ROOT, not __dirname: this module itself may run from the CLI's bundle in node_modules/.cache.
+  const boot = `require(${JSON.stringify(PRECOMPILED)}).load(${JSON.stringify(WORKER_ENTRY)});`;
   return new Promise((resolve, reject) => {
     const worker = new Worker(boot, { eval: true, workerData: job });
     worker.once("message", (tally: FleetTally) => resolve(tally));

@@ -7,9 +7,9 @@
 import { execFile } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
+import { REPO_ROOT } from "./kit-root";
 
-/** The repository root (where Pulumi.yaml lives). */
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+export { REPO_ROOT } from "./kit-root";
 
 /**
  * The passphrase of the local backend when `PULUMI_CONFIG_PASSPHRASE` is not set. It protects only local state

@@ -69,8 +69,9 @@ describe("trampoline providers", () => {
         symlinkSync(path.join(REPO_ROOT, "node_modules", pkg), path.join(moved, "node_modules", pkg));
       const impl = path.join(moved, MANAGED_OBJECT);
       mkdirSync(path.dirname(impl), { recursive: true });
-      for (const f of ["precompiled.js", path.join("providers", "attach.js")])
-        copyFileSync(path.join(REPO_ROOT, "src", "pulumi", f), path.join(moved, "src", "pulumi", f));
+      mkdirSync(path.join(moved, "src", "toolchain"));
+      for (const f of [path.join("toolchain", "precompiled.js"), path.join("pulumi", "providers", "attach.js")])
+        copyFileSync(path.join(REPO_ROOT, "src", f), path.join(moved, "src", f));
       writeFileSync(
         impl,
         `const here: string = "the moved checkout's own module";

@@ -6,7 +6,7 @@
  * trampoline stays small and a change here reaches existing stacks.
  */
 const path = require("node:path");
-const { load } = require("../precompiled");
+const { load } = require("../../toolchain/precompiled");
 
 const METHODS = ["diff", "create", "read", "update", "delete"];
 
