@@ -9,6 +9,7 @@
  * no longer holds the key (and the bundle lists it in `revokedKeys`).
  */
 import { formatDuration } from "../lib/duration";
+import { formatInstant } from "../lib/instant";
 import type { TenantRotation } from "../rotation/stack-rotation";
 
 /** One revoked key as it affects one application (the `exposure` entries of `plan --json`). */
@@ -38,8 +39,6 @@ export interface PlanExposure {
   signingKeyShortfall: { generation: number; publishedAt: string; allDevicesHaveItBy: string } | null;
 }
 
-const iso = (s: number) => new Date(s * 1000).toISOString().replace(/\.000Z$/, "Z");
-
 /** The signing key, when it signs before it has been published for the lead (only after an emergency switch). */
 function shortfallOf(r: TenantRotation): PlanExposure["signingKeyShortfall"] {
   const { rotation } = r;
@@ -47,7 +46,11 @@ function shortfallOf(r: TenantRotation): PlanExposure["signingKeyShortfall"] {
   if (!r.observed || signing === undefined || !signing.exists) return null;
   const by = signing.insertInstant + rotation.leadSeconds;
   if (by <= rotation.at) return null;
-  return { generation: signing.generation, publishedAt: iso(signing.insertInstant), allDevicesHaveItBy: iso(by) };
+  return {
+    generation: signing.generation,
+    publishedAt: formatInstant(signing.insertInstant),
+    allDevicesHaveItBy: formatInstant(by),
+  };
 }
 
 /** Every (application, revoked key) pair of the stack, tenants and keys in stack order. */
@@ -66,8 +69,8 @@ export function planExposure(stack: string, rotations: readonly TenantRotation[]
           generation: revoked.generation,
           kid: revoked.kid ?? kids.get(revoked.generation) ?? null,
           reason: revoked.reason,
-          revokedAt: iso(revoked.at),
-          staleDevicesAcceptUntil: iso(revoked.at + C),
+          revokedAt: formatInstant(revoked.at),
+          staleDevicesAcceptUntil: formatInstant(revoked.at + C),
           checkInSeconds: C,
           updatedDevicesRefuse: true as const,
           buildCheck: `fakit bundle --check --stack ${stack} --app ${name}`,

@@ -10,6 +10,7 @@
  * @see ../../docs/runbooks.md (stolen device)
  */
 import { formatDuration } from "../lib/duration";
+import { formatInstant } from "../lib/instant";
 import type { DegradedMode } from "../policy/types";
 import type { ApplicationState } from "../stack/desired-state";
 
@@ -28,8 +29,6 @@ export interface SessionExposure {
   checkInSeconds: number;
 }
 
-const iso = (s: number) => new Date(s * 1000).toISOString().replace(/\.000Z$/, "Z");
-
 /** The offline acceptance left to a revoked session of each application, from `now` (seconds). */
 export function sessionExposure(
   apps: readonly { name: string; app: Pick<ApplicationState, "id" | "policy"> }[],
@@ -41,11 +40,13 @@ export function sessionExposure(
     return {
       application: name,
       applicationId: app.id,
-      revokedAt: iso(now),
+      revokedAt: formatInstant(now),
       // The check-in deadline cuts both: past it the device refuses whatever the token's expiry and grace.
-      fullUntil: iso(now + Math.min(A + o.graceSeconds, o.checkInSeconds)),
+      fullUntil: formatInstant(now + Math.min(A + o.graceSeconds, o.checkInSeconds)),
       degradedUntil:
-        o.degradedMode === "none" || o.checkInSeconds <= A + o.graceSeconds ? null : iso(now + o.checkInSeconds),
+        o.degradedMode === "none" || o.checkInSeconds <= A + o.graceSeconds
+          ? null
+          : formatInstant(now + o.checkInSeconds),
       degradedMode: o.degradedMode,
       accessTokenTtlSeconds: A,
       graceSeconds: o.graceSeconds,

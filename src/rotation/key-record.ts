@@ -7,6 +7,8 @@
  * `fakit:prod:field-ops:g3 active@2026-04-01T00:00:00Z`.
  */
 
+import { formatInstant } from "../lib/instant";
+
 export interface KeyRecord {
   stack: string;
   tenantKey: string;
@@ -38,14 +40,10 @@ export function recordedTimes(key: {
   return times;
 }
 
-function iso(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace(/\.000Z$/, "Z");
-}
-
 export function formatKeyName(r: KeyRecord): string {
   let name = `fakit:${r.stack}:${r.tenantKey}:g${r.generation}`;
-  if (r.activatedAt !== undefined) name += ` active@${iso(r.activatedAt)}`;
-  if (r.retiredAt !== undefined) name += ` retired@${iso(r.retiredAt)}`;
+  if (r.activatedAt !== undefined) name += ` active@${formatInstant(r.activatedAt)}`;
+  if (r.retiredAt !== undefined) name += ` retired@${formatInstant(r.retiredAt)}`;
   return name;
 }
 

@@ -6,6 +6,7 @@
  */
 
 import { formatDuration } from "../lib/duration";
+import { formatInstant } from "../lib/instant";
 import type { TenantRotation } from "./stack-rotation";
 import { type RotationEvent, renderRotationGantt, rotationTimeline } from "./timeline";
 
@@ -29,8 +30,6 @@ export interface PlanRotation {
   mermaid: string;
 }
 
-const iso = (s: number) => new Date(s * 1000).toISOString().replace(/\.000Z$/, "Z");
-
 /** Rotation plans of every tenant over `periods` rotation periods from the rotations' time. */
 export function planStackRotations(rotations: readonly TenantRotation[], periods = 2): PlanRotation[] {
   return rotations.map(({ tenant, input, rotation: r, observed }) => {
@@ -43,22 +42,22 @@ export function planStackRotations(rotations: readonly TenantRotation[], periods
       signingGeneration: r.signingGeneration ?? null,
       publishedGenerations: r.keys.filter((k) => k.role === "published").map((k) => k.generation),
       retainedGenerations: r.keys.filter((k) => k.role === "retired").map((k) => k.generation),
-      heldBack: r.heldBack === undefined ? null : { ...r.heldBack, until: iso(r.heldBack.until) },
+      heldBack: r.heldBack === undefined ? null : { ...r.heldBack, until: formatInstant(r.heldBack.until) },
       deferred:
         r.deferred === undefined
           ? null
           : {
               adoptedKeyId: r.deferred.adoptedId,
-              rotateFrom: iso(r.deferred.rotateFrom),
-              adoptedSignsUntil: iso(r.deferred.kitSignsFrom),
+              rotateFrom: formatInstant(r.deferred.rotateFrom),
+              adoptedSignsUntil: formatInstant(r.deferred.kitSignsFrom),
               message: r.deferred.message,
             },
       deferralIgnored: r.deferralIgnored?.message ?? null,
       leadSeconds: r.leadSeconds,
       retentionSeconds: r.retentionSeconds,
-      horizon: iso(r.horizon),
-      nextChangeAt: iso(r.nextChangeAt),
-      events: timeline.events.map((e) => ({ ...e, at: iso(e.at) })),
+      horizon: formatInstant(r.horizon),
+      nextChangeAt: formatInstant(r.nextChangeAt),
+      events: timeline.events.map((e) => ({ ...e, at: formatInstant(e.at) })),
       mermaid: renderRotationGantt(timeline, `Key rotation of tenant ${tenant.key}`),
     };
   });

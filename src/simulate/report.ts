@@ -3,6 +3,7 @@
  * reproducers, the revocation lag of stolen devices against the plan's figure, and the preset comparison.
  */
 import { formatDuration } from "../lib/duration";
+import { formatInstant } from "../lib/instant";
 import type { Example } from "./device";
 import type { ApplicationReport } from "./fleet";
 
@@ -18,7 +19,7 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 // Lags above an hour read in minutes: seconds there are noise from when the thief happened to open the app.
 const dur = (s: number | null) =>
   s === null ? "n/a" : formatDuration(s >= 3600 ? Math.round(s / 60) * 60 : Math.round(s));
-const iso = (s: number) => new Date(Math.floor(s) * 1000).toISOString().replace(/\.000Z$/, "Z");
+const iso = (s: number) => formatInstant(Math.floor(s));
 
 function examples(list: readonly Example[], h: RunHeader): string[] {
   return list.map(
