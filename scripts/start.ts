@@ -10,6 +10,7 @@ import path from "node:path";
 import { run as bundle } from "../src/cli/commands/bundle";
 import { formatDiagnostic } from "../src/diagnostics/diagnostic";
 import { chooseEmulator, emulatorPortFromEnv, pidFilePath, runningEmulatorRecord } from "../src/emulator/lifecycle";
+import type { StackOutputs } from "../src/pulumi/outputs";
 import { loadDesiredState } from "../src/stack/load";
 import { ensurePulumi, localPulumiEnv, localStateDir, REPO_ROOT } from "../src/toolchain/pulumi-cli";
 
@@ -87,23 +88,7 @@ function pulumi(bin: string, env: Record<string, string>, args: string[], captur
   return capture ? res.stdout : "";
 }
 
-/** The stack outputs `printSummary` reads (see src/pulumi/program.ts). */
-interface StackOutputs {
-  tenants?: Record<
-    string,
-    {
-      issuer: string;
-      figures: Record<string, string>;
-      signingGeneration: number | null;
-      horizon: string;
-      heldBack: { message: string } | null;
-    }
-  >;
-  /** `figures` only when the application's own overrides make them differ from its tenant's. */
-  applications?: Record<string, { tenant: string; clientId: string; preset: string; figures?: Record<string, string> }>;
-}
-
-function printSummary(outputs: StackOutputs): void {
+function printSummary(outputs: Partial<StackOutputs>): void {
   for (const [name, app] of Object.entries(outputs.applications ?? {})) {
     const tenant = outputs.tenants?.[app.tenant];
     const figures = app.figures ?? tenant?.figures ?? {};

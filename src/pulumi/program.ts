@@ -17,6 +17,7 @@ import type { RotationState } from "../rotation/schedule";
 import { planStackRotation } from "../rotation/stack-rotation";
 import type { DesiredState, TenantState } from "../stack/desired-state";
 import { formatDiagnostic, loadDesiredState, stateWarnings } from "../stack/load";
+import type { ApplicationOutput, TenantOutput } from "./outputs";
 import { CONFIG_NAMESPACE } from "./providers/settings";
 import { Application, SigningKey, Tenant } from "./resources";
 import { runTime } from "./run-time";
@@ -28,26 +29,13 @@ function projectRoot(): string {
   return path.isAbsolute(root) ? root : process.cwd();
 }
 
-/**
- * What the stack exports per application; everything it shares with its tenant (issuer, signing key, rotation)
- * is exported once, under `tenants`, not repeated for each of its applications.
- */
-interface ApplicationOutput {
-  tenant: string;
-  /** The OAuth client id (FusionAuth's application id). */
-  clientId: string;
-  preset: string;
-  /**
-   * The derived figures of the application's effective policy (revocation lag, offline runway, ...), only when
-   * its overrides make them differ from its tenant's.
-   */
-  figures?: Record<string, string>;
-}
-
 /** Derived figures as the outputs show them: `revocationLagSeconds: 87300` becomes `revocationLag: "24h15m"`. */
 function formatFigures(figures: PolicyFigures): Record<string, string> {
   return Object.fromEntries(Object.entries(figures).map(([k, v]) => [k.replace(/Seconds$/, ""), formatDuration(v)]));
 }
+
+/** Instants as the program exports and logs them: ISO 8601 with milliseconds, as they have always been. */
+const outputInstant = (s: number) => new Date(s * 1000).toISOString();
 
 function sameFigures(a: PolicyFigures, b: PolicyFigures): boolean {
   return Object.entries(a).every(([k, v]) => b[k as keyof PolicyFigures] === v);
@@ -134,10 +122,10 @@ function registerTenant(state: DesiredState, tenant: TenantState, rotation: Rota
   }
 
   const refs = keyRefsOf(state, tenant, rotation);
-  // The tenant points at the signing and verification keys: they must exist first. Applications only point at
-  // keys the tenant points at, so depending on the tenant orders them after those keys too.
-  const referenced = new Set([refs.signingKeyId, ...refs.verificationKeyIds]);
-  const keyDeps = [...keys].filter(([g]) => referenced.has(keyId(state.stack, tenant.key, g))).map(([, key]) => key);
+  // The tenant points at the signing and verification keys (the verification generations, signing one first):
+  // they must exist first. Applications only point at keys the tenant points at, so depending on the tenant
+  // orders them after those keys too.
+  const keyDeps = rotation.verificationGenerations.flatMap((g) => keys.get(g) ?? []);
   const tenantResource = new Tenant(
     tenant.key,
     {
@@ -170,20 +158,21 @@ function registerTenant(state: DesiredState, tenant: TenantState, rotation: Rota
       ...(sameFigures(app.figures, tenant.figures) ? {} : { figures: formatFigures(app.figures) }),
     };
   }
-  const iso = (s: number) => new Date(s * 1000).toISOString();
-  const tenantOutput = signingKid.apply((kid) => ({
-    tenantId: tenant.id,
-    issuer: tenant.issuer,
-    preset: tenant.preset,
-    figures: formatFigures(tenant.figures),
-    signingKid: kid,
-    signingGeneration: rotation.signingGeneration ?? null,
-    publishedGenerations: rotation.keys.map((k) => k.generation),
-    heldBack: rotation.heldBack ?? null,
-    revokedGenerations: tenant.revokedKeys.map((r) => r.generation),
-    horizon: iso(rotation.horizon),
-    nextChangeAt: iso(rotation.nextChangeAt),
-  }));
+  const tenantOutput = signingKid.apply(
+    (kid): TenantOutput => ({
+      tenantId: tenant.id,
+      issuer: tenant.issuer,
+      preset: tenant.preset,
+      figures: formatFigures(tenant.figures),
+      signingKid: kid,
+      signingGeneration: rotation.signingGeneration ?? null,
+      publishedGenerations: rotation.keys.map((k) => k.generation),
+      heldBack: rotation.heldBack ?? null,
+      revokedGenerations: tenant.revokedKeys.map((r) => r.generation),
+      horizon: outputInstant(rotation.horizon),
+      nextChangeAt: outputInstant(rotation.nextChangeAt),
+    }),
+  );
   return { tenantOutput, applications };
 }
 
@@ -197,9 +186,8 @@ function revocationNotes(tenant: TenantState, rotation: RotationState): string[]
     });
   const e = rotation.emergency;
   if (e !== undefined) {
-    const iso = (s: number) => new Date(s * 1000).toISOString();
     notes.push(
-      `generation ${e.generation} signs at once in place of revoked generation ${e.revokedGeneration}, published only since ${iso(e.publishedAt)}: every device whose last JWKS fetch was before then lacks it and refuses fresh tokens until it refreshes, at the latest ${iso(e.leadMetAt)}`,
+      `generation ${e.generation} signs at once in place of revoked generation ${e.revokedGeneration}, published only since ${outputInstant(e.publishedAt)}: every device whose last JWKS fetch was before then lacks it and refuses fresh tokens until it refreshes, at the latest ${outputInstant(e.leadMetAt)}`,
     );
   }
   return notes;
@@ -218,7 +206,7 @@ export async function runProgram(): Promise<Record<string, unknown>> {
     throw userError((err as Error).message);
   }
   const applications: Record<string, ApplicationOutput> = {};
-  const tenants: Record<string, pulumi.Output<unknown>> = {};
+  const tenants: Record<string, pulumi.Output<TenantOutput>> = {};
   for (const { tenant, rotation } of planStackRotation(state, at, observedByTenant)) {
     if (rotation.heldBack !== undefined) pulumi.log.warn(`tenant ${tenant.key}: ${rotation.heldBack.message}`);
     if (rotation.deferralIgnored !== undefined)

@@ -15,6 +15,7 @@ import { decodeJwt, decodeProtectedHeader } from "jose";
 import { BUNDLE_FILES } from "../../src/bundle/format";
 import { type GeneratedKeyFiles, generateSigningKeyFiles } from "../../src/bundle/signing-key-file";
 import { type ApiKeySpec, type RunningEmulator, startEmulator } from "../../src/emulator";
+import type { ApplicationOutput, TenantOutput } from "../../src/pulumi/outputs";
 import { REPO_ROOT } from "../../src/toolchain/pulumi-cli";
 import { type Bundle, loadBundle } from "../../src/verifier";
 import { createKitProject, type KitProject } from "./kit-project";
@@ -48,24 +49,10 @@ export interface AppOutput {
   rotation: { signingGeneration: number | null; heldBack: string | null; horizon: string };
 }
 
-export interface TenantRotationOutput {
-  signingGeneration: number | null;
-  publishedGenerations: number[];
-  heldBack: { scheduledGeneration: number; until: number; message: string } | null;
-  nextChangeAt: string;
-}
-
-/** Per tenant, what the stack exports under `tenants` (see src/pulumi/program.ts). */
-interface TenantOutput extends TenantRotationOutput {
-  tenantId: string;
-  issuer: string;
-  signingKid: string;
-  horizon: string;
-}
-
 export interface DeployOutputs {
   applications: Record<string, AppOutput>;
-  rotations: Record<string, TenantRotationOutput>;
+  /** Per tenant, as the stack exports it under `tenants`. */
+  rotations: Record<string, TenantOutput>;
   /** What the engine printed (warnings included). */
   log: string;
 }
@@ -178,7 +165,7 @@ export async function startKitScenario(
       const res = await stack.stack.up({ color: "never", onOutput: (s) => log.push(s) });
       if (res.summary.result !== "succeeded") throw new Error(`pulumi up at ${iso(at)}: ${res.summary.result}`);
       const tenants = res.outputs.tenants?.value as Record<string, TenantOutput>;
-      const apps = res.outputs.applications?.value as Record<string, { tenant: string; clientId: string }>;
+      const apps = res.outputs.applications?.value as Record<string, ApplicationOutput>;
       // Each application with what it shares with its tenant, which the stack exports once per tenant.
       const applications = Object.fromEntries(
         Object.entries(apps).map(([name, app]) => {
