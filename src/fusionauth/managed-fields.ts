@@ -50,6 +50,18 @@ export function pickManaged(actual: unknown, shape: JsonObject): JsonObject {
   return out;
 }
 
+/** Every field of any of the layouts (shapes whose values do not matter), as one layout with `null` values. */
+export function unionLayouts(layouts: readonly JsonObject[]): JsonObject {
+  const out: JsonObject = {};
+  for (const layout of layouts) {
+    for (const [key, value] of Object.entries(layout)) {
+      const mine = out[key];
+      out[key] = isObject(value) ? unionLayouts([isObject(mine) ? mine : {}, value]) : null;
+    }
+  }
+  return out;
+}
+
 /** A copy of `current` with every leaf of `desired` written into it; nothing else changes. */
 export function applyManaged<T>(current: T, desired: JsonObject): T {
   const out = (isObject(current) ? structuredClone(current) : {}) as JsonObject;

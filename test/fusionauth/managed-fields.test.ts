@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { applyManaged, diffManaged, listManagedPaths, pickManaged } from "../../src/fusionauth/managed-fields";
+import {
+  applyManaged,
+  diffManaged,
+  listManagedPaths,
+  pickManaged,
+  unionLayouts,
+} from "../../src/fusionauth/managed-fields";
 
 const shape = {
   name: "Field Ops",
@@ -70,5 +76,17 @@ describe("managed fields", () => {
   it("removes a field whose managed value is null (restoring an adopted object)", () => {
     const out = applyManaged(server, { themeId: null });
     expect(out).not.toHaveProperty("themeId");
+  });
+});
+
+describe("unionLayouts", () => {
+  it("holds every field of every layout, nested ones merged, values null", () => {
+    const a = { name: "x", jwtConfiguration: { enabled: false } };
+    const b = { name: null, jwtConfiguration: { enabled: null, accessTokenKeyId: "k" }, issuer: "https://i" };
+    expect(unionLayouts([a, b])).toEqual({
+      name: null,
+      jwtConfiguration: { enabled: null, accessTokenKeyId: null },
+      issuer: null,
+    });
   });
 });

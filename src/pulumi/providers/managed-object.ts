@@ -15,7 +15,7 @@
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import type { FusionAuthPort } from "../../fusionauth/client-port";
-import { applyManaged, diffManaged, type JsonObject, pickManaged } from "../../fusionauth/managed-fields";
+import { applyManaged, diffManaged, type JsonObject, pickManaged, unionLayouts } from "../../fusionauth/managed-fields";
 import { MANAGED_LAYOUTS } from "../../fusionauth/objects";
 import { KitError } from "../../lib/errors";
 import { type Configured, configurePort, portOf } from "./settings";
@@ -70,19 +70,6 @@ function outputsOf(inputs: ManagedObjectInputs, actual: unknown, original?: Json
   return out;
 }
 
-/** Every field of either layout. */
-function union(a: JsonObject, b: JsonObject): JsonObject {
-  const out: JsonObject = { ...a };
-  for (const [key, value] of Object.entries(b)) {
-    const mine = out[key];
-    out[key] =
-      typeof value === "object" && value !== null && !Array.isArray(value)
-        ? union(typeof mine === "object" && mine !== null && !Array.isArray(mine) ? mine : {}, value)
-        : null;
-  }
-  return out;
-}
-
 /**
  * What `read` records: the digest again when FusionAuth still holds a shape with that digest in one of the
  * kind's layouts, else every managed field FusionAuth holds (the next diff compares those with the desired shape).
@@ -96,8 +83,7 @@ function refreshed(
   if (shape !== undefined) return { ...meta, shape: pickManaged(actual, shape) };
   for (const layout of layouts)
     if (shapeDigest(pickManaged(actual, layout)) === digest) return { ...meta, shapeDigest: digest };
-  const all = layouts.reduce(union, {});
-  return { ...meta, shape: pickManaged(actual, all) };
+  return { ...meta, shape: pickManaged(actual, unionLayouts(layouts)) };
 }
 
 type Obj = Record<string, unknown>;
