@@ -468,11 +468,7 @@ function firstKitSigning(c: Ctx, from: number): number {
 function deferredState(c: Ctx, deferred: DeferredRotation): RotationState {
   const a = c.observed.adopted as AdoptedKey;
   return {
-    at: c.t,
-    epoch: c.epoch,
-    leadSeconds: c.L,
-    retentionSeconds: c.retention,
-    scheduledGeneration: c.k,
+    ...runFigures(c),
     keys: [],
     create: [],
     delete: [],
@@ -482,6 +478,13 @@ function deferredState(c: Ctx, deferred: DeferredRotation): RotationState {
     horizon: deferred.kitSignsFrom,
     nextChangeAt: Math.min(sched(c, c.k + 1), deferred.rotateFrom),
   };
+}
+
+/** What every answer states about the run itself, whatever it decides. */
+function runFigures(
+  c: Ctx,
+): Pick<RotationState, "at" | "epoch" | "leadSeconds" | "retentionSeconds" | "scheduledGeneration"> {
+  return { at: c.t, epoch: c.epoch, leadSeconds: c.L, retentionSeconds: c.retention, scheduledGeneration: c.k };
 }
 
 function rotate(c: Ctx): RotationState {
@@ -508,11 +511,7 @@ function rotate(c: Ctx): RotationState {
   const heldBack = heldBackOf(c, generations, signing, isFirstKey);
   const newest = Math.max(c.k + c.P, ...generations);
   return {
-    at: c.t,
-    epoch: c.epoch,
-    leadSeconds: c.L,
-    retentionSeconds: c.retention,
-    scheduledGeneration: c.k,
+    ...runFigures(c),
     signingGeneration: signing,
     keys,
     create: c.create,
