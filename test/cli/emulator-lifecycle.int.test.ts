@@ -5,6 +5,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { runFakit } from "../helpers/fakit";
 import { REPO, scratchRepo } from "./cli-fixture";
 
 const BIN = join(REPO, "bin", "fakit.js");
@@ -16,21 +17,6 @@ function freePort(): Promise<number> {
       const { port } = srv.address() as { port: number };
       srv.close(() => resolve(port));
     });
-  });
-}
-
-function runAsync(args: string[], cwd: string, env: Record<string, string> = {}) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, ...env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
 }
 
@@ -72,23 +58,23 @@ describe("fakit emulator status and stop", () => {
     const pidFile = join(dir, ".fakit", "emulator.pid");
     expect(JSON.parse(readFileSync(pidFile, "utf8"))).toMatchObject({ pid: emu.child.pid, port, dataFile: null });
 
-    const running = await runAsync(["emulator", "status"], dir);
+    const running = await runFakit(["emulator", "status"], dir);
     expect(running.code).toBe(0);
     expect(running.stdout).toContain(`pid ${emu.child.pid} at http://127.0.0.1:${port}`);
 
-    const second = await runAsync(["emulator", "--port", String(await freePort()), "--data", "-"], dir);
+    const second = await runFakit(["emulator", "--port", String(await freePort()), "--data", "-"], dir);
     expect(second.code).toBe(1);
     expect(second.stderr).toContain("this checkout's emulator is already running");
 
-    const stop = await runAsync(["emulator", "stop"], dir);
+    const stop = await runFakit(["emulator", "stop"], dir);
     expect(stop.code).toBe(0);
     expect(stop.stdout).toContain(`stopped the emulator at http://127.0.0.1:${port}`);
     expect(await exited(emu.child)).toBe(0);
     expect(existsSync(pidFile)).toBe(false);
 
-    const after = await runAsync(["emulator", "status"], dir);
+    const after = await runFakit(["emulator", "status"], dir);
     expect(after.code).toBe(3);
-    expect((await runAsync(["emulator", "stop"], dir)).stdout).toContain("nothing to stop");
+    expect((await runFakit(["emulator", "stop"], dir)).stdout).toContain("nothing to stop");
   });
 
   it("leaves no pid file for a throwaway emulator on port 0", { timeout: 30_000 }, async () => {
@@ -106,7 +92,7 @@ describe("fakit emulator status and stop", () => {
       other.listen(0, "127.0.0.1", () => resolve((other.address() as { port: number }).port)),
     );
     try {
-      const r = await runAsync(["emulator", "--port", String(port), "--data", "-"], dir);
+      const r = await runFakit(["emulator", "--port", String(port), "--data", "-"], dir);
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(`cannot listen on 127.0.0.1:${port}`);
       expect(r.stderr).toContain("FAKIT_EMULATOR_PORT");

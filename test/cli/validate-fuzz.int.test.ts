@@ -1,12 +1,10 @@
-// Fuzzing `fakit validate` with seeded mutations of the shipped presets, sensitivity levels and stacks: it must
-// never crash. It accepts, or it reports every problem at a file, line and column with a stable code.
-import { spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Diagnostic } from "../../src/diagnostics/diagnostic";
 import { validateFiles } from "../../src/stack/validate-files";
+import { runFakit } from "../helpers/fakit";
 import { REPO } from "./cli-fixture";
 import { type Mutation, mutateYaml } from "./yaml-mutations";
 
@@ -132,7 +130,7 @@ describe("fakit validate under fuzzed presets and stacks", () => {
       const root = scratchRepo();
       dirs.push(root);
       writeFileSync(join(root, c.file), c.mutation.text);
-      const r = await fakitAsync(["validate"], root);
+      const r = await runFakit(["validate"], root);
       return { c, ...r };
     };
     // Two at a time: the machine has two cores.
@@ -148,22 +146,3 @@ describe("fakit validate under fuzzed presets and stacks", () => {
     expect(results.some((r) => r.code === 1)).toBe(true);
   });
 });
-
-function fakitAsync(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(REPO, "bin", "fakit.js"), ...args], {
-      cwd,
-      env: { ...process.env, NO_COLOR: "1" },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
-}

@@ -1,12 +1,9 @@
-/**
- * `fakit verify`, spawned as a real process (`node bin/fakit.js verify ...`) against a bundle written to disk.
- */
-import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP_ID, ISSUER, signToken, type TenantFixture, type TestKey, tenantFixture } from "../bundle/fixtures";
+import { runFakit } from "../helpers/fakit";
 import { DAY, EPOCH, HOUR } from "../rotation/presets";
 import { makeBundleSigner, signBundle } from "../verifier/signed-fixture";
 
@@ -14,18 +11,7 @@ const ROOT = resolve(__dirname, "../..");
 const T0 = EPOCH + HOUR;
 const iso = (s: number) => new Date(s * 1000).toISOString();
 
-function fakit(args: string[], stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [join(ROOT, "bin/fakit.js"), ...args], { cwd: ROOT });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", fail);
-    child.on("close", (code) => done({ code, stdout, stderr }));
-    child.stdin.end(stdin ?? "");
-  });
-}
+const fakit = (args: string[], stdin?: string) => runFakit(args, ROOT, {}, stdin);
 
 let dir: string;
 let tampered: string;

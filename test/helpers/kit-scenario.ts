@@ -1,11 +1,3 @@
-/**
- * End-to-end scenarios across simulated time: the emulator in-process, a throwaway copy of the kit's Pulumi
- * project with one stack, `pulumi up` at a chosen instant (FAKIT_NOW and the emulator's clock set to the same
- * instant, so keys get their insertInstant from the run's time) and the real `fakit` CLI run against it.
- *
- * The CLI runs as a child process without blocking this one: the emulator answers from this event loop.
- */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -16,12 +8,11 @@ import { BUNDLE_FILES } from "../../src/bundle/format";
 import { type GeneratedKeyFiles, generateSigningKeyFiles } from "../../src/bundle/signing-key-file";
 import { type ApiKeySpec, type RunningEmulator, startEmulator } from "../../src/emulator";
 import type { ApplicationOutput, TenantOutput } from "../../src/pulumi/outputs";
-import { REPO_ROOT } from "../../src/toolchain/pulumi-cli";
 import { type Bundle, loadBundle } from "../../src/verifier";
+import { type CliResult, runFakit } from "./fakit";
 import { createKitProject, type KitProject } from "./kit-project";
 import { createTestStack, type TestStack, type Toolchain, uniqueStackName } from "./pulumi";
 
-const BIN = path.join(REPO_ROOT, "bin", "fakit.js");
 export const PASSWORD = "correct horse battery staple";
 
 /** ISO 8601 of seconds since the Unix epoch, as the CLI flags take it. */
@@ -32,12 +23,6 @@ export const kidOf = (token: string): string => decodeProtectedHeader(token).kid
 /** The time claims of a token FusionAuth issued (read, not verified: the verifier does that). */
 export const claimsOf = (token: string): { iat: number; exp: number } =>
   decodeJwt(token) as { iat: number; exp: number };
-
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** Per application, what the stack exports for it and its tenant (see src/pulumi/program.ts). */
 export interface AppOutput {
@@ -88,22 +73,6 @@ export interface KitScenario {
    */
   fakit(args: string[], apiKey?: string): Promise<CliResult>;
   dispose(): Promise<void>;
-}
-
-export function runFakit(args: string[], cwd: string, env: Record<string, string>): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { ...process.env, NO_COLOR: "1", ...env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
 }
 
 /**
@@ -257,3 +226,5 @@ export async function registerUser(
     },
   };
 }
+
+export { type CliResult, runFakit };
