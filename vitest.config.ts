@@ -1,4 +1,4 @@
-import { defineConfig } from "vitest/config";
+import { defineConfig, type TestProjectInlineConfiguration } from "vitest/config";
 
 /**
  * Three tiers, cheapest first, each runnable alone (`npm run test:unit`, `test:integration`, `test:e2e`):
@@ -20,6 +20,21 @@ const TIMEOUTS = {
   e2e: { testTimeout: 300_000, hookTimeout: 600_000 },
 };
 
+/**
+ * One tier as a vitest project, run after the tiers of lower `order`. Projects do not inherit the root options
+ * unless they say so (`extends`): without it every test ran under vitest's 5 s / 10 s defaults instead of the
+ * timeouts above.
+ */
+function tier(
+  name: keyof typeof TIMEOUTS,
+  order: number,
+  files: Pick<ProjectTest, "include" | "exclude" | "globalSetup">,
+): TestProjectInlineConfiguration {
+  return { extends: true, test: { ...TIMEOUTS[name], name, ...files, sequence: { groupOrder: order } } };
+}
+
+type ProjectTest = NonNullable<TestProjectInlineConfiguration["test"]>;
+
 export default defineConfig({
   test: {
     // Two test files at a time, also on a two-core runner (vitest's default is one fewer than the cores, so one
@@ -29,41 +44,9 @@ export default defineConfig({
     maxWorkers: 2,
     minWorkers: 1,
     projects: [
-      {
-        // Projects do not inherit the root options unless they say so: without this every test ran under
-        // vitest's 5 s / 10 s defaults instead of the timeouts above.
-        extends: true,
-        test: {
-          ...TIMEOUTS.unit,
-          name: "unit",
-          include: ["test/**/*.test.ts"],
-          exclude: Object.values(TIERS),
-          sequence: { groupOrder: 0 },
-        },
-      },
-      {
-        // Projects do not inherit the root options unless they say so: without this every test ran under
-        // vitest's 5 s / 10 s defaults instead of the timeouts above.
-        extends: true,
-        test: {
-          ...TIMEOUTS.integration,
-          name: "integration",
-          include: [TIERS.integration],
-          sequence: { groupOrder: 1 },
-        },
-      },
-      {
-        // Projects do not inherit the root options unless they say so: without this every test ran under
-        // vitest's 5 s / 10 s defaults instead of the timeouts above.
-        extends: true,
-        test: {
-          ...TIMEOUTS.e2e,
-          name: "e2e",
-          include: [TIERS.e2e],
-          globalSetup: ["test/setup/pulumi-toolchain.ts"],
-          sequence: { groupOrder: 2 },
-        },
-      },
+      tier("unit", 0, { include: ["test/**/*.test.ts"], exclude: Object.values(TIERS) }),
+      tier("integration", 1, { include: [TIERS.integration] }),
+      tier("e2e", 2, { include: [TIERS.e2e], globalSetup: ["test/setup/pulumi-toolchain.ts"] }),
     ],
   },
 });
