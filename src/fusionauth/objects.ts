@@ -170,7 +170,7 @@ const CLIENT_SETTINGS = {
 /**
  * Every layout a managed shape can have: its field names, values `null`. One for a tenant; two for an
  * application (with and without a JWT configuration of its own). The providers read these fields back on
- * `pulumi refresh`, when the state holds only the digest of the desired shape. test/fusionauth/objects.test.ts
+ * `pulumi refresh`, when the state holds only the digest of the desired shape. test/fusionauth/shapes-table.test.ts
  * keeps them equal to what {@link tenantShape} and {@link applicationShape} produce.
  */
 export const MANAGED_LAYOUTS: Readonly<Record<"tenant" | "application", readonly JsonObject[]>> = {
