@@ -6,7 +6,15 @@
  * calls synchronously. Real keys and tokens from the verifier tests' fixtures.
  */
 import { importJWK, jwtVerify } from "jose";
-import { applyTimeRules, createOfflineSession, decide, loadBundle, type TimeRulesInput } from "../src/verifier";
+import {
+  applyTimeRules,
+  createOfflineSession,
+  decide,
+  generateDeviceKeyMaterial,
+  loadBundle,
+  type TimeRulesInput,
+  webCryptoDeviceKey,
+} from "../src/verifier";
 import { APP_ID, ISSUER, signToken, type TestKey, tenantFixture } from "../test/bundle/fixtures";
 import { EPOCH, HOUR } from "../test/rotation/presets";
 import { makeBundleSigner, signBundle } from "../test/verifier/signed-fixture";
@@ -53,8 +61,9 @@ export async function benchVerify(runs: number, verificationsPerRun: number, tok
     bundle: await signBundle(f.files, bundleSigner),
     pinnedKeys: [bundleSigner.publicJwk],
     persist: async () => {},
+    deviceKey: webCryptoDeviceKey(await generateDeviceKeyMaterial()),
   });
-  await session.recordCheckIn(new Date(T0 * 1000));
+  await session.recordSignIn(new Date(T0 * 1000));
 
   const kitOnce = async (token: string) => {
     const r = await decide({ token, bundle, device });

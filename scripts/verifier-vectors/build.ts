@@ -1,7 +1,7 @@
 /**
  * Builds the offline verifier's conformance vectors (test/vectors/, format in docs/offline-verifier.md): signed
  * bundles, then one case per reason code and per time boundary at -1 s / +1 s, each with the token, the stored
- * device state, the steps before the decision and the expected answer. Expectations are written here by hand
+ * (sealed) device state and the counter store, the steps before the decision and the expected answer. Expectations are written here by hand
  * from the policy's numbers; the reference session must agree before anything is written.
  *
  * Deterministic: the keys are the committed TEST-ONLY keys in test/vectors/keys.json (created once when
@@ -14,7 +14,17 @@ import { base64url, exportJWK, generateKeyPair, importJWK, type JWK, type JWTPay
 import type { BundleFiles } from "../../src/bundle/content";
 import { canonicalJson } from "../../src/bundle/format";
 import type { SigningAlgorithm } from "../../src/policy/types";
-import { createOfflineSession, emptyState, type SessionState } from "../../src/verifier";
+import {
+  createOfflineSession,
+  type DeviceKey,
+  emptyState,
+  importDeviceKeyMaterial,
+  pinnedContext,
+  pinnedKeysByThumbprint,
+  type SessionState,
+  sealState,
+  webCryptoDeviceKey,
+} from "../../src/verifier";
 import { APP_ID, ISSUER, type TestKey, tenantFixture } from "../../test/bundle/fixtures";
 import { DAY, EPOCH, HOUR, MIN } from "../../test/rotation/presets";
 import {
@@ -35,8 +45,12 @@ export interface VectorCase {
   description: string;
   /** Directory under test/vectors/bundles/. */
   bundle: string;
-  /** The stored device state (a SessionState document), or anything a broken storage could hold. */
+  /** The SessionState document sealed into `stored`, for readers; `null` when `stored` holds none. */
   state: unknown;
+  /** What the app's storage holds: the sealed state (`fakit-state-1.…`), anything a broken storage could hold, or null. */
+  stored: unknown;
+  /** What the counter store outside backups holds; `null`: the app gives no counter store. */
+  counter: number | null;
   steps: VectorStep[];
   decide: {
     token: string;
@@ -44,6 +58,7 @@ export interface VectorCase {
     online: boolean;
     monotonic: { bootId: string; elapsedSeconds: number } | null;
     requireMfa: boolean;
+    requireFreshClaims?: boolean;
   };
   expected: {
     decision: string;
@@ -59,8 +74,21 @@ export interface VectorCase {
 
 export type VectorStep =
   | { fetchJwks: { body: unknown; at: number }; expect: "ok" | "jwks-invalid" }
-  | { unlock: "biometric" }
-  | { checkIn: number };
+  | { unlock: "biometric"; at?: number }
+  | { checkIn: number }
+  | { signIn: number }
+  | { installBundle: string; expect: string }
+  | { enrollPin: string; expect: string }
+  | { unlockPin: string; expect: string }
+  | { persistFails: boolean };
+
+/** device.json: what the app under test is and the device key it seals with. */
+export interface VectorDevice {
+  _warning: string;
+  /** base64url HMAC-SHA-256 key: the device key (TEST ONLY). */
+  deviceKey: string;
+  application: { tenant: string; id: string };
+}
 
 const TEST_ONLY =
   "TEST ONLY. Private keys for the offline verifier's conformance vectors; published on purpose, never trust them.";
@@ -117,6 +145,18 @@ export interface BuiltVectors {
   /** Relative path under test/vectors/ to content. */
   files: Map<string, string>;
   cases: VectorCase[];
+}
+
+/** The committed device key, or a fresh one. */
+function loadDeviceKey(): string {
+  const file = path.join(VECTORS_DIR, "device.json");
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8")).deviceKey;
+  return base64url.encode(globalThis.crypto.getRandomValues(new Uint8Array(32)));
+}
+
+/** The vectors' device key as the session uses it. */
+export async function vectorDeviceKey(device: VectorDevice): Promise<DeviceKey> {
+  return webCryptoDeviceKey(await importDeviceKeyMaterial(base64url.decode(device.deviceKey)));
 }
 
 /** Builds every vector; throws if the reference session disagrees with a hand-written expectation. */
@@ -212,6 +252,37 @@ export async function buildVectors(): Promise<BuiltVectors> {
     "manifest.json": brokenManifest,
     "manifest.jws": await signManifest(brokenManifest, signer),
   });
+  // Another application of the same tenant, signed by the same pipeline key, with a longer grace.
+  const OTHER_APP = "0b0b0b0b-0000-4000-8000-00000000a2a2";
+  addBundle(
+    "other-app",
+    await signed(std.files, {
+      ...stdOptions,
+      editPolicy: (p) => {
+        p.application = { id: OTHER_APP, key: "kiosk", name: "Acme Kiosk" };
+        p.audience = OTHER_APP;
+        p.graceSeconds = 30 * 86_400;
+      },
+    }),
+  );
+  const stdManifest = JSON.parse(standard["manifest.json"]);
+  const device: VectorDevice = {
+    _warning: TEST_ONLY,
+    deviceKey: loadDeviceKey(),
+    application: { tenant: stdManifest.tenant, id: stdManifest.application },
+  };
+  const deviceKey = await vectorDeviceKey(device);
+  const pinned = pinnedContext((await pinnedKeysByThumbprint([signer.publicJwk])).keys());
+  const binding = { tenant: device.application.tenant, application: device.application.id };
+  const seal = (st: SessionState, counter: number, key: DeviceKey = deviceKey, b = binding) =>
+    sealState(st, b, counter, pinned, key);
+  /** A sealed state whose payload was edited after sealing (the tag kept). */
+  const edited = async (st: SessionState, edit: (payload: { state: SessionState }) => void) => {
+    const [prefix, body, tag] = (await seal(st, 1)).split(".");
+    const payload = JSON.parse(new TextDecoder().decode(base64url.decode(body as string)));
+    edit(payload);
+    return `${prefix}.${base64url.encode(JSON.stringify(payload))}.${tag}`;
+  };
 
   // Tokens and times of the standard bundle: A = 15m, G = 24h, C = 7d, S = 5m, claims max age 24h.
   const A = 15 * MIN;
@@ -246,13 +317,22 @@ export async function buildVectors(): Promise<BuiltVectors> {
       steps?: VectorStep[];
       monotonic?: VectorCase["decide"]["monotonic"];
       requireMfa?: boolean;
+      requireFreshClaims?: boolean;
+      /** What storage holds, when not `state` sealed for this device and application. */
+      stored?: unknown;
+      /** The counter store's value (1 by default, the counter `state` is sealed at). */
+      counter?: number | null;
+      /** The counter `state` is sealed at (the counter store's by default). */
+      sealCounter?: number;
     } = {},
-  ) =>
-    cases.push({
+  ) => {
+    const c: VectorCase = {
       name,
       description,
       bundle: over.bundle ?? "standard",
-      state: over.state === undefined ? state() : over.state,
+      state: over.state === undefined ? (over.stored === undefined ? state() : null) : over.state,
+      stored: over.stored,
+      counter: over.counter === undefined ? 1 : over.counter,
       steps: over.steps ?? [],
       decide: {
         token: over.token ?? token,
@@ -262,7 +342,14 @@ export async function buildVectors(): Promise<BuiltVectors> {
         requireMfa: over.requireMfa ?? false,
       },
       expected,
-    });
+    };
+    if (over.requireFreshClaims !== undefined) c.decide.requireFreshClaims = over.requireFreshClaims;
+    if (over.stored === undefined && c.state !== null) toSeal.set(c, over.sealCounter ?? c.counter ?? 1);
+    if (over.stored === undefined && c.state === null) c.stored = null;
+    cases.push(c);
+  };
+  /** Cases whose `stored` is their `state` sealed at a counter, filled in before the cases are checked. */
+  const toSeal = new Map<VectorCase, number>();
   const full = (reason: string, extra: Partial<VectorCase["expected"]> = {}) => ({
     decision: "full",
     reason,
@@ -343,9 +430,9 @@ export async function buildVectors(): Promise<BuiltVectors> {
   );
   add(
     "check-in-overdue--forged-fresh-iat-after-login",
-    "first start, the login recorded as a check-in step, then a token forged with a fresh iat at its deadline",
+    "first start, the online sign-in as a step, then a token forged with a fresh iat at its deadline",
     refused("check-in-overdue"),
-    { state: null, steps: [{ checkIn: T0 }], token: forgedAtDue, now: T0 + C },
+    { state: null, counter: null, steps: [{ signIn: T0 }], token: forgedAtDue, now: T0 + C },
   );
   add("refresh-required--online-at-exp", "online at exp: refresh instead of grace", refused("refresh-required"), {
     now: EXP,
@@ -618,7 +705,107 @@ export async function buildVectors(): Promise<BuiltVectors> {
   add("state-invalid--huge-time", "the stored high-water mark is 1e308", refused("state-invalid"), {
     state: { ...state(), highWaterMark: 1e308 },
   });
-  add("valid--first-start", "no stored state, the token's iat anchors time", full("valid"), { state: null });
+  add(
+    "sign-in-required--first-start",
+    "no stored state and no counter: nothing is accepted before an online sign-in",
+    refused("sign-in-required"),
+    { state: null, counter: null },
+  );
+  add("valid--first-start-after-sign-in", "no stored state, then an online sign-in at T0", full("valid"), {
+    state: null,
+    counter: null,
+    steps: [{ signIn: T0 }],
+  });
+  add(
+    "sign-in-required--token-before-sign-in",
+    "the state deleted and a sign-in at T0 + 1h: the token issued at T0, still in its grace, did not arrive online in this state",
+    refused("sign-in-required"),
+    { state: null, counter: null, steps: [{ signIn: T0 + HOUR }], now: T0 + HOUR + MIN },
+  );
+  add(
+    "state-invalid--deleted",
+    "no stored state, but the counter store says state 7 was written: deleted to reuse the token",
+    refused("state-invalid"),
+    { state: null, counter: 7 },
+  );
+  add(
+    "state-invalid--rolled-back",
+    "an older copy restored from a backup: sealed at counter 3, the counter store holds 7",
+    refused("state-invalid"),
+    { state: state({ failedUnlocks: 0 }), sealCounter: 3, counter: 7 },
+  );
+  add(
+    "valid--counter-ahead",
+    "sealed at counter 8, the counter store holds 7 (a crash before it was written)",
+    full("valid"),
+    {
+      sealCounter: 8,
+      counter: 7,
+    },
+  );
+  add(
+    "state-invalid--edited-check-in",
+    "the sealed payload edited: lastCheckIn in 2099, three hundred days later",
+    refused("state-invalid"),
+    {
+      stored: await edited(state(), (p) => {
+        p.state.lastCheckIn = 4_070_908_800;
+      }),
+      now: T0 + 300 * DAY,
+    },
+  );
+  add(
+    "state-invalid--nulled-trusted-time",
+    "the sealed payload edited: lastServerTime, highWaterMark and anchor nulled",
+    refused("state-invalid"),
+    {
+      stored: await edited(state(), (p) => {
+        Object.assign(p.state, { lastServerTime: null, highWaterMark: null, anchor: null });
+      }),
+    },
+  );
+  const planted = await keyFor("ES256", "kid-planted-by-the-user");
+  add(
+    "state-invalid--planted-key",
+    "the sealed payload edited: the user's own key added to the JWKS cache, a token signed with it",
+    refused("state-invalid"),
+    {
+      stored: await edited(state(), (p) => {
+        // Canonical member order: the key is created on the first run and read back from keys.json after.
+        const keys = [g0.publicJwk, planted.publicJwk].map((k) => JSON.parse(canonicalJson(k)));
+        p.state.jwks = { fetchedAt: T0, keys };
+      }),
+      token: await sign(planted, base),
+    },
+  );
+  add("state-invalid--unsealed", "a plain JSON state, as verifiers before sealing wrote it", refused("state-invalid"), {
+    stored: JSON.stringify(state()),
+  });
+  add("state-invalid--other-device", "a state sealed by another device's key (copied over)", refused("state-invalid"), {
+    stored: await seal(state(), 1, webCryptoDeviceKey(await importDeviceKeyMaterial(new Uint8Array(32).fill(7)))),
+  });
+  add(
+    "state-invalid--foreign-application",
+    "a state this device sealed for another application",
+    refused("state-invalid"),
+    { stored: await seal(state(), 1, deviceKey, { ...binding, application: OTHER_APP }) },
+  );
+  const otherToken = await sign(g0, { ...base, aud: OTHER_APP });
+  add(
+    "bundle-application-mismatch--other-app",
+    "the other application's bundle (same pipeline key, 30-day grace), with its token",
+    refused("bundle-application-mismatch"),
+    { bundle: "other-app", token: otherToken, now: EXP + 2 * DAY },
+  );
+  add(
+    "audience-mismatch--other-app-bundle-installed",
+    "installing the other application's bundle is refused; its token then fails the audience",
+    refused("audience-mismatch"),
+    {
+      steps: [{ installBundle: "other-app", expect: "bundle-application-mismatch" }],
+      token: otherToken,
+    },
+  );
   add("session-wiped", "too many failed unlocks wiped the session", refused("session-wiped"), {
     state: state({ wiped: true }),
   });
@@ -632,6 +819,57 @@ export async function buildVectors(): Promise<BuiltVectors> {
     requireMfa: true,
     steps: [{ unlock: "biometric" }],
   });
+  add(
+    "valid--mfa-stand-in-at-bound",
+    "MFA needed, a biometric unlock 300 s (the stand-in's validity) before",
+    full("valid"),
+    { requireMfa: true, steps: [{ unlock: "biometric", at: T0 }], now: T0 + 300 },
+  );
+  add(
+    "local-unlock-required--stand-in-expired",
+    "MFA needed, a biometric unlock 301 s before: the stand-in has expired",
+    refused("local-unlock-required"),
+    { requireMfa: true, steps: [{ unlock: "biometric", at: T0 }], now: T0 + 301 },
+  );
+  add(
+    "claims-stale--fresh-claims-required",
+    "the action requires fresh claims; they are claimsMaxAgeSeconds + 1 old",
+    refused("claims-stale"),
+    { now: T0 + DAY + 1, requireFreshClaims: true },
+  );
+  add(
+    "local-unlock-required--pin-attempt-not-saved",
+    "after a sign-in and a PIN enrolment the storage fails: the right PIN is refused (state-not-saved), no stand-in",
+    refused("local-unlock-required"),
+    {
+      requireMfa: true,
+      state: null,
+      counter: null,
+      steps: [
+        { signIn: T0 },
+        { enrollPin: "2580", expect: "ok" },
+        { persistFails: true },
+        { unlockPin: "2580", expect: "state-not-saved" },
+        { persistFails: false },
+      ],
+    },
+  );
+  add(
+    "session-wiped--fifth-wrong-pin",
+    "five wrong PINs in a row (maxAttempts 5), then the right one: wiped, the right PIN comes too late",
+    refused("session-wiped"),
+    {
+      state: null,
+      counter: null,
+      steps: [
+        { signIn: T0 },
+        { enrollPin: "2580", expect: "ok" },
+        ...[1, 2, 3, 4].map(() => ({ unlockPin: "0000", expect: "wrong-pin" })),
+        { unlockPin: "0000", expect: "session-wiped" },
+        { unlockPin: "2580", expect: "session-wiped" },
+      ],
+    },
+  );
   add("mfa-required--online", "MFA needed while online: step up with the server", refused("mfa-required"), {
     requireMfa: true,
     online: true,
@@ -675,9 +913,10 @@ export async function buildVectors(): Promise<BuiltVectors> {
     steps: [{ fetchJwks: { body: { keys: [{ ...g0.publicJwk, d: "AAAA" }] }, at: T0 }, expect: "jwks-invalid" }],
   });
 
+  for (const [c, counter] of toSeal) c.stored = await seal(c.state as SessionState, counter);
   // Check every expectation against the reference session before writing anything.
   for (const c of cases) {
-    const got = await runVectorCase(c, (name) => bundles.get(name) as Partial<SignedFiles>, [signer.publicJwk]);
+    const got = await runVectorCase(c, (name) => bundles.get(name) as Partial<SignedFiles>, [signer.publicJwk], device);
     const want = c.expected as Record<string, unknown>;
     for (const [k, v] of Object.entries(want)) {
       if (JSON.stringify(got[k]) !== JSON.stringify(v))
@@ -689,6 +928,7 @@ export async function buildVectors(): Promise<BuiltVectors> {
   }
   files.set("pinned-keys.json", canonicalJson({ _warning: TEST_ONLY, keys: [signer.publicJwk] }));
   files.set("keys.json", canonicalJson(keys));
+  files.set("device.json", canonicalJson(device));
   return { files, cases };
 }
 
@@ -697,22 +937,54 @@ export async function runVectorCase(
   c: VectorCase,
   bundleOf: (name: string) => Partial<SignedFiles>,
   pinnedKeys: JWK[],
+  device: VectorDevice,
 ): Promise<Record<string, unknown>> {
+  let failing = false;
+  let held = c.counter;
   const session = await createOfflineSession({
     bundle: bundleOf(c.bundle),
     pinnedKeys,
-    state: c.state,
-    persist: async () => {},
+    state: c.stored,
+    persist: () => {
+      if (failing) throw new Error("the storage is full");
+    },
+    deviceKey: await vectorDeviceKey(device),
+    counter:
+      c.counter === null
+        ? undefined
+        : {
+            read: () => held ?? undefined,
+            write: (n) => {
+              held = n;
+            },
+          },
+    application: device.application,
   });
+  const at = (s: number) => new Date(s * 1000);
+  const check = (what: string, got: string, want: string) => {
+    if (got !== want) throw new Error(`vector ${c.name}: ${what} gave ${got}, expected ${want}`);
+  };
   for (const step of c.steps) {
     if ("fetchJwks" in step) {
-      const r = await session.acceptJwks(step.fetchJwks.body, new Date(step.fetchJwks.at * 1000));
-      const outcome = r.ok ? "ok" : r.code;
-      if (outcome !== step.expect) throw new Error(`vector ${c.name}: the JWKS fetch gave ${outcome}`);
+      const r = await session.acceptJwks(step.fetchJwks.body, at(step.fetchJwks.at));
+      check("the JWKS fetch", r.ok ? "ok" : r.code, step.expect);
     } else if ("unlock" in step) {
-      await session.recordBiometricUnlock();
+      await session.recordBiometricUnlock({ now: at(step.at ?? c.decide.now) });
+    } else if ("checkIn" in step) {
+      await session.recordCheckIn(at(step.checkIn));
+    } else if ("signIn" in step) {
+      await session.recordSignIn(at(step.signIn));
+    } else if ("installBundle" in step) {
+      const r = await session.installBundle(bundleOf(step.installBundle));
+      check("installing a bundle", r.ok ? "ok" : r.code, step.expect);
+    } else if ("enrollPin" in step) {
+      const r = await session.enrollPin(step.enrollPin);
+      check("enrolling a PIN", r.ok ? "ok" : r.code, step.expect);
+    } else if ("unlockPin" in step) {
+      const r = await session.unlockWithPin(step.unlockPin, { now: at(c.decide.now) });
+      check("unlocking with a PIN", r.ok ? "ok" : r.code, step.expect);
     } else {
-      await session.recordCheckIn(new Date(step.checkIn * 1000));
+      failing = step.persistFails;
     }
   }
   const d = c.decide;
@@ -722,6 +994,7 @@ export async function runVectorCase(
     online: d.online,
     monotonic: d.monotonic ?? undefined,
     requireMfa: d.requireMfa,
+    requireFreshClaims: d.requireFreshClaims,
   });
   const secs = (x: Date | undefined) => (x === undefined ? undefined : x.getTime() / 1000);
   return {

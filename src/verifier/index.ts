@@ -19,6 +19,8 @@ export type {
 } from "../bundle/format";
 export type { DecideInput, DecisionClock, DegradedAllowance, DeviceState, OfflineDecision } from "./decide";
 export { decide } from "./decide";
+export type { CounterStore, DeviceKey } from "./device-key";
+export { generateDeviceKeyMaterial, importDeviceKeyMaterial, webCryptoDeviceKey } from "./device-key";
 export type { BundleLoadErrorCode } from "./errors";
 export { BundleLoadError } from "./errors";
 export { mergeKeyList, parseFetchedJwks } from "./jwks-cache";
@@ -36,12 +38,15 @@ export type {
   SessionDecideInput,
   SessionDecision,
   UnlockResult,
+  UnlockTime,
 } from "./session";
-export { createOfflineSession, OfflineSession } from "./session";
+export { createOfflineSession, DEFAULT_UNLOCK_VALIDITY_SECONDS, OfflineSession } from "./session";
 export type { PinRecord, SessionState } from "./session-state";
 export { emptyState, parseSessionState, SESSION_STATE_VERSION } from "./session-state";
 export type { OpenBundleResult, SignedBundle, SignedBundleFilesInput } from "./signed-bundle";
 export { openSignedBundle, pinnedKeysByThumbprint } from "./signed-bundle";
+export type { OpenedState, StateBinding } from "./state-seal";
+export { inspectSealedState, openSealedState, pinnedContext, SEALED_STATE_PREFIX, sealState } from "./state-seal";
 export type { DeadlineKind, TimePolicy, TimeRulesInput, TimeRulesResult } from "./time-rules";
 export { applyTimeRules, MAX_TIME_SECONDS } from "./time-rules";
 export type { MonotonicReading } from "./trusted-time";

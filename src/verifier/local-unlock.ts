@@ -1,15 +1,18 @@
 /**
  * The reference local-unlock helper: derives a key from a PIN with Argon2id (`hash-wasm`, WebAssembly, so it
  * runs in React Native, browsers and Node) at the policy's parameters, never below OWASP's minimum
- * (m = 19 MiB, t = 2, p = 1). The derived key is the app's to use (wrap the refresh token with it); the device
- * state keeps only the salt, the parameters and a SHA-256 check of the key. Attempts and the wipe live in the
- * session, which persists the failure count before answering.
+ * (m = 19 MiB, t = 2, p = 1). The Argon2id output never leaves this module as is: the check the state keeps and
+ * the key the app uses (to wrap the refresh token) are both MACs of it under the platform-kept device key
+ * (device-key.ts). So neither a copy of the state nor a wrapped token lets anyone test PIN guesses away from
+ * this device: every guess goes through the session, which counts and persists it first and wipes at the
+ * policy's `maxAttempts`.
  * @see https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html#argon2id
  * @see https://www.rfc-editor.org/rfc/rfc9106 Argon2
  */
 import { argon2id } from "hash-wasm";
 import { base64url } from "jose";
 import type { LocalUnlockPolicy } from "../bundle/format";
+import { type DeviceKey, sameBytes } from "./device-key";
 import { ARGON2ID_MINIMUM } from "./offline-policy";
 import type { PinRecord } from "./session-state";
 
@@ -35,27 +38,38 @@ export function meetsParams(p: Argon2Params, floor: Argon2Params): boolean {
   return p.memoryKiB >= floor.memoryKiB && p.iterations >= floor.iterations && p.parallelism >= floor.parallelism;
 }
 
-async function checkOf(key: Uint8Array): Promise<string> {
-  return base64url.encode(new Uint8Array(await globalThis.crypto.subtle.digest("SHA-256", new Uint8Array(key))));
+const encoder = new TextEncoder();
+
+/** MAC under the device key of a domain label and the Argon2id output. */
+async function bound(label: string, derived: Uint8Array, key: DeviceKey): Promise<Uint8Array> {
+  const prefix = encoder.encode(label);
+  const data = new Uint8Array(prefix.length + derived.length);
+  data.set(prefix);
+  data.set(derived, prefix.length);
+  return new Uint8Array(await key.mac(data));
 }
 
-function sameText(a: string, b: string): boolean {
-  // Compare without an early exit, so the time does not tell how much of the check matched.
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < Math.min(a.length, b.length); i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
-  return diff === 0;
+/** The check the state keeps, and the key the app gets, from one Argon2id output. */
+async function boundPair(derived: Uint8Array, key: DeviceKey): Promise<{ check: string; key: Uint8Array }> {
+  const check = base64url.encode(await bound("fakit-pin-check-1|", derived, key));
+  return { check, key: (await bound("fakit-pin-key-1|", derived, key)).slice(0, 32) };
 }
 
-/** Enrolls a PIN at the policy's parameters. */
+/**
+ * Enrolls a PIN at the policy's parameters, bound to the device key.
+ * @example
+ * const { record, key } = await enrollPin("4711", policy.localUnlock.argon2id, deviceKey);
+ */
 export async function enrollPin(
   pin: string,
   params: Argon2Params,
+  deviceKey: DeviceKey,
   kdf: PinKdf = argon2idKdf,
 ): Promise<{ record: PinRecord; key: Uint8Array }> {
   if (!meetsParams(params, ARGON2ID_MINIMUM)) throw new RangeError("Argon2id parameters below OWASP's minimum");
   const salt = globalThis.crypto.getRandomValues(new Uint8Array(16));
-  const key = await kdf(pin, salt, params);
-  return { record: { salt: base64url.encode(salt), ...params, check: await checkOf(key) }, key };
+  const pair = await boundPair(await kdf(pin, salt, params), deviceKey);
+  return { record: { salt: base64url.encode(salt), ...params, check: pair.check }, key: pair.key };
 }
 
 /**
@@ -66,15 +80,16 @@ export async function checkPin(
   pin: string,
   record: PinRecord,
   policyParams: Argon2Params,
+  deviceKey: DeviceKey,
   kdf: PinKdf = argon2idKdf,
 ): Promise<
   { ok: false; reason: "wrong-pin" | "record-too-weak" } | { ok: true; key: Uint8Array; upgraded?: PinRecord }
 > {
   if (!meetsParams(record, ARGON2ID_MINIMUM)) return { ok: false, reason: "record-too-weak" };
   const params = { memoryKiB: record.memoryKiB, iterations: record.iterations, parallelism: record.parallelism };
-  const key = await kdf(pin, base64url.decode(record.salt), params);
-  if (!sameText(await checkOf(key), record.check)) return { ok: false, reason: "wrong-pin" };
-  if (meetsParams(params, policyParams)) return { ok: true, key };
-  const fresh = await enrollPin(pin, policyParams, kdf);
+  const pair = await boundPair(await kdf(pin, base64url.decode(record.salt), params), deviceKey);
+  if (!sameBytes(encoder.encode(pair.check), encoder.encode(record.check))) return { ok: false, reason: "wrong-pin" };
+  if (meetsParams(params, policyParams)) return { ok: true, key: pair.key };
+  const fresh = await enrollPin(pin, policyParams, deviceKey, kdf);
   return { ok: true, key: fresh.key, upgraded: fresh.record };
 }

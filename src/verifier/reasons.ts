@@ -60,13 +60,28 @@ export const REASON_CODES = [
   "bundle-generation-rollback",
   /** refused (session): the signed bundle is unusable (bad JSON, digests, fields, numbers out of range). */
   "bundle-invalid",
-  /** refused (session): the stored device state is not a state this verifier wrote. */
+  /** refused (session): the bundle is for another tenant or application than the one the session is bound to. */
+  "bundle-application-mismatch",
+  /**
+   * refused (session): the stored device state is lost: not a sealed state, its seal does not verify (edited,
+   * another device's, another application's), an older copy than the counter store's, or deleted. Sign in online.
+   */
   "state-invalid",
+  /**
+   * refused (session): no online sign-in yet in this device state (first start, or after a lost state), or,
+   * offline, a token issued before that sign-in.
+   */
+  "sign-in-required",
+  /** refused (session): the action asked for fresh claims (`requireFreshClaims`) and they are stale. */
+  "claims-stale",
   /** refused (session): too many failed local unlocks; the session was wiped. */
   "session-wiped",
   /** refused (session): the action needs MFA and the policy's `mfaStandIn` is `refuse` (or the device is online). */
   "mfa-required",
-  /** refused (session): the action needs MFA and no local unlock has happened in this session. */
+  /**
+   * refused (session): the action needs MFA (or `requireLocalUnlock`) and no local unlock happened in this
+   * process within the session's `unlockValiditySeconds`.
+   */
   "local-unlock-required",
 ] as const;
 

@@ -1,7 +1,8 @@
 /**
  * The device state the offline session keeps and hands to the app's storage: plain JSON, times in Unix
  * seconds, so a Swift or Kotlin port reads the same document (the conformance vectors use it as their input).
- * Holds no secret: the PIN record is an Argon2id salt and a check value, never the PIN or the derived key.
+ * The session never stores it bare: it seals it with the device key (state-seal.ts), because every field here
+ * is worth editing to the device's user (a later check-in, a planted key, a reset attempt count).
  */
 import { jwkProblems, type PublicJwk, publicJwk } from "../bundle/format";
 import { MAX_TIME_SECONDS } from "./time-rules";
@@ -17,7 +18,10 @@ export interface PinRecord {
   memoryKiB: number;
   iterations: number;
   parallelism: number;
-  /** base64url SHA-256 of the derived key: lets the helper tell a wrong PIN without storing the key. */
+  /**
+   * base64url MAC, under the device key, of the Argon2id output: lets the helper tell a wrong PIN without
+   * storing the key, and without letting anyone who copies the state guess the PIN offline.
+   */
   check: string;
 }
 
@@ -45,6 +49,16 @@ export interface SessionState {
   pin: PinRecord | null;
   /** Set when too many unlocks failed: the session is over until the user signs in online. */
   wiped: boolean;
+  /**
+   * Set when the state started afresh (first start, or a stored state that was lost: deleted, edited, foreign or
+   * restored): nothing is accepted until an online sign-in. Absent otherwise.
+   */
+  signInRequired?: true;
+  /**
+   * The server time of the online sign-in that ended {@link signInRequired}: offline, a token issued before it
+   * (minus the rollback tolerance) did not arrive online in this state and is refused. Absent otherwise.
+   */
+  since?: number;
 }
 
 export function emptyState(): SessionState {
@@ -131,6 +145,8 @@ export function parseSessionState(stored: unknown): { state?: SessionState; prob
     )
   )
     return bad("keysSeenOnline");
+  if (v.signInRequired !== undefined && v.signInRequired !== true) return bad("signInRequired");
+  if (v.since !== undefined && (v.since === null || !isTime(v.since))) return bad("since");
   const state = v as unknown as SessionState;
   return {
     state: {

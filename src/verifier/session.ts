@@ -1,9 +1,12 @@
 /**
  * The offline session: what an app keeps between launches to decide offline. It holds the signed bundle, the
  * device state (last server time, last check-in, the high-water mark of trusted time and its monotonic anchor,
- * the fetched JWKS, the bundle generation held, the local-unlock record) and hands every change of that state
- * to the app's storage through `persist` before answering. Nothing in it throws on bad input: a bundle, JWKS,
- * token or stored state that cannot be used becomes a refusal with a reason code.
+ * the fetched JWKS, the bundle generation held, the local-unlock record) and hands every change of that state,
+ * sealed with the platform-kept device key (state-seal.ts), to the app's storage through `persist` before
+ * answering. A stored state that does not open (deleted, edited, foreign, restored from an older copy) is a lost
+ * state: nothing is accepted until an online sign-in. The session is bound to one tenant and application and
+ * refuses any other's bundle. Nothing in it throws on bad input: a bundle, JWKS, token or stored state that
+ * cannot be used becomes a refusal with a reason code.
  *
  * Runs on WebCrypto, `jose` and `hash-wasm` only: React Native (with a `crypto.getRandomValues` polyfill),
  * browsers and Node.
@@ -11,18 +14,20 @@
 import type { JWK } from "jose";
 import type { PublicJwk } from "../bundle/format";
 import { decideWithKeys, type OfflineDecision } from "./decide";
+import type { CounterStore, DeviceKey } from "./device-key";
 import { mergeKeyList, parseFetchedJwks } from "./jwks-cache";
 import { type BundleKey, importKey } from "./load-bundle";
 import { type Argon2Params, argon2idKdf, checkPin, enrollPin, type PinKdf } from "./local-unlock";
 import { offlineRulesOf } from "./offline-policy";
 import type { ReasonCode } from "./reasons";
-import { emptyState, MAX_KEYS_SEEN, parseSessionState, type SessionState } from "./session-state";
+import { emptyState, MAX_KEYS_SEEN, type SessionState } from "./session-state";
 import {
   openSignedBundle,
   pinnedKeysByThumbprint,
   type SignedBundle,
   type SignedBundleFilesInput,
 } from "./signed-bundle";
+import { openSealedState, pinnedContext, type StateBinding, sealState } from "./state-seal";
 import { advanceTrustedTime, type MonotonicReading, observeServerTime, trustedFloor } from "./trusted-time";
 
 export interface OfflineSessionOptions {
@@ -30,10 +35,31 @@ export interface OfflineSessionOptions {
   bundle: Partial<SignedBundleFilesInput>;
   /** The pipeline's bundle-signing public key(s) (EC P-256 JWK), pinned in the app build. */
   pinnedKeys: readonly JWK[];
-  /** What `persist` last saved (the object or its JSON text); `undefined` on the first start. */
+  /** The sealed state `persist` last saved (or its JSON text); `undefined` when none is stored. */
   state?: unknown;
-  /** Saves the state (Keychain/Keystore-backed storage, a file...). Awaited before each answer that changed it. */
-  persist: (state: SessionState) => Promise<void>;
+  /**
+   * Saves the sealed state (a string under 2,048 bytes), sync or async. Awaited before each answer that changed
+   * it; a throw is a failed save (`stateSaved: false`, and a PIN attempt is refused).
+   */
+  persist: (sealed: string) => void | Promise<void>;
+  /**
+   * The platform-kept key the state is sealed with and the PIN check is bound to (Android Keystore, iOS
+   * Keychain/Secure Enclave, a non-extractable WebCrypto key: {@link webCryptoDeviceKey}).
+   */
+  deviceKey: DeviceKey;
+  /**
+   * The store outside backups that holds the state's counter, so a state restored from an older copy is
+   * detected. Without it, a restore of this app's data to the same device goes unnoticed.
+   */
+  counter?: CounterStore;
+  /**
+   * The tenant and application this app is (the manifest's `tenant` and `application`). Given, any bundle or
+   * stored state for another is refused from the first start; absent, the session binds to the application of
+   * the first bundle it opens with a fresh state.
+   */
+  application?: { tenant: string; id: string };
+  /** How long a local unlock stands in for MFA (and satisfies `requireLocalUnlock`), in seconds; 300 by default. */
+  unlockValiditySeconds?: number;
   /** The PIN key derivation; Argon2id by default. */
   kdf?: PinKdf;
 }
@@ -47,6 +73,16 @@ export interface SessionDecideInput {
   monotonic?: MonotonicReading;
   /** The action needs MFA: offline, the policy's `mfaStandIn` decides what stands in for it. */
   requireMfa?: boolean;
+  /** The action needs claims younger than the policy's `claimsMaxAgeSeconds` (`claims-stale` otherwise). */
+  requireFreshClaims?: boolean;
+  /** The action needs a local unlock (PIN or biometric) within `unlockValiditySeconds`, online or offline. */
+  requireLocalUnlock?: boolean;
+}
+
+/** When an unlock happened: the device's wall clock and monotonic reading (the session's trusted time applies). */
+export interface UnlockTime {
+  now: Date;
+  monotonic?: MonotonicReading;
 }
 
 /** A token the app just received from the issuer online: at sign-in, or from a refresh. */
@@ -73,13 +109,23 @@ export type UnlockResult =
   | { ok: true; key?: Uint8Array }
   | {
       ok: false;
-      code: "not-allowed" | "no-pin" | "wrong-pin" | "session-wiped" | "record-too-weak";
+      code:
+        | "not-allowed"
+        | "no-pin"
+        | "wrong-pin"
+        | "session-wiped"
+        | "record-too-weak"
+        | "sign-in-required"
+        | "current-pin-required"
+        | "state-not-saved";
       attemptsLeft: number;
     };
 
 export type InstallResult = { ok: true } | { ok: false; code: ReasonCode | "jwks-invalid"; message: string };
 
 const seconds = (d: Date) => d.getTime() / 1000;
+/** How long a local unlock counts, unless the app says otherwise: Android's usual auth-validity window. */
+export const DEFAULT_UNLOCK_VALIDITY_SECONDS = 300;
 const validDate = (d: unknown): d is Date => d instanceof Date && !Number.isNaN(d.getTime());
 
 /**
@@ -93,14 +139,29 @@ export async function createOfflineSession(options: OfflineSessionOptions): Prom
   return session;
 }
 
+type LostCode = Extract<ReasonCode, "state-invalid" | "sign-in-required">;
+
 export class OfflineSession {
   private signed?: SignedBundle;
   private problem?: { code: ReasonCode; message: string };
+  /** Set while the stored state is lost: nothing is accepted until an online sign-in. */
+  private lost?: { code: LostCode; message: string };
   private current: SessionState = emptyState();
   private keys: ReadonlyMap<string, BundleKey> = new Map();
   private readonly imported = new Map<string, BundleKey>();
   private pinned: ReadonlyMap<string, JWK> = new Map();
-  private unlocked = false;
+  private pinnedCtx = "";
+  private binding?: StateBinding;
+  /** The counter of the last state sealed (or read). */
+  private counterValue = 0;
+  /** Trusted time (seconds) of the last local unlock in this process. */
+  private unlockedAt?: number;
+  /** An online sign-in was recorded in this process: it allows a PIN enrolment. */
+  private signedInHere = false;
+  /** One unlock or enrolment at a time; the next waits for the previous one's persisted outcome. */
+  private unlocking: Promise<unknown> = Promise.resolve();
+  /** Saves run one after another, each sealing the latest state. */
+  private saving: Promise<unknown> = Promise.resolve();
   private readonly persistFn: OfflineSessionOptions["persist"];
   private readonly kdf: PinKdf;
 
@@ -122,29 +183,90 @@ export class OfflineSession {
   }
 
   private async open(bundle: Partial<SignedBundleFilesInput>, stored: unknown): Promise<void> {
-    const parsed = parseSessionState(stored);
-    if (parsed.state === undefined) {
-      this.problem = { code: "state-invalid", message: parsed.problem as string };
-    } else {
-      this.current = parsed.state;
-    }
     this.pinned = await pinnedKeysByThumbprint(this.options.pinnedKeys);
+    this.pinnedCtx = pinnedContext(this.pinned.keys());
+    const app = this.options.application;
+    if (app !== undefined) this.binding = { tenant: app.tenant, application: app.id };
+    await this.openState(stored);
     const opened = await openSignedBundle(bundle, this.pinned, this.current.bundleGeneration ?? undefined);
     if (!opened.ok) {
-      this.problem ??= { code: opened.code, message: opened.message };
+      this.problem = { code: opened.code, message: opened.message };
+      return;
+    }
+    const foreign = this.foreignBundle(opened.signed);
+    if (foreign !== undefined) {
+      this.problem = { code: "bundle-application-mismatch", message: foreign };
       return;
     }
     this.signed = opened.signed;
-    if (this.problem === undefined && this.current.bundleGeneration !== opened.signed.manifest.generation) {
+    this.binding ??= { tenant: opened.signed.manifest.tenant, application: opened.signed.manifest.application };
+    if (this.current.bundleGeneration !== opened.signed.manifest.generation) {
       this.current = { ...this.current, bundleGeneration: opened.signed.manifest.generation };
       await this.save();
     }
     await this.rebuildKeys();
   }
 
-  /** A copy of the state as last persisted (or about to be). */
+  /** Opens the stored state, or marks it lost (and starts from an empty state that needs a sign-in). */
+  private async openState(stored: unknown): Promise<void> {
+    const loseAs = (code: LostCode, message: string) => {
+      this.lost = { code, message };
+      this.current = { ...emptyState(), signInRequired: true };
+    };
+    let held: number | undefined;
+    try {
+      held = await this.options.counter?.read();
+    } catch (err) {
+      return loseAs("state-invalid", `the counter store cannot be read (${String(err)})`);
+    }
+    if (held !== undefined && !(Number.isSafeInteger(held) && held >= 0))
+      return loseAs("state-invalid", "the counter store holds no counter");
+    this.counterValue = held ?? 0;
+    if (stored === undefined || stored === null) {
+      return held !== undefined && held > 0
+        ? loseAs(
+            "state-invalid",
+            `the stored device state is gone, but the counter store says state ${held} was written`,
+          )
+        : loseAs("sign-in-required", "no device state yet: sign in online to start the offline session");
+    }
+    const r = await openSealedState(stored, this.pinnedCtx, this.options.deviceKey);
+    if (!r.ok) return loseAs("state-invalid", r.problem);
+    const { opened } = r;
+    if (held !== undefined && opened.counter < held)
+      return loseAs(
+        "state-invalid",
+        `the stored device state is an older copy (state ${opened.counter}; the counter store holds ${held})`,
+      );
+    const b = this.binding;
+    if (b !== undefined && (b.tenant !== opened.tenant || b.application !== opened.application))
+      return loseAs(
+        "state-invalid",
+        `the stored device state is for application ${JSON.stringify(opened.application)} of tenant ${JSON.stringify(opened.tenant)}`,
+      );
+    this.binding = { tenant: opened.tenant, application: opened.application };
+    this.counterValue = Math.max(opened.counter, held ?? 0);
+    this.current = opened.state;
+    if (opened.state.signInRequired === true)
+      this.lost = { code: "sign-in-required", message: "no online sign-in since the device state started afresh" };
+  }
+
+  /** Why a bundle is not for the application this session is bound to; `undefined` when it is. */
+  private foreignBundle(signed: SignedBundle): string | undefined {
+    const b = this.binding;
+    const m = signed.manifest;
+    if (b === undefined || (b.tenant === m.tenant && b.application === m.application)) return undefined;
+    return `the bundle is for application ${JSON.stringify(m.application)} of tenant ${JSON.stringify(m.tenant)}; this session is bound to ${JSON.stringify(b.application)} of ${JSON.stringify(b.tenant)}`;
+  }
+
+  /** A copy of the state as last persisted (or about to be), unsealed. */
   get state(): SessionState {
-    return JSON.parse(JSON.stringify(this.current));
+    return JSON.parse(JSON.stringify(this.storedState()));
+  }
+
+  /** The tenant and application this session is bound to, once known. */
+  get application(): StateBinding | undefined {
+    return this.binding === undefined ? undefined : { ...this.binding };
   }
 
   /** The bundle in use, when one opened. */
@@ -171,6 +293,7 @@ export class OfflineSession {
       const p = this.problem ?? { code: "bundle-invalid" as const, message: "no bundle" };
       return refuse(p.code, p.message);
     }
+    if (this.lost !== undefined) return refuse(this.lost.code, `${this.lost.message}; sign in online`);
     if (this.current.wiped) return refuse("session-wiped", "too many failed local unlocks; sign in online");
     if (!validDate(input.now)) return refuse("state-invalid", "`now` is not a valid Date");
 
@@ -182,7 +305,7 @@ export class OfflineSession {
       online: input.online,
       keysSeenOnline: this.seenSet(),
     });
-    const decision = this.applyMfa(result, input);
+    const decision = this.applyGates(result, input);
     const trusted = Math.max(seconds(input.now), floor);
     const next = advanceTrustedTime(
       this.current,
@@ -197,8 +320,12 @@ export class OfflineSession {
     return Object.assign(decision, { jwksFetchDue: this.jwksFetchDue, stateSaved });
   }
 
-  private applyMfa(result: OfflineDecision, input: SessionDecideInput): OfflineDecision {
-    if (input.requireMfa !== true || result.decision === "refused" || this.signed === undefined) return result;
+  /**
+   * The session's gates after the token rules: a token issued before the sign-in this state started with
+   * (offline), then what the action asks for: fresh claims, MFA (or its offline stand-in), a local unlock.
+   */
+  private applyGates(result: OfflineDecision, input: SessionDecideInput): OfflineDecision {
+    if (result.decision === "refused" || this.signed === undefined) return result;
     const refuse = (code: ReasonCode, message: string): OfflineDecision => ({
       decision: "refused",
       reason: { code, message },
@@ -206,11 +333,39 @@ export class OfflineSession {
       trustedTime: result.trustedTime,
       horizonPassed: result.horizonPassed,
     });
-    if (input.online) return refuse("mfa-required", "the action needs MFA: step up with the server while online");
-    const rules = offlineRulesOf(this.signed.bundle.policy);
-    if (rules.mfaStandIn === "refuse") return refuse("mfa-required", "the policy allows no offline stand-in for MFA");
-    if (!this.unlocked) return refuse("local-unlock-required", "unlock locally (PIN or biometric) to stand in for MFA");
+    const policy = this.signed.bundle.policy;
+    const since = this.current.since;
+    if (since !== undefined && !input.online) {
+      const iat = result.claims?.iat;
+      const exp = result.claims?.exp as number;
+      const issued = typeof iat === "number" ? iat : exp - policy.accessTokenTtlSeconds;
+      if (issued < since - policy.clockRollbackToleranceSeconds)
+        return refuse(
+          "sign-in-required",
+          "the token was issued before the online sign-in this device state started with",
+        );
+    }
+    if (input.requireFreshClaims === true && result.claimsStale === true)
+      return refuse("claims-stale", `the claims are older than ${policy.claimsMaxAgeSeconds}s: refresh online`);
+    const unlocked = this.unlockedWithin(result.trustedTime);
+    if (input.requireMfa === true) {
+      if (input.online) return refuse("mfa-required", "the action needs MFA: step up with the server while online");
+      if (offlineRulesOf(policy).mfaStandIn === "refuse")
+        return refuse("mfa-required", "the policy allows no offline stand-in for MFA");
+      if (!unlocked) return refuse("local-unlock-required", "unlock locally (PIN or biometric) to stand in for MFA");
+    }
+    if (input.requireLocalUnlock === true && !unlocked)
+      return refuse("local-unlock-required", "the action needs a recent local unlock (PIN or biometric)");
     return result;
+  }
+
+  /** Whether a local unlock happened in this process within `unlockValiditySeconds` of `trusted`. */
+  private unlockedWithin(trusted: Date | undefined): boolean {
+    if (this.unlockedAt === undefined || trusted === undefined || this.signed === undefined) return false;
+    const t = seconds(trusted);
+    const bound = this.options.unlockValiditySeconds ?? DEFAULT_UNLOCK_VALIDITY_SECONDS;
+    const s = this.signed.bundle.policy.clockRollbackToleranceSeconds;
+    return t - this.unlockedAt <= bound && t >= this.unlockedAt - s;
   }
 
   /**
@@ -232,7 +387,7 @@ export class OfflineSession {
   }
 
   private async receive(input: ReceivedToken, signIn: boolean): Promise<SessionDecision> {
-    if (this.signed === undefined || (this.problem !== undefined && this.problem.code !== "state-invalid"))
+    if (this.signed === undefined || this.problem !== undefined || (this.lost !== undefined && !signIn))
       return this.decide({ token: input.token, now: input.now, online: true, monotonic: input.monotonic });
     if (!validDate(input.now) || (input.serverTime !== undefined && !validDate(input.serverTime)))
       return {
@@ -286,7 +441,6 @@ export class OfflineSession {
   /** Records a server response's time (its HTTP `Date`): resets the trusted time to the server's. */
   async recordServerTime(serverTime: Date, monotonic?: MonotonicReading): Promise<boolean> {
     if (!validDate(serverTime)) return false;
-    if (this.problem?.code === "state-invalid") this.resetState();
     this.current = observeServerTime(this.current, seconds(serverTime), monotonic);
     return this.save();
   }
@@ -297,7 +451,6 @@ export class OfflineSession {
    */
   async recordCheckIn(serverTime: Date, monotonic?: MonotonicReading): Promise<boolean> {
     if (!validDate(serverTime)) return false;
-    if (this.problem?.code === "state-invalid") this.resetState();
     const t = seconds(serverTime);
     this.current = observeServerTime(this.current, t, monotonic);
     this.current = { ...this.current, lastCheckIn: Math.max(this.current.lastCheckIn ?? 0, t) };
@@ -305,18 +458,23 @@ export class OfflineSession {
   }
 
   /**
-   * Records an online sign-in: ends a wiped session, resets the unlock attempts, and counts as a check-in;
-   * {@link login} does it for the token it verifies.
+   * Records an online sign-in: starts a lost state afresh (offline, tokens issued before it are refused), ends
+   * a wiped session, resets the unlock attempts, allows a PIN enrolment in this process, and counts as a
+   * check-in; {@link login} does it for the token it verifies.
    */
   async recordSignIn(serverTime: Date, monotonic?: MonotonicReading): Promise<boolean> {
     if (!validDate(serverTime)) return false;
+    if (this.lost !== undefined) {
+      this.current = {
+        ...emptyState(),
+        bundleGeneration: this.signed?.manifest.generation ?? null,
+        since: Math.floor(seconds(serverTime)),
+      };
+      this.lost = undefined;
+    }
+    this.signedInHere = true;
     this.current = { ...this.current, wiped: false, failedUnlocks: 0 };
     return this.recordCheckIn(serverTime, monotonic);
-  }
-
-  private resetState(): void {
-    this.current = { ...emptyState(), bundleGeneration: this.signed?.manifest.generation ?? null };
-    this.problem = undefined;
   }
 
   /**
@@ -340,7 +498,10 @@ export class OfflineSession {
   async installBundle(files: Partial<SignedBundleFilesInput>): Promise<InstallResult> {
     const opened = await openSignedBundle(files, this.pinned, this.current.bundleGeneration ?? undefined);
     if (!opened.ok) return opened;
+    const foreign = this.foreignBundle(opened.signed);
+    if (foreign !== undefined) return { ok: false, code: "bundle-application-mismatch", message: foreign };
     this.signed = opened.signed;
+    this.binding ??= { tenant: opened.signed.manifest.tenant, application: opened.signed.manifest.application };
     if (this.problem?.code.startsWith("bundle-")) this.problem = undefined;
     this.current = { ...this.current, bundleGeneration: opened.signed.manifest.generation };
     await this.rebuildKeys();
@@ -391,36 +552,83 @@ export class OfflineSession {
     return Math.max(0, max - this.current.failedUnlocks);
   }
 
-  /** Enrolls a PIN at the policy's Argon2id parameters; returns the derived key for the app to wrap secrets. */
-  async enrollPin(pin: string): Promise<UnlockResult> {
+  /** Runs `fn` after every earlier unlock or enrolment has finished: the attempts are counted one by one. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.unlocking.then(fn, fn);
+    this.unlocking = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Why no PIN may be used now; `undefined` when one may. */
+  private pinRefusal(): UnlockResult | undefined {
     const policy = this.unlockPolicy();
     if (policy === undefined || (policy.mode !== "pin" && policy.mode !== "either"))
       return { ok: false, code: "not-allowed", attemptsLeft: 0 };
+    if (this.lost !== undefined) return { ok: false, code: "sign-in-required", attemptsLeft: 0 };
     if (this.current.wiped) return { ok: false, code: "session-wiped", attemptsLeft: 0 };
-    const { record, key } = await enrollPin(pin, policy.argon2id as Argon2Params, this.kdf);
+    return undefined;
+  }
+
+  /**
+   * Enrolls a PIN at the policy's Argon2id parameters and returns the derived key for the app to wrap secrets
+   * (bound to the device key: it cannot be re-derived from the PIN elsewhere). Replacing an enrolled PIN needs
+   * `currentPin` (a wrong one counts as a failed unlock) or an online sign-in in this process; a first
+   * enrolment needs the sign-in. Refused (`state-not-saved`) when the new record cannot be persisted.
+   * @example
+   * await session.login({ token, now: new Date(), serverTime }); // online
+   * const { ok, key } = await session.enrollPin("482916");
+   */
+  enrollPin(pin: string, options: { currentPin?: string } = {}): Promise<UnlockResult> {
+    return this.exclusive(() => this.enrollNow(pin, options.currentPin));
+  }
+
+  private async enrollNow(pin: string, currentPin: string | undefined): Promise<UnlockResult> {
+    const refusal = this.pinRefusal();
+    if (refusal !== undefined) return refusal;
+    const policy = this.unlockPolicy() as NonNullable<ReturnType<OfflineSession["unlockPolicy"]>>;
+    if (!this.signedInHere) {
+      if (this.current.pin === null) return { ok: false, code: "sign-in-required", attemptsLeft: this.attemptsLeft() };
+      if (currentPin === undefined)
+        return { ok: false, code: "current-pin-required", attemptsLeft: this.attemptsLeft() };
+      const proved = await this.unlockNow(currentPin, undefined);
+      if (!proved.ok) return proved;
+    }
+    const { record, key } = await enrollPin(pin, policy.argon2id as Argon2Params, this.options.deviceKey, this.kdf);
     this.current = { ...this.current, pin: record, failedUnlocks: 0 };
-    await this.save();
+    if (!(await this.save())) return { ok: false, code: "state-not-saved", attemptsLeft: this.attemptsLeft() };
     return { ok: true, key };
   }
 
   /**
-   * Unlocks with the PIN. The failure count is persisted before the answer, so killing the app does not reset
-   * it; at the policy's `maxAttempts` the session is wiped (the PIN record, the JWKS and the check-in are
-   * dropped) until the user signs in online.
+   * Unlocks with the PIN, one call at a time (concurrent calls wait their turn). The attempt is counted and
+   * persisted before anything is derived; when that save fails the attempt is refused (`state-not-saved`), so
+   * a storage that throws cannot hide guesses. At the policy's `maxAttempts` failures the session is wiped
+   * (the PIN record, the JWKS and the check-in are dropped) until the user signs in online.
+   * @example
+   * const r = await session.unlockWithPin(pin, { now: new Date(), monotonic: monotonic() });
+   * if (!r.ok) showAttemptsLeft(r.attemptsLeft);
    */
-  async unlockWithPin(pin: string): Promise<UnlockResult> {
-    const policy = this.unlockPolicy();
-    if (policy === undefined || (policy.mode !== "pin" && policy.mode !== "either"))
-      return { ok: false, code: "not-allowed", attemptsLeft: 0 };
-    if (this.current.wiped) return { ok: false, code: "session-wiped", attemptsLeft: 0 };
+  unlockWithPin(pin: string, at?: UnlockTime): Promise<UnlockResult> {
+    return this.exclusive(() => this.unlockNow(pin, at));
+  }
+
+  private async unlockNow(pin: string, at: UnlockTime | undefined): Promise<UnlockResult> {
+    const refusal = this.pinRefusal();
+    if (refusal !== undefined) return refusal;
+    const policy = this.unlockPolicy() as NonNullable<ReturnType<OfflineSession["unlockPolicy"]>>;
     const record = this.current.pin;
     if (record === null) return { ok: false, code: "no-pin", attemptsLeft: this.attemptsLeft() };
-    // Count the attempt before deriving: an app killed mid-derivation has still used it.
+    if (this.current.failedUnlocks >= policy.maxAttempts) {
+      await this.wipe();
+      return { ok: false, code: "session-wiped", attemptsLeft: 0 };
+    }
+    // Count the attempt and persist it before deriving: an app killed mid-derivation has still used it, and an
+    // attempt whose count cannot be saved is not made.
     this.current = { ...this.current, failedUnlocks: this.current.failedUnlocks + 1 };
-    await this.save();
-    const checked = await checkPin(pin, record, policy.argon2id, this.kdf);
+    if (!(await this.save())) return { ok: false, code: "state-not-saved", attemptsLeft: this.attemptsLeft() };
+    const checked = await checkPin(pin, record, policy.argon2id, this.options.deviceKey, this.kdf);
     if (checked.ok) {
-      this.unlocked = true;
+      this.noteUnlock(at);
       this.current = { ...this.current, failedUnlocks: 0, pin: checked.upgraded ?? record };
       await this.save();
       return { ok: true, key: checked.key };
@@ -432,24 +640,35 @@ export class OfflineSession {
     return { ok: false, code: checked.reason, attemptsLeft: this.attemptsLeft() };
   }
 
+  /** Stamps a local unlock with the session's trusted time (the wall clock when none is given). */
+  private noteUnlock(at: UnlockTime | undefined): void {
+    const now = at !== undefined && validDate(at.now) ? seconds(at.now) : Date.now() / 1000;
+    const floor = trustedFloor(this.current, at?.monotonic);
+    this.unlockedAt = Math.max(now, Number.isFinite(floor) ? floor : now);
+  }
+
   /** Records a biometric unlock the platform performed (LocalAuthentication, BiometricPrompt). */
-  async recordBiometricUnlock(): Promise<UnlockResult> {
+  async recordBiometricUnlock(at?: UnlockTime): Promise<UnlockResult> {
     const policy = this.unlockPolicy();
     if (policy === undefined || (policy.mode !== "biometric" && policy.mode !== "either"))
       return { ok: false, code: "not-allowed", attemptsLeft: 0 };
+    if (this.lost !== undefined) return { ok: false, code: "sign-in-required", attemptsLeft: 0 };
     if (this.current.wiped) return { ok: false, code: "session-wiped", attemptsLeft: 0 };
-    this.unlocked = true;
+    this.noteUnlock(at);
     return { ok: true };
   }
 
-  /** Whether a local unlock happened in this session (this process): it stands in for MFA per the policy. */
+  /**
+   * Whether a local unlock happened in this process (it stands in for MFA per the policy, for at most
+   * `unlockValiditySeconds`; decisions check the bound).
+   */
   get isUnlocked(): boolean {
-    return this.unlocked;
+    return this.unlockedAt !== undefined;
   }
 
   /** Ends the offline session: decisions answer `session-wiped` until {@link recordSignIn}. */
   async wipe(): Promise<void> {
-    this.unlocked = false;
+    this.unlockedAt = undefined;
     this.current = {
       ...this.current,
       wiped: true,
@@ -462,9 +681,38 @@ export class OfflineSession {
     await this.save();
   }
 
-  private async save(): Promise<boolean> {
+  /**
+   * The state as stored: the fetched JWKS narrowed to this application's keys (the bundle's, and those of tokens
+   * seen online). FusionAuth's JWKS is global; other tenants' keys would only fill the secure storage.
+   */
+  private storedState(): SessionState {
+    const jwks = this.current.jwks;
+    if (jwks === null || this.signed === undefined) return this.current;
+    const { bundle } = this.signed;
+    const own = new Set([
+      ...bundle.jwks.keys.map((k) => k.kid),
+      ...bundle.policy.keys.map((k) => k.kid),
+      ...(this.current.keysSeenOnline ?? []),
+    ]);
+    const keys = jwks.keys.filter((k) => own.has(k.kid));
+    return keys.length === jwks.keys.length ? this.current : { ...this.current, jwks: { ...jwks, keys } };
+  }
+
+  /** Seals and persists the latest state, after any save still running; false when it was not saved. */
+  private save(): Promise<boolean> {
+    const run = this.saving.then(() => this.persistNow());
+    this.saving = run.catch(() => undefined);
+    return run;
+  }
+
+  private async persistNow(): Promise<boolean> {
+    if (this.binding === undefined) return false;
+    const counter = this.counterValue + 1;
+    this.counterValue = counter;
     try {
-      await this.persistFn(JSON.parse(JSON.stringify(this.current)));
+      const sealed = await sealState(this.storedState(), this.binding, counter, this.pinnedCtx, this.options.deviceKey);
+      await this.persistFn(sealed);
+      await this.options.counter?.write(counter);
       return true;
     } catch {
       return false;

@@ -1,11 +1,11 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readFile, rm, stat, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP_ID, ISSUER, signToken, type TenantFixture, type TestKey, tenantFixture } from "../bundle/fixtures";
 import { runFakit } from "../helpers/fakit";
-import { DAY, EPOCH, HOUR } from "../rotation/presets";
-import { makeBundleSigner, signBundle } from "../verifier/signed-fixture";
+import { DAY, EPOCH, HOUR, MIN } from "../rotation/presets";
+import { type BundleSigner, makeBundleSigner, signBundle } from "../verifier/signed-fixture";
 
 const ROOT = resolve(__dirname, "../..");
 const T0 = EPOCH + HOUR;
@@ -19,6 +19,7 @@ let signedDir: string;
 let pinnedFile: string;
 let f: TenantFixture;
 let token: string;
+let pinnedSigner: BundleSigner;
 
 beforeAll(async () => {
   f = await tenantFixture();
@@ -33,6 +34,7 @@ beforeAll(async () => {
   }
   signedDir = await mkdtemp(join(tmpdir(), "fakit-verify-signed-"));
   const signer = await makeBundleSigner();
+  pinnedSigner = signer;
   for (const [name, text] of Object.entries(await signBundle(f.files, signer)))
     await writeFile(join(signedDir, name), text);
   pinnedFile = join(signedDir, "pinned.jwk.json");
@@ -138,7 +140,7 @@ describe("fakit verify --pinned-key (the offline session)", () => {
 
   it("keeps the device state in --state: a clock set back later is caught", async () => {
     const state = join(signedDir, "state.json");
-    const first = await session(state, T0 + 2 * HOUR, ["--last-check-in", iso(T0)]);
+    const first = await session(state, T0 + 2 * HOUR, ["--sign-in", iso(T0)]);
     expect(first.stderr).toBe("");
     expect(JSON.parse(first.stdout)).toMatchObject({ decision: "full", reason: { code: "offline-grace" } });
     const later = await session(state, T0 + 3 * DAY);
@@ -154,7 +156,6 @@ describe("fakit verify --pinned-key (the offline session)", () => {
     const corrupt = await session(state, T0);
     expect(corrupt.code).toBe(1);
     expect(corrupt.stderr).toContain("state-invalid");
-    const { readFile } = await import("node:fs/promises");
     const original = await readFile(policy, "utf8");
     await writeFile(policy, original.replace('"graceSeconds": 86400', '"graceSeconds": 8640000'));
     const r = await session(join(signedDir, "fresh.json"), T0);
@@ -162,5 +163,85 @@ describe("fakit verify --pinned-key (the offline session)", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("bundle-invalid");
     expect(`${r.stderr}${corrupt.stderr}`).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe("fakit verify --state: the sealed state against its own user", () => {
+  const run = (state: string, now: number, extra: string[] = [], bundle = signedDir) =>
+    fakit([
+      "verify",
+      "--bundle",
+      bundle,
+      "--pinned-key",
+      pinnedFile,
+      "--state",
+      state,
+      "--token",
+      token,
+      "--now",
+      iso(now),
+      "--offline",
+      ...extra,
+    ]);
+  const code = (r: { stdout: string }) => JSON.parse(r.stdout).reason.code;
+
+  it("seals the state with a key kept beside it (mode 0600) and needs an online sign-in first", async () => {
+    const state = join(signedDir, "sealed.json");
+    const first = await run(state, T0 + MIN);
+    expect(first.code).toBe(0);
+    expect(code(first)).toBe("sign-in-required");
+    expect((await stat(`${state}.key`)).mode & 0o777).toBe(0o600);
+    const signedIn = await run(state, T0 + 2 * MIN, ["--sign-in", iso(T0)]);
+    expect(code(signedIn)).toBe("valid");
+    expect((await readFile(state, "utf8")).trim()).toMatch(/^fakit-state-1\.[\w-]+\.[\w-]+$/);
+    expect(code(await run(state, T0 + 3 * MIN))).toBe("valid");
+  });
+
+  it("an edited state, an older copy and a deleted state are refused (they restored access)", async () => {
+    const state = join(signedDir, "attacked.json");
+    expect(code(await run(state, T0 + MIN, ["--sign-in", iso(T0)]))).toBe("valid");
+    const backup = `${state}.backup`;
+    await copyFile(state, backup);
+    expect(code(await run(state, T0 + 3 * DAY))).toBe("offline-degraded");
+    // lastCheckIn pushed to 2099 inside the sealed payload.
+    const [prefix, body, tag] = (await readFile(state, "utf8")).trim().split(".") as [string, string, string];
+    const payload = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
+    payload.state.lastCheckIn = Date.parse("2099-01-01T00:00:00Z") / 1000;
+    const original = await readFile(state, "utf8");
+    await writeFile(state, `${prefix}.${Buffer.from(JSON.stringify(payload)).toString("base64url")}.${tag}\n`);
+    const edited = await run(state, T0 + 300 * DAY);
+    expect(edited.code).toBe(1);
+    expect(edited.stderr).toContain("state-invalid");
+    expect(edited.stderr).not.toMatch(/\n\s+at /);
+    await writeFile(state, original);
+    // The copy taken before the 3-day decision: its counter is behind the counter file.
+    await copyFile(backup, state);
+    const restored = await run(state, T0 + 3 * DAY + MIN);
+    expect(restored.code).toBe(1);
+    expect(restored.stderr).toContain("older copy");
+    await unlink(state);
+    const deleted = await run(state, T0 + 3 * DAY + 2 * MIN);
+    expect(code(deleted)).toBe("state-invalid");
+  });
+
+  it("a state bound to this application refuses another application's bundle, whatever key signed it", async () => {
+    const state = join(signedDir, "bound.json");
+    expect(code(await run(state, T0 + MIN, ["--sign-in", iso(T0)]))).toBe("valid");
+    const other = await mkdtemp(join(tmpdir(), "fakit-verify-other-app-"));
+    const otherApp = "0b0b0b0b-0000-4000-8000-00000000a2a2";
+    for (const [name, text] of Object.entries(
+      await signBundle(f.files, pinnedSigner, {
+        editPolicy: (p) => {
+          p.application = { id: otherApp, key: "kiosk", name: "Kiosk" };
+          p.audience = otherApp;
+        },
+      }),
+    ))
+      await writeFile(join(other, name), text);
+    const r = await run(state, T0 + 2 * MIN, [], other);
+    await rm(other, { recursive: true, force: true });
+    expect(r.code).toBe(1);
+    expect(code(r)).toBe("bundle-application-mismatch");
+    expect(r.stderr).toContain("bundle-application-mismatch");
   });
 });

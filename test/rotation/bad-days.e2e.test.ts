@@ -31,6 +31,7 @@ import {
 } from "../helpers/kit-scenario";
 import { compileStackText } from "../helpers/policies";
 import { LONG, pulumiToolchain } from "../helpers/pulumi";
+import { testDeviceKey } from "../verifier/device-fixture";
 
 const tc = await pulumiToolchain();
 const TENANT = "field-ops";
@@ -72,12 +73,17 @@ describe.skipIf(tc === undefined)("bad days: key compromise, a stolen device, lo
   const fakit = (args: string[]) => s.fakit(args);
   const at = (t: number) => new Date(t * 1000);
   /** A device holding the bundle in `dir`, as the app opens it at start-up with the pinned bundle key. */
-  const device = (dir: string): Promise<OfflineSession> =>
-    createOfflineSession({ bundle: readBundleDir(dir), pinnedKeys: [pinned], persist: async () => {} });
+  const device = async (dir: string): Promise<OfflineSession> =>
+    createOfflineSession({
+      bundle: readBundleDir(dir),
+      pinnedKeys: [pinned],
+      persist: async () => {},
+      deviceKey: await testDeviceKey(),
+    });
   /** What a device holding the bundle in `dir`, whose last check-in was at `checkedIn`, answers offline at `t`. */
   async function offline(token: string, dir: string, t: number, checkedIn: number) {
     const d = await device(dir);
-    expect(await d.recordCheckIn(at(checkedIn))).toBe(true);
+    expect(await d.recordSignIn(at(checkedIn))).toBe(true);
     return d.decide({ token, now: at(t), online: false });
   }
   /** The strong attacker: a token signed with the leaked key, issued a minute before it is used at `use`. */

@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createOfflineSession, REASON_CODES } from "../../src/verifier";
 import { APP_ID, ISSUER, signToken, type TestKey, tenantFixture } from "../bundle/fixtures";
 import { EPOCH, HOUR } from "../rotation/presets";
+import { testDeviceKey } from "./device-fixture";
 import { type BundleSigner, makeBundleSigner, type SignedFiles, signBundle } from "./signed-fixture";
 
 const T0 = EPOCH + HOUR;
@@ -38,6 +39,7 @@ describe("the session never throws on bad input", () => {
             pinnedKeys: pinned as never,
             state,
             persist: noop,
+            deviceKey: await testDeviceKey(),
           });
           const r = await session.decide({ token: t as never, now: new Date(T0 * 1000), online: false });
           expect(r.decision).toBe("refused");
@@ -58,6 +60,7 @@ describe("the session never throws on bad input", () => {
           bundle: { ...files, [name]: typeof value === "string" ? value : JSON.stringify(value) },
           pinnedKeys: [signer.publicJwk],
           persist: noop,
+          deviceKey: await testDeviceKey(),
         });
         const r = await session.decide({ token: t, now: new Date(T0 * 1000), online: false });
         expect(known.has(r.reason.code)).toBe(true);
@@ -67,8 +70,13 @@ describe("the session never throws on bad input", () => {
   });
 
   it("the valid token and any fetched JWKS body", async () => {
-    const session = await createOfflineSession({ bundle: files, pinnedKeys: [signer.publicJwk], persist: noop });
-    await session.recordCheckIn(new Date(T0 * 1000));
+    const session = await createOfflineSession({
+      bundle: files,
+      pinnedKeys: [signer.publicJwk],
+      persist: noop,
+      deviceKey: await testDeviceKey(),
+    });
+    await session.recordSignIn(new Date(T0 * 1000));
     await fc.assert(
       fc.asyncProperty(fc.jsonValue(), async (body) => {
         await session.acceptJwks({ keys: [body] }, new Date(EPOCH * 1000 - 1000));

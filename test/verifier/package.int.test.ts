@@ -83,20 +83,22 @@ describe("the packed verifier, installed into a scratch project", () => {
     writeFileSync(
       path.join(app, "app.js"),
       `const fs = require("node:fs");
-const { createOfflineSession } = require("fusionauth-offline-verifier");
+const { createOfflineSession, generateDeviceKeyMaterial, webCryptoDeviceKey } = require("fusionauth-offline-verifier");
 const files = {};
 for (const name of fs.readdirSync("bundle")) files[name] = fs.readFileSync("bundle/" + name, "utf8");
 (async () => {
+  const deviceKey = webCryptoDeviceKey(await generateDeviceKeyMaterial());
   const session = await createOfflineSession({
     bundle: files,
     pinnedKeys: [JSON.parse(fs.readFileSync("pinned.json", "utf8"))],
     persist: async () => {},
+    deviceKey,
   });
-  await session.recordCheckIn(new Date(${T0 * 1000}));
+  await session.recordSignIn(new Date(${T0 * 1000}));
   const token = fs.readFileSync("token.txt", "utf8");
   const d = await session.decide({ token, now: new Date(${(T0 + 60) * 1000}), online: false });
   files["policy.json"] = files["policy.json"].replace('"graceSeconds": 86400', '"graceSeconds": 8640000');
-  const forged = await createOfflineSession({ bundle: files, pinnedKeys: [JSON.parse(fs.readFileSync("pinned.json", "utf8"))], persist: async () => {} });
+  const forged = await createOfflineSession({ bundle: files, pinnedKeys: [JSON.parse(fs.readFileSync("pinned.json", "utf8"))], persist: async () => {}, deviceKey });
   const f = await forged.decide({ token, now: new Date(${(T0 + 60) * 1000}), online: false });
   console.log(JSON.stringify({ code: d.reason.code, forged: f.reason.code }));
 })();
@@ -109,9 +111,19 @@ for (const name of fs.readdirSync("bundle")) files[name] = fs.readFileSync("bund
   it("type-checks an app importing it, through its exports and declarations", LONG, async () => {
     writeFileSync(
       path.join(app, "check.ts"),
-      `import { applyTimeRules, createOfflineSession, type SessionDecision, type ReasonCode } from "fusionauth-offline-verifier";
+      `import { applyTimeRules, createOfflineSession, type DeviceKey, type SessionDecision, type ReasonCode } from "fusionauth-offline-verifier";
+// A synchronous persist (MMKV-style) and a synchronous device key typecheck as well as async ones.
+const storage = new Map<string, string>();
+const deviceKey: DeviceKey = { mac: (data) => data.slice(0, 32) };
 export async function use(files: Record<string, string>): Promise<ReasonCode> {
-  const session = await createOfflineSession({ bundle: files, pinnedKeys: [], persist: async () => {} });
+  const session = await createOfflineSession({
+    bundle: files,
+    pinnedKeys: [],
+    persist: (sealed) => {
+      storage.set("fakit-session", sealed);
+    },
+    deviceKey,
+  });
   const d: SessionDecision = await session.decide({ token: "t", now: new Date(), online: false });
   return d.reason.code;
 }

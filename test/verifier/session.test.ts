@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createOfflineSession, type OfflineSessionOptions, type SessionState } from "../../src/verifier";
+import { createOfflineSession, inspectSealedState, type OfflineSessionOptions } from "../../src/verifier";
 import {
   APP_ID,
   fusionAuthJwk,
@@ -17,6 +17,7 @@ import {
   tenantFixture,
 } from "../bundle/fixtures";
 import { DAY, EPOCH, HOUR, MIN } from "../rotation/presets";
+import { testDeviceKey } from "./device-fixture";
 import {
   type BundleSigner,
   makeBundleSigner,
@@ -44,15 +45,16 @@ beforeAll(async () => {
   token = await signToken(g0, claims(T0));
 });
 
-/** A session over `bundle` whose storage is an array of the states it persisted. */
+/** A session over `bundle` whose storage is an array of the sealed states it persisted. */
 async function open(bundle: Partial<SignedFiles> = files, extra: Partial<OfflineSessionOptions> = {}) {
-  const saved: SessionState[] = [];
+  const saved: string[] = [];
   const session = await createOfflineSession({
     bundle,
     pinnedKeys: [signer.publicJwk],
     persist: async (s) => {
       saved.push(s);
     },
+    deviceKey: await testDeviceKey(),
     ...extra,
   });
   return { session, saved };
@@ -61,7 +63,7 @@ async function open(bundle: Partial<SignedFiles> = files, extra: Partial<Offline
 describe("authentic bundles", () => {
   it("a signed bundle opens and decides", async () => {
     const { session } = await open();
-    await session.recordCheckIn(at(T0));
+    await session.recordSignIn(at(T0));
     const r = await session.decide({ token, now: at(T0 + MIN), online: false });
     expect(r.reason.code).toBe("valid");
     expect(session.state.bundleGeneration).toBe(EPOCH);
@@ -142,7 +144,7 @@ describe("the JWKS fetched online", () => {
     const added = await makeKey("ES256", "kid-added-later");
     const later = await signToken(added, claims(T0 + DAY));
     const { session } = await open();
-    await session.recordCheckIn(at(T0 + DAY));
+    await session.recordSignIn(at(T0 + DAY));
     expect((await session.decide({ token: later, now: at(T0 + DAY + MIN), online: true })).reason.code).toBe(
       "kid-unknown",
     );
@@ -155,7 +157,7 @@ describe("the JWKS fetched online", () => {
     const { session } = await open();
     const without = { keys: f.jwks.keys.filter((k) => k.kid !== g0.kid) };
     await session.acceptJwks(without, at(EPOCH - DAY));
-    await session.recordCheckIn(at(T0));
+    await session.recordSignIn(at(T0));
     expect((await session.decide({ token, now: at(T0 + MIN), online: false })).reason.code).toBe("valid");
     await session.acceptJwks(without, at(T0));
     expect((await session.decide({ token, now: at(T0 + MIN), online: false })).reason.code).toBe("kid-unknown");
@@ -165,13 +167,14 @@ describe("the JWKS fetched online", () => {
     const { session } = await open();
     const J = JSON.parse(files["policy.json"]).jwksRefreshSeconds;
     expect(session.jwksFetchDue).toEqual(at(EPOCH + J));
+    await session.recordSignIn(at(T0));
     await session.acceptJwks(f.jwks, at(T0));
     expect((await session.decide({ token, now: at(T0 + MIN), online: false })).jwksFetchDue).toEqual(at(T0 + J));
   });
 
   it("a malformed JWKS is refused and the keys stay", async () => {
     const { session } = await open();
-    await session.recordCheckIn(at(T0));
+    await session.recordSignIn(at(T0));
     for (const body of [null, "x", { keys: 3 }, { keys: [{ ...fusionAuthJwk(g0), d: "AAAA" }] }])
       expect(await session.acceptJwks(body, at(T0))).toMatchObject({ ok: false, code: "jwks-invalid" });
     expect((await session.decide({ token, now: at(T0 + MIN), online: false })).reason.code).toBe("valid");
@@ -183,7 +186,7 @@ describe("clock trust", () => {
 
   it("a clock held at iat + 10 minutes for days is caught by the monotonic clock (it was full forever)", async () => {
     const { session } = await open();
-    await session.recordCheckIn(at(T0), boot(1000));
+    await session.recordSignIn(at(T0), boot(1000));
     const held = at(T0 + 10 * MIN);
     const first = await session.decide({ token, now: held, online: false, monotonic: boot(1000 + 10 * MIN) });
     expect(first.reason.code).toBe("valid");
@@ -197,7 +200,7 @@ describe("clock trust", () => {
 
   it("across a reboot the persisted high-water mark holds: a held clock gains only the time switched off", async () => {
     const { session, saved } = await open();
-    await session.recordCheckIn(at(T0), boot(1000));
+    await session.recordSignIn(at(T0), boot(1000));
     await session.decide({ token, now: at(T0 + 3 * DAY), online: false, monotonic: boot(1000 + 3 * DAY) });
     // Switched off for two days, then the clock is set back: the last trusted time is the floor.
     const after = await open(files, { state: saved.at(-1) });
@@ -225,6 +228,7 @@ describe("clock trust", () => {
 
   it("a clock set back beyond the tolerance is refused; within it, the trusted time is used", async () => {
     const { session } = await open();
+    await session.recordSignIn(at(T0));
     await session.recordCheckIn(at(T0 + HOUR));
     const r = await session.decide({ token, now: at(T0 + HOUR - 5 * MIN - 1), online: false });
     expect(r.reason.code).toBe("clock-rollback");
@@ -234,7 +238,7 @@ describe("clock trust", () => {
 
   it("a clock set forward only shortens access, and the next server time undoes it", async () => {
     const { session } = await open();
-    await session.recordCheckIn(at(T0));
+    await session.recordSignIn(at(T0));
     expect((await session.decide({ token, now: at(T0 + 30 * DAY), online: false })).reason.code).toBe(
       "check-in-overdue",
     );
@@ -245,7 +249,7 @@ describe("clock trust", () => {
 
   it("a monotonic reading from another boot, or one that went back, is ignored", async () => {
     const { session } = await open();
-    await session.recordCheckIn(at(T0), boot(1000));
+    await session.recordSignIn(at(T0), boot(1000));
     const r1 = await session.decide({ token, now: at(T0 + MIN), online: false, monotonic: boot(8 * DAY, "boot-9") });
     expect(r1.reason.code).toBe("valid");
     const r2 = await session.decide({ token, now: at(T0 + MIN), online: false, monotonic: boot(10, "boot-9") });
@@ -258,7 +262,7 @@ describe("the check-in deadline", () => {
 
   it("counts from the recorded check-in: a token forged with a leaked key and a fresh iat is refused at it", async () => {
     const { session } = await open();
-    await session.recordCheckIn(at(T0));
+    await session.recordSignIn(at(T0));
     // The forger holds g0's private key (leaked; this device has no bundle revoking it yet) and writes `iat`
     // a minute before each use: the token is always fresh, the device has not checked in since T0.
     const forged = (now: number) => signToken(g0, claims(now - MIN));
@@ -311,7 +315,7 @@ describe("the check-in deadline", () => {
     const g1 = f.keys.get(1) as TestKey;
     const early = await signToken(g1, claims(T0));
     const { session, saved } = await open();
-    await session.recordCheckIn(at(T0));
+    await session.recordSignIn(at(T0));
     expect((await session.decide({ token: early, now: at(T0 + MIN), online: false })).reason.code).toBe(
       "key-not-yet-active",
     );
@@ -324,7 +328,7 @@ describe("the check-in deadline", () => {
       "valid",
     );
     const other = await open();
-    await other.session.recordCheckIn(at(T0));
+    await other.session.recordSignIn(at(T0));
     expect((await other.session.decide({ token: early, now: at(T0 + MIN), online: false })).reason.code).toBe(
       "key-not-yet-active",
     );
@@ -346,34 +350,37 @@ describe("the check-in deadline", () => {
 });
 
 describe("the device state", () => {
-  it("is persisted as plain JSON with server-derived times and reopened as it was", async () => {
+  it("is persisted sealed, with server-derived times, and reopened as it was", async () => {
     const { session, saved } = await open();
-    await session.recordCheckIn(at(T0), { bootId: "b", elapsedSeconds: 5 });
+    await session.recordSignIn(at(T0), { bootId: "b", elapsedSeconds: 5 });
     await session.decide({ token, now: at(T0 + MIN), online: false });
-    const last = saved.at(-1) as SessionState;
-    expect(last).toMatchObject({
-      lastServerTime: T0,
-      lastCheckIn: T0,
-      highWaterMark: T0 + MIN,
-      bundleGeneration: EPOCH,
+    const last = saved.at(-1) as string;
+    expect(last).toMatch(/^fakit-state-1\.[\w-]+\.[\w-]{43}$/);
+    expect(inspectSealedState(last)).toMatchObject({
+      tenant: "acme",
+      application: APP_ID,
+      state: { lastServerTime: T0, lastCheckIn: T0, highWaterMark: T0 + MIN, bundleGeneration: EPOCH },
     });
-    const again = await open(files, { state: JSON.parse(JSON.stringify(last)) });
-    expect(again.session.state).toEqual(last);
+    const again = await open(files, { state: JSON.stringify(last) });
+    expect(again.session.state).toEqual(session.state);
+    expect((await again.session.decide({ token, now: at(T0 + 2 * MIN), online: false })).reason.code).toBe("valid");
   });
 
-  it("a corrupt state is refused until the server's time resets it", async () => {
+  it("a corrupt or unsealed state is lost: a check-in does not bring it back, an online sign-in does", async () => {
     const valid = (await open()).session.state;
     for (const bad of [
       "{",
       7,
       { stateVersion: 1 },
-      { ...valid, highWaterMark: 1e308 },
-      { ...valid, keysSeenOnline: "kid-g1" },
-      { ...valid, keysSeenOnline: Array.from({ length: 9 }, (_, i) => `kid-${i}`) },
+      valid,
+      JSON.stringify({ ...valid, lastCheckIn: T0 }),
+      `fakit-state-1.${Buffer.from(JSON.stringify({ state: valid })).toString("base64url")}.${"A".repeat(43)}`,
     ]) {
       const { session } = await open(files, { state: bad });
       expect((await session.decide({ token, now: at(T0 + MIN), online: false })).reason.code).toBe("state-invalid");
       await session.recordCheckIn(at(T0));
+      expect((await session.decide({ token, now: at(T0 + MIN), online: false })).reason.code).toBe("state-invalid");
+      await session.recordSignIn(at(T0));
       expect((await session.decide({ token, now: at(T0 + MIN), online: false })).reason.code).toBe("valid");
     }
   });
@@ -384,7 +391,8 @@ describe("the device state", () => {
         throw new Error("disk full");
       },
     });
-    const r = await session.decide({ token: 42 as unknown as string, now: at(T0), online: false });
+    expect(await session.recordSignIn(at(T0))).toBe(false);
+    const r = await session.decide({ token: 42 as unknown as string, now: at(T0 + MIN), online: false });
     expect(r).toMatchObject({ decision: "refused", reason: { code: "malformed" }, stateSaved: false });
   });
 });

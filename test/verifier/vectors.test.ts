@@ -14,6 +14,7 @@ const cases: VectorCase[] = readdirSync(path.join(VECTORS_DIR, "cases"))
   .sort()
   .map((name) => JSON.parse(read(`cases/${name}`)));
 const pinned = JSON.parse(read("pinned-keys.json")).keys;
+const device = JSON.parse(read("device.json"));
 
 /** A bundle directory as an app would read it: whichever of the four files exist, as bytes. */
 function bundleOf(name: string) {
@@ -23,7 +24,7 @@ function bundleOf(name: string) {
 
 describe("conformance vectors", () => {
   it.each(cases.map((c) => [c.name, c] as const))("%s", async (_name, c) => {
-    const got = await runVectorCase(c, bundleOf as never, pinned);
+    const got = await runVectorCase(c, bundleOf as never, pinned, device);
     const picked = Object.fromEntries(Object.keys(c.expected).map((k) => [k, got[k]]));
     expect(picked).toEqual(c.expected);
   });

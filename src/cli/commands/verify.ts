@@ -1,32 +1,42 @@
 /**
  * `fakit verify`: decides offline what a token allows, exactly as an app using `fusionauth-offline-kit/verifier`
  * would, and prints the decision as JSON. With `--pinned-key` it runs the offline session (signed bundle, device
- * state kept in `--state`); without it, `decide()` on an unauthenticated bundle (development only).
+ * state kept in `--state`, sealed with the key in `--state-key`, which stands in for the platform keystore);
+ * without it, `decide()` on an unauthenticated bundle (development only).
  * Exit 0 for any decision about the token (refused included), 1 for an unusable bundle or state, 2 for usage
  * errors. Nothing the user passes makes it print a stack trace.
  */
+import { randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { BUNDLE_FILES, MANIFEST_JWS_FILE } from "../../bundle/format";
 import {
   BundleLoadError,
+  type CounterStore,
   createOfflineSession,
   decide,
+  importDeviceKeyMaterial,
   type JwksFile,
   loadBundle,
   type MonotonicReading,
   type OfflineDecision,
+  webCryptoDeviceKey,
 } from "../../verifier";
 import { parseCommandLine, parseInstant, UsageError } from "../args";
 
-const USAGE = `usage: fakit verify --bundle DIR --token TOKEN|- [--pinned-key FILE [--state FILE]] [--now ISO]
-                   [--last-server-time ISO] [--last-check-in ISO] [--monotonic BOOT:SECONDS] [--require-mfa] [--offline]
+const USAGE = `usage: fakit verify --bundle DIR --token TOKEN|- [--pinned-key FILE [--state FILE [--state-key FILE]]]
+                   [--now ISO] [--sign-in ISO] [--last-server-time ISO] [--last-check-in ISO]
+                   [--monotonic BOOT:SECONDS] [--require-mfa] [--offline]
 
   --bundle DIR              directory holding jwks.json, policy.json, manifest.json (and manifest.jws)
   --token TOKEN|-           the access token (JWT); "-" reads it from standard input
   --pinned-key FILE         the pipeline's bundle public key (a JWK, or a JWKS): run the offline session,
                             which refuses an unsigned, tampered, foreign-signed or older bundle
-  --state FILE              the session's device state: read when it exists, written back after the decision
+  --state FILE              the session's sealed device state: read when it exists, written back after the
+                            decision; FILE.counter holds its counter (the store outside backups)
+  --state-key FILE          the key the state is sealed with, standing in for the device's keystore
+                            (default FILE.key for --state FILE; created, mode 0600, when absent)
+  --sign-in ISO             an online sign-in at that server time: starts (or restarts) the offline session
   --now ISO                 the device's wall clock (default: this machine's clock)
   --last-server-time ISO    a server time the device has seen (HTTP Date)
   --last-check-in ISO       a successful online check-in (token refresh) at that server time
@@ -45,6 +55,8 @@ const SPEC = {
     token: { type: "string" },
     "pinned-key": { type: "string" },
     state: { type: "string" },
+    "state-key": { type: "string" },
+    "sign-in": { type: "string" },
     now: { type: "string" },
     "last-server-time": { type: "string" },
     "last-check-in": { type: "string" },
@@ -101,6 +113,44 @@ function pinnedKeysOf(text: string): JwksFile["keys"] | string {
   return "--pinned-key must name a file holding an EC P-256 public JWK or a JWKS of them";
 }
 
+/**
+ * The device key for `--state`: 32 random bytes (base64url) in `path`, created with mode 0600 when absent; a
+ * process-local key without a path. A key in a file is a stand-in for a keystore, for development and tests.
+ */
+async function deviceKeyAt(path: string | undefined) {
+  let raw: Uint8Array;
+  if (path === undefined) raw = randomBytes(32);
+  else {
+    const text = await readOptional(path);
+    if (typeof text === "object") return text.error;
+    if (text === undefined) {
+      raw = randomBytes(32);
+      try {
+        await writeFile(path, `${Buffer.from(raw).toString("base64url")}\n`, { mode: 0o600, flag: "wx" });
+      } catch (err) {
+        return `cannot write the state key ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
+      }
+    } else {
+      raw = Buffer.from(text.trim(), "base64url");
+      if (raw.length < 32 || !/^[A-Za-z0-9_-]+$/.test(text.trim()))
+        return `the state key ${path} must hold 32 or more bytes in base64url (delete it to start a new device)`;
+    }
+  }
+  return webCryptoDeviceKey(await importDeviceKeyMaterial(raw));
+}
+
+/** The state's counter in a file of its own, standing in for a store outside backups. */
+function counterFile(path: string): CounterStore {
+  return {
+    read: async () => {
+      const text = await readOptional(path);
+      if (typeof text === "object") throw new Error(text.error);
+      return text === undefined ? undefined : Number(text.trim());
+    },
+    write: (n) => writeFile(path, `${n}\n`),
+  };
+}
+
 function print(decision: OfflineDecision): void {
   console.log(JSON.stringify(decision, null, 2));
 }
@@ -116,12 +166,23 @@ export async function run(argv: string[]): Promise<number> {
     now: parseInstant("--now", values.now, SPEC),
     "last-server-time": parseInstant("--last-server-time", values["last-server-time"], SPEC),
     "last-check-in": parseInstant("--last-check-in", values["last-check-in"], SPEC),
+    "sign-in": parseInstant("--sign-in", values["sign-in"], SPEC),
   };
   const monotonic = parseMonotonic(values.monotonic);
   if (typeof monotonic === "string") throw new UsageError(SPEC, monotonic);
   const pinnedPath = values["pinned-key"];
-  if (pinnedPath === undefined && (values.state !== undefined || monotonic !== undefined || values["require-mfa"]))
-    throw new UsageError(SPEC, "--state, --monotonic and --require-mfa need --pinned-key (the offline session)");
+  if (
+    pinnedPath === undefined &&
+    (values.state !== undefined ||
+      values["state-key"] !== undefined ||
+      values["sign-in"] !== undefined ||
+      monotonic !== undefined ||
+      values["require-mfa"])
+  )
+    throw new UsageError(
+      SPEC,
+      "--state, --state-key, --sign-in, --monotonic and --require-mfa need --pinned-key (the offline session)",
+    );
   const token = (values.token === "-" ? await readStdin() : values.token).trim();
   if (token === "") throw new UsageError(SPEC, "the token read from standard input is empty");
 
@@ -163,15 +224,31 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`fakit verify: ${stored.error}`);
     return 1;
   }
-  let saved: unknown;
+  const keyPath = values["state-key"] ?? (statePath === undefined ? undefined : `${statePath}.key`);
+  const deviceKey = await deviceKeyAt(keyPath);
+  if (typeof deviceKey === "string") {
+    console.error(`fakit verify: ${deviceKey}`);
+    return 1;
+  }
+  let writeError: string | undefined;
   const session = await createOfflineSession({
     bundle: files,
     pinnedKeys,
-    state: stored,
-    persist: async (state) => {
-      saved = state;
+    state: stored?.trim(),
+    // Written at once, before the counter (the session's order): a state never lags the counter it sealed.
+    persist: async (sealed) => {
+      if (statePath === undefined) return;
+      try {
+        await writeFile(statePath, `${sealed}\n`);
+      } catch (err) {
+        writeError = `cannot write ${statePath} (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
+        throw err;
+      }
     },
+    deviceKey,
+    counter: statePath === undefined ? undefined : counterFile(`${statePath}.counter`),
   });
+  if (times["sign-in"] !== undefined) await session.recordSignIn(times["sign-in"], monotonic);
   if (times["last-server-time"] !== undefined) await session.recordServerTime(times["last-server-time"], monotonic);
   if (times["last-check-in"] !== undefined) await session.recordCheckIn(times["last-check-in"], monotonic);
   const decision = await session.decide({
@@ -182,13 +259,9 @@ export async function run(argv: string[]): Promise<number> {
     requireMfa: values["require-mfa"] === true,
   });
   print(decision);
-  if (statePath !== undefined && saved !== undefined) {
-    try {
-      await writeFile(statePath, `${JSON.stringify(saved, null, 2)}\n`);
-    } catch (err) {
-      console.error(`fakit verify: cannot write ${statePath} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-      return 1;
-    }
+  if (writeError !== undefined) {
+    console.error(`fakit verify: ${writeError}`);
+    return 1;
   }
   const code = decision.reason.code;
   if (code.startsWith("bundle-") || code === "state-invalid") {

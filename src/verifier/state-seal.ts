@@ -1,0 +1,151 @@
+/**
+ * The sealed device state: what the session hands to `persist` and reads back. The state is authenticated with
+ * the platform-kept {@link DeviceKey} and bound to the tenant, the application and the app's pinned bundle keys,
+ * and it carries a counter a second store outside backups can hold. An edited, foreign or restored state does
+ * not open; the session then treats it as lost (docs/offline-verifier.md, "The device threat model").
+ *
+ * Format (a port writes and reads the same bytes):
+ *   `fakit-state-1.` BASE64URL(payload) `.` BASE64URL(tag)
+ *   payload = UTF-8 JSON `{"application": <id>, "counter": <n>, "state": <SessionState>, "tenant": <id>}`
+ *   tag     = mac(UTF-8 of `fakit-state-1.` BASE64URL(payload) `|` <pinned>)
+ *   pinned  = the RFC 7638 thumbprints of the pinned bundle keys, sorted, joined with `,`
+ * A MAC, not encryption: the state holds no token and no key, only times, public keys and the PIN's salt and
+ * device-bound check; what protects it is that nothing but this app on this device can produce a valid tag.
+ */
+import { base64url } from "jose";
+import { type DeviceKey, sameBytes } from "./device-key";
+import { parseSessionState, type SessionState } from "./session-state";
+
+export const SEALED_STATE_PREFIX = "fakit-state-1";
+/** A sealed state longer than this is refused unread (the session writes well under 2,048 bytes). */
+export const MAX_SEALED_STATE_CHARS = 65_536;
+
+/** What a state is bound to besides the device key. */
+export interface StateBinding {
+  tenant: string;
+  application: string;
+}
+
+export interface OpenedState extends StateBinding {
+  counter: number;
+  state: SessionState;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** The `pinned` part of the MAC input: sorted thumbprints, joined with `,`. */
+export function pinnedContext(thumbprints: Iterable<string>): string {
+  return [...thumbprints].sort().join(",");
+}
+
+async function tagOf(body: string, pinned: string, key: DeviceKey): Promise<Uint8Array> {
+  return key.mac(encoder.encode(`${body}|${pinned}`));
+}
+
+/** Seals a state for `binding` at `counter`. */
+export async function sealState(
+  state: SessionState,
+  binding: StateBinding,
+  counter: number,
+  pinned: string,
+  key: DeviceKey,
+): Promise<string> {
+  const payload = JSON.stringify({
+    application: binding.application,
+    counter,
+    state,
+    tenant: binding.tenant,
+  });
+  const body = `${SEALED_STATE_PREFIX}.${base64url.encode(payload)}`;
+  return `${body}.${base64url.encode(await tagOf(body, pinned, key))}`;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** The stored value as the sealed string: the string itself, or its JSON text (an app that stringified it). */
+function sealedText(stored: unknown): string | undefined {
+  if (typeof stored !== "string") return undefined;
+  if (stored.startsWith('"') && stored.length <= MAX_SEALED_STATE_CHARS + 2) {
+    try {
+      const inner: unknown = JSON.parse(stored);
+      return typeof inner === "string" ? inner : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return stored;
+}
+
+const SHAPE = new RegExp(`^${SEALED_STATE_PREFIX.replace(/-/g, "\\-")}\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]{22,}$`);
+
+/** The payload of a sealed string, not authenticated; `undefined` when it is not one. */
+function payloadOf(text: string): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(decoder.decode(base64url.decode(text.split(".")[1] as string)));
+    return isObject(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Opens a stored state: the tag must verify under `key` for `pinned`, and the payload must be a state this
+ * verifier wrote. Never throws: anything else is a problem, which the session treats as a lost state.
+ */
+export async function openSealedState(
+  stored: unknown,
+  pinned: string,
+  key: DeviceKey,
+): Promise<{ ok: true; opened: OpenedState } | { ok: false; problem: string }> {
+  const text = sealedText(stored);
+  if (text === undefined || text.length > MAX_SEALED_STATE_CHARS || !SHAPE.test(text))
+    return { ok: false, problem: "the stored device state is not a sealed state (written unsealed, or edited)" };
+  const cut = text.lastIndexOf(".");
+  const body = text.slice(0, cut);
+  let tag: Uint8Array;
+  try {
+    tag = base64url.decode(text.slice(cut + 1));
+  } catch {
+    return { ok: false, problem: "the stored device state's seal is not base64url" };
+  }
+  let expected: Uint8Array;
+  try {
+    expected = await tagOf(body, pinned, key);
+  } catch (err) {
+    return { ok: false, problem: `the device key cannot check the stored state (${String(err)})` };
+  }
+  if (!sameBytes(tag, expected))
+    return {
+      ok: false,
+      problem:
+        "the stored device state's seal does not verify: it was edited, or sealed by another device or for other pinned keys",
+    };
+  const p = payloadOf(text);
+  const counter = p?.counter;
+  if (
+    p === undefined ||
+    typeof p.tenant !== "string" ||
+    typeof p.application !== "string" ||
+    typeof counter !== "number" ||
+    !Number.isSafeInteger(counter) ||
+    counter < 0
+  )
+    return { ok: false, problem: "the sealed device state has no tenant, application or counter" };
+  const parsed = parseSessionState(p.state ?? "");
+  if (parsed.state === undefined) return { ok: false, problem: parsed.problem as string };
+  return { ok: true, opened: { tenant: p.tenant, application: p.application, counter, state: parsed.state } };
+}
+
+/**
+ * Reads a sealed state WITHOUT checking its seal: for support tools and tests that look at what a session
+ * stored. Never decide anything from it.
+ */
+export function inspectSealedState(stored: unknown): Partial<OpenedState> | undefined {
+  const text = sealedText(stored);
+  if (text === undefined || !SHAPE.test(text)) return undefined;
+  const p = payloadOf(text);
+  return p === undefined ? undefined : (p as Partial<OpenedState>);
+}
