@@ -35,6 +35,7 @@ describe.skipIf(tc === undefined)("the offline day: local stack, real pulumi up,
   let desired: DesiredState;
   let policy: EffectivePolicy;
   let app: AppOutput;
+  let inspector: AppOutput;
   let nurse: AppUser;
   let bundle: Bundle;
   let bundlesDir: string;
@@ -89,6 +90,7 @@ describe.skipIf(tc === undefined)("the offline day: local stack, real pulumi up,
   it("the pipeline deploys the local stack and the app build ships its bundle", LONG, async () => {
     const out = await s.deployAt(build);
     app = out.applications[`${TENANT}/${APP}`] as AppOutput;
+    inspector = out.applications["field-ops/inspector"] as AppOutput;
     expect(Object.keys(out.applications).sort()).toEqual(
       desired.tenants.flatMap((t) => t.applications.map((a) => `${t.key}/${a.key}`)).sort(),
     );
@@ -117,6 +119,38 @@ describe.skipIf(tc === undefined)("the offline day: local stack, real pulumi up,
     const text = readFileSync(path.join(dir, "jwks.json"), "utf8");
     expect(text).not.toMatch(/"(d|p|q|dp|dq|qi|k)":/);
   });
+
+  it(
+    "through fakit verify --pinned-key --state, the ward app's session refuses the inspector app's bundle and token",
+    LONG,
+    async () => {
+      // Both bundles come from the same pipeline run and carry the same pipeline signature; only the
+      // application the device's state is bound to tells them apart.
+      s.setClock(morning - 3600);
+      const { token } = await (await registerUser(s, app, "ward-cli")).login();
+      const other = (await (await registerUser(s, inspector, "inspector-cli")).login()).token;
+      const { iat } = claimsOf(token);
+      const state = path.join(bundlesDir, "ward-device.json");
+      const wardDir = path.join(bundlesDir, s.stackName, TENANT, APP);
+      const inspectorDir = path.join(bundlesDir, s.stackName, "field-ops", "inspector");
+      const verify = async (dir: string, t: string, now: number, extra: string[] = []) => {
+        const r = await s.fakit([
+          ...["verify", "--bundle", dir, "--pinned-key", s.signingKey.publicPath, "--state", state],
+          ...["--token", t, "--now", iso(now), "--offline", ...extra],
+        ]);
+        return { code: r.code, stderr: r.stderr, out: JSON.parse(r.stdout) };
+      };
+      const signedIn = await verify(wardDir, token, iat + 60, ["--sign-in", iso(iat)]);
+      expect(signedIn.stderr).toBe("");
+      expect(signedIn.out).toMatchObject({ decision: "full", reason: { code: "valid" } });
+      const swapped = await verify(inspectorDir, other, iat + 120);
+      expect(swapped.code).toBe(1);
+      expect(swapped.out).toMatchObject({ decision: "refused", reason: { code: "bundle-application-mismatch" } });
+      const foreign = await verify(wardDir, other, iat + 180);
+      expect(foreign.out.decision).toBe("refused");
+      expect((await verify(wardDir, token, iat + 240)).out).toMatchObject({ decision: "full" });
+    },
+  );
 
   it(
     "morning: the nurse logs in; offline, the token is full, then in grace, then degraded, then refused",
