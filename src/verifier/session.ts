@@ -27,7 +27,7 @@ import {
   type SignedBundle,
   type SignedBundleFilesInput,
 } from "./signed-bundle";
-import { openSealedState, pinnedContext, type StateBinding, sealState } from "./state-seal";
+import { type LostCode, openStoredState, ownKeysOnly, pinnedContext, type StateBinding, sealState } from "./state-seal";
 import { advanceTrustedTime, type MonotonicReading, observeServerTime, trustedFloor } from "./trusted-time";
 
 export interface OfflineSessionOptions {
@@ -139,8 +139,6 @@ export async function createOfflineSession(options: OfflineSessionOptions): Prom
   return session;
 }
 
-type LostCode = Extract<ReasonCode, "state-invalid" | "sign-in-required">;
-
 export class OfflineSession {
   private signed?: SignedBundle;
   private problem?: { code: ReasonCode; message: string };
@@ -209,45 +207,21 @@ export class OfflineSession {
 
   /** Opens the stored state, or marks it lost (and starts from an empty state that needs a sign-in). */
   private async openState(stored: unknown): Promise<void> {
-    const loseAs = (code: LostCode, message: string) => {
-      this.lost = { code, message };
+    const r = await openStoredState(stored, {
+      pinned: this.pinnedCtx,
+      key: this.options.deviceKey,
+      counter: this.options.counter,
+      binding: this.binding,
+    });
+    this.counterValue = r.counter;
+    if (!r.ok) {
+      this.lost = { code: r.code, message: r.message };
       this.current = { ...emptyState(), signInRequired: true };
-    };
-    let held: number | undefined;
-    try {
-      held = await this.options.counter?.read();
-    } catch (err) {
-      return loseAs("state-invalid", `the counter store cannot be read (${String(err)})`);
+      return;
     }
-    if (held !== undefined && !(Number.isSafeInteger(held) && held >= 0))
-      return loseAs("state-invalid", "the counter store holds no counter");
-    this.counterValue = held ?? 0;
-    if (stored === undefined || stored === null) {
-      return held !== undefined && held > 0
-        ? loseAs(
-            "state-invalid",
-            `the stored device state is gone, but the counter store says state ${held} was written`,
-          )
-        : loseAs("sign-in-required", "no device state yet: sign in online to start the offline session");
-    }
-    const r = await openSealedState(stored, this.pinnedCtx, this.options.deviceKey);
-    if (!r.ok) return loseAs("state-invalid", r.problem);
-    const { opened } = r;
-    if (held !== undefined && opened.counter < held)
-      return loseAs(
-        "state-invalid",
-        `the stored device state is an older copy (state ${opened.counter}; the counter store holds ${held})`,
-      );
-    const b = this.binding;
-    if (b !== undefined && (b.tenant !== opened.tenant || b.application !== opened.application))
-      return loseAs(
-        "state-invalid",
-        `the stored device state is for application ${JSON.stringify(opened.application)} of tenant ${JSON.stringify(opened.tenant)}`,
-      );
-    this.binding = { tenant: opened.tenant, application: opened.application };
-    this.counterValue = Math.max(opened.counter, held ?? 0);
-    this.current = opened.state;
-    if (opened.state.signInRequired === true)
+    this.binding = { tenant: r.opened.tenant, application: r.opened.application };
+    this.current = r.opened.state;
+    if (r.opened.state.signInRequired === true)
       this.lost = { code: "sign-in-required", message: "no online sign-in since the device state started afresh" };
   }
 
@@ -681,21 +655,9 @@ export class OfflineSession {
     await this.save();
   }
 
-  /**
-   * The state as stored: the fetched JWKS narrowed to this application's keys (the bundle's, and those of tokens
-   * seen online). FusionAuth's JWKS is global; other tenants' keys would only fill the secure storage.
-   */
+  /** The state as stored: the fetched JWKS narrowed to this application's keys (state-seal.ts). */
   private storedState(): SessionState {
-    const jwks = this.current.jwks;
-    if (jwks === null || this.signed === undefined) return this.current;
-    const { bundle } = this.signed;
-    const own = new Set([
-      ...bundle.jwks.keys.map((k) => k.kid),
-      ...bundle.policy.keys.map((k) => k.kid),
-      ...(this.current.keysSeenOnline ?? []),
-    ]);
-    const keys = jwks.keys.filter((k) => own.has(k.kid));
-    return keys.length === jwks.keys.length ? this.current : { ...this.current, jwks: { ...jwks, keys } };
+    return this.signed === undefined ? this.current : ownKeysOnly(this.current, this.signed.bundle);
   }
 
   /** Seals and persists the latest state, after any save still running; false when it was not saved. */

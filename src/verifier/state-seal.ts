@@ -13,7 +13,10 @@
  * device-bound check; what protects it is that nothing but this app on this device can produce a valid tag.
  */
 import { base64url } from "jose";
-import { type DeviceKey, sameBytes } from "./device-key";
+import type { CounterStore, DeviceKey } from "./device-key";
+import { sameBytes } from "./device-key";
+import type { Bundle } from "./load-bundle";
+import type { ReasonCode } from "./reasons";
 import { parseSessionState, type SessionState } from "./session-state";
 
 export const SEALED_STATE_PREFIX = "fakit-state-1";
@@ -148,4 +151,74 @@ export function inspectSealedState(stored: unknown): Partial<OpenedState> | unde
   if (text === undefined || !SHAPE.test(text)) return undefined;
   const p = payloadOf(text);
   return p === undefined ? undefined : (p as Partial<OpenedState>);
+}
+
+/** Why a stored state is lost: unusable (`state-invalid`), or none at all (`sign-in-required`). */
+export type LostCode = Extract<ReasonCode, "state-invalid" | "sign-in-required">;
+
+export type StoredStateResult = { counter: number } & (
+  | { ok: true; opened: OpenedState }
+  | { ok: false; code: LostCode; message: string }
+);
+
+/**
+ * Opens what the app's storage holds, as the session does at start-up: the seal, then the counter store (a
+ * state older than the counter it holds is a restored copy; a missing state it says was written, a deleted one),
+ * then the binding the app expects. `counter` is the counter the next save must exceed. Never throws.
+ */
+export async function openStoredState(
+  stored: unknown,
+  options: { pinned: string; key: DeviceKey; counter?: CounterStore; binding?: StateBinding },
+): Promise<StoredStateResult> {
+  let held: number | undefined;
+  try {
+    held = await options.counter?.read();
+  } catch (err) {
+    return {
+      ok: false,
+      code: "state-invalid",
+      message: `the counter store cannot be read (${String(err)})`,
+      counter: 0,
+    };
+  }
+  if (held !== undefined && !(Number.isSafeInteger(held) && held >= 0))
+    return { ok: false, code: "state-invalid", message: "the counter store holds no counter", counter: 0 };
+  const counter = held ?? 0;
+  const lost = (code: LostCode, message: string): StoredStateResult => ({ ok: false, code, message, counter });
+  if (stored === undefined || stored === null)
+    return held !== undefined && held > 0
+      ? lost("state-invalid", `the stored device state is gone, but the counter store says state ${held} was written`)
+      : lost("sign-in-required", "no device state yet: sign in online to start the offline session");
+  const r = await openSealedState(stored, options.pinned, options.key);
+  if (!r.ok) return lost("state-invalid", r.problem);
+  const { opened } = r;
+  if (held !== undefined && opened.counter < held)
+    return lost(
+      "state-invalid",
+      `the stored device state is an older copy (state ${opened.counter}; the counter store holds ${held})`,
+    );
+  const b = options.binding;
+  if (b !== undefined && (b.tenant !== opened.tenant || b.application !== opened.application))
+    return lost(
+      "state-invalid",
+      `the stored device state is for application ${JSON.stringify(opened.application)} of tenant ${JSON.stringify(opened.tenant)}`,
+    );
+  return { ok: true, opened, counter: Math.max(opened.counter, counter) };
+}
+
+/**
+ * The state with its fetched JWKS narrowed to this application's keys: those the bundle lists (in `jwks.json`
+ * or `policy.json`'s `keys[]`) and those of tokens received online. FusionAuth's JWKS is global; other tenants'
+ * keys would only fill the app's secure storage (expo-secure-store stops at 2,048 bytes).
+ */
+export function ownKeysOnly(state: SessionState, bundle: Bundle): SessionState {
+  const jwks = state.jwks;
+  if (jwks === null) return state;
+  const own = new Set([
+    ...bundle.jwks.keys.map((k) => k.kid),
+    ...bundle.policy.keys.map((k) => k.kid),
+    ...(state.keysSeenOnline ?? []),
+  ]);
+  const keys = jwks.keys.filter((k) => own.has(k.kid));
+  return keys.length === jwks.keys.length ? state : { ...state, jwks: { ...jwks, keys } };
 }
