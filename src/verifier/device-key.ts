@@ -48,7 +48,12 @@ export function webCryptoDeviceKey(key: CryptoKeyLike): DeviceKey {
   };
 }
 
-/** A fresh non-extractable HMAC-SHA-256 key for {@link webCryptoDeviceKey}. */
+/**
+ * A fresh non-extractable HMAC-SHA-256 key for {@link webCryptoDeviceKey}.
+ * @example
+ * const material = await generateDeviceKeyMaterial();
+ * await idbPut("fakit-device-key", material); // IndexedDB keeps the CryptoKey itself, still non-extractable
+ */
 export async function generateDeviceKeyMaterial(): Promise<CryptoKeyLike> {
   return (await globalThis.crypto.subtle.generateKey({ ...HMAC, length: 256 }, false, ["sign"])) as CryptoKeyLike;
 }
@@ -56,6 +61,8 @@ export async function generateDeviceKeyMaterial(): Promise<CryptoKeyLike> {
 /**
  * A non-extractable HMAC-SHA-256 key from raw bytes (at least 32), for tests, development and `fakit verify`:
  * raw bytes a program can read are not a platform-kept key, so an app never ships this path.
+ * @example
+ * const deviceKey = webCryptoDeviceKey(await importDeviceKeyMaterial(new Uint8Array(32).fill(1)));
  */
 export async function importDeviceKeyMaterial(raw: Uint8Array): Promise<CryptoKeyLike> {
   if (raw.length < 32) throw new RangeError("a device key needs at least 32 bytes");

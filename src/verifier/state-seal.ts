@@ -46,7 +46,11 @@ async function tagOf(body: string, pinned: string, key: DeviceKey): Promise<Uint
   return key.mac(encoder.encode(`${body}|${pinned}`));
 }
 
-/** Seals a state for `binding` at `counter`. */
+/**
+ * Seals a state for `binding` at `counter` (the session does it at every save; a port's tests use it).
+ * @example
+ * const sealed = await sealState(state, { tenant: "acme", application: appId }, 7, pinnedContext(kids), deviceKey);
+ */
 export async function sealState(
   state: SessionState,
   binding: StateBinding,
@@ -97,6 +101,9 @@ function payloadOf(text: string): Record<string, unknown> | undefined {
 /**
  * Opens a stored state: the tag must verify under `key` for `pinned`, and the payload must be a state this
  * verifier wrote. Never throws: anything else is a problem, which the session treats as a lost state.
+ * @example
+ * const r = await openSealedState(stored, pinnedContext(kids), deviceKey);
+ * if (r.ok) console.log(r.opened.counter);
  */
 export async function openSealedState(
   stored: unknown,
@@ -145,6 +152,8 @@ export async function openSealedState(
 /**
  * Reads a sealed state WITHOUT checking its seal: for support tools and tests that look at what a session
  * stored. Never decide anything from it.
+ * @example
+ * inspectSealedState(await storage.get("fakit-session"))?.state?.lastCheckIn;
  */
 export function inspectSealedState(stored: unknown): Partial<OpenedState> | undefined {
   const text = sealedText(stored);
