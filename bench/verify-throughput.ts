@@ -6,7 +6,13 @@
  * calls synchronously. Real keys and tokens from the verifier tests' fixtures.
  */
 import { importJWK, jwtVerify } from "jose";
-import { applyTimeRules, createOfflineSession, decide, loadBundle, type TimeRulesInput } from "../src/verifier";
+import {
+  applyTimeRules,
+  createOfflineSession,
+  decide,
+  loadBundle,
+  type TimeRulesInput,
+} from "../packages/verifier/src";
 import { APP_ID, ISSUER, signToken, type TestKey, tenantFixture } from "../test/bundle/fixtures";
 import { EPOCH, HOUR } from "../test/rotation/presets";
 import { makeBundleSigner, signBundle } from "../test/verifier/signed-fixture";

@@ -11,10 +11,10 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { base64url, exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, SignJWT } from "jose";
+import { createOfflineSession, emptyState, type SessionState } from "../../packages/verifier/src";
+import { canonicalJson } from "../../packages/verifier/src/format";
 import type { BundleFiles } from "../../src/bundle/content";
-import { canonicalJson } from "../../src/bundle/format";
 import type { SigningAlgorithm } from "../../src/policy/types";
-import { createOfflineSession, emptyState, type SessionState } from "../../src/verifier";
 import { APP_ID, ISSUER, type TestKey, tenantFixture } from "../../test/bundle/fixtures";
 import { DAY, EPOCH, HOUR, MIN } from "../../test/rotation/presets";
 import {

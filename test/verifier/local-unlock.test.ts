@@ -13,7 +13,7 @@ import {
   type PinKdf,
   type PolicyFileV2Fields,
   type SessionState,
-} from "../../src/verifier";
+} from "../../packages/verifier/src";
 import { APP_ID, ISSUER, signToken, type TenantFixture, type TestKey, tenantFixture } from "../bundle/fixtures";
 import { EPOCH, HOUR, MIN } from "../rotation/presets";
 import { type BundleSigner, makeBundleSigner, signBundle } from "./signed-fixture";

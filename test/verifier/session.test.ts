@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createOfflineSession, type OfflineSessionOptions, type SessionState } from "../../src/verifier";
+import { createOfflineSession, type OfflineSessionOptions, type SessionState } from "../../packages/verifier/src";
 import {
   APP_ID,
   fusionAuthJwk,

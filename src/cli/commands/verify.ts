@@ -7,7 +7,6 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { BUNDLE_FILES, MANIFEST_JWS_FILE } from "../../bundle/format";
 import {
   BundleLoadError,
   createOfflineSession,
@@ -16,7 +15,8 @@ import {
   loadBundle,
   type MonotonicReading,
   type OfflineDecision,
-} from "../../verifier";
+} from "../../../packages/verifier/src";
+import { BUNDLE_FILES, MANIFEST_JWS_FILE } from "../../../packages/verifier/src/format";
 import { parseCommandLine, parseInstant, UsageError } from "../args";
 
 const USAGE = `usage: fakit verify --bundle DIR --token TOKEN|- [--pinned-key FILE [--state FILE]] [--now ISO]

@@ -5,6 +5,10 @@
  * {@link applyTimeRules} is its time half alone, for simulations. See docs/offline-verifier.md.
  */
 
+export type { DecideInput, DecisionClock, DegradedAllowance, DeviceState, OfflineDecision } from "./decide";
+export { decide } from "./decide";
+export type { BundleLoadErrorCode } from "./errors";
+export { BundleLoadError } from "./errors";
 export type {
   JwksFile,
   LocalUnlockMode,
@@ -16,11 +20,7 @@ export type {
   PolicyKey,
   PublicJwk,
   RevokedKey,
-} from "../bundle/format";
-export type { DecideInput, DecisionClock, DegradedAllowance, DeviceState, OfflineDecision } from "./decide";
-export { decide } from "./decide";
-export type { BundleLoadErrorCode } from "./errors";
-export { BundleLoadError } from "./errors";
+} from "./format";
 export { mergeKeyList, parseFetchedJwks } from "./jwks-cache";
 export type { Bundle, BundleFilesInput, BundleKey, ParsedBundleInput, WebCryptoKey } from "./load-bundle";
 export { loadBundle } from "./load-bundle";

@@ -8,8 +8,8 @@
  * @see https://www.rfc-editor.org/rfc/rfc7638 JWK thumbprint (the header's `kid`)
  */
 import { base64url, calculateJwkThumbprint, flattenedVerify, importJWK, type JWK } from "jose";
-import { MANIFEST_FILE, MANIFEST_JWS_FILE, MANIFEST_JWS_TYPE, type ManifestFile } from "../bundle/format";
 import { BundleLoadError } from "./errors";
+import { MANIFEST_FILE, MANIFEST_JWS_FILE, MANIFEST_JWS_TYPE, type ManifestFile } from "./format";
 import { type Bundle, type BundleFilesInput, loadBundle } from "./load-bundle";
 import type { ReasonCode } from "./reasons";
 import { MAX_TIME_SECONDS } from "./time-rules";

@@ -6,7 +6,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc8725 JWT best current practices
  */
 import { base64url, compactVerify, type JWTPayload, type KeyLike } from "jose";
-import type { PolicyFile } from "../bundle/format";
+import type { PolicyFile } from "./format";
 import type { BundleKey, WebCryptoKey } from "./load-bundle";
 import type { ReasonCode } from "./reasons";
 

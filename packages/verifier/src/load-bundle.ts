@@ -7,6 +7,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc7517 JSON Web Key
  */
 import { importJWK, type KeyLike } from "jose";
+import { BundleLoadError } from "./errors";
 import {
   type BundleProblem,
   canonicalJson,
@@ -20,8 +21,7 @@ import {
   parseJwksFile,
   parseManifestFile,
   parsePolicyFile,
-} from "../bundle/format";
-import { BundleLoadError } from "./errors";
+} from "./format";
 import { offlinePolicyProblems } from "./offline-policy";
 
 /** A WebCrypto key, typed without importing `node:crypto` (the verifier runs in browsers and React Native). */

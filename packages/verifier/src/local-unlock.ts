@@ -9,7 +9,7 @@
  */
 import { argon2id } from "hash-wasm";
 import { base64url } from "jose";
-import type { LocalUnlockPolicy } from "../bundle/format";
+import type { LocalUnlockPolicy } from "./format";
 import { ARGON2ID_MINIMUM } from "./offline-policy";
 import type { PinRecord } from "./session-state";
 

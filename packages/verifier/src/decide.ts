@@ -8,9 +8,9 @@
  * @see https://fusionauth.io/docs/lifecycle/authenticate-users/oauth/tokens#access-token-claims
  */
 import type { JWTPayload } from "jose";
-import type { DegradedMode } from "../policy/types";
 import type { Bundle, BundleKey } from "./load-bundle";
 import { offlineRulesOf } from "./offline-policy";
+import type { DegradedMode } from "./policy-values";
 import type { Decision, DecisionReason, ReasonCode } from "./reasons";
 import { applyTimeRules, type DeadlineKind, MAX_TIME_SECONDS, type TimeRulesResult } from "./time-rules";
 import {

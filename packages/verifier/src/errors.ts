@@ -2,8 +2,8 @@
  * Errors of the offline verifier's loader. A bundle that fails to load is never used: the app keeps the last
  * bundle that loaded (or refuses offline use) and reports the problem.
  */
-import type { BundleProblem, BundleProblemCode } from "../bundle/format";
-import { KitError } from "../lib/errors";
+import type { BundleProblem, BundleProblemCode } from "./format";
+import { KitError } from "./kit-error";
 
 export type BundleLoadErrorCode = BundleProblemCode;
 

@@ -3,7 +3,7 @@
  * seconds, so a Swift or Kotlin port reads the same document (the conformance vectors use it as their input).
  * Holds no secret: the PIN record is an Argon2id salt and a check value, never the PIN or the derived key.
  */
-import { jwkProblems, type PublicJwk, publicJwk } from "../bundle/format";
+import { jwkProblems, type PublicJwk, publicJwk } from "./format";
 import { MAX_TIME_SECONDS } from "./time-rules";
 
 export const SESSION_STATE_VERSION = 1;

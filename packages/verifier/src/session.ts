@@ -9,8 +9,8 @@
  * browsers and Node.
  */
 import type { JWK } from "jose";
-import type { PublicJwk } from "../bundle/format";
 import { decideWithKeys, type OfflineDecision } from "./decide";
+import type { PublicJwk } from "./format";
 import { mergeKeyList, parseFetchedJwks } from "./jwks-cache";
 import { type BundleKey, importKey } from "./load-bundle";
 import { type Argon2Params, argon2idKdf, checkPin, enrollPin, type PinKdf } from "./local-unlock";
