@@ -6,13 +6,8 @@
  * calls synchronously. Real keys and tokens from the verifier tests' fixtures.
  */
 import { importJWK, jwtVerify } from "jose";
-import {
-  applyTimeRules,
-  createOfflineSession,
-  decide,
-  loadBundle,
-  type TimeRulesInput,
-} from "../packages/verifier/src";
+import { createOfflineSession, decide, loadBundle } from "../packages/verifier/src";
+import { applyTimeRules, type TimeRulesInput } from "../packages/verifier/src/internal";
 import { APP_ID, ISSUER, signToken, type TestKey, tenantFixture } from "../test/bundle/fixtures";
 import { EPOCH, HOUR } from "../test/rotation/presets";
 import { makeBundleSigner, signBundle } from "../test/verifier/signed-fixture";

@@ -1,11 +1,15 @@
 /**
- * `fusionauth-offline-kit/verifier`: the reference offline verifier. An app opens an {@link OfflineSession}
- * with its signed bundle, the pinned bundle key and its stored state, then asks `session.decide` what a token
- * allows whenever it needs to know. {@link decide} is the same decision for apps that keep the state themselves;
- * {@link applyTimeRules} is its time half alone, for simulations. See docs/offline-verifier.md.
+ * `@fusionauth-offline-kit/verifier`: the offline verifier of fusionauth-offline-kit. An app opens an
+ * {@link OfflineSession} with its signed bundle, the pinned bundle key and its stored state, then asks
+ * `session.decide` what a token allows whenever it needs to know. {@link decide} is the same decision for apps
+ * that keep the state themselves. Simulation and conformance helpers live under `/internal`; the crypto for
+ * engines without WebCrypto under `/pure-js`. See docs/offline-verifier.md and docs/react-native.md.
+ * @packageDocumentation
  */
 
-export type { DecideInput, DecisionClock, DegradedAllowance, DeviceState, OfflineDecision } from "./decide";
+export type { CryptoBackend } from "./crypto/backend";
+export { useCryptoBackend } from "./crypto/backend";
+export type { ClaimCheck, DecideInput, DegradedAllowance, DeviceState, OfflineDecision } from "./decide";
 export { decide } from "./decide";
 export type { BundleLoadErrorCode } from "./errors";
 export { BundleLoadError } from "./errors";
@@ -21,12 +25,13 @@ export type {
   PublicJwk,
   RevokedKey,
 } from "./format";
-export { mergeKeyList, parseFetchedJwks } from "./jwks-cache";
-export type { Bundle, BundleFilesInput, BundleKey, ParsedBundleInput, WebCryptoKey } from "./load-bundle";
+export type { JWK } from "./jwk";
+export { KitError } from "./kit-error";
+export type { Bundle, BundleFilesInput, BundleKey, ParsedBundleInput } from "./load-bundle";
 export { loadBundle } from "./load-bundle";
 export type { Argon2Params, PinKdf } from "./local-unlock";
 export { argon2idKdf, checkPin, enrollPin } from "./local-unlock";
-export { ARGON2ID_MINIMUM, MAX_DURATION_SECONDS } from "./offline-policy";
+export { ARGON2ID_MINIMUM } from "./offline-policy";
 export type { Decision, DecisionReason, ReasonCode } from "./reasons";
 export { REASON_CODES } from "./reasons";
 export type {
@@ -42,7 +47,5 @@ export type { PinRecord, SessionState } from "./session-state";
 export { emptyState, parseSessionState, SESSION_STATE_VERSION } from "./session-state";
 export type { OpenBundleResult, SignedBundle, SignedBundleFilesInput } from "./signed-bundle";
 export { openSignedBundle, pinnedKeysByThumbprint } from "./signed-bundle";
-export type { DeadlineKind, TimePolicy, TimeRulesInput, TimeRulesResult } from "./time-rules";
-export { applyTimeRules, MAX_TIME_SECONDS } from "./time-rules";
+export type { JWTPayload } from "./token-steps";
 export type { MonotonicReading } from "./trusted-time";
-export { advanceTrustedTime, observeServerTime, trustedFloor } from "./trusted-time";

@@ -8,9 +8,9 @@
  * Runs on WebCrypto, `jose` and `hash-wasm` only: React Native (with a `crypto.getRandomValues` polyfill),
  * browsers and Node.
  */
-import type { JWK } from "jose";
-import { decideWithKeys, type OfflineDecision } from "./decide";
+import { type ClaimCheck, decideWithKeys, type OfflineDecision } from "./decide";
 import type { PublicJwk } from "./format";
+import type { JWK } from "./jwk";
 import { mergeKeyList, parseFetchedJwks } from "./jwks-cache";
 import { type BundleKey, importKey } from "./load-bundle";
 import { type Argon2Params, argon2idKdf, checkPin, enrollPin, type PinKdf } from "./local-unlock";
@@ -47,6 +47,8 @@ export interface SessionDecideInput {
   monotonic?: MonotonicReading;
   /** The action needs MFA: offline, the policy's `mfaStandIn` decides what stands in for it. */
   requireMfa?: boolean;
+  /** Your own claim rules, run after the built-in checks (see {@link ClaimCheck}). */
+  checkClaims?: ClaimCheck;
 }
 
 /** A token the app just received from the issuer online: at sign-in, or from a refresh. */
@@ -175,13 +177,19 @@ export class OfflineSession {
     if (!validDate(input.now)) return refuse("state-invalid", "`now` is not a valid Date");
 
     const floor = trustedFloor(this.current, input.monotonic);
-    const result = await decideWithKeys(input.token, this.signed.bundle, this.keys, {
-      now: seconds(input.now),
-      floor,
-      lastCheckIn: this.current.lastCheckIn ?? undefined,
-      online: input.online,
-      keysSeenOnline: this.seenSet(),
-    });
+    const result = await decideWithKeys(
+      input.token,
+      this.signed.bundle,
+      this.keys,
+      {
+        now: seconds(input.now),
+        floor,
+        lastCheckIn: this.current.lastCheckIn ?? undefined,
+        online: input.online,
+        keysSeenOnline: this.seenSet(),
+      },
+      input.checkClaims,
+    );
     const decision = this.applyMfa(result, input);
     const trusted = Math.max(seconds(input.now), floor);
     const next = advanceTrustedTime(
