@@ -8,6 +8,7 @@
  * absent), and since ECDSA signatures are randomized, a signature already committed for the same signing
  * input is reused, so a rerun writes the same bytes.
  */
+import { sign as nodeSign } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { base64url, exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, SignJWT } from "jose";
@@ -591,6 +592,26 @@ export async function buildVectors(): Promise<BuiltVectors> {
   });
   add("malformed--two-parts", "two parts", refused("malformed"), { token: token.split(".").slice(0, 2).join(".") });
   add("malformed--not-base64url", "a part that is not base64url", refused("malformed"), { token: `${h}.p$yl*ad.${s}` });
+  // Strict JOSE parsing: validly signed tokens whose JSON a last-wins parser reads one way and a first-wins one
+  // another, and a header longer than any issuer writes; each was accepted as valid before the strict parser.
+  const signRaw = (headerText: string, payloadText: string) => {
+    const input = `${base64url.encode(headerText)}.${base64url.encode(payloadText)}`;
+    const sig = nodeSign("sha256", Buffer.from(input), { key: g0.privateKey, dsaEncoding: "ieee-p1363" });
+    return stable(`${input}.${base64url.encode(sig)}`);
+  };
+  const claimsText = JSON.stringify(base);
+  add("malformed--duplicate-header-member", 'a signed header {"alg":"none",…,"alg":"ES256"}', refused("malformed"), {
+    token: signRaw(`{"alg":"none","typ":"JWT","kid":${JSON.stringify(g0.kid)},"alg":"ES256"}`, claimsText),
+  });
+  add("malformed--duplicate-claim", "a signed payload with exp twice, the first one past", refused("malformed"), {
+    token: signRaw(
+      JSON.stringify({ alg: "ES256", typ: "JWT", kid: g0.kid }),
+      `{"exp":${T0 - 1},${claimsText.slice(1)}`,
+    ),
+  });
+  add("malformed--oversized-header", "a signed header of 1,100 base64url characters", refused("malformed"), {
+    token: signRaw(JSON.stringify({ alg: "ES256", typ: "JWT", kid: g0.kid, pad: "x".repeat(760) }), claimsText),
+  });
 
   // Bundles the session must refuse.
   add("bundle-unsigned", "no manifest.jws", refused("bundle-unsigned"), { bundle: "unsigned" });
