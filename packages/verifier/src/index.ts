@@ -7,6 +7,8 @@
  * @packageDocumentation
  */
 
+export type { NodeClockSources } from "./clock";
+export { nodeMonotonic, webMonotonic } from "./clock";
 export type { CryptoBackend } from "./crypto/backend";
 export { useCryptoBackend } from "./crypto/backend";
 export type { ClaimCheck, DecideInput, DegradedAllowance, DeviceState, OfflineDecision } from "./decide";
@@ -47,5 +49,7 @@ export type { PinRecord, SessionState } from "./session-state";
 export { emptyState, parseSessionState, SESSION_STATE_VERSION } from "./session-state";
 export type { OpenBundleResult, SignedBundle, SignedBundleFilesInput } from "./signed-bundle";
 export { openSignedBundle, pinnedKeysByThumbprint } from "./signed-bundle";
+export type { SessionStorage, StringStore } from "./storage";
+export { sessionStorage } from "./storage";
 export type { JWTPayload } from "./token-steps";
 export type { MonotonicReading } from "./trusted-time";
