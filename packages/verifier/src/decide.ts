@@ -134,6 +134,12 @@ function secondsOf(d: Date | undefined, field: string): number | undefined {
  * device that omits `lastCheckIn` is not bound by its check-in deadline against such a forger. The session
  * always passes its recorded check-in.
  * @throws {TypeError} when `device.now` (or another given time) is not a valid Date: a programming error.
+ * @example
+ * ```ts
+ * const bundle = await loadBundle({ "jwks.json": jwks, "policy.json": policy, "manifest.json": manifest });
+ * const d = await decide({ token, bundle, device: { now: new Date(), lastCheckIn, online: false } });
+ * if (d.decision === "refused") showSignIn(d.reason.code);
+ * ```
  */
 export function decide(input: DecideInput): Promise<OfflineDecision> {
   // Not `async`: one promise less per decision, on the path the benchmark holds to jose's speed.

@@ -7,7 +7,19 @@ import { KitError } from "./kit-error";
 
 export type BundleLoadErrorCode = BundleProblemCode;
 
-/** The bundle is unusable. `code` is the first problem's; `problems` lists every one found. */
+/**
+
+ * The bundle is unusable. `code` is the first problem's; `problems` lists every one found.
+
+ * @example
+ * ```ts
+ * try {
+ *   await loadBundle(files);
+ * } catch (err) {
+ *   if (err instanceof BundleLoadError) report(err.problems.map((p) => p.code));
+ * }
+ * ```
+ */
 export class BundleLoadError extends KitError {
   override readonly name = "BundleLoadError";
   declare readonly code: BundleLoadErrorCode;

@@ -75,6 +75,11 @@ export async function importKey(jwk: PublicJwk): Promise<BundleKey> {
  *   `KIT_BUNDLE_FORMAT_VERSION` (a format this verifier does not read), `KIT_BUNDLE_DIGEST_MISMATCH`,
  *   `KIT_BUNDLE_PRIVATE_MEMBER` (a JWK carries `d`, `p`, `q`, `dp`, `dq`, `qi`, `oth` or `k`),
  *   `KIT_BUNDLE_JWK_INVALID`, `KIT_BUNDLE_POLICY_INVALID`.
+ * @example
+ * ```ts
+ * const bundle = await loadBundle({ "jwks.json": jwksText, "policy.json": policyText, "manifest.json": manifestText });
+ * console.log(bundle.policy.graceSeconds, [...bundle.keys.keys()]);
+ * ```
  */
 export async function loadBundle(input: BundleFilesInput | ParsedBundleInput): Promise<Bundle> {
   const problems: BundleProblem[] = [];

@@ -40,7 +40,15 @@ export const wasmArgon2idKdf: PinKdf = (pin, salt, params) =>
 export const pureJsArgon2idKdf: PinKdf = (pin, salt, params) =>
   argon2idAsync(utf8(pin), salt, { m: params.memoryKiB, t: params.iterations, p: params.parallelism, dkLen: 32 });
 
-/** Argon2id: the WebAssembly build where the engine has `WebAssembly`, else the pure-JS one. */
+/**
+
+ * Argon2id: the WebAssembly build where the engine has `WebAssembly`, else the pure-JS one.
+
+ * @example
+ * ```ts
+ * const key = await argon2idKdf("2468", salt, { memoryKiB: 19456, iterations: 2, parallelism: 1 });
+ * ```
+ */
 export const argon2idKdf: PinKdf = (pin, salt, params) =>
   (typeof (globalThis as { WebAssembly?: unknown }).WebAssembly === "object" ? wasmArgon2idKdf : pureJsArgon2idKdf)(
     pin,
@@ -64,7 +72,16 @@ function sameText(a: string, b: string): boolean {
   return diff === 0;
 }
 
-/** Enrolls a PIN at the policy's parameters. */
+/**
+
+ * Enrolls a PIN at the policy's parameters.
+
+ * @example
+ * ```ts
+ * const { record, key } = await enrollPin(pin, policy.localUnlock.argon2id);
+ * // keep `record` in the state; wrap the refresh token with `key`
+ * ```
+ */
 export async function enrollPin(
   pin: string,
   params: Argon2Params,
@@ -79,6 +96,11 @@ export async function enrollPin(
 /**
  * Checks a PIN against its record. A record below the policy's parameters (the policy was raised since) is
  * re-derived at the policy's parameters on success (`upgraded`); one below OWASP's minimum is never used.
+ * @example
+ * ```ts
+ * const r = await checkPin(pin, state.pin, policy.localUnlock.argon2id);
+ * if (r.ok) unwrapRefreshToken(r.key);
+ * ```
  */
 export async function checkPin(
   pin: string,

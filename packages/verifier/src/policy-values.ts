@@ -38,6 +38,10 @@ export interface LocalUnlockSettings {
 /**
  * OWASP's minimum Argon2id parameters (19 MiB, 2 iterations, parallelism 1), the lowest any level allows.
  * @see https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html#argon2id
+ * @example
+ * ```ts
+ * const strongEnough = params.memoryKiB >= ARGON2ID_MINIMUM.memoryKiB;
+ * ```
  */
 export const ARGON2ID_MINIMUM = { memoryKiB: 19 * 1024, iterations: 2, parallelism: 1 } as const;
 

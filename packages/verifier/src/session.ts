@@ -88,6 +88,16 @@ const validDate = (d: unknown): d is Date => d instanceof Date && !Number.isNaN(
  * Opens a session. Never throws: when the bundle or the stored state cannot be used, the session answers every
  * decision with `refused` and the reason (`bundle-unsigned`, `bundle-signature-invalid`, `bundle-key-unknown`,
  * `bundle-generation-rollback`, `bundle-invalid`, `state-invalid`).
+ * @example
+ * ```ts
+ * const session = await createOfflineSession({
+ *   bundle: { "jwks.json": jwks, "policy.json": policy, "manifest.json": manifest, "manifest.jws": jws },
+ *   pinnedKeys: [bundlePinnedKey],
+ *   state: await storage.load(),
+ *   persist: storage.persist,
+ * });
+ * const d = await session.decide({ token, now: new Date(), online: false });
+ * ```
  */
 export async function createOfflineSession(options: OfflineSessionOptions): Promise<OfflineSession> {
   const session = new OfflineSession(options);
@@ -95,6 +105,14 @@ export async function createOfflineSession(options: OfflineSessionOptions): Prom
   return session;
 }
 
+/**
+ * The offline session of one app: its bundle, its stored state and the decisions on them (see {@link createOfflineSession}).
+ * @example
+ * ```ts
+ * const session: OfflineSession = await createOfflineSession(options);
+ * await session.login({ token, now: new Date(), serverTime: new Date(response.headers.get("date") ?? Date.now()) });
+ * ```
+ */
 export class OfflineSession {
   private signed?: SignedBundle;
   private problem?: { code: ReasonCode; message: string };

@@ -46,7 +46,15 @@ function parseObject(text: string): Record<string, unknown> | undefined {
   }
 }
 
-/** The pinned public keys by RFC 7638 thumbprint. Compute once per app start. */
+/**
+
+ * The pinned public keys by RFC 7638 thumbprint. Compute once per app start.
+
+ * @example
+ * ```ts
+ * const pinned = await pinnedKeysByThumbprint([bundlePinnedKey]); // once per app start
+ * ```
+ */
 export async function pinnedKeysByThumbprint(pinned: readonly JWK[]): Promise<Map<string, JWK>> {
   const out = new Map<string, JWK>();
   for (const jwk of Array.isArray(pinned) ? pinned : []) {
@@ -65,6 +73,11 @@ export async function pinnedKeysByThumbprint(pinned: readonly JWK[]): Promise<Ma
  * `bundle-invalid` or `bundle-generation-rollback` when it must not be used.
  * @param pinned public keys from {@link pinnedKeysByThumbprint}
  * @param heldGeneration the generation of the bundle the device holds, if any
+ * @example
+ * ```ts
+ * const opened = await openSignedBundle(files, await pinnedKeysByThumbprint([bundlePinnedKey]));
+ * if (!opened.ok) report(opened.code, opened.message);
+ * ```
  */
 export async function openSignedBundle(
   files: Partial<SignedBundleFilesInput>,
