@@ -7,14 +7,13 @@
  */
 import { importJWK, jwtVerify } from "jose";
 import {
-  applyTimeRules,
   createOfflineSession,
   decide,
   generateDeviceKeyMaterial,
   loadBundle,
-  type TimeRulesInput,
   webCryptoDeviceKey,
-} from "../src/verifier";
+} from "../packages/verifier/src";
+import { applyTimeRules, type TimeRulesInput } from "../packages/verifier/src/internal";
 import { APP_ID, ISSUER, signToken, type TestKey, tenantFixture } from "../test/bundle/fixtures";
 import { EPOCH, HOUR } from "../test/rotation/presets";
 import { makeBundleSigner, signBundle } from "../test/verifier/signed-fixture";

@@ -8,23 +8,24 @@
  * absent), and since ECDSA signatures are randomized, a signature already committed for the same signing
  * input is reused, so a rerun writes the same bytes.
  */
+import { sign as nodeSign } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { base64url, exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, SignJWT } from "jose";
-import type { BundleFiles } from "../../src/bundle/content";
-import { canonicalJson } from "../../src/bundle/format";
-import type { SigningAlgorithm } from "../../src/policy/types";
 import {
-  createOfflineSession,
   type DeviceKey,
   emptyState,
   importDeviceKeyMaterial,
-  pinnedContext,
   pinnedKeysByThumbprint,
   type SessionState,
   sealState,
   webCryptoDeviceKey,
-} from "../../src/verifier";
+} from "../../packages/verifier/src";
+import { answerConformanceCase, type ConformanceCase } from "../../packages/verifier/src/conformance";
+import { canonicalJson } from "../../packages/verifier/src/format";
+import { pinnedContext } from "../../packages/verifier/src/internal";
+import type { BundleFiles } from "../../src/bundle/content";
+import type { SigningAlgorithm } from "../../src/policy/types";
 import { APP_ID, ISSUER, type TestKey, tenantFixture } from "../../test/bundle/fixtures";
 import { DAY, EPOCH, HOUR, MIN } from "../../test/rotation/presets";
 import {
@@ -678,6 +679,26 @@ export async function buildVectors(): Promise<BuiltVectors> {
   });
   add("malformed--two-parts", "two parts", refused("malformed"), { token: token.split(".").slice(0, 2).join(".") });
   add("malformed--not-base64url", "a part that is not base64url", refused("malformed"), { token: `${h}.p$yl*ad.${s}` });
+  // Strict JOSE parsing: validly signed tokens whose JSON a last-wins parser reads one way and a first-wins one
+  // another, and a header longer than any issuer writes; each was accepted as valid before the strict parser.
+  const signRaw = (headerText: string, payloadText: string) => {
+    const input = `${base64url.encode(headerText)}.${base64url.encode(payloadText)}`;
+    const sig = nodeSign("sha256", Buffer.from(input), { key: g0.privateKey, dsaEncoding: "ieee-p1363" });
+    return stable(`${input}.${base64url.encode(sig)}`);
+  };
+  const claimsText = JSON.stringify(base);
+  add("malformed--duplicate-header-member", 'a signed header {"alg":"none",…,"alg":"ES256"}', refused("malformed"), {
+    token: signRaw(`{"alg":"none","typ":"JWT","kid":${JSON.stringify(g0.kid)},"alg":"ES256"}`, claimsText),
+  });
+  add("malformed--duplicate-claim", "a signed payload with exp twice, the first one past", refused("malformed"), {
+    token: signRaw(
+      JSON.stringify({ alg: "ES256", typ: "JWT", kid: g0.kid }),
+      `{"exp":${T0 - 1},${claimsText.slice(1)}`,
+    ),
+  });
+  add("malformed--oversized-header", "a signed header of 1,100 base64url characters", refused("malformed"), {
+    token: signRaw(JSON.stringify({ alg: "ES256", typ: "JWT", kid: g0.kid, pad: "x".repeat(760) }), claimsText),
+  });
 
   // Bundles the session must refuse.
   add("bundle-unsigned", "no manifest.jws", refused("bundle-unsigned"), { bundle: "unsigned" });
@@ -932,80 +953,19 @@ export async function buildVectors(): Promise<BuiltVectors> {
   return { files, cases };
 }
 
-/** Runs one case through the reference session; returns the answer's comparable fields. */
+/**
+ * Runs one case through the reference session (the package's conformance runner, the one every engine runs);
+ * returns the answer's comparable fields.
+ */
 export async function runVectorCase(
   c: VectorCase,
   bundleOf: (name: string) => Partial<SignedFiles>,
   pinnedKeys: JWK[],
   device: VectorDevice,
 ): Promise<Record<string, unknown>> {
-  let failing = false;
-  let held = c.counter;
-  const session = await createOfflineSession({
-    bundle: bundleOf(c.bundle),
-    pinnedKeys,
-    state: c.stored,
-    persist: () => {
-      if (failing) throw new Error("the storage is full");
-    },
-    deviceKey: await vectorDeviceKey(device),
-    counter:
-      c.counter === null
-        ? undefined
-        : {
-            read: () => held ?? undefined,
-            write: (n) => {
-              held = n;
-            },
-          },
-    application: device.application,
-  });
-  const at = (s: number) => new Date(s * 1000);
-  const check = (what: string, got: string, want: string) => {
-    if (got !== want) throw new Error(`vector ${c.name}: ${what} gave ${got}, expected ${want}`);
-  };
-  for (const step of c.steps) {
-    if ("fetchJwks" in step) {
-      const r = await session.acceptJwks(step.fetchJwks.body, at(step.fetchJwks.at));
-      check("the JWKS fetch", r.ok ? "ok" : r.code, step.expect);
-    } else if ("unlock" in step) {
-      await session.recordBiometricUnlock({ now: at(step.at ?? c.decide.now) });
-    } else if ("checkIn" in step) {
-      await session.recordCheckIn(at(step.checkIn));
-    } else if ("signIn" in step) {
-      await session.recordSignIn(at(step.signIn));
-    } else if ("installBundle" in step) {
-      const r = await session.installBundle(bundleOf(step.installBundle));
-      check("installing a bundle", r.ok ? "ok" : r.code, step.expect);
-    } else if ("enrollPin" in step) {
-      const r = await session.enrollPin(step.enrollPin);
-      check("enrolling a PIN", r.ok ? "ok" : r.code, step.expect);
-    } else if ("unlockPin" in step) {
-      const r = await session.unlockWithPin(step.unlockPin, { now: at(c.decide.now) });
-      check("unlocking with a PIN", r.ok ? "ok" : r.code, step.expect);
-    } else {
-      failing = step.persistFails;
-    }
+  try {
+    return await answerConformanceCase(c as ConformanceCase, bundleOf as never, pinnedKeys, device);
+  } catch (err) {
+    throw new Error(`vector ${c.name}: ${(err as Error).message}`);
   }
-  const d = c.decide;
-  const r = await session.decide({
-    token: d.token,
-    now: new Date(d.now * 1000),
-    online: d.online,
-    monotonic: d.monotonic ?? undefined,
-    requireMfa: d.requireMfa,
-    requireFreshClaims: d.requireFreshClaims,
-  });
-  const secs = (x: Date | undefined) => (x === undefined ? undefined : x.getTime() / 1000);
-  return {
-    decision: r.decision,
-    reason: r.reason.code,
-    message: r.reason.message,
-    keyId: r.keyId,
-    trustedTime: secs(r.trustedTime),
-    nextDeadline: r.nextDeadline === undefined ? undefined : { kind: r.nextDeadline.kind, at: secs(r.nextDeadline.at) },
-    claimsAgeSeconds: r.claimsAgeSeconds,
-    claimsStale: r.claimsStale,
-    horizonPassed: r.horizonPassed,
-  };
 }

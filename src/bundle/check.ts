@@ -6,8 +6,6 @@
  */
 import { createHash } from "node:crypto";
 import type { JWK } from "jose";
-import type { RevokedKey } from "../stack/desired-state";
-import type { ExpectedBundleKey } from "./content";
 import {
   type BundleProblem,
   type BundleProblemCode,
@@ -20,7 +18,9 @@ import {
   parseJwksFile,
   parseManifestFile,
   parsePolicyFile,
-} from "./format";
+} from "../../packages/verifier/src/format";
+import type { RevokedKey } from "../stack/desired-state";
+import type { ExpectedBundleKey } from "./content";
 import { verifyManifestSignature } from "./signature";
 
 export type BundleCheckCode =

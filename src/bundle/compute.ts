@@ -5,13 +5,13 @@
  * is an error and nothing is returned.
  */
 
+import type { SignedBundleFiles } from "../../packages/verifier/src/format";
 import type { FusionAuthPort } from "../fusionauth/client-port";
 import { observeStack } from "../rotation/observe";
 import type { RotationState } from "../rotation/schedule";
 import { planStackRotation } from "../rotation/stack-rotation";
 import type { ApplicationState, DesiredState, TenantState } from "../stack/desired-state";
 import { buildBundleContent, type ExpectedBundleKey, expectedBundleKeys, resolveRevokedKeys } from "./content";
-import type { SignedBundleFiles } from "./format";
 import { type BundleSigningKey, signBundle } from "./sign";
 
 /** One application and the rotation state of its tenant at the run's time. */

@@ -9,10 +9,6 @@
  * @see https://www.rfc-editor.org/rfc/rfc7517#section-5 JWK Set format
  */
 import { createHash } from "node:crypto";
-import { type BundleErrorCode, KitError } from "../lib/errors";
-import type { EffectivePolicy } from "../policy/types";
-import type { RotationState } from "../rotation/schedule";
-import type { RevokedKey } from "../stack/desired-state";
 import {
   BUNDLE_FORMAT_VERSION,
   type BundleFiles,
@@ -28,7 +24,11 @@ import {
   type PolicyKey,
   type PolicyRevokedKey,
   publicJwk,
-} from "./format";
+} from "../../packages/verifier/src/format";
+import { type BundleErrorCode, KitError } from "../lib/errors";
+import type { EffectivePolicy } from "../policy/types";
+import type { RotationState } from "../rotation/schedule";
+import type { RevokedKey } from "../stack/desired-state";
 
 /** A key the bundle must hold, as the schedule sees it. */
 export interface ExpectedBundleKey {
@@ -56,7 +56,7 @@ export interface BundleContentInput {
   revokedKeys?: readonly PolicyRevokedKey[];
 }
 
-export type { BundleFiles } from "./format";
+export type { BundleFiles } from "../../packages/verifier/src/format";
 
 export type BundleContentErrorCode = Extract<
   BundleErrorCode,

@@ -11,7 +11,12 @@
 import { createHash } from "node:crypto";
 import { p256 } from "@noble/curves/p256";
 import { base64url, type JWK } from "jose";
-import { type BundleFiles, MANIFEST_FILE, MANIFEST_JWS_FILE, type SignedBundleFiles } from "./format";
+import {
+  type BundleFiles,
+  MANIFEST_FILE,
+  MANIFEST_JWS_FILE,
+  type SignedBundleFiles,
+} from "../../packages/verifier/src/format";
 import { BUNDLE_JWS_ALGORITHM, BUNDLE_JWS_TYPE, type BundleJwsHeader, bundleKeyThumbprint } from "./signature";
 
 /** A bundle signing key that cannot be used: the message says why. */

@@ -10,8 +10,8 @@
  * @see https://www.rfc-editor.org/rfc/rfc7638 JWK thumbprint
  */
 import { base64url, calculateJwkThumbprint, flattenedVerify, importJWK, type JWK } from "jose";
-import type { BundleProblem } from "./format";
-import { MANIFEST_FILE, MANIFEST_JWS_FILE } from "./format";
+import type { BundleProblem } from "../../packages/verifier/src/format";
+import { MANIFEST_FILE, MANIFEST_JWS_FILE } from "../../packages/verifier/src/format";
 
 /** The `typ` of a bundle manifest signature. */
 export const BUNDLE_JWS_TYPE = "fakit-bundle+jws";

@@ -16,8 +16,8 @@ import {
   writeFileSync,
 } from "node:fs";
 import path from "node:path";
+import { BUNDLE_FILES } from "../../packages/verifier/src/format";
 import type { AppBundle } from "./compute";
-import { BUNDLE_FILES } from "./format";
 
 export function writeBundles(outDir: string, stack: string, bundles: readonly AppBundle[]): string[] {
   if (holdsExactly(path.join(outDir, stack), stack, bundles)) return bundles.map((b) => path.join(outDir, b.path));

@@ -9,6 +9,8 @@
  * @see https://github.com/panva/jose/blob/main/src/util/errors.ts (the model this follows)
  */
 
+import { KitError as VerifierKitError } from "../../packages/verifier/src/kit-error";
+
 /** Codes of a FusionAuth call that failed, by what the caller can do about it. */
 export type FusionAuthErrorCode =
   | "KIT_FUSIONAUTH_UNREACHABLE"
@@ -55,19 +57,18 @@ export type KitErrorCode =
   /** A command line the command cannot run (exit status 2). */
   | "KIT_USAGE";
 
-/** The base of every error the kit throws on purpose. */
-export class KitError extends Error {
-  override readonly name: string = "KitError";
-  constructor(
-    readonly code: KitErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+/**
+ * The base of every error the kit throws on purpose. It extends the verifier package's base error (the device
+ * package stands alone; the kit imports it), so a verifier error is a kit error too.
+ */
+export class KitError extends VerifierKitError {
+  declare readonly code: KitErrorCode;
+  constructor(code: KitErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
 
-/** Whether `err` is a kit error, optionally with a given code. */
+/** Whether `err` is a kit error (the verifier's included), optionally with a given code. */
 export function isKitError(err: unknown, code?: KitErrorCode): err is KitError {
-  return err instanceof KitError && (code === undefined || err.code === code);
+  return err instanceof VerifierKitError && (code === undefined || err.code === code);
 }

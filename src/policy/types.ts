@@ -4,6 +4,7 @@
  * minutes. Nothing downstream of compilation checks for `undefined`.
  */
 
+import { ARGON2ID_MINIMUM as VERIFIER_ARGON2ID_MINIMUM } from "../../packages/verifier/src/policy-values";
 import {
   ALGORITHM_VALUES,
   type Algorithm,
@@ -94,7 +95,7 @@ export interface EffectivePolicy {
  * OWASP's minimum Argon2id parameters (19 MiB, 2 iterations, parallelism 1), the lowest any level allows.
  * @see https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html#argon2id
  */
-export const ARGON2ID_MINIMUM = { memoryKiB: 19 * 1024, iterations: 2, parallelism: 1 } as const;
+export const ARGON2ID_MINIMUM = VERIFIER_ARGON2ID_MINIMUM;
 
 /** Figures derived from an effective policy (docs/design.md section 4), in seconds. */
 export interface PolicyFigures {

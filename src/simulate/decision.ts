@@ -16,18 +16,18 @@
  */
 import type { KeyObject } from "node:crypto";
 import { SignJWT } from "jose";
-import type { BundleFiles } from "../bundle/content";
-import type { PolicyFile } from "../bundle/format";
-import type { DegradedMode } from "../policy/types";
-import { type Bundle, type BundleKey, decide, loadBundle } from "../verifier";
-import { applyTimeRules, type TimeRulesResult } from "../verifier/time-rules";
+import { type Bundle, type BundleKey, decide, loadBundle } from "../../packages/verifier/src";
+import type { PolicyFile } from "../../packages/verifier/src/format";
+import { applyTimeRules, type TimeRulesResult } from "../../packages/verifier/src/time-rules";
 import {
   advanceTrustedTime,
   type MonotonicReading,
   observeServerTime,
   type TrustedTimeState,
   trustedFloor,
-} from "../verifier/trusted-time";
+} from "../../packages/verifier/src/trusted-time";
+import type { BundleFiles } from "../bundle/content";
+import type { DegradedMode } from "../policy/types";
 
 /** The policy values the time rules read, as `policy.json` carries them. */
 export interface TimeRulesPolicy {

@@ -17,8 +17,9 @@
  * acceptance the policy refuses at true time but allows at true time minus that off time is counted apart, as
  * accepted only because the device was powered off.
  */
+
+import type { MonotonicReading } from "../../packages/verifier/src/trusted-time";
 import type { RefreshExpirationPolicy } from "../policy/types";
-import type { MonotonicReading } from "../verifier/trusted-time";
 import {
   clockDecided,
   clockFloor,

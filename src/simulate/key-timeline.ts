@@ -8,8 +8,8 @@
  * decisions verify real signatures; it is never written anywhere.
  */
 import { generateKeyPairSync, type KeyObject } from "node:crypto";
+import { POLICY_FILE, type PolicyFile } from "../../packages/verifier/src/format";
 import { type BundleFiles, buildBundleContent } from "../bundle/content";
-import { POLICY_FILE, type PolicyFile } from "../bundle/format";
 import type { RetentionPolicy } from "../policy/retention";
 import type { EffectivePolicy } from "../policy/types";
 import { type ObservedRotation, planRotation, type RotationState } from "../rotation/schedule";

@@ -6,9 +6,9 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, write
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decide } from "../../packages/verifier/src";
 import { generateSigningKeyFiles } from "../../src/bundle/signing-key-file";
 import type { DesiredState } from "../../src/stack/desired-state";
-import { decide } from "../../src/verifier";
 import {
   type AppOutput,
   iso,

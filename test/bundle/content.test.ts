@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { PRIVATE_JWK_MEMBERS } from "../../packages/verifier/src/format";
 import { checkBundle } from "../../src/bundle/check";
 import { type BundleContentInput, buildBundleContent, expectedBundleKeys } from "../../src/bundle/content";
-import { PRIVATE_JWK_MEMBERS } from "../../src/bundle/format";
 import type { SigningAlgorithm } from "../../src/policy/types";
 import { planRotation } from "../../src/rotation/schedule";
 import { DAY, EPOCH } from "../rotation/presets";

@@ -1,6 +1,6 @@
 // The format-2 fields the offline session relies on: parsePolicyFile and parseManifestFile refuse each bad value.
 import { describe, expect, it } from "vitest";
-import { MANIFEST_FILE, POLICY_FILE, parseManifestFile, parsePolicyFile } from "../../src/bundle/format";
+import { MANIFEST_FILE, POLICY_FILE, parseManifestFile, parsePolicyFile } from "../../packages/verifier/src/format";
 import { tenantFixture } from "./fixtures";
 
 const f = await tenantFixture({ level: "standard" });

@@ -11,9 +11,14 @@ import {
   type JWK,
 } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
+import {
+  MANIFEST_FILE,
+  MANIFEST_JWS_FILE,
+  POLICY_FILE,
+  type SignedBundleFiles,
+} from "../../packages/verifier/src/format";
 import { checkBundle, checkBundleSignature } from "../../src/bundle/check";
 import { expectedBundleKeys } from "../../src/bundle/content";
-import { MANIFEST_FILE, MANIFEST_JWS_FILE, POLICY_FILE, type SignedBundleFiles } from "../../src/bundle/format";
 import { type BundleSigningKey, readSigningJwk, signBundle, signManifest } from "../../src/bundle/sign";
 import { verifyManifestSignature } from "../../src/bundle/signature";
 import { EPOCH } from "../rotation/presets";

@@ -1,25 +1,27 @@
 // The one error model: every kit error is a KitError with a code from the union and keeps its cause.
 import { describe, expect, it } from "vitest";
+import { BundleLoadError } from "../../packages/verifier/src";
+import { KitError as VerifierKitError } from "../../packages/verifier/src/kit-error";
 import { BundleContentError } from "../../src/bundle/content";
 import { FusionAuthError, toFusionAuthError } from "../../src/fusionauth/fusionauth-error";
 import { isKitError, KitError } from "../../src/lib/errors";
 import { configurePort, portOf } from "../../src/pulumi/providers/settings";
 import { RotationError } from "../../src/rotation/schedule";
-import { BundleLoadError } from "../../src/verifier";
 
 describe("KitError", () => {
-  it("is the base of the kit's error types, each with its code", () => {
-    const errors: [KitError, string][] = [
+  it("is the base of the kit's error types, each with its code; the verifier package's base is the base of both", () => {
+    expect(new BundleContentError("KIT_BUNDLE_KEY_MISMATCH", "m")).toBeInstanceOf(KitError);
+    const errors: [VerifierKitError, string][] = [
       [new BundleContentError("KIT_BUNDLE_KEY_MISMATCH", "m"), "KIT_BUNDLE_KEY_MISMATCH"],
       [new RotationError("KIT_ROTATION_INVALID_INPUT", "m"), "KIT_ROTATION_INVALID_INPUT"],
       [new BundleLoadError([{ code: "KIT_BUNDLE_FILE_MISSING", message: "m" }]), "KIT_BUNDLE_FILE_MISSING"],
       [toFusionAuthError({ statusCode: 409 }, "create", "tenant t"), "KIT_FUSIONAUTH_CONFLICT"],
     ];
     for (const [err, code] of errors) {
-      expect(err).toBeInstanceOf(KitError);
+      expect(err).toBeInstanceOf(VerifierKitError);
       expect(err).toBeInstanceOf(Error);
       expect(err.code).toBe(code);
-      expect(isKitError(err, err.code)).toBe(true);
+      expect(isKitError(err, err.code as KitError["code"])).toBe(true);
     }
   });
 

@@ -10,11 +10,11 @@ import os from "node:os";
 import path from "node:path";
 import { createLocalJWKSet, importPKCS8, type JSONWebKeySet, type JWK, jwtVerify, type KeyLike, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createOfflineSession, type OfflineSession } from "../../packages/verifier/src";
 import { loadState } from "../../src/emulator/persistence";
 import { keyId } from "../../src/fusionauth/ids";
 import type { EffectivePolicy } from "../../src/policy/types";
 import type { DesiredState } from "../../src/stack/desired-state";
-import { createOfflineSession, type OfflineSession } from "../../src/verifier";
 import { shippedStack } from "../helpers/kit-project";
 import {
   type AppOutput,

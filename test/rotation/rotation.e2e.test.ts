@@ -4,10 +4,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Bundle, decide } from "../../packages/verifier/src";
 import { keyId } from "../../src/fusionauth/ids";
 import type { EffectivePolicy } from "../../src/policy/types";
 import { ROTATION_EPOCH_SECONDS as EPOCH } from "../../src/rotation/epoch";
-import { type Bundle, decide } from "../../src/verifier";
 import {
   type AppOutput,
   type AppUser,

@@ -5,7 +5,7 @@
 import { createPublicKey, sign as nodeSign } from "node:crypto";
 import { base64url, generateKeyPair, SignJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type Bundle, decide, loadBundle } from "../../src/verifier";
+import { type Bundle, decide, loadBundle } from "../../packages/verifier/src";
 import {
   APP_ID,
   ISSUER,

@@ -4,7 +4,7 @@
  */
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createOfflineSession, REASON_CODES } from "../../src/verifier";
+import { createOfflineSession, REASON_CODES } from "../../packages/verifier/src";
 import { APP_ID, ISSUER, signToken, type TestKey, tenantFixture } from "../bundle/fixtures";
 import { EPOCH, HOUR } from "../rotation/presets";
 import { testDeviceKey } from "./device-fixture";

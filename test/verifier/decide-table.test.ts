@@ -4,7 +4,7 @@
  * clock frozen by the test.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { type Bundle, type DeviceState, decide, loadBundle } from "../../src/verifier";
+import { type Bundle, type DeviceState, decide, loadBundle } from "../../packages/verifier/src";
 import { APP_ID, ISSUER, signToken, type TenantFixture, tenantFixture } from "../bundle/fixtures";
 import { DAY, EPOCH, HOUR, MIN } from "../rotation/presets";
 

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type BundleFilesInput, BundleLoadError, loadBundle } from "../../src/verifier";
+import { type BundleFilesInput, BundleLoadError, loadBundle } from "../../packages/verifier/src";
 import { type TenantFixture, tenantFixture } from "../bundle/fixtures";
 
 let f: TenantFixture;

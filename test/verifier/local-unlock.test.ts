@@ -14,7 +14,7 @@ import {
   type PinKdf,
   type PolicyFileV2Fields,
   type SessionState,
-} from "../../src/verifier";
+} from "../../packages/verifier/src";
 import { APP_ID, ISSUER, signToken, type TenantFixture, type TestKey, tenantFixture } from "../bundle/fixtures";
 import { DAY, EPOCH, HOUR, MIN } from "../rotation/presets";
 import { testDeviceKey } from "./device-fixture";

@@ -5,10 +5,10 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Bundle, type DeviceState, decide } from "../../packages/verifier/src";
 import type { EffectivePolicy } from "../../src/policy/types";
 import { ROTATION_EPOCH_SECONDS as EPOCH } from "../../src/rotation/epoch";
 import type { DesiredState } from "../../src/stack/desired-state";
-import { type Bundle, type DeviceState, decide } from "../../src/verifier";
 import { shippedStack } from "../helpers/kit-project";
 import {
   type AppOutput,

@@ -1,23 +1,32 @@
 /**
- * The verifier as an app team installs it (issue 13): built to JavaScript with declarations from the kit's
- * sources (packages/verifier), packed with `npm pack`, installed from the tarball into a scratch project, and
- * used there, from plain JavaScript and from type-checked TypeScript, to open a signed bundle and decide.
+ * The verifier as an app team installs it and where its apps run (issues 13 and 22): `npm pack
+ * ./packages/verifier` as the README writes it, installed from the tarball into a scratch project, then the full
+ * conformance vector set run from that install in Node (ESM and CommonJS), in Hermes (React Native's engine,
+ * through the package's React Native build lowered by @react-native/babel-preset) and in headless Chromium. Each
+ * run also gets a control case whose expectation was changed, and must report it failed. The throughput of
+ * `decide()` in each engine is printed here and recorded by `npm run bench:verifier`.
  */
 import { execFile } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { APP_ID, ISSUER, signToken, type TestKey, tenantFixture } from "../bundle/fixtures";
-import { EPOCH, HOUR } from "../rotation/presets";
-import { makeBundleSigner, signBundle } from "./signed-fixture";
+import { type EnginePayload, type EngineRun, enginePayload, summary, vectorNames } from "./engines/payload";
+import {
+  findChromium,
+  installScratchApp,
+  PACKAGE_NAME,
+  packVerifier,
+  ROOT,
+  runInChromium,
+  runInHermes,
+  runInNode,
+} from "./engines/run";
 
 const run = promisify(execFile);
-const ROOT = path.resolve(__dirname, "../..");
 const TSC = path.join(ROOT, "node_modules/typescript/bin/tsc");
-const T0 = EPOCH + HOUR;
-const LONG = { timeout: 180_000 };
+const LONG = { timeout: 240_000 };
 
 function sizeOf(p: string): number {
   const s = statSync(p);
@@ -26,92 +35,83 @@ function sizeOf(p: string): number {
 }
 
 let tmp: string;
+let tarball: string;
 let app: string;
+let payload: EnginePayload;
 
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(tmpdir(), "fakit-verifier-pkg-"));
-  const pkg = path.join(tmp, "pkg");
-  mkdirSync(pkg);
-  for (const f of ["package.json", "README.md"]) cpSync(path.join(ROOT, "packages/verifier", f), path.join(pkg, f));
-  await run(process.execPath, [
-    TSC,
-    "-p",
-    path.join(ROOT, "packages/verifier/tsconfig.json"),
-    "--outDir",
-    path.join(pkg, "dist"),
-  ]);
-  await run("npm", ["pack", "--pack-destination", tmp], { cwd: pkg });
-  app = path.join(tmp, "app");
-  mkdirSync(app);
-  writeFileSync(path.join(app, "package.json"), JSON.stringify({ name: "scratch-app", private: true }));
-  // jose and hash-wasm come from the npm cache that installed the kit; the registry only when missing there.
-  await run(
-    "npm",
-    [
-      "install",
-      "../fusionauth-offline-verifier-0.1.0.tgz",
-      "--prefer-offline",
-      "--no-audit",
-      "--no-fund",
-      "--ignore-scripts",
-    ],
-    { cwd: app },
-  );
-
-  const f = await tenantFixture();
-  const signer = await makeBundleSigner();
-  mkdirSync(path.join(app, "bundle"));
-  for (const [name, text] of Object.entries(await signBundle(f.files, signer)))
-    writeFileSync(path.join(app, "bundle", name), text);
-  writeFileSync(path.join(app, "pinned.json"), JSON.stringify(signer.publicJwk));
-  const token = await signToken(f.keys.get(0) as TestKey, {
-    iss: ISSUER,
-    aud: APP_ID,
-    sub: "u",
-    iat: T0,
-    exp: T0 + 900,
-  });
-  writeFileSync(path.join(app, "token.txt"), token);
+  tarball = await packVerifier(tmp);
+  app = await installScratchApp(path.join(tmp, "app"), tarball);
+  payload = await enginePayload();
 }, LONG.timeout);
 
 afterAll(() => {
   if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
 });
 
-describe("the packed verifier, installed into a scratch project", () => {
-  it("decides from plain JavaScript with require()", LONG, async () => {
-    writeFileSync(
-      path.join(app, "app.js"),
-      `const fs = require("node:fs");
-const { createOfflineSession, generateDeviceKeyMaterial, webCryptoDeviceKey } = require("fusionauth-offline-verifier");
-const files = {};
-for (const name of fs.readdirSync("bundle")) files[name] = fs.readFileSync("bundle/" + name, "utf8");
-(async () => {
-  const deviceKey = webCryptoDeviceKey(await generateDeviceKeyMaterial());
-  const session = await createOfflineSession({
-    bundle: files,
-    pinnedKeys: [JSON.parse(fs.readFileSync("pinned.json", "utf8"))],
-    persist: async () => {},
-    deviceKey,
-  });
-  await session.recordSignIn(new Date(${T0 * 1000}));
-  const token = fs.readFileSync("token.txt", "utf8");
-  const d = await session.decide({ token, now: new Date(${(T0 + 60) * 1000}), online: false });
-  files["policy.json"] = files["policy.json"].replace('"graceSeconds": 86400', '"graceSeconds": 8640000');
-  const forged = await createOfflineSession({ bundle: files, pinnedKeys: [JSON.parse(fs.readFileSync("pinned.json", "utf8"))], persist: async () => {}, deviceKey });
-  const f = await forged.decide({ token, now: new Date(${(T0 + 60) * 1000}), online: false });
-  console.log(JSON.stringify({ code: d.reason.code, forged: f.reason.code }));
-})();
-`,
+function expectAllPass(r: EngineRun, backend: string): void {
+  const s = summary(r);
+  console.info(
+    `${backend}: ${s.passed}/${vectorNames().length} vectors passed; decide() ${r.throughput.perSecond.toFixed(0)}/s`,
+  );
+  expect(r.backend).toBe(backend);
+  expect(s.failed).toEqual([]);
+  expect(s.passed).toBe(vectorNames().length);
+  expect(s.controlFailed).toBe(true);
+  expect(r.throughput.decision).toBe("full");
+}
+
+describe("the packed verifier", () => {
+  it("holds the license, the ESM, CommonJS and React Native builds and the declarations", LONG, async () => {
+    const { stdout } = await run("tar", ["-tzf", tarball]);
+    const files = stdout.split("\n").map((f) => f.replace(/^package\//, ""));
+    for (const f of [
+      "LICENSE",
+      "README.md",
+      "package.json",
+      "dist/esm/index.js",
+      "dist/esm/internal.js",
+      "dist/esm/pure-js.js",
+      "dist/cjs/index.js",
+      "dist/cjs/internal.js",
+      "dist/native/index.js",
+      "dist/types/index.d.ts",
+    ])
+      expect(files).toContain(f);
+    const installed = path.join(app, "node_modules", PACKAGE_NAME);
+    expect(readFileSync(path.join(installed, "LICENSE"), "utf8")).toBe(
+      readFileSync(path.join(ROOT, "LICENSE"), "utf8"),
     );
-    const { stdout } = await run(process.execPath, ["app.js"], { cwd: app });
-    expect(JSON.parse(stdout)).toEqual({ code: "valid", forged: "bundle-invalid" });
+    expect(readFileSync(path.join(ROOT, "LICENSE"), "utf8")).toMatch(/Apache License\s+Version 2\.0, January 2004/);
+  });
+
+  it("passes every conformance vector from Node's require (CommonJS)", LONG, async () => {
+    expectAllPass(await runInNode(app, "cjs", payload, 500), "webcrypto");
+  });
+
+  it("passes every conformance vector from Node's import (ESM)", LONG, async () => {
+    expectAllPass(await runInNode(app, "esm", payload, 500), "webcrypto");
+  });
+
+  it("passes every conformance vector in Hermes, on the pure-JS crypto", LONG, async () => {
+    expectAllPass(await runInHermes(app, payload, 5), "pure-js");
+  });
+
+  it("passes every conformance vector in headless Chromium, on WebCrypto", LONG, async () => {
+    const chromium = findChromium();
+    if (chromium === undefined)
+      throw new Error("no chromium: install Debian's package (apt-get install chromium) or set CHROMIUM to its path");
+    expectAllPass(await runInChromium(app, payload, 500, chromium), "webcrypto");
   });
 
   it("type-checks an app importing it, through its exports and declarations", LONG, async () => {
     writeFileSync(
       path.join(app, "check.ts"),
-      `import { applyTimeRules, createOfflineSession, type DeviceKey, type SessionDecision, type ReasonCode } from "fusionauth-offline-verifier";
+      `import { createOfflineSession, type DeviceKey, type SessionDecision, type ReasonCode, type ClaimCheck } from "${PACKAGE_NAME}";
+import { applyTimeRules } from "${PACKAGE_NAME}/internal";
+import { pureJsCrypto } from "${PACKAGE_NAME}/pure-js";
+const onlyInspectors: ClaimCheck = (claims) => (claims.sub === "inspector" ? undefined : "not an inspector");
 // A synchronous persist (MMKV-style) and a synchronous device key typecheck as well as async ones.
 const storage = new Map<string, string>();
 const deviceKey: DeviceKey = { mac: (data) => data.slice(0, 32) };
@@ -124,10 +124,11 @@ export async function use(files: Record<string, string>): Promise<ReasonCode> {
     },
     deviceKey,
   });
-  const d: SessionDecision = await session.decide({ token: "t", now: new Date(), online: false });
+  const d: SessionDecision = await session.decide({ token: "t", now: new Date(), online: false, checkClaims: onlyInspectors });
   return d.reason.code;
 }
 export const rules = applyTimeRules;
+export const backend = pureJsCrypto.name;
 `,
     );
     writeFileSync(
@@ -144,22 +145,32 @@ export const rules = applyTimeRules;
         files: ["check.ts"],
       }),
     );
+    writeFileSync(
+      path.join(app, "package.json"),
+      JSON.stringify({ name: "scratch-app", private: true, type: "module" }),
+    );
     const r = await run(process.execPath, [TSC, "-p", "."], { cwd: app }).catch((err) => err);
     expect(r.stdout ?? "").toBe("");
     expect(r.code ?? 0).toBe(0);
   });
 
-  it("is small: the package and its two dependencies", () => {
+  it("is the size its README says", () => {
+    const readme = readFileSync(path.join(ROOT, "packages/verifier/README.md"), "utf8");
+    const figure = (label: string): number => {
+      const m = new RegExp(`${label}: about (\\d+(?:\\.\\d+)?) (kB|MB)`).exec(readme);
+      if (m === null) throw new Error(`packages/verifier/README.md states no "${label}: about N kB" figure`);
+      return Number(m[1]) * (m[2] === "MB" ? 1e6 : 1e3);
+    };
     const mods = path.join(app, "node_modules");
-    const own = sizeOf(path.join(mods, "fusionauth-offline-verifier"));
-    const total = sizeOf(mods);
-    console.info(
-      `installed verifier: ${(own / 1024).toFixed(0)} KiB; with jose and hash-wasm: ${(total / 1024).toFixed(0)} KiB`,
-    );
-    expect(
-      readdirSync(mods)
-        .filter((n) => !n.startsWith("."))
-        .sort(),
-    ).toEqual(["fusionauth-offline-verifier", "hash-wasm", "jose"]);
+    const measured = {
+      packed: statSync(tarball).size,
+      installed: sizeOf(path.join(mods, PACKAGE_NAME)),
+      "with its dependencies": sizeOf(mods),
+    };
+    console.info(`verifier sizes (bytes): ${JSON.stringify(measured)}`);
+    for (const [label, bytes] of Object.entries(measured)) {
+      const stated = figure(label);
+      expect(Math.abs(stated - bytes) / bytes, `${label}: README says ${stated}, measured ${bytes}`).toBeLessThan(0.15);
+    }
   });
 });

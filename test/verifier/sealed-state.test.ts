@@ -14,7 +14,7 @@ import {
   type OfflineSessionOptions,
   type SessionState,
   webCryptoDeviceKey,
-} from "../../src/verifier";
+} from "../../packages/verifier/src";
 import {
   APP_ID,
   fusionAuthJwk,

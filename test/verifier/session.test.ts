@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createOfflineSession, inspectSealedState, type OfflineSessionOptions } from "../../src/verifier";
+import { createOfflineSession, inspectSealedState, type OfflineSessionOptions } from "../../packages/verifier/src";
 import {
   APP_ID,
   fusionAuthJwk,

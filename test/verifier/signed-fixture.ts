@@ -6,8 +6,8 @@
  */
 import { createHash, type KeyObject } from "node:crypto";
 import { calculateJwkThumbprint, exportJWK, FlattenedSign, generateKeyPair, importJWK, type JWK } from "jose";
+import { canonicalJson, type PolicyFileV2Fields } from "../../packages/verifier/src/format";
 import type { BundleFiles } from "../../src/bundle/content";
-import { canonicalJson, type PolicyFileV2Fields } from "../../src/bundle/format";
 
 export interface BundleSigner {
   privateKey: KeyObject;

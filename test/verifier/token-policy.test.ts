@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type Bundle, BundleLoadError, decide, loadBundle } from "../../src/verifier";
+import { type Bundle, BundleLoadError, decide, loadBundle } from "../../packages/verifier/src";
 import { APP_ID, ISSUER, signToken, type TenantFixture, type TestKey, tenantFixture } from "../bundle/fixtures";
 import { DAY, EPOCH, HOUR, MIN } from "../rotation/presets";
 import { makeBundleSigner, signBundle } from "./signed-fixture";

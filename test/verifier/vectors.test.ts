@@ -6,8 +6,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { REASON_CODES } from "../../packages/verifier/src";
 import { buildVectors, runVectorCase, VECTORS_DIR, type VectorCase } from "../../scripts/verifier-vectors/build";
-import { REASON_CODES } from "../../src/verifier";
 
 const read = (rel: string) => readFileSync(path.join(VECTORS_DIR, rel), "utf8");
 const cases: VectorCase[] = readdirSync(path.join(VECTORS_DIR, "cases"))

@@ -7,10 +7,10 @@
  */
 import path from "node:path";
 import type { JWK } from "jose";
+import { POLICY_FILE } from "../../../packages/verifier/src/format";
 import { checkBundle, checkBundleSignature } from "../../bundle/check";
 import { type AppBundle, type AppRotation, computeBundles, observeAppRotations } from "../../bundle/compute";
 import { BundleContentError } from "../../bundle/content";
-import { POLICY_FILE } from "../../bundle/format";
 import { type BundleSigningKey, BundleSigningKeyError } from "../../bundle/sign";
 import {
   ensureLocalSigningKey,

@@ -9,7 +9,6 @@
 import { randomBytes } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { BUNDLE_FILES, MANIFEST_JWS_FILE } from "../../bundle/format";
 import {
   BundleLoadError,
   type CounterStore,
@@ -21,7 +20,8 @@ import {
   type MonotonicReading,
   type OfflineDecision,
   webCryptoDeviceKey,
-} from "../../verifier";
+} from "../../../packages/verifier/src";
+import { BUNDLE_FILES, MANIFEST_JWS_FILE } from "../../../packages/verifier/src/format";
 import { parseCommandLine, parseInstant, UsageError } from "../args";
 
 const USAGE = `usage: fakit verify --bundle DIR --token TOKEN|- [--pinned-key FILE [--state FILE [--state-key FILE]]]

@@ -1,14 +1,38 @@
 /**
  * The token steps of the offline decision before the time rules: structure, header, key, signature, issuer and
  * audience, claim shapes. Each step returns what the next needs or throws a {@link Refusal} with its reason code.
- * Signatures are checked with `jose` (WebCrypto for `Ed25519`, which jose 5 does not accept as an `alg` label).
+ * Signatures are checked by the crypto backend (./crypto/backend.ts: WebCrypto, or pure JS where there is none).
+ * Parsing is strict: the token and its header are bounded in size before anything is decoded, and a JSON member
+ * repeated in the header or the payload refuses the token (RFC 7515 section 4, RFC 7519 section 4).
  * @see https://www.rfc-editor.org/rfc/rfc7515#section-4.1.11 `crit`
  * @see https://www.rfc-editor.org/rfc/rfc8725 JWT best current practices
  */
-import { base64url, compactVerify, type JWTPayload, type KeyLike } from "jose";
-import type { PolicyFile } from "../bundle/format";
-import type { BundleKey, WebCryptoKey } from "./load-bundle";
+import { verifyWith } from "./crypto/backend";
+import { ascii, fromBase64url, fromUtf8 } from "./crypto/bytes";
+import type { PolicyFile } from "./format";
+import type { BundleKey } from "./load-bundle";
 import type { ReasonCode } from "./reasons";
+import { parseStrictObject } from "./strict-json";
+
+/** The claims of a verified token (RFC 7519 section 4): registered claims typed, others unknown. */
+export interface JWTPayload {
+  iss?: string;
+  sub?: string;
+  aud?: string | string[];
+  exp?: number;
+  nbf?: number;
+  iat?: number;
+  jti?: string;
+  [claim: string]: unknown;
+}
+
+/**
+ * Longest token accepted, in characters: refused before anything is decoded. FusionAuth's access tokens are a
+ * few hundred bytes to a few KiB (roles and lambda-added claims); 64 KiB leaves room for any of them.
+ */
+export const MAX_TOKEN_LENGTH = 65_536;
+/** Longest JOSE header accepted, in base64url characters (a FusionAuth header is under 100). */
+export const MAX_HEADER_LENGTH = 1_024;
 
 /** A refusal found by a step; the decision turns it into `refused` with `code`. */
 export class Refusal extends Error {
@@ -33,19 +57,18 @@ export interface ClaimTimes {
   nbf?: number;
 }
 
-const decoder = new TextDecoder();
-const encoder = new TextEncoder();
-
-function decodeJsonObject(part: string, what: string): Record<string, unknown> {
-  let value: unknown;
+function decodeJsonObject(part: string, what: string, kid?: string): Record<string, unknown> {
+  let text: string;
   try {
-    value = JSON.parse(decoder.decode(base64url.decode(part)));
+    text = fromUtf8(fromBase64url(part));
   } catch {
-    throw new Refusal("malformed", `the ${what} is not base64url-encoded JSON`);
+    throw new Refusal("malformed", `the ${what} is not base64url-encoded JSON`, kid);
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value))
-    throw new Refusal("malformed", `the ${what} is not a JSON object`);
-  return value as Record<string, unknown>;
+  try {
+    return parseStrictObject(text, what);
+  } catch (err) {
+    throw new Refusal("malformed", (err as Error).message, kid);
+  }
 }
 
 const COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
@@ -71,10 +94,16 @@ export function shapeRefusal(compact: string): Refusal | undefined {
  */
 export function readToken(token: unknown): TokenParts {
   if (typeof token !== "string") throw new Refusal("malformed", "the token is not a string");
+  if (token.length > MAX_TOKEN_LENGTH + 64)
+    throw new Refusal("malformed", `the token is longer than ${MAX_TOKEN_LENGTH} characters`);
   const compact = token.trim();
+  if (compact.length > MAX_TOKEN_LENGTH)
+    throw new Refusal("malformed", `the token is longer than ${MAX_TOKEN_LENGTH} characters`);
   const dot1 = compact.indexOf(".");
   const dot2 = dot1 < 0 ? -1 : compact.indexOf(".", dot1 + 1);
   if (dot1 <= 0 || dot2 < 0 || compact.indexOf(".", dot2 + 1) >= 0) throw shapeRefusal(compact) as Refusal;
+  if (dot1 > MAX_HEADER_LENGTH)
+    throw new Refusal("malformed", `the JOSE header is longer than ${MAX_HEADER_LENGTH} characters`);
   const part = compact.slice(0, dot1);
   if (lastHeader?.part === part) return { compact, header: lastHeader.header };
   if (!/^[A-Za-z0-9_-]+$/.test(part)) throw new Refusal("malformed", "a part of the token is not base64url");
@@ -132,51 +161,22 @@ export function keyFor(
   return entry;
 }
 
-// One options object per algorithm instead of one per decision.
-const VERIFY_OPTIONS = new Map<string, { algorithms: string[] }>();
-
-/** Step 4: the signature, then the payload as a JSON object. */
+/** Step 4: the signature, then the payload as a JSON object with unique member names. */
 export async function verifiedClaims(token: TokenParts, alg: string, entry: BundleKey): Promise<JWTPayload> {
   const kid = entry.jwk.kid;
   const bad = () =>
     shapeRefusal(token.compact) ??
     new Refusal("signature-invalid", "the signature does not verify with the key named by kid", kid);
-  let payload: Uint8Array;
-  if (isEd25519(entry.jwk)) {
-    const [h, p, s] = token.compact.split(".") as [string, string, string];
-    const ok = await globalThis.crypto.subtle.verify(
-      { name: "Ed25519" },
-      entry.key as WebCryptoKey,
-      base64url.decode(s) as Uint8Array<ArrayBuffer>,
-      encoder.encode(`${h}.${p}`),
-    );
-    if (!ok) throw bad();
-    payload = base64url.decode(p);
-  } else {
-    try {
-      let options = VERIFY_OPTIONS.get(alg);
-      if (options === undefined) {
-        options = { algorithms: [alg] };
-        VERIFY_OPTIONS.set(alg, options);
-      }
-      payload = (await compactVerify(token.compact, entry.key as KeyLike, options)).payload;
-    } catch (err) {
-      if ((err as { code?: string }).code === "ERR_JWS_SIGNATURE_VERIFICATION_FAILED") throw bad();
-      throw (
-        shapeRefusal(token.compact) ??
-        new Refusal("malformed", `the token is not a valid JWS (${(err as Error).message})`, kid)
-      );
-    }
-  }
-  let claims: unknown;
+  const dot2 = token.compact.lastIndexOf(".");
+  let signature: Uint8Array;
   try {
-    claims = JSON.parse(decoder.decode(payload));
+    signature = fromBase64url(token.compact.slice(dot2 + 1));
   } catch {
-    throw shapeRefusal(token.compact) ?? new Refusal("malformed", "the payload is not JSON", kid);
+    throw bad();
   }
-  if (typeof claims !== "object" || claims === null || Array.isArray(claims))
-    throw shapeRefusal(token.compact) ?? new Refusal("malformed", "the payload is not a JSON object", kid);
-  return claims as JWTPayload;
+  if (!(await verifyWith(entry.key, alg, ascii(token.compact.slice(0, dot2)), signature))) throw bad();
+  const p = token.compact.slice(token.compact.indexOf(".") + 1, dot2);
+  return decodeJsonObject(p, "payload", kid) as JWTPayload;
 }
 
 /** Step 5: `iss` is the policy's issuer and `aud` includes the application id. */

@@ -2,11 +2,13 @@
  * Loads a bundle emitted by `fakit bundle` (see docs/offline-verifier.md): checks the manifest's format version
  * and SHA-256 digests, refuses any JWK with private members, and imports every public key once.
  *
- * Runs wherever WebCrypto does (Node 20+, browsers, modern app runtimes): digests and Ed25519 keys use
- * `crypto.subtle`, the other algorithms `jose`.
+ * Digests and keys go through the crypto backend (./crypto/backend.ts): WebCrypto where the engine has it, the
+ * pure-JS backend where it does not (React Native's Hermes).
  * @see https://www.rfc-editor.org/rfc/rfc7517 JSON Web Key
  */
-import { importJWK, type KeyLike } from "jose";
+import { type ImportedKey, importPublicKey, sha256 } from "./crypto/backend";
+import { fromUtf8, toHex, utf8 } from "./crypto/bytes";
+import { BundleLoadError } from "./errors";
 import {
   type BundleProblem,
   canonicalJson,
@@ -20,12 +22,8 @@ import {
   parseJwksFile,
   parseManifestFile,
   parsePolicyFile,
-} from "../bundle/format";
-import { BundleLoadError } from "./errors";
+} from "./format";
 import { offlinePolicyProblems } from "./offline-policy";
-
-/** A WebCrypto key, typed without importing `node:crypto` (the verifier runs in browsers and React Native). */
-export type WebCryptoKey = Awaited<ReturnType<typeof globalThis.crypto.subtle.importKey>>;
 
 /** The three files as stored (text or bytes), keyed by file name. */
 export type BundleFilesInput = {
@@ -47,8 +45,8 @@ export interface ParsedBundleInput {
 /** A public key ready for verification. */
 export interface BundleKey {
   jwk: PublicJwk;
-  /** jose key for ES*, RS*, PS*; WebCrypto key for Ed25519 (which jose 5 cannot label `Ed25519`). */
-  key: KeyLike | Uint8Array | WebCryptoKey;
+  /** The key as the crypto backend that imported it holds it. */
+  key: ImportedKey;
 }
 
 /** A loaded, checked bundle. Immutable; share it between decisions. */
@@ -58,31 +56,17 @@ export interface Bundle {
   readonly keys: ReadonlyMap<string, BundleKey>;
 }
 
-const decoder = new TextDecoder();
-const encoder = new TextEncoder();
-
 function textOf(v: string | Uint8Array): string {
-  return typeof v === "string" ? v : decoder.decode(v);
+  return typeof v === "string" ? v : fromUtf8(v);
 }
 
 async function sha256Hex(text: string): Promise<string> {
-  const digest = await globalThis.crypto.subtle.digest("SHA-256", encoder.encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return toHex(await sha256(utf8(text)));
 }
 
 /** Imports one public JWK for verification. */
 export async function importKey(jwk: PublicJwk): Promise<BundleKey> {
-  if (jwk.kty === "OKP") {
-    const key = await globalThis.crypto.subtle.importKey(
-      "jwk",
-      { kty: "OKP", crv: jwk.crv, x: jwk.x },
-      { name: "Ed25519" },
-      false,
-      ["verify"],
-    );
-    return { jwk, key };
-  }
-  return { jwk, key: await importJWK({ ...jwk }, jwk.alg) };
+  return { jwk, key: await importPublicKey(jwk) };
 }
 
 /**
@@ -91,6 +75,11 @@ export async function importKey(jwk: PublicJwk): Promise<BundleKey> {
  *   `KIT_BUNDLE_FORMAT_VERSION` (a format this verifier does not read), `KIT_BUNDLE_DIGEST_MISMATCH`,
  *   `KIT_BUNDLE_PRIVATE_MEMBER` (a JWK carries `d`, `p`, `q`, `dp`, `dq`, `qi`, `oth` or `k`),
  *   `KIT_BUNDLE_JWK_INVALID`, `KIT_BUNDLE_POLICY_INVALID`.
+ * @example
+ * ```ts
+ * const bundle = await loadBundle({ "jwks.json": jwksText, "policy.json": policyText, "manifest.json": manifestText });
+ * console.log(bundle.policy.graceSeconds, [...bundle.keys.keys()]);
+ * ```
  */
 export async function loadBundle(input: BundleFilesInput | ParsedBundleInput): Promise<Bundle> {
   const problems: BundleProblem[] = [];

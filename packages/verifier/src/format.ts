@@ -15,17 +15,17 @@
  * @see https://www.rfc-editor.org/rfc/rfc7518#section-6 key-type-specific members
  * @see https://www.rfc-editor.org/rfc/rfc7515#appendix-F detached content
  */
-import { MAX_FUSIONAUTH_INT } from "../lib/duration";
 import {
   DEGRADED_MODE_VALUES,
   type DegradedMode,
-  type EffectivePolicy,
+  type LocalUnlockSettings,
+  MAX_FUSIONAUTH_INT,
   MFA_STAND_IN_VALUES,
   type MfaStandIn,
   SIGNING_ALGORITHMS,
   UNLOCK_MODE_VALUES,
   type UnlockMode,
-} from "../policy/types";
+} from "./policy-values";
 
 /** Version 2 adds the offline-unlock fields and revoked keys to `policy.json`, and the signed manifest. */
 export const BUNDLE_FORMAT_VERSION = 2;
@@ -129,7 +129,7 @@ export interface PolicyFile {
   /** How old a token's claims may be (now minus `iat`) before the decision flags them stale. */
   claimsMaxAgeSeconds: number;
   /** Unlocking the cached session offline: the effective policy's, as compiled. */
-  localUnlock: EffectivePolicy["offline"]["localUnlock"];
+  localUnlock: LocalUnlockSettings;
   /** `refuse`: actions that need MFA are refused offline; `local-unlock`: a local unlock in the session stands in. */
   mfaStandIn: MfaStandIn;
   keys: PolicyKey[];

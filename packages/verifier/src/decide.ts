@@ -2,21 +2,21 @@
  * The offline decision (docs/design.md section 9): what a token lets the user do right now, given a bundle and what
  * the device knows about time and connectivity. The token steps (token-steps.ts) check structure, header, key,
  * signature, issuer, audience and claim shapes; the time rules (time-rules.ts) do the rest, explicitly, because
- * an offline device cannot trust its clock blindly. Runs on WebCrypto and `jose` only: Node, browsers, React
- * Native.
+ * an offline device cannot trust its clock blindly. Runs on WebCrypto, or pure JS where there is none: Node,
+ * browsers, React Native.
  * @see https://www.rfc-editor.org/rfc/rfc7519#section-4.1 registered claims
  * @see https://fusionauth.io/docs/lifecycle/authenticate-users/oauth/tokens#access-token-claims
  */
-import type { JWTPayload } from "jose";
-import type { DegradedMode } from "../policy/types";
 import type { Bundle, BundleKey } from "./load-bundle";
 import { offlineRulesOf } from "./offline-policy";
+import type { DegradedMode } from "./policy-values";
 import type { Decision, DecisionReason, ReasonCode } from "./reasons";
 import { applyTimeRules, type DeadlineKind, MAX_TIME_SECONDS, type TimeRulesResult } from "./time-rules";
 import {
   checkHeader,
   checkIssuerAndAudience,
   claimTimes,
+  type JWTPayload,
   keyFor,
   Refusal,
   readToken,
@@ -48,7 +48,21 @@ export interface DecideInput {
   token: string;
   bundle: Bundle;
   device: DeviceState;
+  /** Your own claim rules, run after every built-in check passed; see {@link ClaimCheck}. */
+  checkClaims?: ClaimCheck;
 }
+
+/**
+ * A custom claim check: runs only on a token every built-in check accepted (signature, issuer, audience, times),
+ * and returns `undefined` to accept it or a message to refuse it (`refused`, reason `claims-invalid`, the message
+ * quoted). Synchronous, and it must not throw: a thrown error propagates to the caller of `decide`.
+ * @example
+ * ```ts
+ * const needsRole: ClaimCheck = (claims) =>
+ *   Array.isArray(claims.roles) && claims.roles.includes("inspector") ? undefined : "the inspector role is required";
+ * ```
+ */
+export type ClaimCheck = (claims: Readonly<JWTPayload>) => string | undefined;
 
 /** What degraded mode permits, from the policy's `degradedMode`. */
 export interface DegradedAllowance {
@@ -120,6 +134,12 @@ function secondsOf(d: Date | undefined, field: string): number | undefined {
  * device that omits `lastCheckIn` is not bound by its check-in deadline against such a forger. The session
  * always passes its recorded check-in.
  * @throws {TypeError} when `device.now` (or another given time) is not a valid Date: a programming error.
+ * @example
+ * ```ts
+ * const bundle = await loadBundle({ "jwks.json": jwks, "policy.json": policy, "manifest.json": manifest });
+ * const d = await decide({ token, bundle, device: { now: new Date(), lastCheckIn, online: false } });
+ * if (d.decision === "refused") showSignIn(d.reason.code);
+ * ```
  */
 export function decide(input: DecideInput): Promise<OfflineDecision> {
   // Not `async`: one promise less per decision, on the path the benchmark holds to jose's speed.
@@ -138,7 +158,7 @@ export function decide(input: DecideInput): Promise<OfflineDecision> {
   } catch (err) {
     return Promise.reject(err);
   }
-  return decideWithKeys(input.token, input.bundle, input.bundle.keys, clock);
+  return decideWithKeys(input.token, input.bundle, input.bundle.keys, clock, input.checkClaims);
 }
 
 /** The decision on a given key set (the bundle's, or the session's merge of it with a fetched JWKS). */
@@ -147,6 +167,7 @@ export async function decideWithKeys(
   bundle: Bundle,
   keys: ReadonlyMap<string, BundleKey>,
   clock: DecisionClock,
+  checkClaims?: ClaimCheck,
 ): Promise<OfflineDecision> {
   const rules = offlineRulesOf(bundle.policy);
   try {
@@ -170,7 +191,11 @@ export async function decideWithKeys(
       keyRetiresAt: window?.retiresAt,
       policy: rules.time,
     });
-    return decisionOf(verdict, kid, claims, bundle);
+    const decision = decisionOf(verdict, kid, claims, bundle);
+    if (checkClaims === undefined || decision.decision === "refused") return decision;
+    const problem = checkClaims(claims);
+    if (problem === undefined) return decision;
+    throw new Refusal("claims-invalid", `a custom claim check refused the token: ${problem}`, kid);
   } catch (err) {
     if (!(err instanceof Refusal)) throw err;
     const trusted = Math.max(clock.now, clock.floor);

@@ -3,15 +3,19 @@
  * app pins in its build, the manifest's digests must match the files, and its generation must not be older than
  * the one the device holds. Never throws: every problem is a refusal with a reason code.
  *
- * The signature is checked by `jose` (`flattenedVerify` with the detached payload re-attached), not by hand.
+ * The signature is checked by the crypto backend over the detached payload re-attached; the header is parsed
+ * strictly (bounded, no repeated member).
  * @see https://www.rfc-editor.org/rfc/rfc7515#appendix-F detached content
  * @see https://www.rfc-editor.org/rfc/rfc7638 JWK thumbprint (the header's `kid`)
  */
-import { base64url, calculateJwkThumbprint, flattenedVerify, importJWK, type JWK } from "jose";
-import { MANIFEST_FILE, MANIFEST_JWS_FILE, MANIFEST_JWS_TYPE, type ManifestFile } from "../bundle/format";
+import { importPublicKey, sha256, verifyWith } from "./crypto/backend";
+import { ascii, fromBase64url, fromUtf8, toBase64url, utf8 } from "./crypto/bytes";
 import { BundleLoadError } from "./errors";
+import { MANIFEST_FILE, MANIFEST_JWS_FILE, MANIFEST_JWS_TYPE, type ManifestFile } from "./format";
+import type { JWK } from "./jwk";
 import { type Bundle, type BundleFilesInput, loadBundle } from "./load-bundle";
 import type { ReasonCode } from "./reasons";
+import { parseStrictObject } from "./strict-json";
 import { MAX_TIME_SECONDS } from "./time-rules";
 
 /** The four files of a signed bundle, as stored (text or bytes). */
@@ -29,9 +33,9 @@ export type OpenBundleResult =
   | { ok: true; signed: SignedBundle }
   | { ok: false; code: Extract<ReasonCode, `bundle-${string}`>; message: string };
 
-const decoder = new TextDecoder();
-const encoder = new TextEncoder();
-const bytesOf = (v: string | Uint8Array) => (typeof v === "string" ? encoder.encode(v) : v);
+const bytesOf = (v: string | Uint8Array) => (typeof v === "string" ? utf8(v) : v);
+/** Longest `manifest.jws` header read, in base64url characters (the kit writes about 150). */
+const MAX_MANIFEST_HEADER = 1_024;
 
 function parseObject(text: string): Record<string, unknown> | undefined {
   try {
@@ -42,14 +46,24 @@ function parseObject(text: string): Record<string, unknown> | undefined {
   }
 }
 
-/** The pinned public keys by RFC 7638 thumbprint. Compute once per app start. */
+/**
+
+ * The pinned public keys by RFC 7638 thumbprint. Compute once per app start.
+
+ * @example
+ * ```ts
+ * const pinned = await pinnedKeysByThumbprint([bundlePinnedKey]); // once per app start
+ * ```
+ */
 export async function pinnedKeysByThumbprint(pinned: readonly JWK[]): Promise<Map<string, JWK>> {
   const out = new Map<string, JWK>();
   for (const jwk of Array.isArray(pinned) ? pinned : []) {
     // Only public EC P-256 keys can sign a bundle; anything else pinned by mistake is ignored.
     if (typeof jwk !== "object" || jwk === null || jwk.kty !== "EC" || jwk.crv !== "P-256" || "d" in jwk) continue;
     if (typeof jwk.x !== "string" || typeof jwk.y !== "string") continue;
-    out.set(await calculateJwkThumbprint(jwk, "sha256"), { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y });
+    // RFC 7638: the required members in lexicographic order, no whitespace.
+    const members = JSON.stringify({ crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y });
+    out.set(toBase64url(await sha256(utf8(members))), { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y });
   }
   return out;
 }
@@ -59,6 +73,11 @@ export async function pinnedKeysByThumbprint(pinned: readonly JWK[]): Promise<Ma
  * `bundle-invalid` or `bundle-generation-rollback` when it must not be used.
  * @param pinned public keys from {@link pinnedKeysByThumbprint}
  * @param heldGeneration the generation of the bundle the device holds, if any
+ * @example
+ * ```ts
+ * const opened = await openSignedBundle(files, await pinnedKeysByThumbprint([bundlePinnedKey]));
+ * if (!opened.ok) report(opened.code, opened.message);
+ * ```
  */
 export async function openSignedBundle(
   files: Partial<SignedBundleFilesInput>,
@@ -80,13 +99,19 @@ export async function openSignedBundle(
   const manifestBytes = bytesOf(manifestRaw);
 
   const bad = (message: string): OpenBundleResult => ({ ok: false, code: "bundle-signature-invalid", message });
-  const parts = (typeof jws === "string" ? jws : decoder.decode(jws)).trim().split(".");
+  let jwsText: string;
+  try {
+    jwsText = typeof jws === "string" ? jws : fromUtf8(jws);
+  } catch {
+    return bad(`${MANIFEST_JWS_FILE} is not UTF-8 text`);
+  }
+  const parts = jwsText.trim().split(".");
   if (parts.length !== 3 || parts[1] !== "" || !parts.every((p) => /^[A-Za-z0-9_-]*$/.test(p)))
     return bad(`${MANIFEST_JWS_FILE} is not a compact JWS with a detached payload (header..signature)`);
   const [h, , s] = parts as [string, string, string];
   let header: Record<string, unknown> | undefined;
   try {
-    header = parseObject(decoder.decode(base64url.decode(h)));
+    header = h.length <= MAX_MANIFEST_HEADER ? parseStrictObject(fromUtf8(fromBase64url(h)), "header") : undefined;
   } catch {
     header = undefined;
   }
@@ -104,17 +129,30 @@ export async function openSignedBundle(
       code: "bundle-key-unknown",
       message: `${MANIFEST_JWS_FILE} is signed by key ${JSON.stringify(header.kid)}, which this app does not pin`,
     };
+  let verified = false;
   try {
-    await flattenedVerify(
-      { protected: h, payload: base64url.encode(manifestBytes), signature: s },
-      await importJWK(key, "ES256"),
-      { algorithms: ["ES256"] },
-    );
+    const pinnedKey = await importPublicKey({
+      ...(key as { x: string; y: string }),
+      kty: "EC",
+      crv: "P-256",
+      alg: "ES256",
+      kid: header.kid,
+      use: "sig",
+    });
+    const input = ascii(`${h}.${toBase64url(manifestBytes)}`);
+    verified = await verifyWith(pinnedKey, "ES256", input, fromBase64url(s));
   } catch {
-    return bad(`${MANIFEST_JWS_FILE} does not verify over ${MANIFEST_FILE} with pinned key ${header.kid}`);
+    verified = false;
   }
+  if (!verified) return bad(`${MANIFEST_JWS_FILE} does not verify over ${MANIFEST_FILE} with pinned key ${header.kid}`);
 
-  const manifest = parseObject(decoder.decode(manifestBytes));
+  let manifestText: string | undefined;
+  try {
+    manifestText = fromUtf8(manifestBytes);
+  } catch {
+    manifestText = undefined;
+  }
+  const manifest = manifestText === undefined ? undefined : parseObject(manifestText);
   if (manifest?.formatVersion !== 2)
     return { ok: false, code: "bundle-unsigned", message: `${MANIFEST_FILE} is not format 2 (signed bundles)` };
   const g = manifest.generation;

@@ -4,7 +4,15 @@
 
 export type Decision = "full" | "degraded" | "refused";
 
-/** Every reason code a decision can carry; see {@link ReasonCode}. */
+/**
+
+ * Every reason code a decision can carry; see {@link ReasonCode}.
+
+ * @example
+ * ```ts
+ * const known = (code: string): code is ReasonCode => (REASON_CODES as readonly string[]).includes(code);
+ * ```
+ */
 export const REASON_CODES = [
   /** full: the token is within its `exp`. */
   "valid",

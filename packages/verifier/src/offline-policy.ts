@@ -4,8 +4,8 @@
  * types of every field are checked once, by `parsePolicyFile` (../bundle/format.ts); this module adds only the
  * verifier's ranges, so nothing downstream meets `1e300` or Argon2id parameters below OWASP's minimum.
  */
-import type { BundleProblem, LocalUnlockPolicy, MfaStandIn, PolicyFile, RevokedKey } from "../bundle/format";
-import { ARGON2ID_MINIMUM } from "../policy/types";
+import type { BundleProblem, LocalUnlockPolicy, MfaStandIn, PolicyFile, RevokedKey } from "./format";
+import { ARGON2ID_MINIMUM } from "./policy-values";
 import { MAX_TIME_SECONDS, type TimePolicy } from "./time-rules";
 
 export { ARGON2ID_MINIMUM };

@@ -5,7 +5,7 @@
  * adds keys. Keys of an algorithm the policy does not allow are ignored, whatever their source.
  * @see https://fusionauth.io/docs/lifecycle/authenticate-users/oauth/endpoints#json-web-key-set-jwks
  */
-import { jwkProblems, type PublicJwk, privateMembersOf, publicJwk } from "../bundle/format";
+import { jwkProblems, type PublicJwk, privateMembersOf, publicJwk } from "./format";
 
 /**
  * Parses a fetched JWKS body. FusionAuth's JWKS is global (other tenants' keys too) and carries certificate

@@ -4,9 +4,16 @@
  * The session never stores it bare: it seals it with the device key (state-seal.ts), because every field here
  * is worth editing to the device's user (a later check-in, a planted key, a reset attempt count).
  */
-import { jwkProblems, type PublicJwk, publicJwk } from "../bundle/format";
+import { jwkProblems, type PublicJwk, publicJwk } from "./format";
 import { MAX_TIME_SECONDS } from "./time-rules";
 
+/**
+ * The `stateVersion` this verifier writes and reads.
+ * @example
+ * ```ts
+ * if (JSON.parse(text).stateVersion !== SESSION_STATE_VERSION) migrateOrDrop(text);
+ * ```
+ */
 export const SESSION_STATE_VERSION = 1;
 /** How many kids {@link SessionState.keysSeenOnline} keeps: a few rotations' worth. */
 export const MAX_KEYS_SEEN = 8;
@@ -61,6 +68,13 @@ export interface SessionState {
   since?: number;
 }
 
+/**
+ * The state of a first start: nothing seen, nothing trusted.
+ * @example
+ * ```ts
+ * const fresh = emptyState(); // what a first start holds
+ * ```
+ */
 export function emptyState(): SessionState {
   return {
     stateVersion: SESSION_STATE_VERSION,
@@ -86,6 +100,11 @@ const isB64 = (v: unknown) => typeof v === "string" && /^[A-Za-z0-9_-]{16,128}$/
 /**
  * Parses a stored state (JSON text or the parsed value). `undefined` and `null` give the empty state of a first
  * start; anything else that is not a state this verifier wrote is a problem, never an exception.
+ * @example
+ * ```ts
+ * const { state, problem } = parseSessionState(await storage.load());
+ * if (problem !== undefined) report(problem);
+ * ```
  */
 export function parseSessionState(stored: unknown): { state?: SessionState; problem?: string } {
   if (stored === undefined || stored === null) return { state: emptyState() };

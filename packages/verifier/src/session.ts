@@ -8,13 +8,14 @@
  * refuses any other's bundle. Nothing in it throws on bad input: a bundle, JWKS, token or stored state that
  * cannot be used becomes a refusal with a reason code.
  *
- * Runs on WebCrypto, `jose` and `hash-wasm` only: React Native (with a `crypto.getRandomValues` polyfill),
- * browsers and Node.
+ * No platform assumptions beyond `crypto.getRandomValues`: signatures and digests go through WebCrypto where
+ * present and pure JS where not (crypto/backend.ts); the device key is the platform's (device-key.ts). React
+ * Native, browsers and Node.
  */
-import type { JWK } from "jose";
-import type { PublicJwk } from "../bundle/format";
-import { decideWithKeys, type OfflineDecision } from "./decide";
+import { type ClaimCheck, decideWithKeys, type OfflineDecision } from "./decide";
 import type { CounterStore, DeviceKey } from "./device-key";
+import type { PublicJwk } from "./format";
+import type { JWK } from "./jwk";
 import { mergeKeyList, parseFetchedJwks } from "./jwks-cache";
 import { type BundleKey, importKey } from "./load-bundle";
 import { type Argon2Params, argon2idKdf, checkPin, enrollPin, type PinKdf } from "./local-unlock";
@@ -77,6 +78,8 @@ export interface SessionDecideInput {
   requireFreshClaims?: boolean;
   /** The action needs a local unlock (PIN or biometric) within `unlockValiditySeconds`, online or offline. */
   requireLocalUnlock?: boolean;
+  /** Your own claim rules, run after the built-in checks (see {@link ClaimCheck}). */
+  checkClaims?: ClaimCheck;
 }
 
 /** When an unlock happened: the device's wall clock and monotonic reading (the session's trusted time applies). */
@@ -124,7 +127,14 @@ export type UnlockResult =
 export type InstallResult = { ok: true } | { ok: false; code: ReasonCode | "jwks-invalid"; message: string };
 
 const seconds = (d: Date) => d.getTime() / 1000;
-/** How long a local unlock counts, unless the app says otherwise: Android's usual auth-validity window. */
+/**
+ * How long a local unlock counts, unless the app says otherwise: Android's usual auth-validity window.
+ * @example
+ * ```ts
+ * // a stricter stand-in than the default: one minute
+ * createOfflineSession({ ...options, unlockValiditySeconds: Math.min(60, DEFAULT_UNLOCK_VALIDITY_SECONDS) });
+ * ```
+ */
 export const DEFAULT_UNLOCK_VALIDITY_SECONDS = 300;
 const validDate = (d: unknown): d is Date => d instanceof Date && !Number.isNaN(d.getTime());
 
@@ -132,6 +142,16 @@ const validDate = (d: unknown): d is Date => d instanceof Date && !Number.isNaN(
  * Opens a session. Never throws: when the bundle or the stored state cannot be used, the session answers every
  * decision with `refused` and the reason (`bundle-unsigned`, `bundle-signature-invalid`, `bundle-key-unknown`,
  * `bundle-generation-rollback`, `bundle-invalid`, `state-invalid`).
+ * @example
+ * ```ts
+ * const session = await createOfflineSession({
+ *   bundle: { "jwks.json": jwks, "policy.json": policy, "manifest.json": manifest, "manifest.jws": jws },
+ *   pinnedKeys: [bundlePinnedKey],
+ *   state: await storage.load(),
+ *   persist: storage.persist,
+ * });
+ * const d = await session.decide({ token, now: new Date(), online: false });
+ * ```
  */
 export async function createOfflineSession(options: OfflineSessionOptions): Promise<OfflineSession> {
   const session = new OfflineSession(options);
@@ -139,6 +159,14 @@ export async function createOfflineSession(options: OfflineSessionOptions): Prom
   return session;
 }
 
+/**
+ * The offline session of one app: its bundle, its stored state and the decisions on them (see {@link createOfflineSession}).
+ * @example
+ * ```ts
+ * const session: OfflineSession = await createOfflineSession(options);
+ * await session.login({ token, now: new Date(), serverTime: new Date(response.headers.get("date") ?? Date.now()) });
+ * ```
+ */
 export class OfflineSession {
   private signed?: SignedBundle;
   private problem?: { code: ReasonCode; message: string };
@@ -272,13 +300,19 @@ export class OfflineSession {
     if (!validDate(input.now)) return refuse("state-invalid", "`now` is not a valid Date");
 
     const floor = trustedFloor(this.current, input.monotonic);
-    const result = await decideWithKeys(input.token, this.signed.bundle, this.keys, {
-      now: seconds(input.now),
-      floor,
-      lastCheckIn: this.current.lastCheckIn ?? undefined,
-      online: input.online,
-      keysSeenOnline: this.seenSet(),
-    });
+    const result = await decideWithKeys(
+      input.token,
+      this.signed.bundle,
+      this.keys,
+      {
+        now: seconds(input.now),
+        floor,
+        lastCheckIn: this.current.lastCheckIn ?? undefined,
+        online: input.online,
+        keysSeenOnline: this.seenSet(),
+      },
+      input.checkClaims,
+    );
     const decision = this.applyGates(result, input);
     const trusted = Math.max(seconds(input.now), floor);
     const next = advanceTrustedTime(

@@ -12,7 +12,7 @@
  * A MAC, not encryption: the state holds no token and no key, only times, public keys and the PIN's salt and
  * device-bound check; what protects it is that nothing but this app on this device can produce a valid tag.
  */
-import { base64url } from "jose";
+import { fromBase64url, fromUtf8, toBase64url, utf8 } from "./crypto/bytes";
 import type { CounterStore, DeviceKey } from "./device-key";
 import { sameBytes } from "./device-key";
 import type { Bundle } from "./load-bundle";
@@ -34,16 +34,13 @@ export interface OpenedState extends StateBinding {
   state: SessionState;
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-
 /** The `pinned` part of the MAC input: sorted thumbprints, joined with `,`. */
 export function pinnedContext(thumbprints: Iterable<string>): string {
   return [...thumbprints].sort().join(",");
 }
 
 async function tagOf(body: string, pinned: string, key: DeviceKey): Promise<Uint8Array> {
-  return key.mac(encoder.encode(`${body}|${pinned}`));
+  return key.mac(utf8(`${body}|${pinned}`));
 }
 
 /**
@@ -64,8 +61,8 @@ export async function sealState(
     state,
     tenant: binding.tenant,
   });
-  const body = `${SEALED_STATE_PREFIX}.${base64url.encode(payload)}`;
-  return `${body}.${base64url.encode(await tagOf(body, pinned, key))}`;
+  const body = `${SEALED_STATE_PREFIX}.${toBase64url(utf8(payload))}`;
+  return `${body}.${toBase64url(await tagOf(body, pinned, key))}`;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -91,7 +88,7 @@ const SHAPE = new RegExp(`^${SEALED_STATE_PREFIX.replace(/-/g, "\\-")}\\.[A-Za-z
 /** The payload of a sealed string, not authenticated; `undefined` when it is not one. */
 function payloadOf(text: string): Record<string, unknown> | undefined {
   try {
-    const v: unknown = JSON.parse(decoder.decode(base64url.decode(text.split(".")[1] as string)));
+    const v: unknown = JSON.parse(fromUtf8(fromBase64url(text.split(".")[1] as string)));
     return isObject(v) ? v : undefined;
   } catch {
     return undefined;
@@ -117,7 +114,7 @@ export async function openSealedState(
   const body = text.slice(0, cut);
   let tag: Uint8Array;
   try {
-    tag = base64url.decode(text.slice(cut + 1));
+    tag = fromBase64url(text.slice(cut + 1));
   } catch {
     return { ok: false, problem: "the stored device state's seal is not base64url" };
   }
