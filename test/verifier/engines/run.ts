@@ -102,7 +102,16 @@ export async function hermesBundle(app: string, payload: EnginePayload, iteratio
   const entry = path.join(app, "hermes-entry.js");
   writeFileSync(
     entry,
-    `import { main } from ${JSON.stringify(HARNESS)};
+    `// What react-native-get-random-values gives an app, imported first in its index.js (docs/react-native.md):
+// crypto.getRandomValues, for the PIN's salt. Hermes alone has no entropy source, so this harness stands in with
+// Math.random. TEST ONLY: an app uses the native module.
+globalThis.crypto = globalThis.crypto || {};
+if (typeof globalThis.crypto.getRandomValues !== "function")
+  globalThis.crypto.getRandomValues = (a) => {
+    for (let i = 0; i < a.length; i++) a[i] = Math.floor(Math.random() * 256);
+    return a;
+  };
+import { main } from ${JSON.stringify(HARNESS)};
 main(globalThis.__PAYLOAD__, globalThis.__ITERATIONS__, () => Date.now()).then(
   (r) => print(JSON.stringify(r)),
   (e) => print(JSON.stringify({ error: String((e && e.stack) || e) })),
