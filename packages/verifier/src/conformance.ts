@@ -13,6 +13,7 @@ import { sha256 } from "@noble/hashes/sha2";
 import { fromBase64url } from "./crypto/bytes";
 import type { DeviceKey } from "./device-key";
 import type { JWK } from "./jwk";
+import type { PinKdf } from "./local-unlock";
 import { createOfflineSession } from "./session";
 import type { MonotonicReading } from "./trusted-time";
 
@@ -54,6 +55,15 @@ export interface ConformanceDevice {
   application: { tenant: string; id: string };
 }
 
+/** How an engine runs the cases. */
+export interface ConformanceOptions {
+  /**
+   * The PIN derivation, as an app injects a native Argon2id (docs/react-native.md); the session's own by default.
+   * The PIN cases test the attempt rules, which do not depend on it.
+   */
+  kdf?: PinKdf;
+}
+
 /** A case's outcome: `pass`, or what differed. */
 export interface ConformanceResult {
   name: string;
@@ -82,6 +92,7 @@ export async function answerConformanceCase(
   bundleOf: (name: string) => BundleFiles,
   pinnedKeys: readonly JWK[],
   device: ConformanceDevice,
+  options: ConformanceOptions = {},
 ): Promise<Record<string, unknown>> {
   let failing = false;
   let held = c.counter ?? undefined;
@@ -103,6 +114,7 @@ export async function answerConformanceCase(
             },
           },
     application: device.application,
+    ...(options.kdf === undefined ? {} : { kdf: options.kdf }),
   });
   const check = (what: string, got: string, want: string) => {
     if (got !== want) throw new Error(`${what} gave ${got}, expected ${want}`);
@@ -160,9 +172,10 @@ export async function runConformanceCase(
   bundles: Readonly<Record<string, BundleFiles>>,
   pinnedKeys: readonly JWK[],
   device: ConformanceDevice,
+  options: ConformanceOptions = {},
 ): Promise<ConformanceResult> {
   try {
-    const got = await answerConformanceCase(c, (name) => bundles[name] ?? {}, pinnedKeys, device);
+    const got = await answerConformanceCase(c, (name) => bundles[name] ?? {}, pinnedKeys, device, options);
     const problems = Object.keys(c.expected)
       .filter((k) => JSON.stringify(got[k]) !== JSON.stringify(c.expected[k]))
       .map((k) => `${k}: expected ${JSON.stringify(c.expected[k])}, got ${JSON.stringify(got[k])} (${got.message})`);
@@ -178,8 +191,9 @@ export async function runConformance(
   bundles: Readonly<Record<string, BundleFiles>>,
   pinnedKeys: readonly JWK[],
   device: ConformanceDevice,
+  options: ConformanceOptions = {},
 ): Promise<ConformanceResult[]> {
   const out: ConformanceResult[] = [];
-  for (const c of cases) out.push(await runConformanceCase(c, bundles, pinnedKeys, device));
+  for (const c of cases) out.push(await runConformanceCase(c, bundles, pinnedKeys, device, options));
   return out;
 }

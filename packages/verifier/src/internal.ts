@@ -3,7 +3,13 @@
  * beside the public API. No stability promise: an app needs none of it.
  */
 
-export type { ConformanceCase, ConformanceDevice, ConformanceResult, ConformanceStep } from "./conformance";
+export type {
+  ConformanceCase,
+  ConformanceDevice,
+  ConformanceOptions,
+  ConformanceResult,
+  ConformanceStep,
+} from "./conformance";
 export { answerConformanceCase, conformanceDeviceKey, runConformance, runConformanceCase } from "./conformance";
 export { cryptoBackend } from "./crypto/backend";
 export type { DecisionClock } from "./decide";

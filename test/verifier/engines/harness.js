@@ -9,9 +9,10 @@ import { cryptoBackend, runConformance } from "@fusionauth-offline-kit/verifier/
  * @param {{cases: object[], bundles: Record<string, Record<string, string>>, pinned: object[], device: object, throughput: {bundle: string, tokens: string[], now: number, lastCheckIn: number}}} payload
  * @param {number} iterations
  * @param {() => number} clock milliseconds
+ * @param {{kdf?: (pin: string, salt: Uint8Array, params: object) => Promise<Uint8Array>}} [options]
  */
-export async function main(payload, iterations, clock) {
-  const results = await runConformance(payload.cases, payload.bundles, payload.pinned, payload.device);
+export async function main(payload, iterations, clock, options = {}) {
+  const results = await runConformance(payload.cases, payload.bundles, payload.pinned, payload.device, options);
   const t = payload.throughput;
   const opened = await openSignedBundle(payload.bundles[t.bundle], await pinnedKeysByThumbprint(payload.pinned));
   if (!opened.ok) throw new Error(`the throughput bundle does not open: ${opened.message}`);
