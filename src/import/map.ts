@@ -8,7 +8,6 @@
  * @see https://fusionauth.io/docs/apis/tenants
  * @see https://fusionauth.io/docs/apis/applications
  */
-import { Scalar, stringify } from "yaml";
 import { type Diagnostic, hasErrors } from "../diagnostics/diagnostic";
 import type { PolicySchemas } from "../diagnostics/schema-check";
 import { type ParsedDocument, parseYamlSource } from "../diagnostics/yaml-source";
@@ -17,6 +16,7 @@ import { diffManaged } from "../fusionauth/managed-fields";
 import { applicationShape, asJson, type KeyRefs, tenantShape } from "../fusionauth/objects";
 import { formatDuration } from "../lib/duration";
 import { formatInstant } from "../lib/instant";
+import { writeStackYaml } from "../lib/yaml-writer";
 import { POLICY_FIELDS } from "../policy/fields";
 import type { EffectivePolicy } from "../policy/types";
 import { planStackRotation } from "../rotation/stack-rotation";
@@ -446,14 +446,9 @@ function stackDocument(url: string, drafts: readonly DraftTenant[]): Record<stri
   };
 }
 
-/**
- * `keys.adopted` as written: `rotateFrom` double-quoted, since Pulumi rewrites stack files with a YAML 1.1 parser
- * that would turn a bare time into one the schema refuses.
- */
-function adoptedBlock(a: { id: string; rotateFrom: number }): Record<string, unknown> {
-  const rotateFrom = new Scalar(formatInstant(a.rotateFrom));
-  rotateFrom.type = Scalar.QUOTE_DOUBLE;
-  return { id: a.id, rotateFrom };
+/** `keys.adopted` as written (the writer quotes `rotateFrom`, which a YAML 1.1 reader would turn into a time). */
+function adoptedBlock(a: { id: string; rotateFrom: number }): { id: string; rotateFrom: string } {
+  return { id: a.id, rotateFrom: formatInstant(a.rotateFrom) };
 }
 
 /** Each adopted key with the deferral the schedule derives for it right after the import (nothing observed yet). */
@@ -480,7 +475,7 @@ function compileDrafts(
   drafts: readonly DraftTenant[],
   sources: PolicySourcesInput,
 ): { yaml: string; state?: DesiredState; diagnostics: Diagnostic[] } {
-  const yaml = `${HEADER}${stringify(stackDocument(url, drafts), { lineWidth: 0 })}`;
+  const yaml = `${HEADER}${writeStackYaml(stackDocument(url, drafts))}`;
   const path = `stacks/Pulumi.${stackName}.yaml`;
   const { doc, diagnostics: parse } = parseYamlSource({ path, text: yaml });
   const r = compileStack({

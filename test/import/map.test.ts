@@ -110,7 +110,7 @@ describe("importStack", () => {
     // written quoted so that Pulumi's YAML 1.1 rewrite keeps it a string.
     const rotateFrom = Date.UTC(2027, 4, 30, 9, 31) / 1000;
     expect(t?.adoptedKey).toEqual({ id: KEY.id, rotateFrom });
-    expect(r.yaml).toContain(`adopted:\n          id: ${KEY.id}\n          rotateFrom: "2027-05-30T09:31:00Z"\n`);
+    expect(r.yaml).toContain(`adopted:\n          id: "${KEY.id}"\n          rotateFrom: "2027-05-30T09:31:00Z"\n`);
     // So up writes nothing to the tenant: no key, and its key references stay as they are.
     expect(r.upChanges.filter((c) => c.startsWith("tenant crews:"))).toEqual([]);
     // The adopted key signs until the first kit key, created at rotateFrom, has been published for the lead.
@@ -151,7 +151,7 @@ describe("importStack", () => {
       sources: { ...sources, presetPolicies },
       now: NOW,
     });
-    expect(r.yaml).toContain("ttl: 4h");
+    expect(r.yaml).toContain('ttl: "4h"');
     expect(r.ifPresetOnly).toContainEqual({
       where: "tenant crews",
       path: "accessToken.ttl",
