@@ -6,7 +6,8 @@
  * `2001-12-14 00:00:00 +0000 UTC`. This writer leaves a string plain only when it matches {@link PLAIN_SAFE} and is
  * none of {@link RESERVED_WORDS} (any case); every other string is double-quoted, and within the quotes every
  * character outside YAML's printable set, and every line or paragraph separator a YAML 1.1 reader would fold, is
- * a `\u` escape. The document is JSON-like (mappings, lists, strings, finite numbers, booleans, null); the writer
+ * a `\u` escape. A string Pulumi's rewrite would change however it is written is refused ({@link YamlWriteError}).
+ * The document is JSON-like (mappings, lists, strings, finite numbers, booleans, null); the writer
  * emits block style only, never folds a line, and writes nothing it cannot read back.
  *
  * @see https://yaml.org/type/ (the YAML 1.1 types: bool, int, float, null, timestamp, merge, value)
@@ -46,7 +47,17 @@ const RESERVED_WORDS = new Set([
 /** `e7`, `E-5`: a float without digits before the exponent, which the JavaScript `yaml` package's 1.1 schema reads. */
 const BARE_EXPONENT = /^[eE][-+]?[0-9_]+$/;
 
-/** A string the writer cannot write: it is not well-formed Unicode (a lone surrogate has no UTF-8 form). */
+/**
+ * Strings Pulumi's rewrite does not keep, however they are quoted (tried against `pulumi config set`, v3.274):
+ * its Go YAML reader drops a line feed or NEL (U+0085) that starts a double-quoted scalar (`"\n\nx"` reads
+ * `"\nx"`), and it writes a value `<<` back as `!!merge "<<"`, which other readers take for a merge key.
+ */
+const PULUMI_LOSES = /^(?:[\n\u0085]|<<$)/;
+
+/**
+ * A string the writer cannot write: it is not well-formed Unicode (a lone surrogate has no UTF-8 form), or
+ * Pulumi's rewrite would change it ({@link PULUMI_LOSES}).
+ */
 export class YamlWriteError extends TypeError {
   constructor(
     readonly path: string,
@@ -59,6 +70,11 @@ export class YamlWriteError extends TypeError {
 /** Whether a string scalar must be quoted so that a YAML 1.1 or 1.2 reader reads it back as the same string. */
 export function needsQuotes(value: string): boolean {
   return !PLAIN_SAFE.test(value) || RESERVED_WORDS.has(value.toLowerCase()) || BARE_EXPONENT.test(value);
+}
+
+/** Whether {@link yamlString} writes `value` (rather than refusing it with a {@link YamlWriteError}). */
+export function isWritable(value: string): boolean {
+  return !LONE_SURROGATE.test(value) && !PULUMI_LOSES.test(value);
 }
 
 /** Whether the code point may stand unescaped between double quotes (YAML 1.1 printable, not a line break). */
@@ -75,6 +91,11 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 export function yamlString(value: string, path = ""): string {
   if (LONE_SURROGATE.test(value))
     throw new YamlWriteError(path, `${path || "a string"} is not well-formed Unicode (a lone surrogate)`);
+  if (PULUMI_LOSES.test(value))
+    throw new YamlWriteError(
+      path,
+      `${path || "a string"} ${value === "<<" ? "is <<" : "starts with a line break"}, which Pulumi's rewrite of a stack file does not keep`,
+    );
   if (!needsQuotes(value)) return value;
   let out = '"';
   for (const ch of value) {

@@ -3,7 +3,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { needsQuotes, writeStackYaml, YamlWriteError, yamlString } from "../../src/lib/yaml-writer";
+import { isWritable, needsQuotes, writeStackYaml, YamlWriteError, yamlString } from "../../src/lib/yaml-writer";
 import { hostileString } from "../helpers/hostile-strings";
 
 const read11 = (text: string) => parse(text, { version: "1.1" });
@@ -100,6 +100,7 @@ describe("writeStackYaml", () => {
   it("any hostile string, as a value, a key or in a list of mappings, reads back identical (YAML 1.1 and 1.2)", () => {
     fc.assert(
       fc.property(hostileString, hostileString, (value, key) => {
+        fc.pre(isWritable(value) && isWritable(key));
         const doc = { config: { [key]: value, "ns:tenants": [{ key: "t", name: value, list: [value, key] }] } };
         const text = writeStackYaml(doc);
         expect(read11(text)).toEqual(doc);
@@ -128,5 +129,13 @@ describe("writeStackYaml", () => {
     expect(() => writeStackYaml({ a: [{ name: "x\ud800" }] })).toThrow(YamlWriteError);
     expect(() => writeStackYaml({ a: [{ name: "x\ud800" }] })).toThrow("a[0].name is not well-formed Unicode");
     expect(() => writeStackYaml({ n: Number.NaN })).toThrow("n is NaN");
+  });
+
+  it("refuses what Pulumi's rewrite loses however it is quoted: a leading line feed or NEL, and <<", () => {
+    for (const s of ["\n", "\nx", "\u0085x", "<<"]) {
+      expect(isWritable(s)).toBe(false);
+      expect(() => writeStackYaml({ a: { b: s } })).toThrow(/^a\.b (starts with a line break|is <<), which Pulumi/);
+    }
+    for (const s of ["x\n", "\r\nx", "\u2028x", "<<<", " <<"]) expect(isWritable(s)).toBe(true);
   });
 });
