@@ -1,6 +1,7 @@
 // The pure part of `fakit import`: live FusionAuth settings to preset paths, the closest preset, the stack text.
 import { describe, expect, it } from "vitest";
-import { closestPreset, importStack, type LiveInstance, liveSettings, slugOf } from "../../src/import/map";
+import { slugOf } from "../../src/import/keys";
+import { closestPreset, importStack, type LiveInstance, liveSettings } from "../../src/import/map";
 import { checkPresetCatalog } from "../../src/policy/preset-catalog";
 import type { EffectivePolicy } from "../../src/policy/types";
 import { planStackRotation } from "../../src/rotation/stack-rotation";
