@@ -12,7 +12,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
 import { hostileStrings } from "../helpers/hostile-strings";
-import type { Answer, Endpoint, HostileServer, Scenario } from "./hostile-server";
+import { type Answer, type Endpoint, type HostileServer, type Scenario, validBodies } from "./hostile-server";
 import { importInProcess } from "./import-in-process";
 
 /** mulberry32: a small seeded PRNG, so a case is reproducible from its seed alone. */
@@ -195,7 +195,10 @@ export function fuzzCase(seed: number, otherUrl: string): FuzzCase {
   for (const e of ENDPOINTS) scenario[e] = { kind: "json", body: bodies[e] };
   if (g.chance(0.15)) {
     const e = g.pick(ENDPOINTS);
-    scenario[e] = badAnswer(g, e, otherUrl);
+    const a = badAnswer(g, e, otherUrl);
+    scenario[e] = a;
+    // The same-origin target (`/fa/...`) answers the fixture's baseline instance: that is what the server holds.
+    if (a.kind === "redirect" && a.location.startsWith("/fa/")) bodies[e] = validBodies()[e];
   }
   return { seed, scenario, bodies };
 }
