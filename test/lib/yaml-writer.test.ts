@@ -106,7 +106,7 @@ describe("writeStackYaml", () => {
         expect(read11(text)).toEqual(doc);
         expect(read12(text)).toEqual(doc);
       }),
-      { numRuns: 2000, seed: 24 },
+      { numRuns: 1000, seed: 24 },
     );
   });
 
@@ -116,7 +116,7 @@ describe("writeStackYaml", () => {
         if (needsQuotes(s)) return;
         expect(read11(`k: ${s}\n`)).toEqual({ k: s });
       }),
-      { numRuns: 2000, seed: 7 },
+      { numRuns: 1000, seed: 7 },
     );
   });
 
