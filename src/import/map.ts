@@ -8,7 +8,6 @@
  * @see https://fusionauth.io/docs/apis/tenants
  * @see https://fusionauth.io/docs/apis/applications
  */
-import { Scalar, stringify } from "yaml";
 import { type Diagnostic, hasErrors } from "../diagnostics/diagnostic";
 import type { PolicySchemas } from "../diagnostics/schema-check";
 import { type ParsedDocument, parseYamlSource } from "../diagnostics/yaml-source";
@@ -17,11 +16,13 @@ import { diffManaged } from "../fusionauth/managed-fields";
 import { applicationShape, asJson, type KeyRefs, tenantShape } from "../fusionauth/objects";
 import { formatDuration } from "../lib/duration";
 import { formatInstant } from "../lib/instant";
+import { writeStackYaml } from "../lib/yaml-writer";
 import { POLICY_FIELDS } from "../policy/fields";
 import type { EffectivePolicy } from "../policy/types";
 import { planStackRotation } from "../rotation/stack-rotation";
 import { compileStack } from "../stack/compile";
 import type { DesiredState } from "../stack/desired-state";
+import { assignKeys, byNameThenId } from "./keys";
 
 /** The parts of a FusionAuth tenant the import reads (`GET /api/tenant`). */
 export interface LiveTenant {
@@ -122,20 +123,6 @@ export interface AdoptedKeyReport {
 const FUSIONAUTH_ADMIN_APP_ID = "3c219e58-ed0e-4b18-ad48-f4f92793ae32";
 const NS = `${PROJECT_NAME}:`;
 const DEVICE_ALGORITHMS = new Set(["ES256", "ES384", "ES512", "Ed25519", "RS256", "RS384", "RS512"]);
-
-/** A stable slug (`^[a-z][a-z0-9-]{0,62}$`) from a display name, unique among `taken`. */
-export function slugOf(name: string, taken: Set<string>): string {
-  let base = name
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, "-")
-    .replace(/^-+|-+$/g, "")
-    .slice(0, 56);
-  if (!/^[a-z]/.test(base)) base = `t-${base}`.replace(/-+$/, "");
-  let slug = base;
-  for (let n = 2; taken.has(slug); n++) slug = `${base}-${n}`;
-  taken.add(slug);
-  return slug;
-}
 
 /**
  * The settings FusionAuth holds for a tenant (or an application's own JWT configuration), by preset path, as
@@ -256,6 +243,11 @@ export function importStack(input: {
    * http(s) URL). Left out by default, so that `up` of the written stack changes nothing FusionAuth holds.
    */
   includeTenants?: ReadonlySet<string>;
+  /**
+   * Keys, by FusionAuth id, that stack files of the project already give tenants and applications: kept, so an
+   * import never renames what an operator knows (see ./keys.ts).
+   */
+  knownKeys?: ReadonlyMap<string, string>;
 }): ImportResult {
   const { live, sources } = input;
   const today = formatInstant(input.now).slice(0, 10);
@@ -266,11 +258,12 @@ export function importStack(input: {
       `application "${admin.name}" (${admin.id}) is FusionAuth's own admin application: left out, the kit never manages it`,
     );
   const ifPresetOnly: DroppedOverride[] = [];
-  const tenantKeys = new Set<string>();
+  const keyOf = assignKeys(live.tenants, input.knownKeys);
+  const tenantKeys = new Set(keyOf.values());
   const drafts: DraftTenant[] = [];
-  for (const t of [...live.tenants].sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const t of [...live.tenants].sort(byNameThenId)) {
     const settings = liveSettings(t.jwtConfiguration, t.jwtConfiguration?.refreshTokenRevocationPolicy, live.keys);
-    const key = slugOf(t.name, tenantKeys);
+    const key = keyOf.get(t.id) as string;
     const signingAlg = live.keys.find((k) => k.id === t.jwtConfiguration?.accessTokenKeyId)?.algorithm;
     const changes = adoptionChanges(t, signingAlg, live.url);
     if (changes.length > 0 && input.includeTenants?.has(key) !== true) {
@@ -308,12 +301,13 @@ export function importStack(input: {
     }
     // The tenant's policy as the stack will resolve it: the preset with the overrides.
     const tenantLive = new Map(settings);
-    const appKeys = new Set<string>();
     const apps: DraftApp[] = [];
-    for (const a of live.applications
+    const ownApps = live.applications
       .filter((x) => x.tenantId === t.id && x.id !== FUSIONAUTH_ADMIN_APP_ID)
-      .sort((x, y) => x.name.localeCompare(y.name))) {
-      const appKey = slugOf(a.name, appKeys);
+      .sort(byNameThenId);
+    const appKeyOf = assignKeys(ownApps, input.knownKeys);
+    for (const a of ownApps) {
+      const appKey = appKeyOf.get(a.id) as string;
       const redirects = (a.oauthConfiguration?.authorizedRedirectURLs ?? []).filter((u) =>
         /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$/.test(u),
       );
@@ -446,14 +440,9 @@ function stackDocument(url: string, drafts: readonly DraftTenant[]): Record<stri
   };
 }
 
-/**
- * `keys.adopted` as written: `rotateFrom` double-quoted, since Pulumi rewrites stack files with a YAML 1.1 parser
- * that would turn a bare time into one the schema refuses.
- */
-function adoptedBlock(a: { id: string; rotateFrom: number }): Record<string, unknown> {
-  const rotateFrom = new Scalar(formatInstant(a.rotateFrom));
-  rotateFrom.type = Scalar.QUOTE_DOUBLE;
-  return { id: a.id, rotateFrom };
+/** `keys.adopted` as written (the writer quotes `rotateFrom`, which a YAML 1.1 reader would turn into a time). */
+function adoptedBlock(a: { id: string; rotateFrom: number }): { id: string; rotateFrom: string } {
+  return { id: a.id, rotateFrom: formatInstant(a.rotateFrom) };
 }
 
 /** Each adopted key with the deferral the schedule derives for it right after the import (nothing observed yet). */
@@ -480,7 +469,7 @@ function compileDrafts(
   drafts: readonly DraftTenant[],
   sources: PolicySourcesInput,
 ): { yaml: string; state?: DesiredState; diagnostics: Diagnostic[] } {
-  const yaml = `${HEADER}${stringify(stackDocument(url, drafts), { lineWidth: 0 })}`;
+  const yaml = `${HEADER}${writeStackYaml(stackDocument(url, drafts))}`;
   const path = `stacks/Pulumi.${stackName}.yaml`;
   const { doc, diagnostics: parse } = parseYamlSource({ path, text: yaml });
   const r = compileStack({

@@ -46,9 +46,21 @@ export type BundleErrorCode =
   | "KIT_BUNDLE_SIGNING_KEY_INVALID"
   | "KIT_BUNDLE_REVOKED_KID_UNKNOWN";
 
+/** Codes of `fakit import` (the list is src/import/import-error.ts). */
+export type ImportErrorCode =
+  | "KIT_IMPORT_UNREACHABLE"
+  | "KIT_IMPORT_FORBIDDEN"
+  | "KIT_IMPORT_FAILED"
+  | "KIT_IMPORT_TIMEOUT"
+  | "KIT_IMPORT_TOO_LARGE"
+  | "KIT_IMPORT_REDIRECT"
+  | "KIT_IMPORT_RESPONSE_INVALID"
+  | "KIT_IMPORT_TENANT_MANAGED";
+
 /** Every code a {@link KitError} may carry. */
 export type KitErrorCode =
   | FusionAuthErrorCode
+  | ImportErrorCode
   | ProviderErrorCode
   | BundleErrorCode
   | "KIT_ROTATION_INVALID_INPUT"

@@ -1,9 +1,12 @@
-// The diagnostic code union against the code table of docs/policy.md, both ways: a code the kit can print is
-// documented, and a documented code is one the kit can print.
+// The diagnostic code union and `fakit import`'s codes against the code table of docs/policy.md, both ways: a
+// code the kit can print is documented, and a documented code is one the kit can print.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DIAGNOSTIC_CODES } from "../../src/diagnostics/codes";
+import { DIAGNOSTIC_CODES as DIAGNOSTICS } from "../../src/diagnostics/codes";
+import { IMPORT_ERROR_CODES } from "../../src/import/import-error";
+
+const DIAGNOSTIC_CODES: readonly string[] = [...DIAGNOSTICS, ...IMPORT_ERROR_CODES];
 
 const DOCS = readFileSync(join(__dirname, "..", "..", "docs", "policy.md"), "utf8");
 

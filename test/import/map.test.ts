@@ -1,6 +1,7 @@
 // The pure part of `fakit import`: live FusionAuth settings to preset paths, the closest preset, the stack text.
 import { describe, expect, it } from "vitest";
-import { closestPreset, importStack, type LiveInstance, liveSettings, slugOf } from "../../src/import/map";
+import { slugOf } from "../../src/import/keys";
+import { closestPreset, importStack, type LiveInstance, liveSettings } from "../../src/import/map";
 import { checkPresetCatalog } from "../../src/policy/preset-catalog";
 import type { EffectivePolicy } from "../../src/policy/types";
 import { planStackRotation } from "../../src/rotation/stack-rotation";
@@ -110,7 +111,7 @@ describe("importStack", () => {
     // written quoted so that Pulumi's YAML 1.1 rewrite keeps it a string.
     const rotateFrom = Date.UTC(2027, 4, 30, 9, 31) / 1000;
     expect(t?.adoptedKey).toEqual({ id: KEY.id, rotateFrom });
-    expect(r.yaml).toContain(`adopted:\n          id: ${KEY.id}\n          rotateFrom: "2027-05-30T09:31:00Z"\n`);
+    expect(r.yaml).toContain(`adopted:\n          id: "${KEY.id}"\n          rotateFrom: "2027-05-30T09:31:00Z"\n`);
     // So up writes nothing to the tenant: no key, and its key references stay as they are.
     expect(r.upChanges.filter((c) => c.startsWith("tenant crews:"))).toEqual([]);
     // The adopted key signs until the first kit key, created at rotateFrom, has been published for the lead.
@@ -151,7 +152,7 @@ describe("importStack", () => {
       sources: { ...sources, presetPolicies },
       now: NOW,
     });
-    expect(r.yaml).toContain("ttl: 4h");
+    expect(r.yaml).toContain('ttl: "4h"');
     expect(r.ifPresetOnly).toContainEqual({
       where: "tenant crews",
       path: "accessToken.ttl",
