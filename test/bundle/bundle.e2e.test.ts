@@ -181,6 +181,11 @@ describe.skipIf(tc === undefined)("bundles for every signing algorithm", () => {
       expect(wrong.stderr).toContain(
         `KIT_BUNDLE_SIGNATURE_INVALID manifest.jws is signed by key "${s.signingKey.kid}"`,
       );
+      // #24: the wrong key is not a stale bundle; `fakit bundle` would not fix it.
+      expect(wrong.stderr).toContain(
+        `fakit bundle --check: the key does not match: the bundles are signed by ${s.signingKey.kid}, the verification key is ${foreign.kid}`,
+      );
+      expect(wrong.stderr).not.toContain("are stale");
 
       // Raising the grace and recomputing the digest no longer passes: the signature covers the manifest.
       const copy = path.join(out, "tampered");
