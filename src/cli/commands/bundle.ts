@@ -25,7 +25,7 @@ import { readBundleFiles, writeBundles } from "../../bundle/write";
 import { createFusionAuthPort, type FusionAuthPort } from "../../fusionauth/client-port";
 import { stackApiKey } from "../../toolchain/stack-api-key";
 import { parseCommandLine, parseInstant, requireStackName, UsageError } from "../args";
-import { loadStackForCommand } from "../load-stack";
+import { announceFusionAuth, loadStackForCommand } from "../load-stack";
 
 const LOCAL_STACK = "local";
 
@@ -121,6 +121,7 @@ export async function run(argv: string[]): Promise<number> {
   let apps: AppRotation[];
   let port: FusionAuthPort;
   try {
+    announceFusionAuth(loaded.state);
     const apiKey = await stackApiKey(stack, loaded.repoRoot);
     port = createFusionAuthPort({ url: loaded.state.url, apiKey });
     apps = await observeAppRotations(loaded.state, port, at);
