@@ -12,8 +12,9 @@ export async function localPulumi(
 ): Promise<{ bin: string; env: Record<string, string> }> {
   const bin = await ensurePulumi(options);
   const env = localPulumiEnv(bin);
+  // Two emulators and no FAKIT_EMULATOR_PORT: left unset, so a program that needs the URL says so (the stack's
+  // load fails with KIT_EMULATOR_AMBIGUOUS) while commands that do not (`stack ls`) still run.
   const local = localEmulatorPort(process.env, localStateDir());
-  if ("error" in local) throw new Error(local.error);
-  if (local.port !== undefined) env[PORT_ENV] = String(local.port);
+  if (!("error" in local) && local.port !== undefined) env[PORT_ENV] = String(local.port);
   return { bin, env };
 }
