@@ -11,7 +11,7 @@ import { localEmulatorPort } from "../emulator/lifecycle";
 import { compileStack } from "./compile";
 import type { DesiredState } from "./desired-state";
 import { sharedFileOf } from "./environment";
-import { withLocalPort } from "./local-url";
+import { isLoopbackUrl, withLocalPort } from "./local-url";
 import { isStackName, stackNameProblem } from "./stack-name";
 
 export { formatDiagnostic };
@@ -206,6 +206,9 @@ export function loadDesiredState(options: {
   const result = compileStackFile(options.repoRoot, stackFilePath(options.repoRoot, options.stack));
   if (result.state === undefined) return { diagnostics: result.diagnostics };
   const inState = new Set(stateWarnings(result.state));
+  // Only a stack on this machine asks which emulator: a deployed stack's URL never depends on local emulators.
+  if (!isLoopbackUrl(result.state.url))
+    return { state: result.state, warnings: result.diagnostics.filter((d) => !inState.has(d)) };
   const local = localEmulatorPort(process.env, join(options.repoRoot, ".fakit"));
   if ("error" in local) {
     const file = displayPath(options.repoRoot, stackFilePath(options.repoRoot, options.stack));

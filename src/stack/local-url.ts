@@ -6,6 +6,15 @@
  */
 import type { DesiredState } from "./desired-state";
 
+/** Whether `url` is on a loopback host (`localhost`, `127.0.0.1`, `[::1]`): this machine's FusionAuth. */
+export function isLoopbackUrl(url: string): boolean {
+  try {
+    return ["localhost", "127.0.0.1", "[::1]"].includes(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
+
 /** `url` with its port replaced by `port` when its host is a loopback name; otherwise `url` unchanged. */
 export function withLoopbackPort(url: string, port: number | undefined): string {
   if (port === undefined) return url;
