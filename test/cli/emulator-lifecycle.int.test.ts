@@ -209,4 +209,30 @@ describe("the stacks on localhost follow this checkout's emulator", () => {
       other.close();
     }
   });
+
+  it("asks which emulator when this checkout runs two and FAKIT_EMULATOR_PORT is not set", {
+    timeout: 30_000,
+  }, async () => {
+    const stack = readFileSync(join(REPO, "stacks", "Pulumi.local.yaml"), "utf8");
+    const dir = scratchRepo({
+      "stacks/Pulumi.local.yaml": stack,
+      "stacks/Pulumi.example.yaml": readFileSync(join(REPO, "stacks", "Pulumi.example.yaml"), "utf8"),
+    });
+    mkdirSync(join(dir, ".fakit"));
+    // Two live records (this test's own pid: alive, and never signalled here).
+    for (const port of [9301, 9302])
+      writeFileSync(
+        join(dir, ".fakit", `emulator-${port}.pid`),
+        JSON.stringify({ pid: process.pid, url: `http://127.0.0.1:${port}`, port, dataFile: null, startedAt: "x" }),
+      );
+    const r = await runFakit(["plan", "--stack", "local"], dir, { FAKIT_EMULATOR_PORT: "" });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      "KIT_EMULATOR_AMBIGUOUS this checkout runs emulators on ports 9301 and 9302; say which with FAKIT_EMULATOR_PORT=PORT",
+    );
+    const chosen = await runFakit(["plan", "--stack", "local", "--json"], dir, { FAKIT_EMULATOR_PORT: "9302" });
+    expect(JSON.parse(chosen.stdout).tenants[0].issuer).toBe("http://localhost:9302/field-ops");
+    // A deployed stack does not care which emulators run.
+    expect((await runFakit(["plan", "--stack", "example"], dir, { FAKIT_EMULATOR_PORT: "" })).code).toBe(0);
+  });
 });
