@@ -1,6 +1,7 @@
 /**
  * `npm start`: the kit's main job on the local default. Finds or builds the Pulumi CLI, starts this checkout's
- * FusionAuth emulator (port FAKIT_EMULATOR_PORT or 9011, pid in .fakit/emulator.pid, data in .fakit/emulator/), runs `pulumi up` of the
+ * FusionAuth emulator (port FAKIT_EMULATOR_PORT, else the one it runs already, else the stack's 9011; pid in
+ * .fakit/emulator-PORT.pid, data in .fakit/emulator/), runs `pulumi up` of the
  * `local` stack on the local file backend, prints what was configured and writes the JWKS bundles to artifacts/.
  * Running it again reports no changes.
  */
@@ -9,10 +10,17 @@ import { mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import { run as bundle } from "../src/cli/commands/bundle";
 import { formatDiagnostic } from "../src/diagnostics/diagnostic";
-import { chooseEmulator, emulatorPortFromEnv, pidFilePath, runningEmulatorRecord } from "../src/emulator/lifecycle";
+import {
+  chooseEmulator,
+  DEFAULT_EMULATOR_PORT,
+  PORT_ENV,
+  pidFilePath,
+  runningEmulatorRecord,
+} from "../src/emulator/lifecycle";
 import type { StackOutputs } from "../src/pulumi/outputs";
 import { loadDesiredState } from "../src/stack/load";
-import { ensurePulumi, localPulumiEnv, localStateDir, REPO_ROOT } from "../src/toolchain/pulumi-cli";
+import { localStateDir, REPO_ROOT } from "../src/toolchain/pulumi-cli";
+import { localPulumi } from "./local-pulumi";
 
 const STACK = process.env.FAKIT_STACK ?? "local";
 /** `npm start -- --use-running`: use whatever FusionAuth answers on the port, saying so. */
@@ -32,13 +40,13 @@ async function answers(url: string): Promise<boolean> {
 }
 
 /**
- * Makes sure this checkout's emulator runs on `port`: reuses the one recorded in .fakit/emulator.pid, starts one
+ * Makes sure this checkout's emulator runs on `port`: reuses the one recorded in .fakit/emulator-PORT.pid, starts one
  * when the port is free, and refuses (unless --use-running) when something else answers there: a second checkout
  * would otherwise deploy into the first one's emulator, with the first one's data.
  */
 async function ensureEmulator(port: number): Promise<void> {
   const url = `http://localhost:${port}`;
-  const pidFile = pidFilePath(localStateDir());
+  const pidFile = pidFilePath(localStateDir(), port);
   const choice = chooseEmulator({
     port,
     ours: runningEmulatorRecord(pidFile),
@@ -107,11 +115,11 @@ function printSummary(outputs: Partial<StackOutputs>): void {
 
 async function main(): Promise<number> {
   step("Pulumi CLI");
-  const bin = await ensurePulumi({ onProgress: (line) => process.stderr.write(line) });
+  const { bin, env } = await localPulumi({ onProgress: (line) => process.stderr.write(line) });
   console.log(`using ${path.join(bin, "pulumi")}`);
-  const env = localPulumiEnv(bin);
 
-  // A stack on localhost (local, or the dev/staging/prod example) gets this checkout's emulator.
+  // A stack on localhost (local, or the dev/staging/prod example) gets this checkout's emulator; its URL is already
+  // on the port of FAKIT_EMULATOR_PORT or of the emulator this checkout runs (one rule for every command).
   const loaded = loadDesiredState({ repoRoot: REPO_ROOT, stack: STACK });
   if ("diagnostics" in loaded) {
     for (const d of loaded.diagnostics) console.error(formatDiagnostic(d));
@@ -119,9 +127,11 @@ async function main(): Promise<number> {
   }
   if (["localhost", "127.0.0.1"].includes(new URL(loaded.state.url).hostname)) {
     step("FusionAuth emulator");
-    const port = emulatorPortFromEnv(process.env);
-    if ("error" in port) throw new Error(port.error);
-    await ensureEmulator(port.port);
+    const port = Number(new URL(loaded.state.url).port) || DEFAULT_EMULATOR_PORT;
+    await ensureEmulator(port);
+    // The program and its providers (other processes) use this same port.
+    env[PORT_ENV] = String(port);
+    console.log(`FusionAuth: ${loaded.state.url}`);
   }
 
   step(`pulumi up (stack ${STACK}, backend ${env.PULUMI_BACKEND_URL})`);

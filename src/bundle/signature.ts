@@ -41,6 +41,21 @@ export function bundleKeyThumbprint(jwk: JWK): Promise<string> {
   return calculateJwkThumbprint({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y }, "sha256");
 }
 
+/**
+ * The `kid` the protected header of `manifest.jws` names, or `undefined` when it names none or is not a JWS: which
+ * key a bundle says signed it, before (and whether or not) the signature verifies.
+ */
+export function bundleSignatureKid(jws: string | undefined): string | undefined {
+  const header = jws?.trim().split(".")[0];
+  if (header === undefined || header === "") return undefined;
+  try {
+    const kid = JSON.parse(new TextDecoder().decode(base64url.decode(header))).kid;
+    return typeof kid === "string" ? kid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const encoder = new TextEncoder();
 
 function bytesOf(v: string | Uint8Array): Uint8Array {

@@ -4,7 +4,20 @@
  * `.fakit/bundle-signing/`, which git ignores. The private key file is written with mode 0600 and never copied
  * into a bundle.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import {
+  closeSync,
+  constants,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import path from "node:path";
 import { exportJWK, generateKeyPair, type JWK } from "jose";
 import { type BundleSigningKey, BundleSigningKeyError, readSigningJwk } from "./sign";
@@ -38,14 +51,68 @@ function readJson(file: string, what: string): unknown {
   }
 }
 
+/** `lstat` of `file`, or `undefined` when nothing (not even a dangling symlink) is there. */
+function lstatOrUndefined(file: string): ReturnType<typeof lstatSync> | undefined {
+  try {
+    return lstatSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+}
+
 /**
- * Generates an EC P-256 key pair into `dir`: `private.jwk.json` (mode 0600) and `public.jwk.json`.
- * @throws {BundleSigningKeyError} when a key is already there and `force` is not set.
+ * Creates `file` with `text` and `mode`, never through a symlink: `O_CREAT | O_EXCL | O_NOFOLLOW` fails on
+ * anything already there, a dangling symlink included (a plain write would create the symlink's target).
+ */
+function createExclusive(file: string, text: string, mode: number): void {
+  const fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
+  try {
+    writeSync(fd, text);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Writes `file` whatever is there: a fresh file beside it ({@link createExclusive}), then one rename over it. A
+ * rename replaces a symlink itself, never the file it points at, and readers see the old content or the new.
+ */
+function replaceAtomically(file: string, text: string, mode: number): void {
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
+  try {
+    createExclusive(temp, text, mode);
+    renameSync(temp, file);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * Why `dir` is no place for a private key, or `undefined`: a folder other users may write to lets them swap the
+ * key files (or the folder's entries) for their own.
+ */
+export function unsafeKeyFolderProblem(dir: string): string | undefined {
+  if (process.platform === "win32") return undefined;
+  const mode = statSync(dir).mode & 0o777;
+  if ((mode & 0o002) === 0) return undefined;
+  return `${dir} is writable by other users (mode 0${mode.toString(8)}); a private key needs a folder only you can write to: chmod o-w it or pick another`;
+}
+
+/**
+ * Generates an EC P-256 key pair into `dir`: `private.jwk.json` (mode 0600) and `public.jwk.json`. Files are
+ * created exclusively and never through a symlink; with `force`, each is replaced by one rename.
+ * @throws {BundleSigningKeyError} when a key is already there and `force` is not set, or `dir` is writable by
+ *   other users.
  */
 export async function generateSigningKeyFiles(dir: string, force = false): Promise<GeneratedKeyFiles> {
   const privatePath = path.join(dir, PRIVATE_KEY_FILE);
   const publicPath = path.join(dir, PUBLIC_KEY_FILE);
-  if (!force && (existsSync(privatePath) || existsSync(publicPath)))
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const unsafe = unsafeKeyFolderProblem(dir);
+  if (unsafe !== undefined) throw new BundleSigningKeyError(unsafe);
+  if (!force && (lstatOrUndefined(privatePath) !== undefined || lstatOrUndefined(publicPath) !== undefined))
     throw new BundleSigningKeyError(
       `${privatePath} or ${publicPath} exists already; apps pin the old public key, so replacing it needs --force`,
     );
@@ -53,11 +120,18 @@ export async function generateSigningKeyFiles(dir: string, force = false): Promi
   const exported = await exportJWK(pair.privateKey);
   const key = await readSigningJwk(exported);
   const privateJwk = { ...exported, kid: key.kid, alg: BUNDLE_JWS_ALGORITHM, use: "sig" };
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  writeFileSync(privatePath, `${JSON.stringify(privateJwk, null, 2)}\n`, { mode: 0o600 });
-  // writeFileSync keeps the mode of a file it overwrites: make sure the private key is not readable by others.
-  chmodSync(privatePath, 0o600);
-  writeFileSync(publicPath, `${JSON.stringify(key.publicJwk, null, 2)}\n`, { mode: 0o644 });
+  const write = force ? replaceAtomically : createExclusive;
+  try {
+    write(privatePath, `${JSON.stringify(privateJwk, null, 2)}\n`, 0o600);
+    write(publicPath, `${JSON.stringify(key.publicJwk, null, 2)}\n`, 0o644);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "EEXIST" || code === "ELOOP")
+      throw new BundleSigningKeyError(
+        `${privatePath} or ${publicPath} appeared while writing (${code}); nothing was followed or overwritten: run it again`,
+      );
+    throw err;
+  }
   return { privatePath, publicPath, kid: key.kid };
 }
 

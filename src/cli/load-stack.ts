@@ -16,6 +16,14 @@ import {
 } from "../stack/load";
 import { isStackName, stackNameProblem } from "../stack/stack-name";
 
+/**
+ * Says which FusionAuth a command reads or writes: the URL the stack resolves to (for a stack on localhost, this
+ * checkout's emulator). On stderr when stdout is a JSON document.
+ */
+export function announceFusionAuth(state: DesiredState, json = false): void {
+  (json ? console.error : console.log)(`FusionAuth: ${state.url}`);
+}
+
 export type LoadedStack = { repoRoot: string; state: DesiredState; warnings: Diagnostic[] } | { exitCode: number };
 
 /**

@@ -18,9 +18,13 @@ export function tenantForCreate(ctx: RequestContext): Json {
   );
 }
 
+/** A tenant-scoped object when the request's tenant scope (if any) includes it; `undefined` otherwise. */
+export function inScope<T extends { tenantId?: string }>(ctx: RequestContext, obj: T | undefined): T | undefined {
+  if (obj === undefined || obj === null) return undefined;
+  return ctx.tenantId === undefined || obj.tenantId === ctx.tenantId ? obj : undefined;
+}
+
 /** Returns a tenant-scoped object, or 404 when it is missing or belongs to another tenant than the scope. */
 export function visible<T extends { tenantId?: string }>(ctx: RequestContext, obj: T | undefined): T {
-  if (obj === undefined || obj === null) return notFound();
-  if (ctx.tenantId !== undefined && obj.tenantId !== ctx.tenantId) return notFound();
-  return obj;
+  return inScope(ctx, obj) ?? notFound();
 }

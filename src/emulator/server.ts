@@ -13,6 +13,7 @@ import type { RequestCounters } from "./counters";
 import { ApiError, ErrorCollector, idNotUuid } from "./errors";
 import type { FaultInjector } from "./faults";
 import { isUuid } from "./json-types";
+import { PID_HEADER } from "./lifecycle";
 import { dropForbiddenKeys } from "./merge";
 import type { DataStore } from "./persistence";
 import { matchRoute } from "./router";
@@ -76,7 +77,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
 }
 
 function send(req: IncomingMessage, res: ServerResponse, reply: Reply, bodyUnread: boolean): void {
-  const headers: Record<string, string | number> = { ...reply.headers };
+  // Names this process, so `fakit emulator stop` can tell its emulator from whatever else answers on the port.
+  const headers: Record<string, string | number> = { ...reply.headers, [PID_HEADER]: process.pid };
   if (bodyUnread) {
     // The body was never read: close the connection instead of reading the rest to reuse it, and drain (not
     // buffer) what the client is still sending for a moment, so it sees this answer rather than a reset.

@@ -2,13 +2,68 @@
  * Simulation profiles (`simulations/<name>.yaml`): how a fleet of devices lives. Validated in two passes like
  * presets: the JSON Schema (`policies/schema/simulation.schema.json`, ajv, every error located), then the
  * values no schema can judge (a 95th percentile below its median, a maximum below its minimum, a zero spell),
- * reported as `KIT_PROFILE_IMPOSSIBLE` at the value to change. Pure: the edge hands in the parsed document.
+ * reported as `KIT_PROFILE_IMPOSSIBLE` at the value to change, and the bounds that keep a run finite in time and
+ * memory ({@link PROFILE_BOUNDS}) as `KIT_PROFILE_OUT_OF_BOUNDS`. Pure: the edge hands in the parsed document.
  */
 import type { Diagnostic } from "../diagnostics/diagnostic";
 import { checkAgainstSchema } from "../diagnostics/schema-check";
 import { type ParsedDocument, toPointer } from "../diagnostics/yaml-source";
 import { parseDuration } from "../lib/duration";
 import type { DurationDistribution } from "./random";
+
+/**
+ * What a profile may ask of the simulator (docs/simulate.md, "Bounds"). A device's work is its events: openings,
+ * online and offline spells, clock rollbacks and installs, so their expected number per device-day bounds a run's
+ * time; each release keeps a bundle in memory for the whole run, so the release interval bounds its memory. The
+ * CLI bounds devices x days ({@link MAX_DEVICE_DAYS}).
+ */
+export const PROFILE_BOUNDS = {
+  /** Expected events per device and day, at most (the 1,000 openings a day the schema allows, and more). */
+  eventsPerDeviceDay: 2_000,
+  /** `updates.releaseEvery`, at least: one release a day. */
+  releaseEveryMinSeconds: 86_400,
+  /** `incidents.keyCompromisesPerYear`, at most (each is drawn one by one). */
+  keyCompromisesPerYear: 1_000,
+} as const;
+
+/** Devices of one run, at most: each stolen one is kept until the end, for the revocation lag's percentiles. */
+export const MAX_DEVICES = 100_000;
+
+/** Devices times simulated days of one run, at most: 10,000 device-years. */
+export const MAX_DEVICE_DAYS = 3_650_000;
+
+/**
+ * A distribution's length as the event count sees it: the fixed value, the mean, the median or the minimum. Each
+ * is at most the mean, so the count it gives is at least the expected one.
+ */
+function typicalSeconds(d: DurationDistribution): number {
+  if (d.kind === "fixed") return d.value;
+  if (d.kind === "exponential") return d.mean;
+  if (d.kind === "lognormal") return d.median;
+  return d.min;
+}
+
+/** The expected events per device-day of a profile, by the field that causes them. */
+export function eventsPerDeviceDay(
+  p: SimulationProfile,
+): { field: (string | number)[]; label: string; perDay: number }[] {
+  const on = typicalSeconds(p.connectivity.online);
+  const off = typicalSeconds(p.connectivity.offline);
+  return [
+    { field: ["usage", "opensPerDay"], label: "openings", perDay: p.usage.opensPerDay },
+    {
+      field: ["connectivity", on <= off ? "online" : "offline"],
+      label: "online and offline spells",
+      perDay: (2 * 86_400) / Math.max(1, on + off),
+    },
+    { field: ["clock", "rollbacksPerYear"], label: "clock rollbacks", perDay: p.clock.rollbacksPerYear / 365.25 },
+    {
+      field: ["updates", "releaseEvery"],
+      label: "installs",
+      perDay: 86_400 / Math.max(1, p.updates.releaseEverySeconds),
+    },
+  ];
+}
 
 /** A validated profile; every duration in seconds. */
 export interface SimulationProfile {
@@ -134,7 +189,46 @@ export function readProfile(
       ["clock", "rollbackBy"],
       "clock.rollbackBy is 0s but clock.rollbacksPerYear is above 0; a rollback must move the clock",
     );
+  if (diagnostics.length === 0) {
+    const outOfBounds = (path: (string | number)[], message: string) => {
+      const pointer = toPointer(path);
+      diagnostics.push({
+        severity: "error",
+        code: "KIT_PROFILE_OUT_OF_BOUNDS",
+        message,
+        file: doc.path,
+        pointer,
+        ...doc.locate(pointer),
+      });
+    };
+    const events = eventsPerDeviceDay(profile);
+    const total = events.reduce((sum, e) => sum + e.perDay, 0);
+    if (total > PROFILE_BOUNDS.eventsPerDeviceDay) {
+      const top = events.reduce((a, b) => (b.perDay > a.perDay ? b : a));
+      const parts = events.map((e) => `${e.label} ${formatCount(e.perDay)}`).join(", ");
+      outOfBounds(
+        top.field,
+        `the profile makes about ${formatCount(total)} events per device and day (${parts}), above the bound of ${PROFILE_BOUNDS.eventsPerDeviceDay}; lower ${field(top.field)}`,
+      );
+    }
+    if (profile.updates.releaseEverySeconds < PROFILE_BOUNDS.releaseEveryMinSeconds)
+      outOfBounds(
+        ["updates", "releaseEvery"],
+        `updates.releaseEvery (${raw.updates.releaseEvery}) is below the bound of 1d: every release keeps its bundle for the whole run; release at most daily`,
+      );
+    if (raw.incidents.keyCompromisesPerYear > PROFILE_BOUNDS.keyCompromisesPerYear)
+      outOfBounds(
+        ["incidents", "keyCompromisesPerYear"],
+        `incidents.keyCompromisesPerYear (${raw.incidents.keyCompromisesPerYear}) is above the bound of ${PROFILE_BOUNDS.keyCompromisesPerYear}`,
+      );
+  }
   if (expectedName !== undefined && raw.name !== expectedName)
     impossible(["name"], `name "${raw.name}" must equal the file name "${expectedName}"`);
   return diagnostics.length > 0 ? { diagnostics } : { profile, diagnostics };
+}
+
+/** A count for a message: whole numbers with separators, small ones with two significant digits. */
+function formatCount(n: number): string {
+  if (!Number.isFinite(n)) return String(n);
+  return n >= 100 ? Math.round(n).toLocaleString("en-US") : String(Number(n.toPrecision(2)));
 }

@@ -44,7 +44,7 @@ export function renderApplication(r: ApplicationReport, h: RunHeader): string[] 
     ...examples(r.acceptedPoweredOff.examples, h),
     `  revocation lag of ${lag.stolenDevices} stolen device${lag.stolenDevices === 1 ? "" : "s"}: p50 ${dur(lag.p50)}, p99 ${dur(lag.p99)}, max ${dur(lag.max)}; plan ${dur(lag.planSeconds)} (A + G)${lag.boundSeconds > lag.planSeconds ? `, ${dur(lag.boundSeconds)} with degraded mode` : ""}`,
     `    with what the thief got by switching the device off: p50 ${dur(lag.withPowerOff.p50)}, p99 ${dur(lag.withPowerOff.p99)}, max ${dur(lag.withPowerOff.max)}`,
-    `  keys: ${r.keys.rotations} rotation${r.keys.rotations === 1 ? "" : "s"}, retention ${dur(r.keys.retentionSeconds)}; ${r.keys.keyCompromisesDrawn} key compromise${r.keys.keyCompromisesDrawn === 1 ? "" : "s"} drawn (not replayed: a stack cannot declare a revoked key yet)`,
+    `  keys: ${r.keys.rotations} rotation${r.keys.rotations === 1 ? "" : "s"}, retention ${dur(r.keys.retentionSeconds)}; ${r.keys.keyCompromisesDrawn} key compromise${r.keys.keyCompromisesDrawn === 1 ? "" : "s"} drawn (not replayed: a run revokes no key; declare a compromised one under keys.revoked and simulate that stack)`,
     `  syncs ${r.syncs} (${r.failedRefreshes} refreshes failed after the JWKS fetch), logins ${r.logins}, refusals from clocks off by more than the tolerance ${r.refusedClockFault}`,
   ];
   if (r.signatures !== undefined) {

@@ -7,11 +7,11 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { type Diagnostic, formatDiagnostic, hasErrors, normalizeDiagnostics } from "../diagnostics/diagnostic";
 import type { PolicySchemas } from "../diagnostics/schema-check";
 import { type ParsedDocument, parseYamlSource } from "../diagnostics/yaml-source";
-import { emulatorPortFromEnv, PORT_ENV } from "../emulator/lifecycle";
+import { localEmulatorPort } from "../emulator/lifecycle";
 import { compileStack } from "./compile";
 import type { DesiredState } from "./desired-state";
 import { sharedFileOf } from "./environment";
-import { withLoopbackPort } from "./local-url";
+import { isLoopbackUrl, withLocalPort } from "./local-url";
 import { isStackName, stackNameProblem } from "./stack-name";
 
 export { formatDiagnostic };
@@ -193,7 +193,9 @@ export function compileStackFile(
 
 /**
  * The one entry of the Pulumi program and the CLI: loads `stacks/Pulumi.<stack>.yaml` with the presets and floors
- * of `repoRoot` and compiles it; a loopback URL takes its port from FAKIT_EMULATOR_PORT when set. Any error
+ * of `repoRoot` and compiles it. A loopback URL, and the issuers on it, take the port of this checkout's FusionAuth
+ * (FAKIT_EMULATOR_PORT, else its one running emulator: `localEmulatorPort`), so every command and the program
+ * use the same URL; any other URL is used as written. Any error
  * returns diagnostics only. Each warning is returned once: a tenant's or application's own warnings stay in the
  * state ({@link stateWarnings}); `warnings` holds only the others (the API key, unused waivers, the presets).
  */
@@ -204,9 +206,17 @@ export function loadDesiredState(options: {
   const result = compileStackFile(options.repoRoot, stackFilePath(options.repoRoot, options.stack));
   if (result.state === undefined) return { diagnostics: result.diagnostics };
   const inState = new Set(stateWarnings(result.state));
-  const port = emulatorPortFromEnv(process.env);
-  const url = withLoopbackPort(result.state.url, "port" in port && process.env[PORT_ENV] ? port.port : undefined);
-  return { state: { ...result.state, url }, warnings: result.diagnostics.filter((d) => !inState.has(d)) };
+  // Only a stack on this machine asks which emulator: a deployed stack's URL never depends on local emulators.
+  if (!isLoopbackUrl(result.state.url))
+    return { state: result.state, warnings: result.diagnostics.filter((d) => !inState.has(d)) };
+  const local = localEmulatorPort(process.env, join(options.repoRoot, ".fakit"));
+  if ("error" in local) {
+    const file = displayPath(options.repoRoot, stackFilePath(options.repoRoot, options.stack));
+    const where = { file, line: 1, column: 1, pointer: "/config/fusionauth-offline-kit:url" };
+    return { diagnostics: [{ severity: "error", code: "KIT_EMULATOR_AMBIGUOUS", message: local.error, ...where }] };
+  }
+  const state = withLocalPort(result.state, local.port);
+  return { state, warnings: result.diagnostics.filter((d) => !inState.has(d)) };
 }
 
 /** The warnings a state carries on its tenants and applications. */

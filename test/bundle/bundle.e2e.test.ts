@@ -181,6 +181,11 @@ describe.skipIf(tc === undefined)("bundles for every signing algorithm", () => {
       expect(wrong.stderr).toContain(
         `KIT_BUNDLE_SIGNATURE_INVALID manifest.jws is signed by key "${s.signingKey.kid}"`,
       );
+      // #24: the wrong key is not a stale bundle; `fakit bundle` would not fix it.
+      expect(wrong.stderr).toContain(
+        `fakit bundle --check: the key does not match: the bundles are signed by ${s.signingKey.kid}, the verification key is ${foreign.kid}`,
+      );
+      expect(wrong.stderr).not.toContain("are stale");
 
       // Raising the grace and recomputing the digest no longer passes: the signature covers the manifest.
       const copy = path.join(out, "tampered");
@@ -231,23 +236,26 @@ describe.skipIf(tc === undefined)("bundles for every signing algorithm", () => {
     const ok = await s.fakit(args, READ_ONLY_KEY.key);
     expect(ok.stderr).toBe("");
     expect(ok.code).toBe(0);
-    expect(ok.stdout.trim().split("\n")).toHaveLength(ALGORITHMS.length);
+    // The FusionAuth it read, then one line per bundle.
+    expect(ok.stdout.trim().split("\n")).toHaveLength(ALGORITHMS.length + 1);
+    expect(ok.stdout).toMatch(/^FusionAuth: http:\/\/\S+\n/);
     expect(s.emu.counters.snapshot().writes).toBe(0);
     // A key without those reads is refused by FusionAuth, and the gate fails instead of passing blindly.
     const denied = await s.fakit(args, "not-a-key");
     expect(denied.code).toBe(1);
-    expect(denied.stdout).toBe("");
+    expect(denied.stdout).not.toContain("ok ");
     expect(denied.stderr).not.toMatch(/ {4}at /);
     expect(denied.stderr).toContain("FusionAuth refused the API key (401)");
   });
 
   it("`bundle --check --app` gates one application's build, and names the applications on a typo", LONG, async () => {
     const base = ["bundle", "--stack", s.stackName, "--out", path.join(out, "a"), "--check", "--now", iso(NOW)];
-    const first = (await s.fakit(base, READ_ONLY_KEY.key)).stdout.trim().split("\n")[0] as string;
+    const bundles = (out: string) => out.split("\n").filter((l) => l.startsWith("ok "));
+    const first = bundles((await s.fakit(base, READ_ONLY_KEY.key)).stdout)[0] as string;
     const name = first.replace(/^ok [^/]+\//, "");
     const one = await s.fakit([...base, "--app", name], READ_ONLY_KEY.key);
     expect(one.code).toBe(0);
-    expect(one.stdout.trim().split("\n")).toEqual([first]);
+    expect(bundles(one.stdout)).toEqual([first]);
     const typo = await s.fakit([...base, "--app", `${name}-typo`], READ_ONLY_KEY.key);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain(`no application ${name}-typo in stack ${s.stackName} (applications: `);

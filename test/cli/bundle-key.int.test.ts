@@ -1,7 +1,17 @@
 // `fakit bundle-key generate` and the signing-key flags of `fakit bundle`, spawned as processes. Nothing here
 // needs FusionAuth: key problems are reported before it is asked anything.
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { calculateJwkThumbprint } from "jose";
@@ -50,6 +60,73 @@ describe("fakit bundle-key generate", { timeout: 30_000 }, () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("the private key must never be committed");
     expect(existsSync(join(REPO, "keys"))).toBe(false);
+  });
+});
+
+// #24: each of these wrote the key (or overwrote another file) before the output path was checked.
+describe("fakit bundle-key generate: the output path", { timeout: 30_000 }, () => {
+  it("refuses a path that only looks outside the repository: ./..keys is inside it", () => {
+    const repo = scratchRepo({});
+    const r = fakit(["bundle-key", "generate", "--out", "./..keys"], repo);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("the private key must never be committed");
+    expect(existsSync(join(repo, "..keys"))).toBe(false);
+  });
+
+  it("refuses a symlinked path that leads into the repository", () => {
+    const repo = scratchRepo({});
+    const link = join(scratch(), "innocent");
+    symlinkSync(repo, link);
+    const r = fakit(["bundle-key", "generate", "--out", join(link, "keys")], repo);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("the private key must never be committed");
+    expect(existsSync(join(repo, "keys"))).toBe(false);
+  });
+
+  it("refuses a symlink at the output path or in a parent below the working directory", () => {
+    const cwd = scratch();
+    mkdirSync(join(cwd, "elsewhere"));
+    symlinkSync(join(cwd, "elsewhere"), join(cwd, "keys"));
+    symlinkSync(join(cwd, "elsewhere"), join(cwd, "parent"));
+    const atPath = fakit(["bundle-key", "generate", "--out", "keys"], cwd);
+    expect(atPath.code).toBe(2);
+    expect(atPath.stderr).toContain("keys is a symlink: the key would land wherever it points");
+    const inParent = fakit(["bundle-key", "generate", "--out", "parent/keys"], cwd);
+    expect(inParent.code).toBe(2);
+    expect(inParent.stderr).toContain("parent is a symlink");
+    expect(existsSync(join(cwd, "elsewhere", "private.jwk.json"))).toBe(false);
+    expect(existsSync(join(cwd, "elsewhere", "keys"))).toBe(false);
+  });
+
+  it("refuses a folder other users can write to", () => {
+    const dir = join(scratch(), "open");
+    mkdirSync(dir);
+    chmodSync(dir, 0o777);
+    const r = fakit(["bundle-key", "generate", "--out", dir]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`${dir} is writable by other users (mode 0777)`);
+    expect(existsSync(join(dir, "private.jwk.json"))).toBe(false);
+  });
+
+  it("never writes through a symlink at a key file: not a dangling one, and --force replaces the link itself", () => {
+    const dir = scratch();
+    const victim = join(scratch(), "victim.txt");
+    // A dangling link: a plain write creates the file it names.
+    symlinkSync(victim, join(dir, "private.jwk.json"));
+    const dangling = fakit(["bundle-key", "generate", "--out", dir]);
+    expect(dangling.code).toBe(1);
+    expect(dangling.stderr).toContain("exists already");
+    expect(existsSync(victim)).toBe(false);
+
+    writeFileSync(victim, "unrelated\n");
+    const forced = fakit(["bundle-key", "generate", "--out", dir, "--force"]);
+    expect(forced.stderr).toBe("");
+    expect(forced.code).toBe(0);
+    expect(readFileSync(victim, "utf8")).toBe("unrelated\n");
+    const priv = join(dir, "private.jwk.json");
+    expect(lstatSync(priv).isSymbolicLink()).toBe(false);
+    expect(statSync(priv).mode & 0o777).toBe(0o600);
+    expect(JSON.parse(readFileSync(priv, "utf8"))).toMatchObject({ kty: "EC", crv: "P-256" });
   });
 });
 

@@ -143,6 +143,7 @@ describe("fakit revoke", () => {
     expect(r.code).toBe(0);
     // field: access token 30m, grace 72h, check-in 14d, degraded read-and-queue-writes.
     expect(r.stdout.trim().split("\n")).toEqual([
+      `FusionAuth: ${emu.url}`,
       `revoked the refresh tokens of user ${userId} in field-ops/inspector`,
       "  field-ops/inspector: no online refresh from 2026-03-01T12:00:00Z; offline devices are accepted fully until at most 2026-03-04T12:30:00Z (access token 30m + grace 3d), then read-and-queue-writes until at most 2026-03-15T12:00:00Z (check-in deadline, check-in 14d)",
     ]);

@@ -74,6 +74,42 @@ describe("fakit simulate", () => {
   it("rejects a bad count as a usage error", () => {
     const r = fakit(["simulate", "--stack", "example", "--profile", "simulations/office.yaml", "--devices", "0"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("fakit simulate: --devices needs a whole number from 1 to 1000000, got 0");
+    expect(r.stderr).toContain("fakit simulate: --devices needs a whole number from 1 to 100000, got 0");
+  });
+
+  // #24: the largest accepted run is bounded (its memory is measured in docs/simulate.md, "Bounds").
+  it("refuses more than 10,000 device-years in one run as a usage error", () => {
+    const args = ["simulate", "--stack", "example", "--profile", "simulations/office.yaml"];
+    const r = fakit([...args, "--devices", "100000", "--days", "3650"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      "fakit simulate: --devices 100000 x --days 3650 is 365,000,000 device-days, above the bound of 3,650,000 (10,000 device-years); lower one of them",
+    );
+    const many = fakit([...args, "--devices", "1000000", "--days", "1"]);
+    expect(many.code).toBe(2);
+    expect(many.stderr).toContain("--devices needs a whole number from 1 to 100000, got 1000000");
+  });
+
+  it("refuses a profile beyond its bounds at the field to change, and no longer says keys cannot be revoked", {
+    timeout: 60_000,
+  }, () => {
+    const dir = scratchRepo({ "stacks/Pulumi.crew.yaml": STACK });
+    mkdirSync(join(dir, "simulations"));
+    const text = readFileSync(join(__dirname, "..", "..", "simulations", "office.yaml"), "utf8");
+    writeFileSync(join(dir, "simulations", "office.yaml"), text);
+    writeFileSync(
+      join(dir, "simulations", "busy.yaml"),
+      text.replace("name: office", "name: busy").replace(/rollbacksPerYear: [\d.]+/, "rollbacksPerYear: 1e12"),
+    );
+    const base = ["simulate", "--stack", "crew", "--devices", "2", "--days", "3"];
+    const busy = fakit([...base, "--profile", "simulations/busy.yaml"], dir);
+    expect(busy.code).toBe(1);
+    expect(busy.stderr).toMatch(
+      /^simulations\/busy\.yaml:\d+:\d+: KIT_PROFILE_OUT_OF_BOUNDS the profile makes about [\d,]+ events per device and day .* lower clock\.rollbacksPerYear$/m,
+    );
+    const office = fakit([...base, "--profile", "simulations/office.yaml"], dir);
+    expect(office.stderr).toBe("");
+    expect(office.stdout).toMatch(/key compromises? drawn/);
+    expect(office.stdout).not.toContain("a stack cannot declare a revoked key yet");
   });
 });

@@ -101,6 +101,39 @@ describe("simulation profiles", () => {
         "simulations/broken.yaml:23:5: KIT_SCHEMA_INVALID incidents.reportedAfter must NOT have more than 1 properties",
       ],
     },
+    // #24: each of these ran past 90 s for one device-day, or took 23 s and 831 MB, before the bounds.
+    {
+      name: "clock rollbacks far beyond the events a device-day may hold",
+      text: VALID.replace("rollbacksPerYear: 0.5", "rollbacksPerYear: 1e12"),
+      want: [
+        "simulations/broken.yaml:18:21: KIT_PROFILE_OUT_OF_BOUNDS the profile makes about 2,737,850,812 events per device and day (openings 6, online and offline spells 19, clock rollbacks 2,737,850,787, installs 0.071), above the bound of 2000; lower clock.rollbacksPerYear",
+      ],
+    },
+    {
+      name: "online spells of a second",
+      text: VALID.replace("lognormal: { median: 30m, p95: 4h }", "fixed: 1s").replace(
+        "pareto: { min: 2h, alpha: 1.1, max: 21d }",
+        "fixed: 1s",
+      ),
+      want: [
+        "simulations/broken.yaml:5:5: KIT_PROFILE_OUT_OF_BOUNDS the profile makes about 86,406 events per device and day (openings 6, online and offline spells 86,400, clock rollbacks 0.0014, installs 0.071), above the bound of 2000; lower connectivity.online",
+      ],
+    },
+    {
+      name: "a release every second",
+      text: VALID.replace("releaseEvery: 14d", "releaseEvery: 1s"),
+      want: [
+        "simulations/broken.yaml:12:17: KIT_PROFILE_OUT_OF_BOUNDS the profile makes about 86,425 events per device and day (openings 6, online and offline spells 19, clock rollbacks 0.0014, installs 86,400), above the bound of 2000; lower updates.releaseEvery",
+        "simulations/broken.yaml:12:17: KIT_PROFILE_OUT_OF_BOUNDS updates.releaseEvery (1s) is below the bound of 1d: every release keeps its bundle for the whole run; release at most daily",
+      ],
+    },
+    {
+      name: "key compromises drawn one by one, without end",
+      text: VALID.replace("keyCompromisesPerYear: 0.2", "keyCompromisesPerYear: 1e12"),
+      want: [
+        "simulations/broken.yaml:24:26: KIT_PROFILE_OUT_OF_BOUNDS incidents.keyCompromisesPerYear (1000000000000) is above the bound of 1000",
+      ],
+    },
   ])("locates $name", ({ text, want }) => {
     expect(profileProblems(text)).toEqual(want);
   });

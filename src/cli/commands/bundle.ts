@@ -7,11 +7,12 @@
  */
 import path from "node:path";
 import type { JWK } from "jose";
-import { POLICY_FILE } from "../../../packages/verifier/src/format";
+import { MANIFEST_JWS_FILE, POLICY_FILE } from "../../../packages/verifier/src/format";
 import { checkBundle, checkBundleSignature } from "../../bundle/check";
 import { type AppBundle, type AppRotation, computeBundles, observeAppRotations } from "../../bundle/compute";
 import { BundleContentError } from "../../bundle/content";
 import { type BundleSigningKey, BundleSigningKeyError } from "../../bundle/sign";
+import { bundleKeyThumbprint, bundleSignatureKid } from "../../bundle/signature";
 import {
   ensureLocalSigningKey,
   LOCAL_SIGNING_DIR,
@@ -24,7 +25,7 @@ import { readBundleFiles, writeBundles } from "../../bundle/write";
 import { createFusionAuthPort, type FusionAuthPort } from "../../fusionauth/client-port";
 import { stackApiKey } from "../../toolchain/stack-api-key";
 import { parseCommandLine, parseInstant, requireStackName, UsageError } from "../args";
-import { loadStackForCommand } from "../load-stack";
+import { announceFusionAuth, loadStackForCommand } from "../load-stack";
 
 const LOCAL_STACK = "local";
 
@@ -120,6 +121,7 @@ export async function run(argv: string[]): Promise<number> {
   let apps: AppRotation[];
   let port: FusionAuthPort;
   try {
+    announceFusionAuth(loaded.state);
     const apiKey = await stackApiKey(stack, loaded.repoRoot);
     port = createFusionAuthPort({ url: loaded.state.url, apiKey });
     apps = await observeAppRotations(loaded.state, port, at);
@@ -155,7 +157,8 @@ function nonEmpty(v: string | undefined): string | undefined {
 
 /**
  * The gate of an app build: each existing bundle's signature against the pinned key, then its content against
- * the keys the schedule says it must hold now.
+ * the keys the schedule says it must hold now. A bundle signed by another key than the pinned one is not stale:
+ * the key does not match, and rebuilding with the same pipeline would not help, so the summary says which.
  */
 async function checkExisting(
   outDir: string,
@@ -163,26 +166,34 @@ async function checkExisting(
   at: number,
   verifyKey: JWK,
 ): Promise<number> {
-  let failed = 0;
+  const pinnedKid = await bundleKeyThumbprint(verifyKey);
+  const otherKey = new Set<string>();
+  let stale = 0;
   for (const b of bundles) {
     const dir = path.join(outDir, b.path);
     const files = readBundleFiles(dir);
-    const problems = [
-      ...(await checkBundleSignature(files, verifyKey)),
-      ...checkBundle(files, b.expected, at, b.tenant.revokedKeys).problems,
-    ];
+    const signature = await checkBundleSignature(files, verifyKey);
+    const content = checkBundle(files, b.expected, at, b.tenant.revokedKeys).problems;
+    const problems = [...signature, ...content];
     if (problems.length === 0) {
       console.log(`ok ${b.path}`);
       continue;
     }
-    failed++;
+    const signedBy = bundleSignatureKid(files[MANIFEST_JWS_FILE]);
+    if (signature.length > 0 && signedBy !== undefined && signedBy !== pinnedKid) otherKey.add(signedBy);
+    if (signature.length === 0 || signedBy === undefined || signedBy === pinnedKid || content.length > 0) stale++;
     for (const p of problems) console.error(`${path.relative(process.cwd(), dir) || dir}: ${p.code} ${p.message}`);
   }
-  if (failed > 0) {
+  if (otherKey.size > 0) {
     console.error(
-      `fakit bundle --check: ${failed} of ${bundles.length} bundle(s) are stale; run \`fakit bundle\` and rebuild the app`,
+      `fakit bundle --check: the key does not match: the bundles are signed by ${[...otherKey].join(", ")}, the verification key is ${pinnedKid}; ` +
+        "check that --verify-key is the public key the app pins and the pipeline signs with (rebuilding with another key does not make them pass)",
     );
-    return 1;
   }
-  return 0;
+  if (stale > 0) {
+    console.error(
+      `fakit bundle --check: ${stale} of ${bundles.length} bundle(s) are stale; run \`fakit bundle\` and rebuild the app`,
+    );
+  }
+  return otherKey.size > 0 || stale > 0 ? 1 : 0;
 }

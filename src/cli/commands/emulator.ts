@@ -3,7 +3,7 @@
  * FusionAuth API emulator until interrupted. The first stdout line is
  * `FusionAuth emulator listening on http://HOST:PORT`, so scripts can start it with `--port 0`.
  *
- * `fakit emulator status` and `fakit emulator stop` find this checkout's emulator through `.fakit/emulator.pid`,
+ * `fakit emulator status` and `fakit emulator stop` find this checkout's emulators through `.fakit/emulator-<port>.pid`,
  * which a running emulator keeps (except with `--port 0`, which tests and scripts use for throwaway emulators).
  */
 import path from "node:path";
@@ -13,8 +13,9 @@ import {
   PORT_ENV,
   pidFilePath,
   removeEmulatorRecord,
-  runningEmulatorRecord,
+  runningEmulatorRecords,
   stopEmulator,
+  unidentifiedEmulator,
   writeEmulatorRecord,
 } from "../../emulator/lifecycle";
 import { findRepoRoot } from "../../stack/load";
@@ -22,8 +23,8 @@ import { parseCommandLine, parseInstant, UsageError } from "../args";
 
 const USAGE = `usage: fakit emulator [--port 9011] [--data FILE] [--api-key KEY]... [--admin] [--host 127.0.0.1] [--now ISO-8601]
                       [--public-url URL]
-       fakit emulator status     is this checkout's emulator running? (exit 0 yes, 3 no)
-       fakit emulator stop       stop this checkout's emulator (it saves its data first)
+       fakit emulator status [--port N]   are this checkout's emulators running? (exit 0 yes, 3 no)
+       fakit emulator stop [--port N]     stop this checkout's emulators, or the one on port N (each saves its data first)
 
   --port     port to listen on (0 picks a free one and writes no pid file; default $${PORT_ENV} or 9011)
   --data     JSON data file; objects survive restarts (default: .fakit/emulator.json; "-" for memory only)
@@ -32,7 +33,9 @@ const USAGE = `usage: fakit emulator [--port 9011] [--data FILE] [--api-key KEY]
   --now      start with the clock frozen at this instant
   --public-url  base URL of the endpoints in the OpenID discovery document (default http://localhost:PORT)
 
-The running emulator records its pid, URL and data file in .fakit/emulator.pid of the checkout.`;
+Each running emulator records its pid, URL and data file in .fakit/emulator-PORT.pid of the checkout, so two
+(another port, another --data file) run side by side. \`stop\` signals only a process whose command line is
+\`fakit emulator\` and whose port answers as that process.`;
 
 const SPEC = {
   command: "emulator",
@@ -59,35 +62,66 @@ export async function run(argv: string[]): Promise<number> {
   return start(argv);
 }
 
-function noArguments(name: string, argv: string[]): void {
-  if (argv.length > 0) throw new UsageError(SPEC, `${name} takes no arguments, got "${argv.join(" ")}"`);
+/** The `--port N` of `status` and `stop`, or `undefined` for all of this checkout's emulators. */
+function portArgument(name: string, argv: string[]): number | undefined {
+  if (argv.length === 0) return undefined;
+  const text = argv[0] === "--port" ? argv[1] : argv[0]?.startsWith("--port=") ? argv[0].slice(7) : undefined;
+  const rest = argv[0] === "--port" ? argv.slice(2) : argv.slice(1);
+  if (text === undefined || !/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 65535 || rest.length > 0)
+    throw new UsageError(SPEC, `${name} takes only --port N (1..65535), got "${argv.join(" ")}"`);
+  return Number(text);
 }
 
-function status(argv: string[]): number {
-  noArguments("status", argv);
-  const file = pidFilePath(stateDir());
-  const r = runningEmulatorRecord(file);
-  if (r === undefined) {
-    console.log(`no emulator of this checkout is running (no live ${path.relative(process.cwd(), file)})`);
-    return 3;
+async function status(argv: string[]): Promise<number> {
+  const port = portArgument("status", argv);
+  const records = runningEmulatorRecords(stateDir()).filter((r) => port === undefined || r.port === port);
+  let running = 0;
+  for (const r of records) {
+    const why = await unidentifiedEmulator(r);
+    if (why !== undefined) {
+      console.log(`not running on port ${r.port}: the pid file names pid ${r.pid}, but ${why}`);
+      continue;
+    }
+    running++;
+    console.log(`running: pid ${r.pid} at ${r.url} since ${r.startedAt}; data: ${r.dataFile ?? "in memory"}`);
   }
-  console.log(`running: pid ${r.pid} at ${r.url} since ${r.startedAt}; data: ${r.dataFile ?? "in memory"}`);
-  return 0;
+  if (running > 0) return 0;
+  if (records.length === 0) {
+    const where = port === undefined ? "" : ` on port ${port}`;
+    console.log(`no emulator of this checkout is running${where} (no live .fakit/emulator-PORT.pid)`);
+  }
+  return 3;
 }
 
 async function stop(argv: string[]): Promise<number> {
-  noArguments("stop", argv);
-  const r = await stopEmulator(pidFilePath(stateDir()));
-  if (r === undefined) {
-    console.log("no emulator of this checkout is running; nothing to stop");
-    return 0;
+  const port = portArgument("stop", argv);
+  const ports = port !== undefined ? [port] : runningEmulatorRecords(stateDir()).map((r) => r.port);
+  let failed = 0;
+  let stopped = 0;
+  for (const p of ports) {
+    const outcome = await stopEmulator(pidFilePath(stateDir(), p));
+    if (outcome === undefined) continue;
+    if ("refused" in outcome) {
+      const r = outcome.refused;
+      console.error(
+        `fakit emulator stop: did not signal pid ${r.pid} (pid file of port ${r.port}): ${outcome.why}; it is not this checkout's emulator, so the stale pid file was removed`,
+      );
+      failed++;
+    } else if ("timeout" in outcome) {
+      console.error(
+        `fakit emulator stop: the emulator at ${outcome.timeout.url} did not exit within 10s; see \`fakit emulator status\``,
+      );
+      failed++;
+    } else {
+      stopped++;
+      console.log(`stopped the emulator at ${outcome.stopped.url} (pid ${outcome.stopped.pid})`);
+    }
   }
-  if (r === "timeout") {
-    console.error("fakit emulator stop: the emulator did not exit within 10s; see `fakit emulator status`");
-    return 1;
+  if (stopped === 0 && failed === 0) {
+    const where = port === undefined ? "" : ` on port ${port}`;
+    console.log(`no emulator of this checkout is running${where}; nothing to stop`);
   }
-  console.log(`stopped the emulator at ${r.url} (pid ${r.pid})`);
-  return 0;
+  return failed > 0 ? 1 : 0;
 }
 
 async function start(argv: string[]): Promise<number> {
@@ -108,15 +142,21 @@ async function start(argv: string[]): Promise<number> {
       `--public-url must be an http(s) URL without query or fragment, got ${JSON.stringify(publicUrl)}`,
     );
   // Port 0 is a throwaway emulator (tests, scripts): it is not "the" emulator of the checkout.
-  const pidFile = port === 0 ? undefined : pidFilePath(stateDir());
-  const already = pidFile === undefined ? undefined : runningEmulatorRecord(pidFile);
-  if (already !== undefined) {
+  const pidFile = port === 0 ? undefined : pidFilePath(stateDir(), port);
+  const data = String(values.data);
+  // Another emulator of this checkout may run beside this one, on its own port with its own data file; two
+  // emulators saving one data file would overwrite each other's objects.
+  const dataFile = data === "-" ? null : path.resolve(data);
+  const clash = runningEmulatorRecords(stateDir()).find(
+    (r) => r.port === port || (dataFile !== null && r.dataFile === dataFile),
+  );
+  if (clash !== undefined) {
+    const what = clash.port === port ? `port ${port}` : `the data file ${data}`;
     console.error(
-      `fakit emulator: this checkout's emulator is already running (pid ${already.pid} at ${already.url}); stop it with \`fakit emulator stop\``,
+      `fakit emulator: this checkout's emulator at ${clash.url} (pid ${clash.pid}) already uses ${what}; stop it with \`fakit emulator stop --port ${clash.port}\`, or give this one another --port and --data`,
     );
     return 1;
   }
-  const data = String(values.data);
   try {
     const emulator = await startEmulator({
       port,
@@ -134,7 +174,7 @@ async function start(argv: string[]): Promise<number> {
         pid: process.pid,
         url: emulator.url,
         port: emulator.port,
-        dataFile: data === "-" ? null : path.resolve(data),
+        dataFile,
         startedAt: new Date().toISOString(),
       });
     }

@@ -12,7 +12,7 @@ import type { ObservedRotation } from "../../rotation/schedule";
 import { planStackRotation } from "../../rotation/stack-rotation";
 import { stackApiKey } from "../../toolchain/stack-api-key";
 import { parseCommandLine, parseInstant, requireStackName } from "../args";
-import { loadStackForCommand } from "../load-stack";
+import { announceFusionAuth, loadStackForCommand } from "../load-stack";
 
 const USAGE = `usage: fakit plan --stack NAME [--json] [--now ISO] [--mermaid] [--live]
        fakit plan --stack NAME --diff OTHER [--json]
@@ -67,6 +67,7 @@ export async function run(argv: string[]): Promise<number> {
   let observed: Map<string, ObservedRotation> | undefined;
   if (args.live) {
     try {
+      announceFusionAuth(loaded.state, args.json);
       const apiKey = await stackApiKey(args.stack, loaded.repoRoot);
       observed = await observeStack(loaded.state, createFusionAuthPort({ url: loaded.state.url, apiKey }));
     } catch (err) {

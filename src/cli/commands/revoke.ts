@@ -13,7 +13,7 @@ import { renderSessionExposure, sessionExposure } from "../../plan/session-expos
 import type { ApplicationState, DesiredState } from "../../stack/desired-state";
 import { REVOKE_KEY, stackApiKey } from "../../toolchain/stack-api-key";
 import { parseCommandLine, parseInstant, requireStackName, UsageError } from "../args";
-import { loadStackForCommand } from "../load-stack";
+import { announceFusionAuth, loadStackForCommand } from "../load-stack";
 
 const USAGE = `usage: fakit revoke --stack NAME --user ID [--app TENANT/APP]   a stolen device or account
        fakit revoke --stack NAME --app TENANT/APP                  every session of an application
@@ -131,6 +131,7 @@ export async function run(argv: string[]): Promise<number> {
   let port: FusionAuthPort;
   let apps: NamedApp[];
   try {
+    announceFusionAuth(state, args.json);
     const apiKey = await stackApiKey(args.stack, loaded.repoRoot, REVOKE_KEY);
     port = createFusionAuthPort({ url: state.url, apiKey });
     const resolved = await resolve(state, args.target, port);

@@ -11,7 +11,7 @@ import { parseYamlSource } from "../../diagnostics/yaml-source";
 import { renderTradeoffChart } from "../../simulate/chart";
 import { type ApplicationReport, type ApplicationRun, checkSignatures, type FleetOptions } from "../../simulate/fleet";
 import { presetStackYaml } from "../../simulate/preset-stack";
-import { readProfile, type SimulationProfile } from "../../simulate/profile";
+import { MAX_DEVICE_DAYS, MAX_DEVICES, readProfile, type SimulationProfile } from "../../simulate/profile";
 import { hasDefect, type RunHeader, renderApplication, renderPresetTable } from "../../simulate/report";
 import { compileStack } from "../../stack/compile";
 import { loadPolicySources, readYamlFile, SCHEMA_DIR } from "../../stack/load";
@@ -28,6 +28,7 @@ over simulated device-years. Prints per application the share of app openings an
 refused, refusals the policy does not call for and acceptances outside it (each a defect, printed with the
 seed and device that reproduce it), and the revocation lag of stolen devices against the plan's figure.
   --devices N   devices per application (default 1000)     --days D   simulated days (default 365)
+                at most ${MAX_DEVICES.toLocaleString("en-US")} devices, and devices x days at most ${MAX_DEVICE_DAYS.toLocaleString("en-US")} (10,000 device-years)
   --seed S      the run's seed, 0..4294967295 (default 1)  --device ID  simulate only that device (a reproducer)
   --json        print the figures as JSON
   --svg FILE    also run the four presets under the profile and write the chart of revocation lag against
@@ -72,13 +73,20 @@ function parseSimulateArgs(argv: string[]): SimulateArgs | undefined {
   if (v.profile === undefined || v.profile === "")
     throw new UsageError(SPEC, "--profile is required (for example simulations/field-crew.yaml)");
   if (v.svg === "") throw new UsageError(SPEC, "--svg needs a file name");
+  const devices = parseWholeNumber("--devices", v.devices, { min: 1, max: MAX_DEVICES }, SPEC) ?? 1000;
+  const days = parseWholeNumber("--days", v.days, { min: 1, max: 3650 }, SPEC) ?? 365;
+  if (devices * days > MAX_DEVICE_DAYS)
+    throw new UsageError(
+      SPEC,
+      `--devices ${devices} x --days ${days} is ${(devices * days).toLocaleString("en-US")} device-days, above the bound of ${MAX_DEVICE_DAYS.toLocaleString("en-US")} (10,000 device-years); lower one of them`,
+    );
   return {
     stack,
     profile: v.profile,
-    devices: parseWholeNumber("--devices", v.devices, { min: 1, max: 1_000_000 }, SPEC) ?? 1000,
-    days: parseWholeNumber("--days", v.days, { min: 1, max: 3650 }, SPEC) ?? 365,
+    devices,
+    days,
     seed: parseWholeNumber("--seed", v.seed, { min: 0, max: 4_294_967_295 }, SPEC) ?? 1,
-    device: parseWholeNumber("--device", v.device, { min: 0, max: 999_999 }, SPEC),
+    device: parseWholeNumber("--device", v.device, { min: 0, max: MAX_DEVICES - 1 }, SPEC),
     json: v.json === true,
     svg: v.svg,
   };

@@ -9,7 +9,7 @@ import { ApiError, fieldError, generalError, notFound, unauthorized } from "../e
 import { assertJsonTypes } from "../json-types";
 import { referencedKeyIds } from "../jwt-configuration";
 import { peekHeader, verifyJwtSignature } from "../key-material";
-import { visible } from "../scope";
+import { inScope, visible } from "../scope";
 import type { Json } from "../state";
 import {
   createRefreshToken,
@@ -32,7 +32,8 @@ async function login(ctx: RequestContext) {
     metaData: "object",
   });
   const { loginId, password, applicationId, noJWT } = ctx.body ?? {};
-  const app: Json | undefined = applicationId ? state.applications[applicationId] : undefined;
+  // Another tenant's application is, to a tenant-scoped request, one that does not exist.
+  const app: Json | undefined = applicationId ? inScope(ctx, state.applications[applicationId]) : undefined;
   const scopeTenant = ctx.tenantId ?? app?.tenantId;
   // An API key is needed unless the application (or, without one, the tenant) disables requireAuthentication.
   const requireAuth = app
@@ -86,6 +87,10 @@ async function refresh(ctx: RequestContext) {
   if (!refreshToken) fieldError("refreshToken", "blank", "You must specify the [refreshToken] property.");
   // Emulator choice: the JWT refresh API honours loginConfiguration.allowTokenRefresh (the OAuth grant does not).
   const found = findRefreshToken(ctx.emu.state, refreshToken);
+  // A tenant-scoped request (header or tenant-locked key) cannot use another tenant's token: it answers as for
+  // an unknown one, before the token is used (a one-time token would otherwise rotate).
+  if (found !== undefined && inScope(ctx, found.rt) === undefined)
+    return fieldError("refreshToken", "invalid", "The refresh token is invalid.");
   const owner = found && ctx.emu.state.applications[found.rt.applicationId];
   if (owner !== undefined && owner.loginConfiguration.allowTokenRefresh !== true) {
     generalError(
@@ -177,7 +182,9 @@ export const loginRoutes: Route[] = [
       const header = String(ctx.headers.authorization ?? "");
       const token = header.startsWith("Bearer ") ? header.slice(7) : undefined;
       const claims = token === undefined ? undefined : await validateAccessToken(ctx, token);
-      return claims === undefined ? unauthorized() : ok({ jwt: claims });
+      // Another tenant's token is, to a tenant-scoped request, as invalid as a forged one.
+      const scoped = claims !== undefined && inScope(ctx, { tenantId: claims.tid }) !== undefined;
+      return scoped ? ok({ jwt: claims }) : unauthorized();
     },
   },
   {
@@ -232,17 +239,20 @@ export const loginRoutes: Route[] = [
       const token = q(ctx, "token") ?? ctx.body?.token;
       const userId = q(ctx, "userId") ?? ctx.body?.userId;
       const applicationId = q(ctx, "applicationId") ?? ctx.body?.applicationId;
+      // Unknown and other-tenant tokens, users and applications answer the same 404 (scope.ts: visible).
       if (token !== undefined) {
-        const rt = Object.values(state.refreshTokens).find((t) => t.token === token);
-        if (rt === undefined) return notFound();
+        const rt = visible(
+          ctx,
+          Object.values(state.refreshTokens).find((t) => t.token === token),
+        );
         delete state.refreshTokens[rt.id];
         return ok();
       }
       if (userId === undefined && applicationId === undefined) {
         fieldError("token", "blank", "You must specify a [token], [userId] or [applicationId].");
       }
-      if (userId !== undefined && state.users[userId] === undefined) return notFound();
-      if (applicationId !== undefined && state.applications[applicationId] === undefined) return notFound();
+      if (userId !== undefined) visible(ctx, state.users[userId]?.user);
+      if (applicationId !== undefined) visible(ctx, state.applications[applicationId]);
       revokeRefreshTokens(state, { userId, applicationId, tenantId: ctx.tenantId });
       return ok();
     },
