@@ -45,7 +45,9 @@ function requireWithCodeCache(file, options = {}) {
   if (loaded !== undefined) return { exports: loaded.exports, cache: "none" };
   const bytes = code === undefined ? fs.readFileSync(file) : undefined;
   const source = code ?? String(bytes);
-  const cacheFile = bytes === undefined ? undefined : cacheFileOf(file, bytes, cacheDir);
+  // FAKIT_CODE_CACHE=0 compiles without the cache (to measure what it saves).
+  const off = process.env.FAKIT_CODE_CACHE === "0";
+  const cacheFile = bytes === undefined || off ? undefined : cacheFileOf(file, bytes, cacheDir);
   /** @type {Buffer | undefined} */
   let cachedData;
   if (cacheFile !== undefined) {
