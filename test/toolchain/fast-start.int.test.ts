@@ -64,6 +64,17 @@ describe("the dynamic provider's process started by fast-start.js", () => {
     });
   /** Modules of the installed SDK and gRPC in the module cache. */
   const installedSdk = (s: Start) => s.loaded.filter((f) => /^(@pulumi\/pulumi|@grpc\/grpc-js)\//.test(f)).sort();
+  /** The npm packages with a module in the module cache. */
+  const packagesLoaded = (s: Start) => [
+    ...new Set(
+      s.loaded.map((f) =>
+        f
+          .split("/")
+          .slice(0, f.startsWith("@") ? 2 : 1)
+          .join("/"),
+      ),
+    ),
+  ];
   /**
    * What fast-start.js puts in the module cache without running it: the entry point's own file, marked as loaded,
    * and the SDK's main module, served from the bundle to whatever requires `@pulumi/pulumi`.
@@ -107,12 +118,16 @@ describe("the dynamic provider's process started by fast-start.js", () => {
     const s = await start({ FAKIT_BUNDLED_SDK: "0" });
     expect(s.port).toMatch(/^\d+$/);
     expect(installedSdk(s).length).toBeGreaterThan(100);
+    expect(packagesLoaded(s)).toEqual(expect.arrayContaining(["typescript", "@npmcli/arborist"]));
   });
 
   it("runs from one cached bundle: no file of the installed SDK or gRPC runs, the entry point not twice", async () => {
     const first = await start();
     expect(first.port).toMatch(/^\d+$/);
     expect(installedSdk(first)).toEqual(STUBS);
+    // Loaded on first use (lazy/), and a provider's process never uses them.
+    expect(packagesLoaded(first)).not.toContain("typescript");
+    expect(packagesLoaded(first)).not.toContain("@npmcli/arborist");
     const files = readdirSync(cache());
     expect(files.filter((f) => /^provider-\w+\.\w+\.js$/.test(f))).toHaveLength(1);
     expect(files.filter((f) => f.endsWith(".v8cache"))).toHaveLength(1);
