@@ -10,11 +10,20 @@ import { parseArgs } from "node:util";
 import { ensurePulumi } from "../src/toolchain/pulumi-cli";
 import { benchCliCommands, type CliStepRuns } from "./cli-commands";
 import { benchEmulatorPersistence, formatPersistence, type PersistenceRun } from "./emulator-persistence";
-import { atMost, type GoalRow, LIMITS, RATIO_GOALS, reported } from "./lib/goals";
+import {
+  atMost,
+  EARLIER_LIMIT,
+  EARLIER_SECONDS,
+  type GoalRow,
+  LIMITS,
+  RATIO_GOALS,
+  reported,
+  SECONDS_GOALS,
+} from "./lib/goals";
 import { runCommand } from "./lib/process";
 import { stackShape } from "./lib/stack-yaml";
 import { formatSummary, summarize } from "./lib/stats";
-import { type FloorRun, type KitRun, PHASES, runFloorOnce, runKitOnce } from "./pulumi-phases";
+import { type FloorRun, type KitRun, PHASES, type Phase, runFloorOnce, runKitOnce } from "./pulumi-phases";
 import { benchSimulate, SIMULATE_GOAL_SECONDS, type SimulateRuns } from "./simulate";
 import { benchVerify, type VerifyRuns, verifyRows } from "./verify-throughput";
 
@@ -44,7 +53,7 @@ function planFrom(argv: string[]): Plan {
   });
   const json = values.json;
   const quick = values.quick === true;
-  const sizes = (values.sizes ?? (quick ? "1,10" : "1,10,100")).split(",").map(Number);
+  const sizes = (values.sizes ?? (quick ? "1,10" : "1,10,100,1000")).split(",").map(Number);
   if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 1000))
     throw new Error("--sizes takes whole numbers 1..1000");
   const runs = values.runs === undefined ? undefined : Number(values.runs);
@@ -175,6 +184,7 @@ async function main(): Promise<number> {
   out.push(
     table(["apps", "resources", "phase", "runs", "kit", "floor", "kit/floor", "HTTP reads", "HTTP writes"], rows),
   );
+  out.push(...againstEarlier(pulumiResults));
   out.push(
     "\n## Peak memory (RSS high-water mark) and CPU time of the processes during `pulumi up` (create); state size after\n",
   );
@@ -337,11 +347,58 @@ function breakdown(results: PulumiResult[]): string[] {
   ];
 }
 
+/** The kit's medians of this run next to its own figures when issue 27 began (EARLIER_SECONDS), and the floor's. */
+function againstEarlier(results: PulumiResult[]): string[] {
+  const rows: string[][] = [];
+  for (const r of results) {
+    const earlier = EARLIER_SECONDS[r.applications];
+    if (earlier === undefined || r.kit.length === 0) continue;
+    for (const phase of PHASES) {
+      const now = summarize(r.kit.map((k) => k.phases[phase].ms)).median / 1000;
+      const floor = summarize(r.floor.map((f) => f.phases[phase].ms)).median / 1000;
+      rows.push([
+        String(r.applications),
+        PHASE_NAMES[phase],
+        `${earlier[phase].toFixed(2)} s`,
+        `${now.toFixed(2)} s`,
+        `${(now / earlier[phase]).toFixed(2)}x`,
+        Number.isNaN(floor) ? "n/a" : `${floor.toFixed(2)} s`,
+      ]);
+    }
+  }
+  if (rows.length === 0) return [];
+  return [
+    "\n## The kit against its own earlier figures (issue 27's start) and the floor of this run\n",
+    table(["apps", "phase", "kit earlier", "kit now", "now/earlier", "floor now"], rows),
+  ];
+}
+
+const PHASE_NAMES = { create: "up (create)", preview: "preview", noop: "no-op up" } as const;
+
 /** Every goal of docs/performance.md next to this run's figure. */
 function goals(results: PulumiResult[], cli: CliStepRuns[]): GoalRow[] {
   const out: GoalRow[] = [];
   const at = (n: number) => results.find((r) => r.applications === n && r.kit.length > 0 && r.floor.length > 0);
-  const phaseName = { create: "up (create)", preview: "preview", noop: "no-op up" } as const;
+  const phaseName = PHASE_NAMES;
+  const medianS = (runs: { phases: Record<Phase, { ms: number }> }[], phase: Phase) =>
+    runs.length === 0 ? undefined : summarize(runs.map((k) => k.phases[phase].ms)).median / 1000;
+  for (const [phase, g] of Object.entries(SECONDS_GOALS) as [Phase, (typeof SECONDS_GOALS)[Phase]][]) {
+    for (const n of g.applications) {
+      const r = at(n);
+      const floor = r === undefined ? undefined : medianS(r.floor, phase);
+      const row = atMost(`${phaseName[phase]} at ${n} application(s), kit`, r && medianS(r.kit, phase), g.limit, " s");
+      out.push(floor === undefined ? row : { ...row, value: `${row.value} (floor ${floor.toFixed(2)} s)` });
+    }
+  }
+  for (const n of EARLIER_LIMIT.applications) {
+    const r = at(n);
+    const earlier = EARLIER_SECONDS[n];
+    for (const phase of PHASES) {
+      const now = r && medianS(r.kit, phase);
+      const ratio = now === undefined || earlier === undefined ? undefined : now / earlier[phase];
+      out.push(atMost(`${phaseName[phase]} at ${n} applications, kit now/earlier`, ratio, EARLIER_LIMIT.ratio, "x"));
+    }
+  }
   for (const [phase, g] of Object.entries(RATIO_GOALS) as [
     keyof typeof RATIO_GOALS,
     (typeof RATIO_GOALS)[keyof typeof RATIO_GOALS],

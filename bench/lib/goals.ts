@@ -44,3 +44,27 @@ export const LIMITS = {
   validateS: 0.5,
   planS: 0.5,
 } as const;
+
+/** Pulumi phases as the bench names them. */
+type PhaseName = "create" | "preview" | "noop";
+
+/**
+ * The kit's own figures, in seconds, when issue 27 began: medians of 3 (1,000 applications: one run) on a quiet
+ * 2-core machine, each against the same emulator. Every run prints its figures next to these.
+ */
+export const EARLIER_SECONDS: Record<number, Record<PhaseName, number>> = {
+  1: { create: 2.58, preview: 2.8, noop: 2.84 },
+  10: { create: 3.1, preview: 3.12, noop: 3.25 },
+  100: { create: 4.25, preview: 3.72, noop: 2.99 },
+  1000: { create: 9.33, preview: 9.28, noop: 7.13 },
+};
+
+/** Small stacks (issue 27): the whole `pulumi` command, in seconds, median of the runs. */
+export const SECONDS_GOALS: Record<PhaseName, { applications: readonly number[]; limit: number }> = {
+  create: { applications: [1], limit: 2 },
+  preview: { applications: [1, 10], limit: 1.5 },
+  noop: { applications: [1, 10], limit: 1.5 },
+};
+
+/** Large stacks may not get slower than EARLIER_SECONDS by more than this (noise included). */
+export const EARLIER_LIMIT = { applications: [100, 1000], ratio: 1.1 } as const;

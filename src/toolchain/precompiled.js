@@ -13,6 +13,7 @@
  * command never runs stale. Two runs at once with a stale cache both build; each file is written to a temporary
  * name and renamed, and a manifest only ever names a complete bundle built from the inputs it lists, so no run
  * reads half a bundle or another build's bundle. When the cache cannot be written, the bundle runs from memory.
+ * Bundles load through V8's code cache (code-cache.js), which skips most of their compile.
  * A build that fails (a syntax error) throws a PrecompileError naming each error's file, line and column; the
  * stale bundle is never run. Plain JavaScript on purpose: it is what runs before anything is compiled.
  */
@@ -58,16 +59,26 @@ function stamp(file) {
 const esbuildVersion = () => require("esbuild/package.json").version;
 
 /**
+ * esbuild options a bundle is built with beyond the defaults below; part of what a manifest must match.
+ * @typedef {{ packages?: "external" | "bundle", alias?: Record<string, string>, external?: string[] }} BundleKind
+ */
+
+/** @param {BundleKind} kind */
+const kindKey = (kind) => (Object.keys(kind).length === 0 ? "" : JSON.stringify(kind));
+
+/**
  * The bundle file the manifest names when the manifest still matches every input and the bundle is there, else
  * undefined.
  * @param {string} manifestFile
+ * @param {BundleKind} kind
  * @returns {string | undefined}
  */
-function freshBundle(manifestFile) {
+function freshBundle(manifestFile, kind) {
   try {
-    /** @type {{ esbuild: string, bundle: string, inputs: Record<string, string> }} */
+    /** @type {{ esbuild: string, kind?: string, bundle: string, inputs: Record<string, string> }} */
     const manifest = JSON.parse(fs.readFileSync(manifestFile, "utf8"));
     if (manifest.esbuild !== esbuildVersion() || typeof manifest.bundle !== "string") return undefined;
+    if ((manifest.kind ?? "") !== kindKey(kind)) return undefined;
     if (!Object.entries(manifest.inputs).every(([file, s]) => stamp(file) === s)) return undefined;
     const bundle = path.join(CACHE, manifest.bundle);
     return fs.existsSync(bundle) ? bundle : undefined;
@@ -77,14 +88,16 @@ function freshBundle(manifestFile) {
 }
 
 /**
- * Compiles `entry` (a `.ts` file under the checkout) into one CommonJS file, npm packages left as `require`s,
- * writes it and its manifest, and returns the bundle's path (and its code when it could not be written).
+ * Compiles `entry` (a file under the checkout) into one CommonJS file, writes it and its manifest, and returns the
+ * bundle's path (and its code when it could not be written). By default npm packages are left as `require`s;
+ * `kind` can bundle them too (src/toolchain/fast-start.js).
  * @param {string} entry
  * @param {string} name the entry's name in the cache
  * @param {string} manifestFile
+ * @param {BundleKind} kind
  * @returns {{ file: string, code?: string }}
  */
-function build(entry, name, manifestFile) {
+function build(entry, name, manifestFile, kind) {
   const esbuild = require("esbuild");
   const started = Date.now();
   /** @type {import("esbuild").BuildResult<{ write: false, metafile: true }>} */
@@ -98,6 +111,7 @@ function build(entry, name, manifestFile) {
       format: "cjs",
       target: "node20",
       packages: "external",
+      ...kind,
       write: false,
       metafile: true,
       logLevel: "silent",
@@ -133,28 +147,15 @@ function build(entry, name, manifestFile) {
   }
   try {
     if (!editedDuringBuild)
-      writeAtomically(manifestFile, JSON.stringify({ esbuild: esbuildVersion(), bundle: bundleName, inputs }));
+      writeAtomically(
+        manifestFile,
+        JSON.stringify({ esbuild: esbuildVersion(), kind: kindKey(kind), bundle: bundleName, inputs }),
+      );
     pruneSuperseded(name, bundleName);
   } catch {
     // The bundle is written and runs; without its manifest the next run builds again.
   }
   return { file: bundleFile };
-}
-
-/**
- * Runs bundle `code` as the CommonJS module `file` would run, without the file: its `require`s resolve from
- * `file`'s folder, inside the checkout, so npm packages are found as they are for a cached bundle.
- * @param {string} code
- * @param {string} file
- * @returns {any}
- */
-function requireFromMemory(code, file) {
-  const Module = /** @type {any} */ (require("node:module"));
-  const m = new Module(file, module);
-  m.filename = file;
-  m.paths = Module._nodeModulePaths(path.dirname(file));
-  m._compile(code, file);
-  return m.exports;
 }
 
 /**
@@ -164,8 +165,9 @@ function requireFromMemory(code, file) {
  */
 function pruneSuperseded(name, keep) {
   for (const f of fs.readdirSync(CACHE)) {
-    // Bundles, and the temporary files of runs that were killed while writing.
-    if (f === keep || !f.startsWith(`${name}.`) || !(f.endsWith(".js") || f.endsWith(".tmp"))) continue;
+    // Bundles, their code caches (code-cache.js), and the temporary files of runs that were killed while writing.
+    if (f === keep || (f.startsWith(keep) && f.endsWith(".v8cache"))) continue;
+    if (!f.startsWith(`${name}.`) || !/\.(js|tmp|v8cache)$/.test(f)) continue;
     const file = path.join(CACHE, f);
     try {
       if (Date.now() - fs.statSync(file).mtimeMs > PRUNE_AFTER_MS) fs.rmSync(file, { force: true });
@@ -182,14 +184,27 @@ function pruneSuperseded(name, keep) {
  * @throws {PrecompileError} when the entry or a module it imports does not compile
  */
 function load(entry) {
-  // Keyed by the entry's absolute path: checkouts (or copies of src/) sharing a node_modules never share a bundle.
-  const hash = require("node:crypto").createHash("sha256").update(entry).digest("hex").slice(0, 16);
-  const name = `${path.basename(entry, ".ts")}-${hash}`;
-  const manifestFile = path.join(CACHE, `${name}.json`);
-  const cached = freshBundle(manifestFile);
-  if (cached !== undefined) return require(cached);
-  const built = build(entry, name, manifestFile);
-  return built.code === undefined ? require(built.file) : requireFromMemory(built.code, built.file);
+  // npm packages stay outside the bundle, loaded by Node.js as modules: the SDK serializes a dynamic provider's
+  // closure by value except for what it finds in Node.js's module cache, which it names by `require`; bundled,
+  // the FusionAuth client a provider captures would be serialized whole (and fail on its native functions).
+  const built = bundle(entry);
+  return require("./code-cache").requireWithCodeCache(built.file, { code: built.code }).exports;
 }
 
-module.exports = { load, PrecompileError };
+/**
+ * The bundle of `entry`, fresh: its file, and its code when it could not be written to the cache.
+ * @param {string} entry absolute path of a file of the checkout
+ * @param {BundleKind} [kind] esbuild options beyond the defaults (bundled packages, aliases)
+ * @returns {{ file: string, code?: string }}
+ * @throws {PrecompileError} when the entry or a module it imports does not compile
+ */
+function bundle(entry, kind = {}) {
+  // Keyed by the entry's absolute path: checkouts (or copies of src/) sharing a node_modules never share a bundle.
+  const hash = require("node:crypto").createHash("sha256").update(entry).digest("hex").slice(0, 16);
+  const name = `${path.basename(entry, path.extname(entry))}-${hash}`;
+  const manifestFile = path.join(CACHE, `${name}.json`);
+  const cached = freshBundle(manifestFile, kind);
+  return cached !== undefined ? { file: cached } : build(entry, name, manifestFile, kind);
+}
+
+module.exports = { load, bundle, PrecompileError };

@@ -70,7 +70,11 @@ describe("trampoline providers", () => {
       const impl = path.join(moved, MANAGED_OBJECT);
       mkdirSync(path.dirname(impl), { recursive: true });
       mkdirSync(path.join(moved, "src", "toolchain"));
-      for (const f of [path.join("toolchain", "precompiled.js"), path.join("pulumi", "providers", "attach.js")])
+      for (const f of [
+        path.join("toolchain", "precompiled.js"),
+        path.join("toolchain", "code-cache.js"),
+        path.join("pulumi", "providers", "attach.js"),
+      ])
         copyFileSync(path.join(REPO_ROOT, "src", f), path.join(moved, "src", f));
       writeFileSync(
         impl,

@@ -5,7 +5,7 @@
  * (ensure-pulumi.e2e.test.ts runs the real script twice at once against the real cache).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -101,6 +101,24 @@ describe("scripts/ensure-pulumi", { timeout: 60_000 }, () => {
     const good = await run(s.env(fakeBuild(s.log, 0))).done;
     expect(good.code).toBe(0);
     expect(s.builds()).toBe(2);
+  });
+
+  it("gives a toolchain cached by an older kit this kit's dynamic-provider shim, without building", async () => {
+    const s = sandbox();
+    const first = await run(s.env(fakeBuild(s.log, 0))).done;
+    const shim = join(first.stdout.trim(), "pulumi-resource-pulumi-nodejs");
+    const current = readFileSync(shim, "utf8");
+    expect(current).toContain("fast-start.js");
+    // The shim an earlier kit wrote: it resolved the provider with a second Node.js and never preloaded anything.
+    writeFileSync(shim, '#!/bin/sh\nexec node "$(node -e "...")" "$@"\n', { mode: 0o755 });
+    const next = await run(s.env(fakeBuild(s.log, 0))).done;
+    expect(next.code).toBe(0);
+    expect(next.stderr).toContain("updated the dynamic-provider shim");
+    expect(readFileSync(shim, "utf8")).toBe(current);
+    expect(statSync(shim).mode & 0o111).not.toBe(0);
+    expect(s.builds()).toBe(1);
+    // Current already: nothing to do.
+    expect((await run(s.env(fakeBuild(s.log, 0))).done).stderr).not.toContain("updated");
   });
 
   it("leaves no cache that looks complete when the build is killed, and the next run builds", async () => {

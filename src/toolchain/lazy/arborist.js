@@ -1,0 +1,3 @@
+// @ts-check
+// `@npmcli/arborist` in the bundles of fast-start.js, loaded on first use (lazy.js).
+module.exports = require("./lazy").lazy("@npmcli/arborist");
