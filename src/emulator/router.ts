@@ -4,6 +4,7 @@
  */
 import type { Route } from "./context";
 import { applicationRoutes } from "./routes/applications";
+import { authorizeRoutes } from "./routes/authorize";
 import { keyRoutes } from "./routes/keys";
 import { loginRoutes } from "./routes/login";
 import { oauthRoutes } from "./routes/oauth";
@@ -42,6 +43,7 @@ export const ROUTES: Route[] = [
   ...userRoutes,
   ...loginRoutes,
   ...oauthRoutes,
+  ...authorizeRoutes,
   ...wellKnownRoutes,
 ];
 

@@ -91,10 +91,11 @@ function send(req: IncomingMessage, res: ServerResponse, reply: Reply, bodyUnrea
     res.end();
     return;
   }
-  const text = JSON.stringify(reply.body);
+  // A string body is a page (the hosted login form), sent as the route's headers say; anything else is JSON.
+  const text = typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body);
   res.writeHead(reply.status, {
-    ...headers,
     "Content-Type": "application/json;charset=UTF-8",
+    ...headers,
     "Content-Length": Buffer.byteLength(text),
   });
   res.end(text);
