@@ -8,6 +8,9 @@ import { createLocalJWKSet, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../src/emulator";
 
+// biome-ignore lint/suspicious/noExplicitAny: discovery documents are arbitrary JSON.
+const json = async (r: Response): Promise<any> => r.json();
+
 const KEY = "flow-key";
 const PASSWORD = "correct horse battery";
 const REDIRECT = "com.example.flow:/oauth2/callback";
@@ -114,8 +117,8 @@ afterAll(async () => emu?.close());
 
 describe("the authorization-code flow with PKCE", () => {
   it("discovery answers under the tenant id, in both of FusionAuth's forms, with the tenant's issuer", async () => {
-    const a = await (await fetch(`${emu.url}/${tenantId}/.well-known/openid-configuration`)).json();
-    const b = await (await fetch(`${emu.url}/.well-known/openid-configuration?tenantId=${tenantId}`)).json();
+    const a = await json(await fetch(`${emu.url}/${tenantId}/.well-known/openid-configuration`));
+    const b = await json(await fetch(`${emu.url}/.well-known/openid-configuration?tenantId=${tenantId}`));
     expect(a).toEqual(b);
     expect(a.issuer).toBe(issuer());
     expect(a.grant_types_supported).toEqual(["authorization_code", "password", "refresh_token"]);
@@ -125,11 +128,8 @@ describe("the authorization-code flow with PKCE", () => {
   });
 
   it("every URL of the discovery document answers (none is a 404 or 405)", async () => {
-    const doc = await (await fetch(`${emu.url}/${tenantId}/.well-known/openid-configuration`)).json();
-    const urls = Object.entries(doc).filter(([k, v]) => k.endsWith("_endpoint") || k === "jwks_uri") as [
-      string,
-      string,
-    ][];
+    const doc = await json(await fetch(`${emu.url}/${tenantId}/.well-known/openid-configuration`));
+    const urls = Object.entries(doc).filter(([k]) => k.endsWith("_endpoint") || k === "jwks_uri") as [string, string][];
     expect(urls.map(([k]) => k).sort()).toEqual([
       "authorization_endpoint",
       "end_session_endpoint",
@@ -200,7 +200,7 @@ describe("the authorization-code flow with PKCE", () => {
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ token_type: "Bearer", expires_in: 600, scope: "openid offline_access", userId });
     expect(typeof ok.body.refresh_token).toBe("string");
-    const jwks = createLocalJWKSet(await (await fetch(`${emu.url}/.well-known/jwks.json`)).json());
+    const jwks = createLocalJWKSet(await json(await fetch(`${emu.url}/.well-known/jwks.json`)));
     const id = await jwtVerify(ok.body.id_token as string, jwks, {
       issuer: issuer(),
       audience: appId,
@@ -308,7 +308,7 @@ describe("the authorization-code flow with PKCE", () => {
       headers: { Cookie: `other=1; access_token=${t.body.access_token}` },
     });
     expect(res.status).toBe(200);
-    expect((await res.json()).jwt.sub).toBe(userId);
+    expect((await json(res)).jwt.sub).toBe(userId);
     expect((await fetch(`${emu.url}/api/jwt/validate`, { headers: { Cookie: "access_token=nope" } })).status).toBe(401);
   });
 });
