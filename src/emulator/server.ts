@@ -14,6 +14,7 @@ import { ApiError, ErrorCollector, idNotUuid } from "./errors";
 import type { FaultInjector } from "./faults";
 import { isUuid } from "./json-types";
 import { dropForbiddenKeys } from "./merge";
+import { notImplemented } from "./not-implemented";
 import type { DataStore } from "./persistence";
 import { matchRoute } from "./router";
 import { ADMIN_PREFIX, type AdminDeps, handleAdmin } from "./routes/admin";
@@ -223,6 +224,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     }
   }
 
+  if (match.kind === "not-implemented") return reply(notImplemented(method, match.template));
   if (match.kind !== "route") return reply({ status: match.kind === "method-not-allowed" ? 405 : 404 });
   const { route } = match;
   format = route.bodyFormat;
