@@ -189,7 +189,15 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
       throw e;
     }
   };
-  const reply = (r: Reply) => send(req, res, r, !bodyRead && hasBody(req));
+  // The HTTP Date header tells the emulator clock's time, as a server's tells its own: devices read server time
+  // from it, so a simulation that moves the clock moves the Date clients see.
+  const reply = (r: Reply) =>
+    send(
+      req,
+      res,
+      { ...r, headers: { Date: new Date(deps.clock.now()).toUTCString(), ...r.headers } },
+      !bodyRead && hasBody(req),
+    );
 
   if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) {
     if (!deps.admin) return reply({ status: 404 });

@@ -11,6 +11,7 @@ import { emulatorPortFromEnv, PORT_ENV } from "../emulator/lifecycle";
 import { compileStack } from "./compile";
 import type { DesiredState } from "./desired-state";
 import { sharedFileOf } from "./environment";
+import { tenantIssuer } from "./issuer";
 import { withLoopbackPort } from "./local-url";
 import { isStackName, stackNameProblem } from "./stack-name";
 
@@ -206,7 +207,9 @@ export function loadDesiredState(options: {
   const inState = new Set(stateWarnings(result.state));
   const port = emulatorPortFromEnv(process.env);
   const url = withLoopbackPort(result.state.url, "port" in port && process.env[PORT_ENV] ? port.port : undefined);
-  return { state: { ...result.state, url }, warnings: result.diagnostics.filter((d) => !inState.has(d)) };
+  // A derived issuer follows the URL (and so the emulator's port); a named one never moves.
+  const tenants = result.state.tenants.map((t) => (t.issuerDerived ? { ...t, issuer: tenantIssuer(url, t.id) } : t));
+  return { state: { ...result.state, url, tenants }, warnings: result.diagnostics.filter((d) => !inState.has(d)) };
 }
 
 /** The warnings a state carries on its tenants and applications. */

@@ -117,7 +117,10 @@ afterAll(async () => emu?.close());
 
 describe("the authorization-code flow with PKCE", () => {
   it("discovery answers under the tenant id, in both of FusionAuth's forms, with the tenant's issuer", async () => {
-    const a = await json(await fetch(`${emu.url}/${tenantId}/.well-known/openid-configuration`));
+    const res = await fetch(`${emu.url}/${tenantId}/.well-known/openid-configuration`);
+    // The Date header tells the emulator clock's time (frozen at 2030-01-01 here), not the host's.
+    expect(res.headers.get("date")).toBe("Tue, 01 Jan 2030 00:00:00 GMT");
+    const a = await json(res);
     const b = await json(await fetch(`${emu.url}/.well-known/openid-configuration?tenantId=${tenantId}`));
     expect(a).toEqual(b);
     expect(a.issuer).toBe(issuer());
