@@ -10,7 +10,6 @@ import { checkSchema, type PolicySchemas } from "../diagnostics/schema-check";
 import { didYouMean } from "../diagnostics/suggest";
 import { type ParsedDocument, toPointer } from "../diagnostics/yaml-source";
 import { applicationId, PROJECT_NAME, tenantId } from "../fusionauth/ids";
-import { tenantIssuer, undiscoverableIssuerMessage } from "./issuer";
 import { freezePolicy, resolvePolicy } from "../policy/effective-policy";
 import { differsInJwtConfiguration, isTenantHeld } from "../policy/fields";
 import { derivePolicyFigures } from "../policy/figures";
@@ -25,6 +24,7 @@ import { compileAdoptedKey } from "./adopted-key";
 import type { Tenant as StackTenant, Waiver as StackWaiver } from "./config.generated";
 import type { ApplicationState, AppliedWaiver, DesiredState, OverrideEntry, TenantState } from "./desired-state";
 import { composeStack } from "./environment";
+import { tenantIssuer, undiscoverableIssuerMessage } from "./issuer";
 import { compileRevokedKeys } from "./revoked-keys";
 
 const NS = `${PROJECT_NAME}:`;
@@ -122,7 +122,10 @@ export function compileStack(given: CompileInput): CompileResult {
 const stackUrl = (config: Record<string, unknown>) => (config[`${NS}url`] as string).replace(/\/+$/, "");
 
 /** A tenant's issuer: the stack's, else derived; a given one libraries cannot discover from is warned about. */
-function compileIssuer(ctx: TenantContext, id: string): { issuer: string; issuerDerived?: true; warnings: Diagnostic[] } {
+function compileIssuer(
+  ctx: TenantContext,
+  id: string,
+): { issuer: string; issuerDerived?: true; warnings: Diagnostic[] } {
   const given = ctx.raw.issuer;
   if (given === undefined) return { issuer: tenantIssuer(ctx.url, id), issuerDerived: true, warnings: [] };
   if (given.replace(/\/+$/, "") === tenantIssuer(ctx.url, id)) return { issuer: given, warnings: [] };
