@@ -162,3 +162,24 @@ export async function runKickstart(
   }
   return { applied, present };
 }
+
+/** A user a Kickstart file creates with a password and registers to an application: who can sign in where. */
+export interface KickstartTestUser {
+  loginId: string;
+  password: string;
+  tenantId?: string;
+  applicationId: string;
+}
+
+/** The users of `POST /api/user/registration` requests that carry a password: what `npm start` prints. */
+export function testUsersOf(ks: Kickstart): KickstartTestUser[] {
+  return ks.requests.flatMap((r) => {
+    const body = isObj(r.body) ? r.body : {};
+    const user = isObj(body.user) ? body.user : {};
+    const reg = isObj(body.registration) ? body.registration : {};
+    const loginId = typeof user.email === "string" ? user.email : user.username;
+    if (!r.url.startsWith("/api/user/registration") || typeof loginId !== "string") return [];
+    if (typeof user.password !== "string" || typeof reg.applicationId !== "string") return [];
+    return [{ loginId, password: user.password, tenantId: r.tenantId, applicationId: reg.applicationId }];
+  });
+}
