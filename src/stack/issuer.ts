@@ -23,3 +23,13 @@ export function undiscoverableIssuerMessage(issuer: string, url: string, tenantI
     `accept the new issuer first, and expect every device to sign in again`
   );
 }
+
+/** What `plan --live` says when the stack would change the issuer a deployed tenant has. */
+export function issuerChangeMessage(tenantKey: string, deployed: string, desired: string): string {
+  return (
+    `tenant ${tenantKey}: the issuer changes from ${deployed} to ${desired} at the next \`up\`. Every token devices ` +
+    `hold carries ${deployed}; tokens minted after the change carry ${desired}, which apps built with the old issuer ` +
+    `refuse, so every device must sign in again with an app that accepts the new one. To keep the deployed issuer, ` +
+    `set \`issuer: ${deployed}\` on the tenant`
+  );
+}
