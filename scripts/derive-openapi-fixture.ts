@@ -44,6 +44,24 @@ export const ROUTES: { method: Method; path: string; why: string }[] = [
   { method: "get", path: "/.well-known/openid-configuration", why: "discovery: the issuer and jwks_uri apps read" },
 ];
 
+/**
+ * The routes apps and test suites call on the emulator (issue #26): checked by
+ * test/emulator/app-routes.openapi.int.test.ts against test/fixtures/fusionauth-openapi/app-routes-1.69.0.json
+ * (`--set app`).
+ */
+export const APP_ROUTES: { method: Method; path: string; why: string }[] = [
+  { method: "get", path: "/api/user", why: "retrieveUserByEmail / ByUsername / ByLoginId" },
+  { method: "get", path: "/api/user/search", why: "searchUsersByIds" },
+  { method: "post", path: "/api/user/search", why: "searchUsersByQuery with ids or queryString *" },
+  { method: "post", path: "/oauth2/token", why: "authorization_code (PKCE), password and refresh_token grants" },
+  { method: "get", path: "/oauth2/userinfo", why: "what sign-in libraries call after the code exchange" },
+  {
+    method: "get",
+    path: "/api/jwt/validate",
+    why: "validateJWT, with the Authorization header or the access_token cookie",
+  },
+];
+
 export const NOTICE =
   "Derived from FusionAuth's OpenAPI description of its API, version 1.69.0, file openapi.yaml of " +
   "https://github.com/FusionAuth/fusionauth-openapi (commit f07c95a2), Copyright FusionAuth, licensed under the " +
@@ -91,6 +109,33 @@ function patchGaps(schemas: Record<string, Schema>): { gap: string; applied: str
       applied: "added as arrays of UUID strings, as in the 1.69 client's JWTConfiguration",
     });
   }
+
+  // Gap 4: `UserSearchCriteria` lacks the paging fields of its base class (BaseSearchCriteria): numberOfResults,
+  // startRow and orderBy, which the 1.69 client's UserSearchCriteria has and the Search API documents.
+  const search = schemas.UserSearchCriteria?.properties as Record<string, Schema> | undefined;
+  if (search !== undefined) {
+    search.numberOfResults ??= { type: "integer" };
+    search.startRow ??= { type: "integer" };
+    search.orderBy ??= { type: "string" };
+    gaps.push({
+      gap: "UserSearchCriteria lacks numberOfResults, startRow and orderBy",
+      applied: "added (integer, integer, string), as in the 1.69 client's BaseSearchCriteria",
+    });
+  }
+
+  // Gap 5: `JWT` declares the Java field `otherClaims`; FusionAuth serializes those claims at the top level of the
+  // token (tid, applicationId, roles, authenticationType, auth_time, ...), as the validate example shows. And its
+  // `aud` (a Java Object) is declared an object, while it is a string (or a list of strings, RFC 7519).
+  const token = schemas.JWT as Schema | undefined;
+  const tokenProps = token?.properties as Record<string, Schema> | undefined;
+  if (token !== undefined && tokenProps !== undefined) {
+    token.additionalProperties = true;
+    tokenProps.aud = { anyOf: [{ type: "string" }, { type: "array", items: { type: "string" } }] };
+    gaps.push({
+      gap: "JWT models custom claims as `otherClaims` and `aud` as an object; FusionAuth writes top-level claims and a string aud",
+      applied: "JWT left open (additionalProperties: true); aud a string or a list of strings",
+    });
+  }
   return gaps;
 }
 
@@ -122,14 +167,17 @@ function schemaRef(content: unknown): string | null {
 }
 
 /** The fixture for a parsed description. */
-export function deriveFixture(description: {
-  info: { version: string };
-  paths: Record<string, Record<string, Schema>>;
-  components: { schemas: Record<string, Schema> };
-}) {
+export function deriveFixture(
+  description: {
+    info: { version: string };
+    paths: Record<string, Record<string, Schema>>;
+    components: { schemas: Record<string, Schema> };
+  },
+  wanted = ROUTES,
+) {
   const all = structuredClone(description.components.schemas);
   const gaps = patchGaps(all);
-  const routes = ROUTES.map(({ method, path, why }) => {
+  const routes = wanted.map(({ method, path, why }) => {
     const op = description.paths[path]?.[method] as Schema | undefined;
     if (op === undefined) throw new Error(`the description has no ${method.toUpperCase()} ${path}`);
     const responses = op.responses as Record<string, { content?: unknown }>;
@@ -152,14 +200,26 @@ export function deriveFixture(description: {
 
 function main(): number {
   const { values } = parseArgs({
-    options: { openapi: { type: "string" }, check: { type: "boolean" }, out: { type: "string" } },
+    options: {
+      openapi: { type: "string" },
+      check: { type: "boolean" },
+      out: { type: "string" },
+      set: { type: "string" },
+    },
   });
+  const app = values.set === "app";
   if (values.openapi === undefined) {
-    console.error("usage: tsx scripts/derive-openapi-fixture.ts --openapi openapi-1.69.0.yaml [--check] [--out FILE]");
+    console.error(
+      "usage: tsx scripts/derive-openapi-fixture.ts --openapi openapi-1.69.0.yaml [--set app] [--check] [--out FILE]",
+    );
     return 2;
   }
-  const out = values.out ?? join(__dirname, "..", "test", "fixtures", "fusionauth-openapi", "routes-1.69.0.json");
-  const fixture = deriveFixture(parse(readFileSync(values.openapi, "utf8"), { maxAliasCount: -1 }));
+  const name = app ? "app-routes-1.69.0.json" : "routes-1.69.0.json";
+  const out = values.out ?? join(__dirname, "..", "test", "fixtures", "fusionauth-openapi", name);
+  const fixture = deriveFixture(
+    parse(readFileSync(values.openapi, "utf8"), { maxAliasCount: -1 }),
+    app ? APP_ROUTES : ROUTES,
+  );
   const text = `${JSON.stringify(fixture, null, 2)}\n`;
   if (values.check) {
     const current = readFileSync(out, "utf8");

@@ -6,10 +6,11 @@
  * Running it again reports no changes.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, openSync } from "node:fs";
+import { existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { run as bundle } from "../src/cli/commands/bundle";
 import { formatDiagnostic } from "../src/diagnostics/diagnostic";
+import { parseKickstart, runKickstart, testUsersOf } from "../src/emulator/kickstart";
 import {
   chooseEmulator,
   DEFAULT_EMULATOR_PORT,
@@ -18,6 +19,7 @@ import {
   runningEmulatorRecord,
 } from "../src/emulator/lifecycle";
 import type { StackOutputs } from "../src/pulumi/outputs";
+import { tenantIssuer } from "../src/stack/issuer";
 import { loadDesiredState } from "../src/stack/load";
 import { localStateDir, REPO_ROOT } from "../src/toolchain/pulumi-cli";
 import { localPulumi } from "./local-pulumi";
@@ -113,6 +115,21 @@ function printSummary(outputs: Partial<StackOutputs>): void {
   }
 }
 
+/**
+ * Applies the stack's Kickstart file of test users (once: users already there count as applied) and prints how
+ * to sign in as each of them.
+ */
+async function applyTestUsers(file: string, url: string): Promise<void> {
+  const ks = parseKickstart(readFileSync(file, "utf8"), path.relative(REPO_ROOT, file), process.env);
+  const { applied, present } = await runKickstart(url, ks, { duplicatesAreApplied: true });
+  console.log(`${applied} request(s) applied, ${present} already there`);
+  for (const u of testUsersOf(ks)) {
+    console.log(
+      `sign in as ${u.loginId} / ${u.password} to application ${u.applicationId}: authorization-code flow with PKCE from issuer ${tenantIssuer(url, u.tenantId ?? "")}`,
+    );
+  }
+}
+
 async function main(): Promise<number> {
   step("Pulumi CLI");
   const { bin, env } = await localPulumi({ onProgress: (line) => process.stderr.write(line) });
@@ -140,6 +157,12 @@ async function main(): Promise<number> {
 
   step("What was configured");
   printSummary(JSON.parse(pulumi(bin, env, ["stack", "output", "--json", "--stack", STACK], true)));
+
+  const kickstartFile = path.join(REPO_ROOT, "stacks", `kickstart.${STACK}.json`);
+  if (existsSync(kickstartFile) && ["localhost", "127.0.0.1"].includes(new URL(loaded.state.url).hostname)) {
+    step(`Test users (${path.relative(REPO_ROOT, kickstartFile)})`);
+    await applyTestUsers(kickstartFile, loaded.state.url);
+  }
 
   step("JWKS bundles for app builds");
   return bundle(["--stack", STACK]);

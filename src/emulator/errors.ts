@@ -123,7 +123,9 @@ export type EmulatorErrorCode =
   | "KIT_EMULATOR_DATA_UNREADABLE"
   | "KIT_EMULATOR_DATA_UNWRITABLE"
   | "KIT_EMULATOR_LISTEN_FAILED"
-  | "KIT_EMULATOR_ADMIN_REQUEST_FAILED";
+  | "KIT_EMULATOR_ADMIN_REQUEST_FAILED"
+  | "KIT_EMULATOR_KICKSTART_INVALID"
+  | "KIT_EMULATOR_KICKSTART_FAILED";
 
 /** A failure of the emulator process itself (bad data file, port in use), reported without a stack trace. */
 export class EmulatorError extends Error {

@@ -3,6 +3,7 @@
  * stacks and tests. See docs/emulator.md for routes, defaults and the behaviours FusionAuth leaves undocumented.
  * @see https://fusionauth.io/docs/apis/
  */
+import { readFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { type ApiKeySpec, toApiKeySpecs } from "./api-keys";
 import { ChangeTracker } from "./change-tracker";
@@ -11,6 +12,7 @@ import type { EmulatorContext, PatchArrayPolicy } from "./context";
 import { RequestCounters } from "./counters";
 import { EmulatorError } from "./errors";
 import { FaultInjector } from "./faults";
+import { type Kickstart, parseKickstart, runKickstart } from "./kickstart";
 import { DataStore, loadState, type StorageStats } from "./persistence";
 import { freshState } from "./seed";
 import { createEmulatorServer, type ServerDeps } from "./server";
@@ -22,6 +24,7 @@ export type { CountersSnapshot, RequestKind } from "./counters";
 export { EmulatorError } from "./errors";
 export type { FaultRule, FaultRuleSpec } from "./faults";
 export { SHADOW_KEY_IDS } from "./jwt-configuration";
+export { type Kickstart, parseKickstart, runKickstart } from "./kickstart";
 export type { StorageStats } from "./persistence";
 export { ADMIN_PREFIX } from "./routes/admin";
 export { MAX_BODY_BYTES } from "./server";
@@ -47,6 +50,11 @@ export interface EmulatorOptions {
    * taken from the request's Host header, which any client can set.
    */
   publicUrl?: string;
+  /**
+   * A FusionAuth Kickstart file (`kickstart.json`): its API keys are accepted, and its requests are applied on
+   * the first start (a fresh state: no data file yet, or memory only), as FusionAuth does.
+   */
+  kickstart?: string;
   /** Called with unexpected handler errors (answered as 500). */
   onInternalError?: (e: unknown) => void;
 }
@@ -66,11 +74,22 @@ export interface RunningEmulator {
   close(): Promise<void>;
 }
 
+function readKickstart(file: string): Kickstart {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new EmulatorError("KIT_EMULATOR_KICKSTART_INVALID", `${file}: cannot read: ${(e as Error).message}`);
+  }
+  return parseKickstart(text, file, process.env);
+}
+
 /**
  * Starts an emulator. Throws {@link EmulatorError} when the data file is corrupt or the port is taken.
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const clock = new EmulatorClock(options.now);
+  const kickstart = options.kickstart === undefined ? undefined : readKickstart(options.kickstart);
   const loaded = options.dataFile === undefined ? undefined : loadState(options.dataFile);
   const state = loaded ?? withoutPrototypes(freshState(clock.now()));
   const emu: EmulatorContext = { state, clock, patchArrays: options.patchArrays ?? "append" };
@@ -80,7 +99,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     persistence = { store: DataStore.open(options.dataFile, state), tracker };
     tracker.wrap(state);
   }
-  const apiKeys = toApiKeySpecs(options.apiKeys);
+  const apiKeys = [...toApiKeySpecs(options.apiKeys), ...(kickstart?.apiKeys ?? [])];
   const counters = new RequestCounters();
   const faults = new FaultInjector();
   const deps: ServerDeps = {
@@ -111,6 +130,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   });
   const port = (server.address() as AddressInfo).port;
   deps.publicUrl = (options.publicUrl ?? `http://localhost:${port}`).replace(/\/+$/, "");
+  const close = async () => {
+    await new Promise<void>((resolve, reject) => {
+      server.closeAllConnections();
+      server.close((e) => (e ? reject(e) : resolve()));
+    });
+    persistence?.store.close();
+  };
+  if (kickstart !== undefined && loaded === undefined) {
+    // First start: applied through the HTTP API itself, so every request is checked as any client's would be.
+    await runKickstart(`http://${host.includes(":") ? `[${host}]` : host}:${port}`, kickstart).catch(async (e) => {
+      await close();
+      throw e;
+    });
+  }
   return {
     url: `http://${host}:${port}`,
     port,
@@ -121,12 +154,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     storage: {
       stats: () => persistence?.store.stats() ?? { writes: 0, bytesWritten: 0, journalAppends: 0, snapshots: 0 },
     },
-    close: async () => {
-      await new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((e) => (e ? reject(e) : resolve()));
-      });
-      persistence?.store.close();
-    },
+    close,
   };
 }

@@ -3,11 +3,14 @@
  * (`/api/tenant/search` before `/api/tenant/{tenantId}`).
  */
 import type { Route } from "./context";
+import { fusionAuthRoute } from "./not-implemented";
 import { applicationRoutes } from "./routes/applications";
+import { authorizeRoutes } from "./routes/authorize";
 import { keyRoutes } from "./routes/keys";
 import { loginRoutes } from "./routes/login";
 import { oauthRoutes } from "./routes/oauth";
 import { tenantRoutes } from "./routes/tenants";
+import { userLookupRoutes } from "./routes/user-lookup";
 import { userRoutes } from "./routes/users";
 import { wellKnownRoutes } from "./routes/well-known";
 
@@ -40,8 +43,10 @@ export const ROUTES: Route[] = [
   ...tenantRoutes,
   ...applicationRoutes,
   ...userRoutes,
+  ...userLookupRoutes,
   ...loginRoutes,
   ...oauthRoutes,
+  ...authorizeRoutes,
   ...wellKnownRoutes,
 ];
 
@@ -51,9 +56,22 @@ export type MatchResult =
   /** `params` are the raw (percent-encoded) path segments. */
   | { kind: "route"; route: Route; params: Record<string, string> }
   | { kind: "method-not-allowed" }
-  | { kind: "not-found" };
+  | { kind: "not-found" }
+  /** A route FusionAuth has (`template`) that the emulator does not serve: 501, never a misleading answer. */
+  | { kind: "not-implemented"; template: string };
 
 export function matchRoute(method: string, path: string): MatchResult {
+  const own = matchOwnRoute(method, path);
+  const theirs = fusionAuthRoute(method, path);
+  // FusionAuth's route is more specific than the emulator's match (or there is none): the emulator lacks it.
+  if (theirs !== undefined && (own.kind !== "route" || theirs.literals > literalsOf(own.route.template)))
+    return { kind: "not-implemented", template: theirs.template };
+  return own;
+}
+
+const literalsOf = (template: string) => template.split("/").filter((s) => s !== "" && !/^\{\w+\}$/.test(s)).length;
+
+function matchOwnRoute(method: string, path: string): MatchResult {
   let pathMatched = false;
   for (const c of COMPILED) {
     const m = c.regex.exec(path);

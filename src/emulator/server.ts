@@ -15,6 +15,7 @@ import type { FaultInjector } from "./faults";
 import { isUuid } from "./json-types";
 import { PID_HEADER } from "./lifecycle";
 import { dropForbiddenKeys } from "./merge";
+import { notImplemented } from "./not-implemented";
 import type { DataStore } from "./persistence";
 import { matchRoute } from "./router";
 import { ADMIN_PREFIX, type AdminDeps, handleAdmin } from "./routes/admin";
@@ -93,10 +94,11 @@ function send(req: IncomingMessage, res: ServerResponse, reply: Reply, bodyUnrea
     res.end();
     return;
   }
-  const text = JSON.stringify(reply.body);
+  // A string body is a page (the hosted login form), sent as the route's headers say; anything else is JSON.
+  const text = typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body);
   res.writeHead(reply.status, {
-    ...headers,
     "Content-Type": "application/json;charset=UTF-8",
+    ...headers,
     "Content-Length": Buffer.byteLength(text),
   });
   res.end(text);
@@ -189,7 +191,15 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
       throw e;
     }
   };
-  const reply = (r: Reply) => send(req, res, r, !bodyRead && hasBody(req));
+  // The HTTP Date header tells the emulator clock's time, as a server's tells its own: devices read server time
+  // from it, so a simulation that moves the clock moves the Date clients see.
+  const reply = (r: Reply) =>
+    send(
+      req,
+      res,
+      { ...r, headers: { Date: new Date(deps.clock.now()).toUTCString(), ...r.headers } },
+      !bodyRead && hasBody(req),
+    );
 
   if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) {
     if (!deps.admin) return reply({ status: 404 });
@@ -224,6 +234,7 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
     }
   }
 
+  if (match.kind === "not-implemented") return reply(notImplemented(method, match.template));
   if (match.kind !== "route") return reply({ status: match.kind === "method-not-allowed" ? 405 : 404 });
   const { route } = match;
   format = route.bodyFormat;

@@ -29,6 +29,8 @@ export interface AccessTokenInput {
   refreshTokenId?: string;
   /** Requested lifetime in seconds; only shortens the configured TTL. */
   ttlSeconds?: number;
+  /** The OAuth scopes granted (space-separated); default `offline_access` when there is a refresh token. */
+  scope?: string;
 }
 
 /** Signs an access token; returns it with its expiry in epoch milliseconds. */
@@ -57,10 +59,9 @@ export async function issueAccessToken(
     const reg = (input.user.registrations ?? []).find((r: Json) => r.applicationId === input.app?.id);
     claims.roles = reg?.roles ?? [];
   }
-  if (input.refreshTokenId !== undefined) {
-    claims.sid = input.refreshTokenId;
-    claims.scope = "offline_access";
-  }
+  if (input.refreshTokenId !== undefined) claims.sid = input.refreshTokenId;
+  const scope = input.scope ?? (input.refreshTokenId !== undefined ? "offline_access" : undefined);
+  if (scope !== undefined && scope !== "") claims.scope = scope;
   const token = await signJwt(key, {}, claims);
   return { token, expiresAt: (iat + ttl) * 1000, ttl };
 }

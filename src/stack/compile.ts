@@ -24,6 +24,7 @@ import { compileAdoptedKey } from "./adopted-key";
 import type { Tenant as StackTenant, Waiver as StackWaiver } from "./config.generated";
 import type { ApplicationState, AppliedWaiver, DesiredState, OverrideEntry, TenantState } from "./desired-state";
 import { composeStack } from "./environment";
+import { tenantIssuer, undiscoverableIssuerMessage } from "./issuer";
 import { compileRevokedKeys } from "./revoked-keys";
 
 const NS = `${PROJECT_NAME}:`;
@@ -82,7 +83,8 @@ export function compileStack(given: CompileInput): CompileResult {
 
   const tenants: TenantState[] = [];
   rawTenants.forEach((raw, index) => {
-    const tenant = compileTenant({ input, presets: catalog.presets, floors, raw, index, diagnostics, error });
+    const url = stackUrl(config);
+    const tenant = compileTenant({ input, url, presets: catalog.presets, floors, raw, index, diagnostics, error });
     if (tenant === undefined) return;
     const revokedPointer = (j: number, member?: string) =>
       tenantPointer(index, "keys", "revoked", j, ...(member === undefined ? [] : [member]));
@@ -106,7 +108,7 @@ export function compileStack(given: CompileInput): CompileResult {
 
   const all = normalizeDiagnostics(diagnostics);
   if (hasErrors(all)) return { diagnostics: all };
-  const url = (config[`${NS}url`] as string).replace(/\/+$/, "");
+  const url = stackUrl(config);
   const state: DesiredState = {
     project: PROJECT_NAME,
     stack: input.stackName,
@@ -115,6 +117,29 @@ export function compileStack(given: CompileInput): CompileResult {
     tenants,
   };
   return { state, diagnostics: all };
+}
+
+const stackUrl = (config: Record<string, unknown>) => (config[`${NS}url`] as string).replace(/\/+$/, "");
+
+/** A tenant's issuer: the stack's, else derived; a given one libraries cannot discover from is warned about. */
+function compileIssuer(
+  ctx: TenantContext,
+  id: string,
+): { issuer: string; issuerDerived?: true; warnings: Diagnostic[] } {
+  const given = ctx.raw.issuer;
+  if (given === undefined) return { issuer: tenantIssuer(ctx.url, id), issuerDerived: true, warnings: [] };
+  if (given.replace(/\/+$/, "") === tenantIssuer(ctx.url, id)) return { issuer: given, warnings: [] };
+  const doc = ctx.input.stack;
+  const pointer = tenantPointer(ctx.index, "issuer");
+  const warning: Diagnostic = {
+    severity: "warning",
+    code: "KIT_WARN_ISSUER_NOT_DISCOVERABLE",
+    message: undiscoverableIssuerMessage(given, ctx.url, id),
+    file: doc.path,
+    pointer,
+    ...doc.locate(pointer, "value"),
+  };
+  return { issuer: given, warnings: [warning] };
 }
 
 function plaintextApiKeyWarning(doc: ParsedDocument): Diagnostic {
@@ -198,6 +223,8 @@ function overrideEntries(merged: MergedPolicy): OverrideEntry[] {
 /** What every step of one tenant's compilation reads: the stack, the presets and floors, and where to report. */
 interface TenantContext {
   input: CompileInput;
+  /** The stack's FusionAuth URL (issuers are derived from it). */
+  url: string;
   presets: Map<string, CatalogPreset>;
   floors: Floors;
   raw: RawTenant;
@@ -249,17 +276,19 @@ function compileTenant(ctx: TenantContext): Omit<TenantState, "revokedKeys" | "a
   reportWaivers(ctx, tenantWaivers, new Set([preset.level, ...apps.map((a) => a.level)]));
   for (const a of apps) reportWaivers(ctx, a.waivers, new Set([a.level]));
 
+  const id = raw.id?.toLowerCase() ?? tenantId(ctx.input.stackName, raw.key);
+  const { warnings: issuerWarnings, ...issuer } = compileIssuer(ctx, id);
   return {
     key: raw.key,
     name: raw.name,
-    issuer: raw.issuer,
-    id: raw.id?.toLowerCase() ?? tenantId(ctx.input.stackName, raw.key),
+    ...issuer,
+    id,
     adopted: raw.id !== undefined,
     preset: preset.name,
     policy: tenantPolicy,
     figures: derivePolicyFigures(tenantPolicy),
     overrides: overrideEntries(tenantMerged),
-    warnings: tenantResult.warnings,
+    warnings: [...issuerWarnings, ...tenantResult.warnings],
     waivers: tenantResult.applied,
     applications,
   };

@@ -60,9 +60,9 @@ export interface Tenant {
 key: Slug
 name: Text
 /**
- * The tenant's issuer (the iss claim): an http(s) URL.
+ * The tenant's issuer (the iss claim): an http(s) URL. Default {url}/{tenantId}, the issuer OpenID libraries can discover from; a deployed stack keeps the issuer it names (changing it invalidates the tokens devices hold).
  */
-issuer: string
+issuer?: string
 preset: Slug
 id?: Uuid
 overrides?: Overrides

@@ -59,6 +59,8 @@ export interface TenantState {
   key: string;
   name: string;
   issuer: string;
+  /** The stack names no issuer: it is derived (`tenantIssuer`), so it follows the stack's URL. */
+  issuerDerived?: true;
   /** Given in the stack (adopted) or derived with `tenantId`. */
   id: string;
   adopted: boolean;

@@ -36,13 +36,13 @@ describe("fakit validate", () => {
     const bad = GOOD.replace(
       "preset: standard",
       "preset: standard\n      overrides:\n        offline:\n          grace: 2x\n        accessToken:\n          ttll: 5m",
-    ).replace("      issuer: https://auth.example.com/t1\n", "");
+    ).replace("      name: T1\n", "");
     const dir = scratchRepo({ "stacks/Pulumi.prod.yaml": bad });
     const r = fakit(["validate"], dir);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe("");
     expect(r.stderr.split("\n")).toEqual([
-      'stacks/Pulumi.prod.yaml:8:7: KIT_MISSING_KEY missing required key "issuer" in config.fusionauth-offline-kit:tenants[0]',
+      'stacks/Pulumi.prod.yaml:8:7: KIT_MISSING_KEY missing required key "name" in config.fusionauth-offline-kit:tenants[0]',
       'stacks/Pulumi.prod.yaml:13:18: KIT_DURATION_INVALID config.fusionauth-offline-kit:tenants[0].overrides.offline.grace: "2x" is not a duration; write whole numbers with units d, h, m, s in that order, e.g. 90s, 15m, 1h30m, 7d',
       'stacks/Pulumi.prod.yaml:15:11: KIT_UNKNOWN_KEY unknown key "ttll" in config.fusionauth-offline-kit:tenants[0].overrides.accessToken; did you mean "ttl"?',
       "fakit validate: 3 errors, 0 warnings in 6 files",

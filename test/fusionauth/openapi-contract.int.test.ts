@@ -7,13 +7,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FusionAuthClient, type KeySearchRequest } from "@fusionauth/typescript-client";
-import Ajv, { type ValidateFunction } from "ajv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../src/emulator";
 import { createFusionAuthPort } from "../../src/fusionauth/client-port";
 import { applicationShape, asJson, tenantShape } from "../../src/fusionauth/objects";
 import { applicationProvider, tenantProvider } from "../../src/pulumi/providers/managed-object";
 import { signingKeyProvider } from "../../src/pulumi/providers/signing-key";
+import { compileValidators } from "../helpers/openapi-validators";
 import { compileStackText } from "../helpers/policies";
 import { type Exchange, type RecordingProxy, startRecordingProxy } from "./recording-proxy";
 
@@ -33,35 +33,6 @@ const FIXTURE = JSON.parse(
  */
 /** Routes of the fixture the test cannot answer with a 2xx, each with why (none today). */
 const PENDING = new Map<string, string>();
-
-/** Every object schema closed: what is not in FusionAuth's model is an error, not ignored. */
-function closeObjects(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(closeObjects);
-  if (typeof node !== "object" || node === null) return node;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(node)) out[k] = k === "example" ? v : closeObjects(v);
-  if (out.type === "object" && out.properties !== undefined && out.additionalProperties === undefined)
-    out.additionalProperties = false;
-  return out;
-}
-
-function compileValidators(): (ref: string) => ValidateFunction {
-  const ajv = new Ajv({ allErrors: true, strict: false });
-  const uuid = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-  ajv.addFormat("uuid", uuid).addFormat("UUID", uuid).addFormat("URI", true).addFormat("binary", true);
-  ajv.addFormat("int64", { type: "number", validate: (n: number) => Number.isSafeInteger(n) });
-  ajv.addFormat("double", { type: "number", validate: () => true });
-  ajv.addSchema({ $id: "fusionauth.json", components: closeObjects(FIXTURE.components) });
-  const cache = new Map<string, ValidateFunction>();
-  return (ref) => {
-    let fn = cache.get(ref);
-    if (fn === undefined) {
-      fn = ajv.compile({ $ref: `fusionauth.json${ref}` });
-      cache.set(ref, fn);
-    }
-    return fn;
-  };
-}
 
 function routeOf(e: Exchange): Fixture["routes"][number] | undefined {
   return FIXTURE.routes.find(
@@ -195,7 +166,7 @@ afterAll(async () => {
 });
 
 describe(`the kit against FusionAuth's OpenAPI description ${FIXTURE.version}`, () => {
-  const validator = compileValidators();
+  const validator = compileValidators(FIXTURE.components.schemas);
 
   it("every route the kit used is one the description has", () => {
     const unknown = proxy.exchanges.filter((e) => routeOf(e) === undefined).map((e) => `${e.method} ${e.path}`);

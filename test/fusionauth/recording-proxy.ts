@@ -44,7 +44,10 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
       method: req.method ?? "GET",
       path: url.pathname,
       query: url.search,
-      requestBody: json(body),
+      // OAuth form posts are not JSON: recorded as no JSON body (the OpenAPI description models them as none).
+      requestBody: String(req.headers["content-type"] ?? "").startsWith("application/x-www-form-urlencoded")
+        ? undefined
+        : json(body),
       status: answer.status,
       responseBody: json(text),
     });

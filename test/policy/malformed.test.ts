@@ -37,8 +37,7 @@ const EXPECTED: Record<string, string[]> = {
     'stacks/Pulumi.test.yaml:3:3: KIT_MISSING_KEY missing required key "secure" in config.fusionauth-offline-kit:apiKey',
     'stacks/Pulumi.test.yaml:4:5: KIT_UNKNOWN_KEY unknown key "secur" in config.fusionauth-offline-kit:apiKey; did you mean "secure"?',
   ],
-  "tenant missing name and issuer": [
-    'stacks/Pulumi.test.yaml:4:7: KIT_MISSING_KEY missing required key "issuer" in config.fusionauth-offline-kit:tenants[0]',
+  "tenant missing name (the issuer is derived)": [
     'stacks/Pulumi.test.yaml:4:7: KIT_MISSING_KEY missing required key "name" in config.fusionauth-offline-kit:tenants[0]',
   ],
   "tenant key not a slug": [

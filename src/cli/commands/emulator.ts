@@ -22,7 +22,7 @@ import { findRepoRoot } from "../../stack/load";
 import { parseCommandLine, parseInstant, UsageError } from "../args";
 
 const USAGE = `usage: fakit emulator [--port 9011] [--data FILE] [--api-key KEY]... [--admin] [--host 127.0.0.1] [--now ISO-8601]
-                      [--public-url URL]
+                      [--public-url URL] [--kickstart FILE]
        fakit emulator status [--port N]   are this checkout's emulators running? (exit 0 yes, 3 no)
        fakit emulator stop [--port N]     stop this checkout's emulators, or the one on port N (each saves its data first)
 
@@ -32,6 +32,8 @@ const USAGE = `usage: fakit emulator [--port 9011] [--data FILE] [--api-key KEY]
   --admin    serve the admin routes under /_emulator/ (clock, counters, faults)
   --now      start with the clock frozen at this instant
   --public-url  base URL of the endpoints in the OpenID discovery document (default http://localhost:PORT)
+  --kickstart   a FusionAuth Kickstart file (kickstart.json): its API keys are accepted, its requests applied
+                on the first start (no data yet), as FusionAuth does
 
 Each running emulator records its pid, URL and data file in .fakit/emulator-PORT.pid of the checkout, so two
 (another port, another --data file) run side by side. \`stop\` signals only a process whose command line is
@@ -48,6 +50,7 @@ const SPEC = {
     admin: { type: "boolean", default: false },
     now: { type: "string" },
     "public-url": { type: "string" },
+    kickstart: { type: "string" },
   },
 } as const;
 
@@ -166,6 +169,7 @@ async function start(argv: string[]): Promise<number> {
       admin: values.admin === true,
       now,
       publicUrl,
+      kickstart: values.kickstart,
       onInternalError: (e) =>
         console.error(`fakit emulator: internal error: ${e instanceof Error ? e.stack : String(e)}`),
     });

@@ -10,6 +10,7 @@ import { observeStack } from "../../rotation/observe";
 import { planStackRotations, renderRotationText } from "../../rotation/plan-stack";
 import type { ObservedRotation } from "../../rotation/schedule";
 import { planStackRotation } from "../../rotation/stack-rotation";
+import { issuerChangeMessage } from "../../stack/issuer";
 import { stackApiKey } from "../../toolchain/stack-api-key";
 import { parseCommandLine, parseInstant, requireStackName } from "../args";
 import { announceFusionAuth, loadStackForCommand } from "../load-stack";
@@ -65,11 +66,19 @@ export async function run(argv: string[]): Promise<number> {
   const report = buildPlanReport(loaded.state, args.now, loaded.warnings);
 
   let observed: Map<string, ObservedRotation> | undefined;
+  const issuerChanges: string[] = [];
   if (args.live) {
     try {
       announceFusionAuth(loaded.state, args.json);
       const apiKey = await stackApiKey(args.stack, loaded.repoRoot);
-      observed = await observeStack(loaded.state, createFusionAuthPort({ url: loaded.state.url, apiKey }));
+      const port = createFusionAuthPort({ url: loaded.state.url, apiKey });
+      observed = await observeStack(loaded.state, port);
+      // An issuer change invalidates what devices hold: say so before `up` does it.
+      for (const t of loaded.state.tenants) {
+        const deployed = (await port.retrieveTenant(t.id))?.issuer;
+        if (deployed !== undefined && deployed !== t.issuer)
+          issuerChanges.push(issuerChangeMessage(t.key, deployed, t.issuer));
+      }
     } catch (err) {
       console.error(`fakit plan: --live: ${(err as Error).message}`);
       return 1;
@@ -84,9 +93,14 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.json) {
-    console.log(JSON.stringify({ ...report, rotation, exposure }, null, 2));
+    console.log(JSON.stringify({ ...report, rotation, exposure, ...(args.live ? { issuerChanges } : {}) }, null, 2));
     return 0;
   }
-  console.log([...renderPlanText(report), ...renderRotationText(rotation), ...renderExposureText(exposure)].join("\n"));
+  const changes = issuerChanges.map((m) => `ISSUER CHANGE  ${m}`);
+  console.log(
+    [...changes, ...renderPlanText(report), ...renderRotationText(rotation), ...renderExposureText(exposure)].join(
+      "\n",
+    ),
+  );
   return 0;
 }

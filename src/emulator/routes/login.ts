@@ -160,6 +160,15 @@ export async function validateAccessToken(ctx: RequestContext, token: string): P
   return claims;
 }
 
+/** The `access_token` cookie of a `Cookie` header, when there is one. */
+export function accessTokenCookie(header: string | undefined): string | undefined {
+  for (const part of (header ?? "").split(";")) {
+    const i = part.indexOf("=");
+    if (i > 0 && part.slice(0, i).trim() === "access_token") return part.slice(i + 1).trim() || undefined;
+  }
+  return undefined;
+}
+
 const q = queryParam;
 
 export const loginRoutes: Route[] = [
@@ -179,8 +188,9 @@ export const loginRoutes: Route[] = [
     kind: "read",
     auth: "none",
     handle: async (ctx) => {
+      // The Authorization header, else the `access_token` cookie FusionAuth's hosted pages set.
       const header = String(ctx.headers.authorization ?? "");
-      const token = header.startsWith("Bearer ") ? header.slice(7) : undefined;
+      const token = header.startsWith("Bearer ") ? header.slice(7) : accessTokenCookie(ctx.headers.cookie);
       const claims = token === undefined ? undefined : await validateAccessToken(ctx, token);
       // Another tenant's token is, to a tenant-scoped request, as invalid as a forged one.
       const scoped = claims !== undefined && inScope(ctx, { tenantId: claims.tid }) !== undefined;

@@ -10,6 +10,7 @@ import { publicJwk } from "../key-material";
 import type { Json } from "../state";
 import { DEFAULT_TENANT_ID } from "../tenant-model";
 import { effectiveJwtConfig } from "../tokens";
+import { SUPPORTED_GRANTS } from "./oauth";
 
 /** Every asymmetric key, key pairs and imported public keys alike, in insertion order; never HMAC. */
 function jwks(ctx: RequestContext) {
@@ -26,42 +27,41 @@ function discovery(ctx: RequestContext, tenantId: string | undefined) {
   if (tenant === undefined) return notFound();
   const o = ctx.origin;
   const algs = ["ES256", "ES384", "ES512", "Ed25519", "HS256", "HS384", "HS512", "RS256", "RS384", "RS512"];
+  // Only what the emulator serves: every URL answers, every listed grant and response type works.
   return ok({
     issuer: tenant.issuer,
     authorization_endpoint: `${o}/oauth2/authorize`,
     token_endpoint: `${o}/oauth2/token`,
     userinfo_endpoint: `${o}/oauth2/userinfo`,
     end_session_endpoint: `${o}/oauth2/logout`,
-    device_authorization_endpoint: `${o}/oauth2/device_authorize`,
     jwks_uri: `${o}/.well-known/jwks.json`,
     backchannel_logout_supported: false,
-    frontchannel_logout_supported: true,
+    frontchannel_logout_supported: false,
     claims_supported: [
       "applicationId",
+      "at_hash",
       "aud",
       "authenticationType",
+      "auth_time",
+      "email",
+      "email_verified",
       "exp",
       "iat",
       "iss",
       "jti",
+      "nonce",
+      "preferred_username",
       "roles",
+      "sid",
       "sub",
       "tid",
-      "sid",
-      "auth_time",
     ],
-    grant_types_supported: [
-      "authorization_code",
-      "password",
-      "implicit",
-      "refresh_token",
-      "urn:ietf:params:oauth:grant-type:device_code",
-    ],
+    code_challenge_methods_supported: ["S256"],
+    grant_types_supported: SUPPORTED_GRANTS,
     id_token_signing_alg_values_supported: algs,
-    userinfo_signing_alg_values_supported: algs,
-    response_modes_supported: ["form_post", "fragment", "query"],
-    response_types_supported: ["code", "id_token", "token id_token"],
-    scopes_supported: ["openid", "offline_access"],
+    response_modes_supported: ["query"],
+    response_types_supported: ["code"],
+    scopes_supported: ["openid", "offline_access", "email", "profile"],
     subject_types_supported: ["public"],
     token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post", "none"],
   });
