@@ -12,6 +12,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { base64url, exportJWK, generateKeyPair, importJWK, type JWK, type JWTPayload, SignJWT } from "jose";
 import type { BundleFiles } from "../../src/bundle/content";
+import type { PublicJwk } from "../../src/bundle/format";
 import { canonicalJson } from "../../src/bundle/format";
 import type { SigningAlgorithm } from "../../src/policy/types";
 import { createOfflineSession, emptyState, type SessionState } from "../../src/verifier";
@@ -58,9 +59,10 @@ export interface VectorCase {
 }
 
 export type VectorStep =
-  | { fetchJwks: { body: unknown; at: number }; expect: "ok" | "jwks-invalid" }
+  | { fetchJwks: { body: unknown; at: number }; expect: "ok" | "jwks-invalid" | "jwks-older" }
   | { unlock: "biometric" }
-  | { checkIn: number };
+  | { checkIn: number }
+  | { platformTime: { at: number; monotonic: { bootId: string; elapsedSeconds: number } } };
 
 const TEST_ONLY =
   "TEST ONLY. Private keys for the offline verifier's conformance vectors; published on purpose, never trust them.";
@@ -232,6 +234,20 @@ export async function buildVectors(): Promise<BuiltVectors> {
     ...over,
   });
 
+  // A check-in fetches the JWKS with it (a check-in without one does not move the deadline past the last
+  // fetch): a stored check-in comes with the JWKS fetched then, the keys of the case's bundle, unless the case says.
+  const withCheckInJwks = (stored: unknown, bundle: string, none: boolean): unknown => {
+    const s = stored as SessionState | null;
+    if (none || typeof s !== "object" || s === null || typeof s.lastCheckIn !== "number" || s.jwks !== null)
+      return stored;
+    let keys: SessionState["jwks"];
+    try {
+      keys = { fetchedAt: s.lastCheckIn, keys: JSON.parse(bundles.get(bundle)?.["jwks.json"] ?? "").keys };
+    } catch {
+      return stored;
+    }
+    return { ...s, jwks: keys };
+  };
   const cases: VectorCase[] = [];
   const add = (
     name: string,
@@ -246,13 +262,19 @@ export async function buildVectors(): Promise<BuiltVectors> {
       steps?: VectorStep[];
       monotonic?: VectorCase["decide"]["monotonic"];
       requireMfa?: boolean;
+      /** The stored check-in brought no JWKS (by default it did: the check-in's fetch of the bundle's keys). */
+      noJwks?: boolean;
     } = {},
   ) =>
     cases.push({
       name,
       description,
       bundle: over.bundle ?? "standard",
-      state: over.state === undefined ? state() : over.state,
+      state: withCheckInJwks(
+        over.state === undefined ? state() : over.state,
+        over.bundle ?? "standard",
+        over.noJwks === true,
+      ),
       steps: over.steps ?? [],
       decide: {
         token: over.token ?? token,
@@ -384,6 +406,30 @@ export async function buildVectors(): Promise<BuiltVectors> {
     requireMfa: true,
     steps: [],
   });
+  const critAnchor = { bootId: "boot-1", elapsedSeconds: 1000, trustedTime: T0 };
+  add(
+    "clock-unverified--critical-one-offline-boot",
+    "critical: a boot started offline, up 30 s, the token still valid: no boot may start offline",
+    refused("clock-unverified"),
+    {
+      bundle: "critical",
+      token: critToken,
+      state: state({ anchor: critAnchor }),
+      monotonic: { bootId: "boot-2", elapsedSeconds: 30 },
+    },
+  );
+  add(
+    "clock-unverified--critical-platform-time",
+    "critical: GNSS time recorded in the new boot does not end the count (only a server time does)",
+    refused("clock-unverified"),
+    {
+      bundle: "critical",
+      token: critToken,
+      state: state({ anchor: critAnchor }),
+      monotonic: { bootId: "boot-2", elapsedSeconds: 40 },
+      steps: [{ platformTime: { at: T0 + 50, monotonic: { bootId: "boot-2", elapsedSeconds: 30 } } }],
+    },
+  );
 
   // Clock trust.
   add(
@@ -415,11 +461,42 @@ export async function buildVectors(): Promise<BuiltVectors> {
     refused("check-in-overdue"),
     { now: T0 + 8 * DAY, state: state({ anchor }), monotonic: { bootId: "boot-1", elapsedSeconds: 1000 + 8 * DAY } },
   );
+  // Across a reboot: the new boot started after the last reading, so trusted time is at least the last trusted
+  // time plus its uptime; each boot started offline is counted, and the standard bundle allows 2 of them.
+  const boot2 = (elapsedSeconds: number) => ({ bootId: "boot-2", elapsedSeconds });
   add(
-    "valid--monotonic-other-boot",
-    "a monotonic reading from another boot is ignored",
+    "check-in-overdue--new-boot-uptime",
+    "honest wall clock, a new boot up 8 days since the last reading, a 7-day check-in",
+    refused("check-in-overdue", { trustedTime: T0 + 8 * DAY + 1000 }),
+    { now: T0 + 8 * DAY + 1000, state: state({ anchor }), monotonic: boot2(1000 + 8 * DAY) },
+  );
+  add(
+    "clock-rollback--new-boot-held-clock",
+    "the wall clock held at iat + 1m across a reboot, the new boot up 8 days: its uptime alone is counted",
+    refused("clock-rollback", { trustedTime: T0 + 8 * DAY + 1000 }),
+    { state: state({ anchor }), monotonic: boot2(1000 + 8 * DAY) },
+  );
+  add(
+    "valid--new-boot-at-bound",
+    "the second boot started offline (the standard bundle allows 2), up 30 s",
     full("valid", { trustedTime: T0 + MIN }),
-    { state: state({ anchor }), monotonic: { bootId: "boot-2", elapsedSeconds: 1000 + 8 * DAY } },
+    { state: state({ anchor, offlineBoots: 1 }), monotonic: boot2(30) },
+  );
+  add(
+    "clock-unverified--boots-past-bound",
+    "the third boot started offline since the last server time, the clock held: the bound is 2",
+    refused("clock-unverified"),
+    { state: state({ anchor, offlineBoots: 2 }), monotonic: boot2(30) },
+  );
+  add(
+    "valid--platform-time-resets-boots",
+    "GNSS time recorded in the third offline boot: the standard bundle lets it end the count",
+    full("valid", { trustedTime: T0 + MIN }),
+    {
+      state: state({ anchor, offlineBoots: 2 }),
+      monotonic: boot2(40),
+      steps: [{ platformTime: { at: T0 + 50, monotonic: boot2(30) } }],
+    },
   );
   add("not-yet-valid--nbf-plus-1", "nbf later than trusted time + S by 1 s", refused("not-yet-valid"), {
     token: await sign(g0, { ...base, nbf: T0 + MIN + S + 1 }),
@@ -661,8 +738,37 @@ export async function buildVectors(): Promise<BuiltVectors> {
     { steps: [{ fetchJwks: { body: jwksWith(g1), at: T0 }, expect: "ok" }] },
   );
   add("valid--older-fetch-drops-nothing", "a fetch older than the bundle only adds", full("valid"), {
+    noJwks: true,
     steps: [{ fetchJwks: { body: jwksWith(g1), at: EPOCH - 1 }, expect: "ok" }],
   });
+  add(
+    "kid-unknown--older-fetch-ignored",
+    "the JWKS held (fetched at T0) dropped g0; a fetch from before it still listing g0 is refused and revives nothing",
+    refused("kid-unknown"),
+    {
+      state: state({ jwks: { fetchedAt: T0, keys: jwksWith(g1).keys.map(({ x5c: _x, ...k }) => k as PublicJwk) } }),
+      steps: [{ fetchJwks: { body: jwksWith(g0, g1), at: T0 - 30 * MIN }, expect: "jwks-older" }],
+    },
+  );
+  const refreshedState = (jwksAt: number) =>
+    state({
+      lastServerTime: T0 + 5 * DAY,
+      lastCheckIn: T0 + 5 * DAY,
+      highWaterMark: T0 + 5 * DAY,
+      jwks: { fetchedAt: jwksAt, keys: jwksWith(g0, g1).keys.map(({ x5c: _x, ...k }) => k as PublicJwk) },
+    });
+  add(
+    "check-in-overdue--check-in-without-jwks",
+    "a refresh at T0 + 5d fetched no JWKS (the last fetch T0): the deadline stays T0 + C",
+    refused("check-in-overdue", { trustedTime: T0 + C }),
+    { now: T0 + C, state: refreshedState(T0) },
+  );
+  add(
+    "offline-degraded--check-in-with-jwks",
+    "the refresh at T0 + 5d came with a JWKS fetch: the deadline is T0 + 5d + C",
+    degraded({ nextDeadline: { kind: "check-in-due", at: T0 + 5 * DAY + C } }),
+    { now: T0 + C, state: refreshedState(T0 + 5 * DAY) },
+  );
   add("valid--stored-jwks", "the fetched JWKS kept in the stored state", full("valid", { keyId: added.kid }), {
     token: later,
     now: T0 + DAY + MIN,
@@ -711,6 +817,8 @@ export async function runVectorCase(
       if (outcome !== step.expect) throw new Error(`vector ${c.name}: the JWKS fetch gave ${outcome}`);
     } else if ("unlock" in step) {
       await session.recordBiometricUnlock();
+    } else if ("platformTime" in step) {
+      await session.recordTrustedTime(new Date(step.platformTime.at * 1000), step.platformTime.monotonic);
     } else {
       await session.recordCheckIn(new Date(step.checkIn * 1000));
     }

@@ -223,8 +223,8 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
     return reading;
   };
   clockServerTime(clock, start, monotonic(start));
-  // What the session cannot see: from its last trusted moment before a shutdown to the first decision after the
-  // boot, summed since the last server contact; the oracle grants exactly this much (the guide's bound).
+  // What the session cannot see: from its last trusted moment before a shutdown to the boot (the new boot's uptime
+  // is counted), summed since the last server contact; the oracle grants exactly this much (the guide's bound).
   let lastTrustAt = start;
   let lastWall = start + skew;
   let offUncounted = 0;
@@ -321,7 +321,7 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
     if (at < poweredOnAt) return;
     if (booted) {
       booted = false;
-      offUncounted += at - lastTrustAt;
+      offUncounted += bootAt - lastTrustAt;
       // The thief sets the clock to the reading the app last showed, as if no time had passed while off.
       if (setClockAtBoot) rolledBack = skew - (lastWall - at);
     }
