@@ -17,11 +17,13 @@ export type {
   PublicJwk,
   RevokedKey,
 } from "../bundle/format";
+export type { FetchLike, SyncJwksOptions, SyncJwksResult } from "./check-in";
+export { syncJwks } from "./check-in";
 export type { DecideInput, DecisionClock, DegradedAllowance, DeviceState, OfflineDecision } from "./decide";
 export { decide } from "./decide";
 export type { BundleLoadErrorCode } from "./errors";
 export { BundleLoadError } from "./errors";
-export { mergeKeyList, parseFetchedJwks } from "./jwks-cache";
+export { checkInBound, mergeKeyList, parseFetchedJwks } from "./jwks-cache";
 export type { Bundle, BundleFilesInput, BundleKey, ParsedBundleInput, WebCryptoKey } from "./load-bundle";
 export { loadBundle } from "./load-bundle";
 export type { Argon2Params, PinKdf } from "./local-unlock";
@@ -45,4 +47,11 @@ export { openSignedBundle, pinnedKeysByThumbprint } from "./signed-bundle";
 export type { DeadlineKind, TimePolicy, TimeRulesInput, TimeRulesResult } from "./time-rules";
 export { applyTimeRules, MAX_TIME_SECONDS } from "./time-rules";
 export type { MonotonicReading } from "./trusted-time";
-export { advanceTrustedTime, observeServerTime, trustedFloor } from "./trusted-time";
+export {
+  advanceTrustedTime,
+  isNewBoot,
+  observePlatformTime,
+  observeServerTime,
+  offlineBootsAfter,
+  trustedFloor,
+} from "./trusted-time";
