@@ -22,6 +22,7 @@ import {
   webCryptoDeviceKey,
 } from "../../packages/verifier/src";
 import { answerConformanceCase, type ConformanceCase } from "../../packages/verifier/src/conformance";
+import type { PublicJwk } from "../../packages/verifier/src/format";
 import { canonicalJson } from "../../packages/verifier/src/format";
 import { pinnedContext } from "../../packages/verifier/src/internal";
 import type { BundleFiles } from "../../src/bundle/content";
@@ -74,14 +75,15 @@ export interface VectorCase {
 }
 
 export type VectorStep =
-  | { fetchJwks: { body: unknown; at: number }; expect: "ok" | "jwks-invalid" }
+  | { fetchJwks: { body: unknown; at: number }; expect: "ok" | "jwks-invalid" | "jwks-older" }
   | { unlock: "biometric"; at?: number }
   | { checkIn: number }
   | { signIn: number }
   | { installBundle: string; expect: string }
   | { enrollPin: string; expect: string }
   | { unlockPin: string; expect: string }
-  | { persistFails: boolean };
+  | { persistFails: boolean }
+  | { platformTime: { at: number; monotonic: { bootId: string; elapsedSeconds: number } } };
 
 /** device.json: what the app under test is and the device key it seals with. */
 export interface VectorDevice {
@@ -304,6 +306,20 @@ export async function buildVectors(): Promise<BuiltVectors> {
     ...over,
   });
 
+  // A check-in fetches the JWKS with it (a check-in without one does not move the deadline past the last
+  // fetch): a stored check-in comes with the JWKS fetched then, the keys of the case's bundle, unless the case says.
+  const withCheckInJwks = (stored: unknown, bundle: string, none: boolean): unknown => {
+    const s = stored as SessionState | null;
+    if (none || typeof s !== "object" || s === null || typeof s.lastCheckIn !== "number" || s.jwks !== null)
+      return stored;
+    let keys: SessionState["jwks"];
+    try {
+      keys = { fetchedAt: s.lastCheckIn, keys: JSON.parse(bundles.get(bundle)?.["jwks.json"] ?? "").keys };
+    } catch {
+      return stored;
+    }
+    return { ...s, jwks: keys };
+  };
   const cases: VectorCase[] = [];
   const add = (
     name: string,
@@ -325,13 +341,20 @@ export async function buildVectors(): Promise<BuiltVectors> {
       counter?: number | null;
       /** The counter `state` is sealed at (the counter store's by default). */
       sealCounter?: number;
+      /** The stored check-in brought no JWKS (by default it did: the check-in's fetch of the bundle's keys). */
+      noJwks?: boolean;
     } = {},
   ) => {
     const c: VectorCase = {
       name,
       description,
       bundle: over.bundle ?? "standard",
-      state: over.state === undefined ? (over.stored === undefined ? state() : null) : over.state,
+      state:
+        over.state === undefined
+          ? over.stored === undefined
+            ? withCheckInJwks(state(), over.bundle ?? "standard", over.noJwks === true)
+            : null
+          : withCheckInJwks(over.state, over.bundle ?? "standard", over.noJwks === true),
       stored: over.stored,
       counter: over.counter === undefined ? 1 : over.counter,
       steps: over.steps ?? [],
@@ -472,6 +495,30 @@ export async function buildVectors(): Promise<BuiltVectors> {
     requireMfa: true,
     steps: [],
   });
+  const critAnchor = { bootId: "boot-1", elapsedSeconds: 1000, trustedTime: T0 };
+  add(
+    "clock-unverified--critical-one-offline-boot",
+    "critical: a boot started offline, up 30 s, the token still valid: no boot may start offline",
+    refused("clock-unverified"),
+    {
+      bundle: "critical",
+      token: critToken,
+      state: state({ anchor: critAnchor }),
+      monotonic: { bootId: "boot-2", elapsedSeconds: 30 },
+    },
+  );
+  add(
+    "clock-unverified--critical-platform-time",
+    "critical: GNSS time recorded in the new boot does not end the count (only a server time does)",
+    refused("clock-unverified"),
+    {
+      bundle: "critical",
+      token: critToken,
+      state: state({ anchor: critAnchor }),
+      monotonic: { bootId: "boot-2", elapsedSeconds: 40 },
+      steps: [{ platformTime: { at: T0 + 50, monotonic: { bootId: "boot-2", elapsedSeconds: 30 } } }],
+    },
+  );
 
   // Clock trust.
   add(
@@ -503,11 +550,42 @@ export async function buildVectors(): Promise<BuiltVectors> {
     refused("check-in-overdue"),
     { now: T0 + 8 * DAY, state: state({ anchor }), monotonic: { bootId: "boot-1", elapsedSeconds: 1000 + 8 * DAY } },
   );
+  // Across a reboot: the new boot started after the last reading, so trusted time is at least the last trusted
+  // time plus its uptime; each boot started offline is counted, and the standard bundle allows 2 of them.
+  const boot2 = (elapsedSeconds: number) => ({ bootId: "boot-2", elapsedSeconds });
   add(
-    "valid--monotonic-other-boot",
-    "a monotonic reading from another boot is ignored",
+    "check-in-overdue--new-boot-uptime",
+    "honest wall clock, a new boot up 8 days since the last reading, a 7-day check-in",
+    refused("check-in-overdue", { trustedTime: T0 + 8 * DAY + 1000 }),
+    { now: T0 + 8 * DAY + 1000, state: state({ anchor }), monotonic: boot2(1000 + 8 * DAY) },
+  );
+  add(
+    "clock-rollback--new-boot-held-clock",
+    "the wall clock held at iat + 1m across a reboot, the new boot up 8 days: its uptime alone is counted",
+    refused("clock-rollback", { trustedTime: T0 + 8 * DAY + 1000 }),
+    { state: state({ anchor }), monotonic: boot2(1000 + 8 * DAY) },
+  );
+  add(
+    "valid--new-boot-at-bound",
+    "the second boot started offline (the standard bundle allows 2), up 30 s",
     full("valid", { trustedTime: T0 + MIN }),
-    { state: state({ anchor }), monotonic: { bootId: "boot-2", elapsedSeconds: 1000 + 8 * DAY } },
+    { state: state({ anchor, offlineBoots: 1 }), monotonic: boot2(30) },
+  );
+  add(
+    "clock-unverified--boots-past-bound",
+    "the third boot started offline since the last server time, the clock held: the bound is 2",
+    refused("clock-unverified"),
+    { state: state({ anchor, offlineBoots: 2 }), monotonic: boot2(30) },
+  );
+  add(
+    "valid--platform-time-resets-boots",
+    "GNSS time recorded in the third offline boot: the standard bundle lets it end the count",
+    full("valid", { trustedTime: T0 + MIN }),
+    {
+      state: state({ anchor, offlineBoots: 2 }),
+      monotonic: boot2(40),
+      steps: [{ platformTime: { at: T0 + 50, monotonic: boot2(30) } }],
+    },
   );
   add("not-yet-valid--nbf-plus-1", "nbf later than trusted time + S by 1 s", refused("not-yet-valid"), {
     token: await sign(g0, { ...base, nbf: T0 + MIN + S + 1 }),
@@ -920,8 +998,37 @@ export async function buildVectors(): Promise<BuiltVectors> {
     { steps: [{ fetchJwks: { body: jwksWith(g1), at: T0 }, expect: "ok" }] },
   );
   add("valid--older-fetch-drops-nothing", "a fetch older than the bundle only adds", full("valid"), {
+    noJwks: true,
     steps: [{ fetchJwks: { body: jwksWith(g1), at: EPOCH - 1 }, expect: "ok" }],
   });
+  add(
+    "kid-unknown--older-fetch-ignored",
+    "the JWKS held (fetched at T0) dropped g0; a fetch from before it still listing g0 is refused and revives nothing",
+    refused("kid-unknown"),
+    {
+      state: state({ jwks: { fetchedAt: T0, keys: jwksWith(g1).keys.map(({ x5c: _x, ...k }) => k as PublicJwk) } }),
+      steps: [{ fetchJwks: { body: jwksWith(g0, g1), at: T0 - 30 * MIN }, expect: "jwks-older" }],
+    },
+  );
+  const refreshedState = (jwksAt: number) =>
+    state({
+      lastServerTime: T0 + 5 * DAY,
+      lastCheckIn: T0 + 5 * DAY,
+      highWaterMark: T0 + 5 * DAY,
+      jwks: { fetchedAt: jwksAt, keys: jwksWith(g0, g1).keys.map(({ x5c: _x, ...k }) => k as PublicJwk) },
+    });
+  add(
+    "check-in-overdue--check-in-without-jwks",
+    "a refresh at T0 + 5d fetched no JWKS (the last fetch T0): the deadline stays T0 + C",
+    refused("check-in-overdue", { trustedTime: T0 + C }),
+    { now: T0 + C, state: refreshedState(T0) },
+  );
+  add(
+    "offline-degraded--check-in-with-jwks",
+    "the refresh at T0 + 5d came with a JWKS fetch: the deadline is T0 + 5d + C",
+    degraded({ nextDeadline: { kind: "check-in-due", at: T0 + 5 * DAY + C } }),
+    { now: T0 + C, state: refreshedState(T0 + 5 * DAY) },
+  );
   add("valid--stored-jwks", "the fetched JWKS kept in the stored state", full("valid", { keyId: added.kid }), {
     token: later,
     now: T0 + DAY + MIN,

@@ -243,6 +243,7 @@ export function buildBundleContent(input: BundleContentInput): BundleFiles {
       argon2id: { ...o.localUnlock.argon2id },
     },
     mfaStandIn: o.mfaStandIn,
+    clockTrust: { ...o.clockTrust },
     keys,
     revokedKeys: [...(input.revokedKeys ?? [])].sort((a, b) => cmp(a.kid, b.kid)),
     horizon: isoOf(rotation.horizon),

@@ -5,8 +5,10 @@
  *
  * The bounds follow the offline rules a device applies (docs/offline-verifier.md): a device that has not fetched
  * the JWKS or a bundle since the revocation still holds the key and accepts what it signed until its check-in
- * deadline, at most `revokedAt + C` for a device that follows the policy; a device with a newer JWKS or bundle
- * no longer holds the key (and the bundle lists it in `revokedKeys`).
+ * deadline, which never runs past its last JWKS or bundle fetch + C (a check-in without a fresh JWKS does not
+ * extend it), so at most `revokedAt + C`; a device with a newer JWKS or bundle no longer holds the key (and the
+ * bundle lists it in `revokedKeys`). A device whose own user reboots it with the clock held hides the time before
+ * each of up to `offlineBoots` boots from that deadline: no bound then but the count.
  */
 import { formatDuration } from "../lib/duration";
 import { formatInstant } from "../lib/instant";
@@ -26,6 +28,11 @@ export interface PlanExposure {
   /** Devices that have not fetched the JWKS or a bundle since `revokedAt` accept forged tokens until at most this. */
   staleDevicesAcceptUntil: string;
   checkInSeconds: number;
+  /**
+   * Boots a device may start offline (the policy's `clockTrust.offlineBoots`): a device whose user reboots with
+   * the clock held is later than `staleDevicesAcceptUntil` by the unmeasured time before each; 0: never.
+   */
+  offlineBoots: number;
   /** Devices holding a JWKS or bundle fetched after the revocation refuse tokens signed with the key. */
   updatedDevicesRefuse: true;
   /** The gate an app build runs: it fails for a build whose bundle still holds the key. */
@@ -72,6 +79,7 @@ export function planExposure(stack: string, rotations: readonly TenantRotation[]
           revokedAt: formatInstant(revoked.at),
           staleDevicesAcceptUntil: formatInstant(revoked.at + C),
           checkInSeconds: C,
+          offlineBoots: app.policy.offline.clockTrust.offlineBoots,
           updatedDevicesRefuse: true as const,
           buildCheck: `fakit bundle --check --stack ${stack} --app ${name}`,
           bundlesListIt: true as const,
@@ -82,6 +90,13 @@ export function planExposure(stack: string, rotations: readonly TenantRotation[]
   });
 }
 
+/** What a user who reboots with the clock held adds to a deadline, as `plan` and `revoke` print it. */
+export function heldClockNote(offlineBoots: number): string {
+  return offlineBoots === 0
+    ? ""
+    : `; a device whose user reboots it with the clock held: later by the unmeasured time before each of up to ${offlineBoots} offline boot(s)`;
+}
+
 /** The text lines `fakit plan` prints for the exposure. */
 export function renderExposureText(exposure: readonly PlanExposure[]): string[] {
   const out: string[] = [];
@@ -90,7 +105,7 @@ export function renderExposureText(exposure: readonly PlanExposure[]): string[] 
     out.push(
       "",
       `EXPOSURE of ${e.application} to revoked generation ${e.generation}${kid} (revoked ${e.revokedAt}: ${e.reason}):`,
-      `  devices that have not fetched the JWKS or a bundle since ${e.revokedAt} accept tokens forged with it until at most ${e.staleDevicesAcceptUntil} (their check-in deadline, check-in ${formatDuration(e.checkInSeconds)})`,
+      `  devices that have not fetched the JWKS or a bundle since ${e.revokedAt} accept tokens forged with it until at most ${e.staleDevicesAcceptUntil} (their check-in deadline, which never runs past their last JWKS or bundle fetch + check-in ${formatDuration(e.checkInSeconds)})${heldClockNote(e.offlineBoots)}`,
       "  devices with a JWKS or bundle fetched after the revocation refuse tokens signed with it",
       `  app builds whose bundle holds it fail \`${e.buildCheck}\`: rebuild them with a bundle built now`,
       "  bundles built now list it in policy.json revokedKeys",

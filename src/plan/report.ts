@@ -70,6 +70,10 @@ function figuresText(f: PolicyFigures): Record<string, string> {
     longestSession: f.longestSessionSeconds === null ? "unbounded" : formatDuration(f.longestSessionSeconds),
     keyPublicationLead: formatDuration(f.keyPublicationLeadSeconds),
     retiredKeyRetention: formatDuration(f.retiredKeyRetentionSeconds),
+    heldClockRebootGain:
+      f.heldClockRebootGainSeconds === null
+        ? "unbounded"
+        : `${formatDuration(f.heldClockRebootGainSeconds)} (no boot may start offline)`,
   };
 }
 
@@ -126,6 +130,16 @@ const REVOKE_NAMES: Record<string, string> = {
   oneTimeTokenReuse: "one-time token reuse",
 };
 
+/**
+ * The clock-trust setting as `plan` prints it: each boot a device starts offline hides the time from its last
+ * reading to the reboot, so a user who reboots with the clock held stretches the revocation lag by that much.
+ */
+function clockTrustText(c: EffectivePolicy["offline"]["clockTrust"]): string {
+  const by = c.platformTime ? "a server time, or GNSS/network time," : "a server time";
+  if (c.offlineBoots === 0) return `none: a device that restarts offline waits for ${by} before deciding offline`;
+  return `${c.offlineBoots} boot(s) offline between server times, each hiding the time from the last use to the reboot; then refused until ${by} resets the count`;
+}
+
 function settingsLines(p: EffectivePolicy, indent: string): string[] {
   const r = p.refreshToken;
   const expiration =
@@ -154,6 +168,7 @@ function settingsLines(p: EffectivePolicy, indent: string): string[] {
     `revoke refresh on ${revoke.length > 0 ? revoke.join(", ") : "nothing"}`,
     `keys              rotate every ${d(p.keys.rotationPeriodSeconds)}, ${p.keys.publishedAhead} published ahead, retired keys kept ${d(p.keys.retentionSeconds)}`,
     `offline           grace ${d(o.graceSeconds)}, JWKS refresh ${d(o.jwksRefreshSeconds)}, check-in ${d(o.checkInSeconds)}, clock rollback tolerance ${d(o.clockRollbackToleranceSeconds)}, degraded mode ${o.degradedMode}`,
+    `offline reboots   ${clockTrustText(o.clockTrust)}`,
     `offline unlock    ${unlock}`,
     `offline trust     claims stale after ${d(o.claimsMaxAgeSeconds)}; MFA offline: ${standIn}`,
   ].map((l) => indent + l);
@@ -166,6 +181,7 @@ const FIGURE_LABELS: [string, string][] = [
   ["longestSession", "longest session"],
   ["keyPublicationLead", "key publication lead"],
   ["retiredKeyRetention", "retired-key retention"],
+  ["heldClockRebootGain", "held-clock reboot gain"],
 ];
 
 function entryLines(e: PlanPolicyEntry, indent: string, withSettings: boolean): string[] {

@@ -13,6 +13,7 @@ import { formatDuration } from "../lib/duration";
 import { formatInstant } from "../lib/instant";
 import type { DegradedMode } from "../policy/types";
 import type { ApplicationState } from "../stack/desired-state";
+import { heldClockNote } from "./exposure";
 
 export interface SessionExposure {
   /** `<tenant>/<app>`. */
@@ -27,6 +28,8 @@ export interface SessionExposure {
   accessTokenTtlSeconds: number;
   graceSeconds: number;
   checkInSeconds: number;
+  /** The policy's `clockTrust.offlineBoots`: each boot a device starts offline with the clock held extends the bounds by the time before it. */
+  offlineBoots: number;
 }
 
 /** The offline acceptance left to a revoked session of each application, from `now` (seconds). */
@@ -51,6 +54,7 @@ export function sessionExposure(
       accessTokenTtlSeconds: A,
       graceSeconds: o.graceSeconds,
       checkInSeconds: o.checkInSeconds,
+      offlineBoots: o.clockTrust.offlineBoots,
     };
   });
 }
@@ -64,6 +68,6 @@ export function renderSessionExposure(list: readonly SessionExposure[]): string[
       e.degradedUntil === null
         ? "then refused"
         : `then ${e.degradedMode} until at most ${e.degradedUntil} (check-in deadline, check-in ${d(e.checkInSeconds)})`;
-    return `  ${e.application}: no online refresh from ${e.revokedAt}; offline devices are accepted ${full}, ${degraded}`;
+    return `  ${e.application}: no online refresh from ${e.revokedAt}; offline devices are accepted ${full}, ${degraded}${heldClockNote(e.offlineBoots)}`;
   });
 }

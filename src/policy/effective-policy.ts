@@ -103,6 +103,10 @@ export function resolvePolicy(
         argon2id,
       },
       mfaStandIn: str("offline.mfaStandIn") as MfaStandIn,
+      clockTrust: {
+        offlineBoots: merged.values.get("offline.clockTrust.offlineBoots") as number,
+        platformTime: flag("offline.clockTrust.platformTime"),
+      },
     },
   };
   const retention = seconds("keys.retention", minimumRetentionSeconds(draft));

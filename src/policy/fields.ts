@@ -128,6 +128,18 @@ export const POLICY_FIELDS: readonly PolicyField[] = [
     get: (p) => u(p).argon2id.parallelism,
   },
   { path: "offline.mfaStandIn", kind: "enum", holder: "app", get: (p) => p.offline.mfaStandIn },
+  {
+    path: "offline.clockTrust.offlineBoots",
+    kind: "integer",
+    holder: "app",
+    get: (p) => p.offline.clockTrust.offlineBoots,
+  },
+  {
+    path: "offline.clockTrust.platformTime",
+    kind: "boolean",
+    holder: "app",
+    get: (p) => p.offline.clockTrust.platformTime,
+  },
 ];
 
 const BY_PATH = new Map(POLICY_FIELDS.map((f) => [f.path, f]));

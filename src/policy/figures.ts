@@ -18,6 +18,8 @@ export function derivePolicyFigures(p: EffectivePolicy): PolicyFigures {
     longestSessionSeconds: refresh.expirationPolicy === "SlidingWindow" ? null : refresh.maximumLifetimeMinutes * 60,
     keyPublicationLeadSeconds: p.keys.publishedAhead * p.keys.rotationPeriodSeconds,
     retiredKeyRetentionSeconds: p.keys.retentionSeconds,
+    // Each offline boot hides the time from the device's last reading to the reboot: no bound but none at all.
+    heldClockRebootGainSeconds: p.offline.clockTrust.offlineBoots === 0 ? 0 : null,
   };
 }
 

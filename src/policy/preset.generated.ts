@@ -73,6 +73,7 @@ degradedMode: DegradedMode
 claimsMaxAge: Duration
 localUnlock: PresetOfflineLocalUnlock
 mfaStandIn: MfaStandIn
+clockTrust: PresetOfflineClockTrust
 }
 export interface PresetOfflineLocalUnlock {
 mode: UnlockMode
@@ -89,6 +90,19 @@ export interface PresetOfflineLocalUnlockArgon2Id {
 memory: Size
 iterations: number
 parallelism: number
+}
+/**
+ * What a device may believe about time after a reboot, when no server time has been seen since.
+ */
+export interface PresetOfflineClockTrust {
+/**
+ * Boots a device may start offline between server times; each hides the time from its last reading to the reboot. Past it the session refuses until it sees a server time.
+ */
+offlineBoots: number
+/**
+ * Whether a trusted time the platform gives (GNSS, network time) through recordTrustedTime resets the count of offline boots, as a server time does.
+ */
+platformTime: boolean
 }
 
 /** Every value of {@link Level}, in schema order. */

@@ -56,6 +56,7 @@ max?: {
  */
 "offline.claimsMaxAge"?: string
 "offline.localUnlock.maxAttempts"?: number
+"offline.clockTrust.offlineBoots"?: number
 }
 allowed?: {
 /**
@@ -94,5 +95,6 @@ required?: {
 "refreshToken.revokeOn.passwordChange"?: boolean
 "refreshToken.revokeOn.multiFactorEnable"?: boolean
 "refreshToken.revokeOn.oneTimeTokenReuse"?: boolean
+"offline.clockTrust.platformTime"?: boolean
 }
 }

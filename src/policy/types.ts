@@ -88,6 +88,13 @@ export interface EffectivePolicy {
       readonly argon2id: { readonly memoryKiB: number; readonly iterations: number; readonly parallelism: number };
     };
     readonly mfaStandIn: MfaStandIn;
+    /** Time across reboots: see docs/offline-verifier.md ("Time across reboots"). */
+    readonly clockTrust: {
+      /** Boots a device may start offline between server times; each hides the time from its last reading to the reboot. */
+      readonly offlineBoots: number;
+      /** Whether a platform time (GNSS, network time) through `recordTrustedTime` resets the count, as a server time does. */
+      readonly platformTime: boolean;
+    };
   };
 }
 
@@ -114,4 +121,10 @@ export interface PolicyFigures {
   keyPublicationLeadSeconds: number;
   /** How long a retired key stays published. */
   retiredKeyRetentionSeconds: number;
+  /**
+   * The most a user gains by rebooting with the clock held, beyond the revocation lag: 0 when no boot may start
+   * offline; `null` (unbounded) otherwise, since each offline boot hides the time from the last reading to the
+   * reboot, which no clock on the device measures.
+   */
+  heldClockRebootGainSeconds: number | null;
 }

@@ -31,7 +31,9 @@ function projectRoot(): string {
 
 /** Derived figures as the outputs show them: `revocationLagSeconds: 87300` becomes `revocationLag: "24h15m"`. */
 function formatFigures(figures: PolicyFigures): Record<string, string> {
-  return Object.fromEntries(Object.entries(figures).map(([k, v]) => [k.replace(/Seconds$/, ""), formatDuration(v)]));
+  return Object.fromEntries(
+    Object.entries(figures).map(([k, v]) => [k.replace(/Seconds$/, ""), v === null ? "unbounded" : formatDuration(v)]),
+  );
 }
 
 /** Instants as the program exports and logs them: ISO 8601 with milliseconds, as they have always been. */

@@ -18,11 +18,14 @@ import type { KeyObject } from "node:crypto";
 import { SignJWT } from "jose";
 import { type Bundle, type BundleKey, decide, loadBundle } from "../../packages/verifier/src";
 import type { PolicyFile } from "../../packages/verifier/src/format";
+import { offlineRulesOf } from "../../packages/verifier/src/offline-policy";
+import { offlineBootsRefusal } from "../../packages/verifier/src/reboot-bound";
 import { applyTimeRules, type TimeRulesResult } from "../../packages/verifier/src/time-rules";
 import {
   advanceTrustedTime,
   type MonotonicReading,
   observeServerTime,
+  offlineBootsAfter,
   type TrustedTimeState,
   trustedFloor,
 } from "../../packages/verifier/src/trusted-time";
@@ -36,6 +39,8 @@ export interface TimeRulesPolicy {
   checkInSeconds: number;
   clockRollbackToleranceSeconds: number;
   degradedMode: DegradedMode;
+  /** `clockTrust.offlineBoots`: boots a device may start offline between server times. */
+  offlineBoots: number;
 }
 
 /** The token's time claims. */
@@ -53,6 +58,8 @@ export interface DeviceTimes {
   lastServerTime?: number;
   lastCheckIn?: number;
   online: boolean;
+  /** Boots started offline since the last server time, this one included (see {@link clockBoots}). */
+  boots: number;
 }
 
 /** The clock trust a simulated device keeps: the part of the session's persisted state that clock trust uses. */
@@ -73,6 +80,11 @@ export function newDeviceClock(trust: boolean): DeviceClock {
 export function clockFloor(clock: DeviceClock, monotonic: MonotonicReading): number {
   if (!clock.trust) return clock.state.lastServerTime ?? Number.NEGATIVE_INFINITY;
   return trustedFloor(clock.state, monotonic);
+}
+
+/** The boots the session counts as started offline at this reading (`offlineBootsAfter`); 0 without clock trust. */
+export function clockBoots(clock: DeviceClock, monotonic: MonotonicReading): number {
+  return clock.trust ? offlineBootsAfter(clock.state, monotonic) : 0;
 }
 
 /** After a decision at wall clock `now` on `floor`: the session advances its high-water mark and anchor. */
@@ -133,6 +145,7 @@ export interface OpeningDecision {
 }
 
 const KID_UNKNOWN: OpeningDecision = { decision: "refused", code: "kid-unknown" };
+const CLOCK_UNVERIFIED: OpeningDecision = { decision: "refused", code: "clock-unverified" };
 
 /** True when the device can find the key that signed a token of `generation`. */
 export function holdsKey(keys: DeviceKeys, generation: number): boolean {
@@ -147,6 +160,8 @@ export function decideOpening(
   keys: DeviceKeys,
   device: DeviceTimes,
 ): OpeningDecision {
+  // The session's first gate: more boots started offline than the policy allows (reboot-bound.ts).
+  if (device.boots > policy.offlineBoots) return CLOCK_UNVERIFIED;
   if (!holdsKey(keys, token.generation)) return KID_UNKNOWN;
   return timeRules(policy, token, device);
 }
@@ -217,6 +232,13 @@ export async function verifySamples(samples: readonly Sample[], ctx: SampleConte
       .setExpirationTime(s.token.exp)
       .sign(signer.key);
     const d = s.times;
+    // The session refuses on the boot count before the token (reboot-bound.ts); decide() has no boot count.
+    const bootRefusal = offlineBootsRefusal(d.boots, offlineRulesOf(bundle.policy), Math.max(d.now, d.floor));
+    if (bootRefusal !== undefined) {
+      if (s.fast.code !== "clock-unverified")
+        mismatches.push({ sample: s, real: { decision: "refused", code: "clock-unverified" } });
+      continue;
+    }
     const real = await decide({
       token,
       bundle,

@@ -11,16 +11,19 @@
  * persisted high-water mark, the last server time, and the monotonic clock since boot.
  *
  * A thief (see docs/simulate.md) keeps the device offline and, when the profile lets clocks be set back
- * (`rollbackBy` above 0): switches it off at the theft for `rollbackBy` and boots it with the clock set to the
- * reading the app last showed; when refused, sets the clock back by `rollbackBy`, then reboots, then switches it
- * off for `rollbackBy` again. The session cannot count the time a device is off (the guide says so): an
- * acceptance the policy refuses at true time but allows at true time minus that off time is counted apart, as
- * accepted only because the device was powered off.
+ * (`rollbackBy` above 0), plays one of two tricks. Half of them (odd devices) reboot before every use and set the
+ * clock back to the reading the app last showed. The others switch the device off at the theft for `rollbackBy`
+ * and boot it with the clock set to that reading; when refused, set the clock back by `rollbackBy`, then reboot,
+ * then switch it off for `rollbackBy` again. The session counts a new boot's uptime but not the time before the
+ * boot (the guide says so), and refuses past the policy's `clockTrust.offlineBoots` boots (`clock-unverified`): an
+ * acceptance the policy refuses at true time but allows at true time minus that unmeasured time is counted apart,
+ * as accepted only because the device was powered off.
  */
 
 import type { MonotonicReading } from "../../packages/verifier/src/trusted-time";
 import type { RefreshExpirationPolicy } from "../policy/types";
 import {
+  clockBoots,
   clockDecided,
   clockFloor,
   clockServerTime,
@@ -103,6 +106,8 @@ export interface FleetTally {
     lagWithPowerOffSeconds: number;
   }[];
   thiefOpenings: { full: number; degraded: number; refused: number };
+  /** The thieves' refusals by reason code (`clock-unverified`: past the policy's offline boots). */
+  thiefRefusedBy: Record<string, number>;
   /** Every opening decided, the thieves' included. */
   decided: number;
   samples: Sample[];
@@ -112,6 +117,8 @@ export interface FleetTally {
 export function mergeTally(a: FleetTally, b: FleetTally, maxExamples: number): FleetTally {
   const refusedBy = { ...a.refusedBy };
   for (const [code, n] of Object.entries(b.refusedBy)) refusedBy[code] = (refusedBy[code] ?? 0) + n;
+  const thiefRefusedBy = { ...a.thiefRefusedBy };
+  for (const [code, n] of Object.entries(b.thiefRefusedBy)) thiefRefusedBy[code] = (thiefRefusedBy[code] ?? 0) + n;
   return {
     devices: a.devices + b.devices,
     openings: a.openings + b.openings,
@@ -136,6 +143,7 @@ export function mergeTally(a: FleetTally, b: FleetTally, maxExamples: number): F
       degraded: a.thiefOpenings.degraded + b.thiefOpenings.degraded,
       refused: a.thiefOpenings.refused + b.thiefOpenings.refused,
     },
+    thiefRefusedBy,
     decided: a.decided + b.decided,
     samples: [...a.samples, ...b.samples],
   };
@@ -162,6 +170,7 @@ export function emptyTally(): FleetTally {
     failedRefreshes: 0,
     stolen: [],
     thiefOpenings: { full: 0, degraded: 0, refused: 0 },
+    thiefRefusedBy: {},
     decided: 0,
     samples: [],
   };
@@ -224,8 +233,8 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
     return reading;
   };
   clockServerTime(clock, start, monotonic(start));
-  // What the session cannot see: from its last trusted moment before a shutdown to the first decision after the
-  // boot, summed since the last server contact; the oracle grants exactly this much (the guide's bound).
+  // What the session cannot see: from its last trusted moment before a shutdown to the boot (the new boot's uptime
+  // is counted), summed since the last server contact; the oracle grants exactly this much (the guide's bound).
   let lastTrustAt = start;
   let lastWall = start + skew;
   let offUncounted = 0;
@@ -252,6 +261,9 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
   let stolen = false;
   let thiefTries = 0;
   const thiefTampers = p.clock.rollbackBySeconds > 0;
+  // Half the thieves (odd devices: no random draw, so the other devices' streams are unchanged) reboot before
+  // every use and set the clock back to the reading the app last showed; the others tamper as below.
+  const thiefRebootsEachUse = thiefTampers && id % 2 === 1;
   let lastThiefAcceptance = Number.NEGATIVE_INFINITY;
   let lastThiefAcceptanceInPolicy = Number.NEGATIVE_INFINITY;
   // Each device samples every n-th of its own openings from its own offset, so the sample does not depend on
@@ -315,14 +327,16 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
       lastServerTime: clock.state.lastServerTime ?? undefined,
       lastCheckIn,
       online: onlineNow,
+      boots: clockBoots(clock, reading),
     };
   }
 
   function open(at: number): void {
     if (at < poweredOnAt) return;
+    if (stolen && thiefRebootsEachUse) powerCycle(at, 0, true);
     if (booted) {
       booted = false;
-      offUncounted += at - lastTrustAt;
+      offUncounted += bootAt - lastTrustAt;
       // The thief sets the clock to the reading the app last showed, as if no time had passed while off.
       if (setClockAtBoot) rolledBack = skew - (lastWall - at);
     }
@@ -388,10 +402,11 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
     }
     if (stolen) {
       tally.thiefOpenings[d.decision]++;
+      if (!isAccepted) tally.thiefRefusedBy[d.code] = (tally.thiefRefusedBy[d.code] ?? 0) + 1;
       if (isAccepted) {
         if (at >= revokedAt) lastThiefAcceptance = at;
         if (at >= revokedAt && !outside) lastThiefAcceptanceInPolicy = at;
-      } else if (thiefTries < 3 && thiefTampers) {
+      } else if (thiefTries < 3 && thiefTampers && !thiefRebootsEachUse) {
         // A thief who is refused tries, in turn: the clock set back, a reboot, the device switched off a while.
         thiefTries++;
         const by = p.clock.rollbackBySeconds;
@@ -452,7 +467,7 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
       // and switches it off for a while, to boot it later with the clock set back to what the app last showed.
       stolen = true;
       online = false;
-      if (thiefTampers) powerCycle(t, p.clock.rollbackBySeconds, true);
+      if (thiefTampers && !thiefRebootsEachUse) powerCycle(t, p.clock.rollbackBySeconds, true);
       toggleAt = Number.POSITIVE_INFINITY;
       installAt = Number.POSITIVE_INFINITY;
       rollbackAt = Number.POSITIVE_INFINITY;

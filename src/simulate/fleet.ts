@@ -145,6 +145,7 @@ export function prepareApplication(
       checkInSeconds: a.offline.checkInSeconds,
       clockRollbackToleranceSeconds: a.offline.clockRollbackToleranceSeconds,
       degradedMode: a.offline.degradedMode,
+      offlineBoots: a.offline.clockTrust.offlineBoots,
     },
     refresh: {
       expiration: a.refreshToken.expirationPolicy,

@@ -150,6 +150,7 @@ localUnlock?: LocalUnlock
  * What stands in for MFA offline: refuse actions that need MFA, or accept a local unlock within the session.
  */
 mfaStandIn?: ("refuse" | "local-unlock")
+clockTrust?: ClockTrust
 }
 export interface LocalUnlock {
 /**
@@ -172,6 +173,19 @@ export interface Argon2Id {
 memory?: string
 iterations?: number
 parallelism?: number
+}
+/**
+ * What a device may believe about time after a reboot, when no server time has been seen since.
+ */
+export interface ClockTrust {
+/**
+ * Boots a device may start offline between server times; each hides the time from its last reading to the reboot. Past it the session refuses until it sees a server time.
+ */
+offlineBoots?: number
+/**
+ * Whether a trusted time the platform gives (GNSS, network time) through recordTrustedTime resets the count of offline boots, as a server time does.
+ */
+platformTime?: boolean
 }
 export interface Waiver {
 rule: string

@@ -145,7 +145,7 @@ describe("fakit revoke", () => {
     expect(r.stdout.trim().split("\n")).toEqual([
       `FusionAuth: ${emu.url}`,
       `revoked the refresh tokens of user ${userId} in field-ops/inspector`,
-      "  field-ops/inspector: no online refresh from 2026-03-01T12:00:00Z; offline devices are accepted fully until at most 2026-03-04T12:30:00Z (access token 30m + grace 3d), then read-and-queue-writes until at most 2026-03-15T12:00:00Z (check-in deadline, check-in 14d)",
+      "  field-ops/inspector: no online refresh from 2026-03-01T12:00:00Z; offline devices are accepted fully until at most 2026-03-04T12:30:00Z (access token 30m + grace 3d), then read-and-queue-writes until at most 2026-03-15T12:00:00Z (check-in deadline, check-in 14d); a device whose user reboots it with the clock held: later by the unmeasured time before each of up to 6 offline boot(s)",
     ]);
     expect(await refreshes()).toBe(400);
   });
@@ -167,6 +167,7 @@ describe("fakit revoke", () => {
         accessTokenTtlSeconds: 600,
         graceSeconds: 1800,
         checkInSeconds: 3600,
+        offlineBoots: 0,
       },
     ]);
   });

@@ -45,6 +45,7 @@ describe("plan's exposure to a revoked key", () => {
         revokedAt: REVOKED_ISO,
         staleDevicesAcceptUntil: "2026-01-18T00:00:00Z",
         checkInSeconds: 7 * 86_400,
+        offlineBoots: 2,
         updatedDevicesRefuse: true,
         buildCheck: "fakit bundle --check --stack test --app t1/app",
         bundlesListIt: true,
@@ -63,7 +64,7 @@ describe("plan's exposure to a revoked key", () => {
     expect(renderExposureText(planExposure("test", rotations))).toEqual([
       "",
       `EXPOSURE of t1/app to revoked generation 0, kid kid-0 (revoked ${REVOKED_ISO}: key leaked):`,
-      `  devices that have not fetched the JWKS or a bundle since ${REVOKED_ISO} accept tokens forged with it until at most 2026-01-18T00:00:00Z (their check-in deadline, check-in 7d)`,
+      `  devices that have not fetched the JWKS or a bundle since ${REVOKED_ISO} accept tokens forged with it until at most 2026-01-18T00:00:00Z (their check-in deadline, which never runs past their last JWKS or bundle fetch + check-in 7d); a device whose user reboots it with the clock held: later by the unmeasured time before each of up to 2 offline boot(s)`,
       "  devices with a JWKS or bundle fetched after the revocation refuse tokens signed with it",
       "  app builds whose bundle holds it fail `fakit bundle --check --stack test --app t1/app`: rebuild them with a bundle built now",
       "  bundles built now list it in policy.json revokedKeys",

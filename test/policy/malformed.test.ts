@@ -124,6 +124,8 @@ const EXPECTED: Record<string, string[]> = {
     "policies/presets/custom.yaml:26:17: KIT_FLOOR_MAX offline.claimsMaxAge (24h) exceeds the high level's maximum of 1h (rule offline.claimsMaxAge.max); change it or add a waiver with a reason",
     "policies/presets/custom.yaml:29:18: KIT_FLOOR_MAX offline.localUnlock.maxAttempts (10) exceeds the high level's maximum of 5 (rule offline.localUnlock.maxAttempts.max); change it or add a waiver with a reason",
     "policies/presets/custom.yaml:34:15: KIT_FLOOR_ALLOWED offline.mfaStandIn local-unlock is not allowed at the high level (allowed: refuse) (rule offline.mfaStandIn.allowed); change it or add a waiver with a reason",
+    "policies/presets/custom.yaml:36:19: KIT_FLOOR_MAX offline.clockTrust.offlineBoots (2) exceeds the high level's maximum of 0 (rule offline.clockTrust.offlineBoots.max); change it or add a waiver with a reason",
+    "policies/presets/custom.yaml:37:19: KIT_FLOOR_REQUIRED offline.clockTrust.platformTime must be false at the high level (rule offline.clockTrust.platformTime.required); change it or add a waiver with a reason",
   ],
   "YAML alias to an anchor never set": [
     "policies/presets/standard.yaml:5:8: KIT_YAML_SYNTAX Unresolved alias (the anchor must be set before the alias): missing",

@@ -83,7 +83,11 @@ describe.skipIf(tc === undefined)("bad days: key compromise, a stolen device, lo
   /** What a device holding the bundle in `dir`, whose last check-in was at `checkedIn`, answers offline at `t`. */
   async function offline(token: string, dir: string, t: number, checkedIn: number) {
     const d = await device(dir);
+    // The sign-in (a check-in) fetched the JWKS with it (syncJwks); the keys FusionAuth published then are those
+    // the bundle holds. Without a fetch the check-in would count only from the bundle's build.
     expect(await d.recordSignIn(at(checkedIn))).toBe(true);
+    const jwks = JSON.parse(readFileSync(path.join(dir, "jwks.json"), "utf8"));
+    expect(await d.acceptJwks(jwks, at(checkedIn))).toEqual({ ok: true });
     return d.decide({ token, now: at(t), online: false });
   }
   /** The strong attacker: a token signed with the leaked key, issued a minute before it is used at `use`. */
@@ -183,6 +187,7 @@ describe.skipIf(tc === undefined)("bad days: key compromise, a stolen device, lo
         revokedAt: iso(TC).replace(".000Z", "Z"),
         staleDevicesAcceptUntil: iso(TC + policy.offline.checkInSeconds).replace(".000Z", "Z"),
         checkInSeconds: policy.offline.checkInSeconds,
+        offlineBoots: policy.offline.clockTrust.offlineBoots,
         updatedDevicesRefuse: true,
         buildCheck: `fakit bundle --check --stack ${s.stackName} --app ${NAME}`,
         bundlesListIt: true,
@@ -304,6 +309,9 @@ describe.skipIf(tc === undefined)("bad days: key compromise, a stolen device, lo
       const { token, refreshToken } = await user.login();
       // The phone signed in online just before it was stolen: the session records that as its check-in.
       const phone = await device(bundleDir("new"));
+      // With the JWKS fetched at the sign-in (syncJwks), the check-in counts from it.
+      const jwks = await (await fetch(`${s.emu.url}/.well-known/jwks.json`)).json();
+      expect(await phone.acceptJwks(jwks, at(TR - 60))).toEqual({ ok: true });
       expect((await phone.login({ token, now: at(TR - 60) })).reason.code).toBe("valid");
       s.setClock(TR);
       const args = ["revoke", "--stack", s.stackName, "--user", user.userId, "--app", NAME, "--now", iso(TR)];

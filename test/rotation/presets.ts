@@ -100,30 +100,34 @@ export function preset(
 
 const OWASP_ARGON2ID = { memoryKiB: 19 * 1024, iterations: 2, parallelism: 1 };
 
-/** Claims age, local unlock and MFA stand-in of each shipped preset. */
+/** Claims age, local unlock, MFA stand-in and clock trust of each shipped preset. */
 const OFFLINE_UNLOCK: Record<
   EffectivePolicy["level"],
-  Pick<EffectivePolicy["offline"], "claimsMaxAgeSeconds" | "localUnlock" | "mfaStandIn">
+  Pick<EffectivePolicy["offline"], "claimsMaxAgeSeconds" | "localUnlock" | "mfaStandIn" | "clockTrust">
 > = {
   critical: {
     claimsMaxAgeSeconds: 5 * MIN,
     localUnlock: { mode: "none", maxAttempts: 1, argon2id: OWASP_ARGON2ID },
     mfaStandIn: "refuse",
+    clockTrust: { offlineBoots: 0, platformTime: false },
   },
   high: {
     claimsMaxAgeSeconds: 30 * MIN,
     localUnlock: { mode: "either", maxAttempts: 5, argon2id: { ...OWASP_ARGON2ID, memoryKiB: 46 * 1024 } },
     mfaStandIn: "refuse",
+    clockTrust: { offlineBoots: 0, platformTime: false },
   },
   standard: {
     claimsMaxAgeSeconds: 24 * HOUR,
     localUnlock: { mode: "either", maxAttempts: 10, argon2id: OWASP_ARGON2ID },
     mfaStandIn: "local-unlock",
+    clockTrust: { offlineBoots: 2, platformTime: true },
   },
   field: {
     claimsMaxAgeSeconds: 72 * HOUR,
     localUnlock: { mode: "either", maxAttempts: 10, argon2id: OWASP_ARGON2ID },
     mfaStandIn: "local-unlock",
+    clockTrust: { offlineBoots: 6, platformTime: true },
   },
 };
 

@@ -2,10 +2,10 @@
 // the emulator, a bundle emitted by the real `fakit bundle`, a ward nurse's device deciding offline with the
 // reference verifier through a day that crosses the clinic tenant's key rotation, and a password change.
 // Every decision time and deadline is derived from the compiled policy of the `clinic` tenant's application.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Bundle, type DeviceState, decide } from "../../packages/verifier/src";
+import { type Bundle, type DeviceState, decide, emptyState } from "../../packages/verifier/src";
 import type { EffectivePolicy } from "../../src/policy/types";
 import { ROTATION_EPOCH_SECONDS as EPOCH } from "../../src/rotation/epoch";
 import type { DesiredState } from "../../src/stack/desired-state";
@@ -204,6 +204,45 @@ describe.skipIf(tc === undefined)("the offline day: local stack, real pulumi up,
       const after = await online(refreshed, exp + 1, { lastServerTime: at(exp), lastCheckIn: at(exp) });
       expect(after).toMatchObject({ decision: "full", reason: { code: "valid" } });
       expect(after.nextDeadline).toEqual({ kind: "token-expiry", at: at(r.exp) });
+    },
+  );
+
+  it(
+    "the nurse's phone rebooted with the clock held: fakit verify --pinned-key --state --monotonic on the shipped bundle",
+    LONG,
+    async () => {
+      // Issue 21: rebooting before each use and setting the clock back to the last reading kept `full` forever.
+      s.setClock(morning + 3600);
+      const { token } = await nurse.login();
+      const { iat } = claimsOf(token);
+      const dir = path.join(bundlesDir, s.stackName, TENANT, APP);
+      const verify = async (state: string, now: number, monotonic: string, extra: string[] = []) => {
+        const r = await s.fakit([
+          "verify",
+          ...["--bundle", dir, "--pinned-key", s.signingKey.publicPath, "--state", path.join(s.outDir, state)],
+          ...["--token", token, "--now", iso(now), "--offline", "--monotonic", monotonic, ...extra],
+        ]);
+        expect(r.stderr).toBe("");
+        return JSON.parse(r.stdout) as { decision: string; reason: { code: string } };
+      };
+      const checkIn = ["--last-server-time", iso(iat), "--last-check-in", iso(iat)];
+      // The app fetched the JWKS with the login (syncJwks): without it the check-in would not count past the build.
+      const fetched = { ...emptyState(), jwks: { fetchedAt: iat, keys: bundle.jwks.keys } };
+      for (const state of ["uptime.json", "held.json"])
+        writeFileSync(path.join(s.outDir, state), JSON.stringify(fetched));
+      // A new boot whose uptime exceeds the check-in interval is not full, whatever the wall clock says.
+      expect(await verify("uptime.json", iat + 60, "boot-0:100", checkIn)).toMatchObject({ decision: "full" });
+      expect(await verify("uptime.json", iat + 60, `boot-1:${C + 1}`)).toMatchObject({ decision: "refused" });
+      // Reboots with the clock held within the token's lifetime: full for the policy's offline boots, then not.
+      const bound = policy.offline.clockTrust.offlineBoots;
+      expect(await verify("held.json", iat + 1, "boot-0:100", checkIn)).toMatchObject({ decision: "full" });
+      for (let boot = 1; boot <= bound; boot++)
+        expect(await verify("held.json", iat + 1 + boot, `boot-${boot}:5`)).toMatchObject({ decision: "full" });
+      for (const boot of [bound + 1, 40])
+        expect(await verify("held.json", iat + 2 + boot, `boot-${boot}:5`)).toMatchObject({
+          decision: "refused",
+          reason: { code: "clock-unverified" },
+        });
     },
   );
 

@@ -247,13 +247,28 @@ describe("clock trust", () => {
     expect((await session.decide({ token, now: at(T0 + 2 * MIN), online: false })).reason.code).toBe("valid");
   });
 
-  it("a monotonic reading from another boot, or one that went back, is ignored", async () => {
+  it("a new boot counts its uptime from the last trusted time (it was ignored: full 8 days later)", async () => {
     const { session } = await open();
     await session.recordSignIn(at(T0), boot(1000));
+    // Another boot up 8 days: it started after the last reading, so trusted time is at least T0 + 8 days.
     const r1 = await session.decide({ token, now: at(T0 + MIN), online: false, monotonic: boot(8 * DAY, "boot-9") });
-    expect(r1.reason.code).toBe("valid");
-    const r2 = await session.decide({ token, now: at(T0 + MIN), online: false, monotonic: boot(10, "boot-9") });
-    expect(r2.reason.code).toBe("valid");
+    expect(r1).toMatchObject({
+      decision: "refused",
+      reason: { code: "clock-rollback" },
+      trustedTime: at(T0 + 8 * DAY),
+    });
+    const honest = await session.decide({
+      token,
+      now: at(T0 + 8 * DAY),
+      online: false,
+      monotonic: boot(8 * DAY, "boot-9"),
+    });
+    expect(honest.reason.code).toBe("check-in-overdue");
+    // Within that boot, a reading that went back is a boot again (a reused id): counted, never ignored.
+    await session.recordServerTime(at(T0 + MIN), boot(100, "boot-9"));
+    const back = await session.decide({ token, now: at(T0 + 2 * MIN), online: false, monotonic: boot(10, "boot-9") });
+    expect(back.reason.code).toBe("valid");
+    expect(session.state.offlineBoots).toBe(1);
   });
 });
 
@@ -263,6 +278,7 @@ describe("the check-in deadline", () => {
   it("counts from the recorded check-in: a token forged with a leaked key and a fresh iat is refused at it", async () => {
     const { session } = await open();
     await session.recordSignIn(at(T0));
+    await session.acceptJwks(JSON.parse(files["jwks.json"]), at(T0));
     // The forger holds g0's private key (leaked; this device has no bundle revoking it yet) and writes `iat`
     // a minute before each use: the token is always fresh, the device has not checked in since T0.
     const forged = (now: number) => signToken(g0, claims(now - MIN));
@@ -297,6 +313,8 @@ describe("the check-in deadline", () => {
     const { session } = await open();
     await session.login({ token, now: at(T0), serverTime: at(T0) });
     const refreshed = await signToken(g0, claims(T0 + 2 * DAY));
+    // The check-in fetches the JWKS with the refresh: without it the deadline stays the last fetch's + C.
+    await session.acceptJwks(JSON.parse(files["jwks.json"]), at(T0 + 2 * DAY + 1));
     const r = await session.refresh({ token: refreshed, now: at(T0 + 2 * DAY), serverTime: at(T0 + 2 * DAY + 1) });
     expect(r.reason.code).toBe("valid");
     expect(session.state.lastCheckIn).toBe(T0 + 2 * DAY + 1);

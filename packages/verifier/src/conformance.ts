@@ -46,7 +46,8 @@ export type ConformanceStep =
   | { installBundle: string; expect: string }
   | { enrollPin: string; expect: string }
   | { unlockPin: string; expect: string }
-  | { persistFails: boolean };
+  | { persistFails: boolean }
+  | { platformTime: { at: number; monotonic: MonotonicReading } };
 
 /** device.json: the application under test and the device key it seals with (TEST ONLY). */
 export interface ConformanceDevice {
@@ -138,6 +139,8 @@ export async function answerConformanceCase(
     } else if ("unlockPin" in step) {
       const r = await session.unlockWithPin(step.unlockPin, { now: at(c.decide.now) });
       check("unlocking with a PIN", r.ok ? "ok" : r.code, step.expect);
+    } else if ("platformTime" in step) {
+      await session.recordTrustedTime(at(step.platformTime.at), step.platformTime.monotonic);
     } else if ("persistFails" in step) {
       failing = step.persistFails;
     } else {

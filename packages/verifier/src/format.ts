@@ -132,6 +132,12 @@ export interface PolicyFile {
   localUnlock: LocalUnlockSettings;
   /** `refuse`: actions that need MFA are refused offline; `local-unlock`: a local unlock in the session stands in. */
   mfaStandIn: MfaStandIn;
+  /**
+   * Time across reboots: how many boots a device may start offline between server times, and whether a platform
+   * time (GNSS, network time) resets that count. Absent in bundles built before it: read as
+   * {@link NO_OFFLINE_BOOTS}, the strictest.
+   */
+  clockTrust: ClockTrustPolicy;
   keys: PolicyKey[];
   /**
    * Compromised keys, sorted by kid; always present (empty when nothing was revoked): the session refuses tokens
@@ -157,6 +163,17 @@ export interface ManifestFile {
   application: string;
   files: { name: string; sha256: string }[];
 }
+
+/** `policy.json` `clockTrust`: see {@link PolicyFile.clockTrust}. */
+export interface ClockTrustPolicy {
+  /** How many boots a device may start offline between two server times. */
+  offlineBoots: number;
+  /** Whether a platform time (GNSS, network time) the user cannot set ends that count. */
+  platformTime: boolean;
+}
+
+/** The clock trust of a `policy.json` without `clockTrust` (built before it): no boot may start offline. */
+export const NO_OFFLINE_BOOTS: ClockTrustPolicy = Object.freeze({ offlineBoots: 0, platformTime: false });
 
 /** Format 2 `policy.json` `localUnlock`: how the cached session is unlocked offline. */
 export type LocalUnlockMode = UnlockMode;
@@ -292,6 +309,17 @@ function offlineUnlockProblems(value: Record<string, unknown>): string[] {
   }
   if (!isOneOf(MFA_STAND_IN_VALUES, value.mfaStandIn))
     out.push(`"mfaStandIn" must be one of ${MFA_STAND_IN_VALUES.join(", ")}`);
+  const t = value.clockTrust;
+  if (
+    t !== undefined &&
+    !(
+      isObject(t) &&
+      isCount(t.offlineBoots, 0) &&
+      (t.offlineBoots as number) <= 1000 &&
+      typeof t.platformTime === "boolean"
+    )
+  )
+    out.push(`"clockTrust" must be {offlineBoots: a whole number from 0 to 1000, platformTime: true or false}`);
   const r = value.revokedKeys;
   const validRevoked =
     Array.isArray(r) &&
@@ -356,7 +384,8 @@ export function parsePolicyFile(value: unknown): { policy?: PolicyFile; problems
     problems.push(bad(`"keys" must list objects with a "kid"`));
   }
   if (problems.length > 0) return { problems };
-  return { policy: value as unknown as PolicyFile, problems };
+  const policy = value as unknown as PolicyFile;
+  return { policy: policy.clockTrust === undefined ? { ...policy, clockTrust: NO_OFFLINE_BOOTS } : policy, problems };
 }
 
 /** Parses and checks `manifest.json` content (already JSON-parsed). */

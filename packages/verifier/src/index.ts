@@ -7,6 +7,8 @@
  * @packageDocumentation
  */
 
+export type { FetchLike, SyncJwksOptions, SyncJwksResult } from "./check-in";
+export { syncJwks } from "./check-in";
 export type { NodeClockSources } from "./clock";
 export { nodeMonotonic, webMonotonic } from "./clock";
 export type { CryptoBackend } from "./crypto/backend";

@@ -14,7 +14,7 @@ export { answerConformanceCase, conformanceDeviceKey, runConformance, runConform
 export { cryptoBackend } from "./crypto/backend";
 export type { DecisionClock } from "./decide";
 export { decideWithKeys } from "./decide";
-export { mergeKeyList, parseFetchedJwks } from "./jwks-cache";
+export { checkInBound, mergeKeyList, parseFetchedJwks } from "./jwks-cache";
 export { ARGON2ID_MINIMUM, MAX_DURATION_SECONDS } from "./offline-policy";
 export { pinnedContext, SEALED_STATE_PREFIX } from "./state-seal";
 export { duplicateMember } from "./strict-json";
@@ -22,4 +22,11 @@ export type { DeadlineKind, TimePolicy, TimeRulesInput, TimeRulesResult } from "
 export { applyTimeRules, MAX_TIME_SECONDS } from "./time-rules";
 export { MAX_HEADER_LENGTH, MAX_TOKEN_LENGTH } from "./token-steps";
 export type { MonotonicReading } from "./trusted-time";
-export { advanceTrustedTime, observeServerTime, trustedFloor } from "./trusted-time";
+export {
+  advanceTrustedTime,
+  isNewBoot,
+  observePlatformTime,
+  observeServerTime,
+  offlineBootsAfter,
+  trustedFloor,
+} from "./trusted-time";

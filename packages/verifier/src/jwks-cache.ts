@@ -28,6 +28,22 @@ export function parseFetchedJwks(
   return { keys: usable };
 }
 
+/**
+ * The check-in the deadline counts from: the recorded check-in, but never later than the newest revocation
+ * state the device holds (its last JWKS fetch, or its bundle's build). A check-in that brought no fresh JWKS
+ * proves the refresh token alive, not that the keys the device holds are: a device that refreshed after a key
+ * was revoked, without fetching, still holds the key, so its deadline stays the fetch's + C, and a forgery with
+ * a revoked key is accepted until at most revokedAt + C. `undefined` without a recorded check-in.
+ */
+export function checkInBound(
+  lastCheckIn: number | null,
+  fetched: { fetchedAt: number } | null,
+  bundleGeneration: number,
+): number | undefined {
+  if (lastCheckIn === null) return undefined;
+  return Math.min(lastCheckIn, Math.max(fetched?.fetchedAt ?? Number.NEGATIVE_INFINITY, bundleGeneration));
+}
+
 /** The key list to verify with: see the module comment for the rule. */
 export function mergeKeyList(
   bundleKeys: readonly PublicJwk[],

@@ -4,7 +4,7 @@
  * types of every field are checked once, by `parsePolicyFile` (../bundle/format.ts); this module adds only the
  * verifier's ranges, so nothing downstream meets `1e300` or Argon2id parameters below OWASP's minimum.
  */
-import type { BundleProblem, LocalUnlockPolicy, MfaStandIn, PolicyFile, RevokedKey } from "./format";
+import type { BundleProblem, ClockTrustPolicy, LocalUnlockPolicy, MfaStandIn, PolicyFile, RevokedKey } from "./format";
 import { ARGON2ID_MINIMUM } from "./policy-values";
 import { MAX_TIME_SECONDS, type TimePolicy } from "./time-rules";
 
@@ -24,6 +24,7 @@ export interface OfflineRules {
   revoked: ReadonlyMap<string, RevokedKey>;
   localUnlock: LocalUnlockPolicy;
   mfaStandIn: MfaStandIn;
+  clockTrust: ClockTrustPolicy;
 }
 
 function isInt(v: unknown, min: number, max: number): v is number {
@@ -97,6 +98,7 @@ export function offlineRulesOf(policy: PolicyFile): OfflineRules {
     revoked: new Map(policy.revokedKeys.map((k) => [k.kid, k])),
     localUnlock: policy.localUnlock,
     mfaStandIn: policy.mfaStandIn,
+    clockTrust: policy.clockTrust,
   };
   cache.set(policy, rules);
   return rules;

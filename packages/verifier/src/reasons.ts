@@ -84,6 +84,11 @@ export const REASON_CODES = [
   "claims-stale",
   /** refused (session): too many failed local unlocks; the session was wiped. */
   "session-wiped",
+  /**
+   * refused (session): the device started more boots offline since the last server time than the policy's
+   * `clockTrust.offlineBoots`; each hides the time from the last reading to the reboot. A server time ends it.
+   */
+  "clock-unverified",
   /** refused (session): the action needs MFA and the policy's `mfaStandIn` is `refuse` (or the device is online). */
   "mfa-required",
   /**

@@ -49,6 +49,11 @@ export interface SessionState {
    * issuer signs with them, so their projected activation no longer refuses their tokens. Absent when none.
    */
   keysSeenOnline?: string[];
+  /**
+   * Boots the device started since the last server time (or platform time the policy trusts): each hides the
+   * time from the last reading to the reboot. Absent when none (and in states written before it).
+   */
+  offlineBoots?: number;
   /** The generation of the newest bundle the device has accepted. */
   bundleGeneration: number | null;
   /** Failed local unlocks since the last success. */
@@ -154,6 +159,7 @@ export function parseSessionState(stored: unknown): { state?: SessionState; prob
   )
     return bad("pin");
   if (typeof v.wiped !== "boolean") return bad("wiped");
+  if (v.offlineBoots !== undefined && !isCount(v.offlineBoots)) return bad("offlineBoots");
   const seen = v.keysSeenOnline;
   if (
     seen !== undefined &&

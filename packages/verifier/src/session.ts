@@ -16,11 +16,12 @@ import { type ClaimCheck, decideWithKeys, type OfflineDecision } from "./decide"
 import type { CounterStore, DeviceKey } from "./device-key";
 import type { PublicJwk } from "./format";
 import type { JWK } from "./jwk";
-import { mergeKeyList, parseFetchedJwks } from "./jwks-cache";
+import { checkInBound, mergeKeyList, parseFetchedJwks } from "./jwks-cache";
 import { type BundleKey, importKey } from "./load-bundle";
 import { type Argon2Params, argon2idKdf, checkPin, enrollPin, type PinKdf } from "./local-unlock";
 import { offlineRulesOf } from "./offline-policy";
 import type { ReasonCode } from "./reasons";
+import { offlineBootsRefusal } from "./reboot-bound";
 import { emptyState, MAX_KEYS_SEEN, type SessionState } from "./session-state";
 import {
   openSignedBundle,
@@ -29,7 +30,14 @@ import {
   type SignedBundleFilesInput,
 } from "./signed-bundle";
 import { type LostCode, openStoredState, ownKeysOnly, pinnedContext, type StateBinding, sealState } from "./state-seal";
-import { advanceTrustedTime, type MonotonicReading, observeServerTime, trustedFloor } from "./trusted-time";
+import {
+  advanceTrustedTime,
+  type MonotonicReading,
+  observePlatformTime,
+  observeServerTime,
+  offlineBootsAfter,
+  trustedFloor,
+} from "./trusted-time";
 
 export interface OfflineSessionOptions {
   /** The bundle files: the one shipped in the build, or a newer one the app downloaded and stored. */
@@ -124,7 +132,9 @@ export type UnlockResult =
       attemptsLeft: number;
     };
 
-export type InstallResult = { ok: true } | { ok: false; code: ReasonCode | "jwks-invalid"; message: string };
+export type InstallResult =
+  | { ok: true }
+  | { ok: false; code: ReasonCode | "jwks-invalid" | "jwks-older"; message: string };
 
 const seconds = (d: Date) => d.getTime() / 1000;
 /**
@@ -300,19 +310,26 @@ export class OfflineSession {
     if (!validDate(input.now)) return refuse("state-invalid", "`now` is not a valid Date");
 
     const floor = trustedFloor(this.current, input.monotonic);
-    const result = await decideWithKeys(
-      input.token,
-      this.signed.bundle,
-      this.keys,
-      {
-        now: seconds(input.now),
-        floor,
-        lastCheckIn: this.current.lastCheckIn ?? undefined,
-        online: input.online,
-        keysSeenOnline: this.seenSet(),
-      },
-      input.checkClaims,
-    );
+    const { bundle, manifest } = this.signed;
+    const result =
+      offlineBootsRefusal(
+        offlineBootsAfter(this.current, input.monotonic),
+        offlineRulesOf(bundle.policy),
+        Math.max(seconds(input.now), floor),
+      ) ??
+      (await decideWithKeys(
+        input.token,
+        bundle,
+        this.keys,
+        {
+          now: seconds(input.now),
+          floor,
+          lastCheckIn: checkInBound(this.current.lastCheckIn, this.current.jwks, manifest.generation),
+          online: input.online,
+          keysSeenOnline: this.seenSet(),
+        },
+        input.checkClaims,
+      ));
     const decision = this.applyGates(result, input);
     const trusted = Math.max(seconds(input.now), floor);
     const next = advanceTrustedTime(
@@ -454,6 +471,19 @@ export class OfflineSession {
   }
 
   /**
+   * Records a trusted time the platform gives (GNSS time, network time: Android `SystemClock.currentGnssTimeClock()`
+   * or `currentNetworkTimeClock()`), which the user cannot set. It moves the trusted time forward and anchors it on
+   * this boot; where the policy's `clockTrust.platformTime` allows, it also ends the count of offline boots, as a
+   * server time does. Returns whether the state was saved.
+   */
+  async recordTrustedTime(time: Date, monotonic?: MonotonicReading): Promise<boolean> {
+    if (!validDate(time) || this.signed === undefined || this.problem !== undefined) return false;
+    const resets = offlineRulesOf(this.signed.bundle.policy).clockTrust.platformTime;
+    this.current = observePlatformTime(this.current, seconds(time), monotonic, resets);
+    return this.save();
+  }
+
+  /**
    * Records a successful online check-in (a token refresh) at the server's time; {@link refresh} does it for
    * the token it verifies. Offline, the check-in deadline counts from the latest check-in recorded.
    */
@@ -487,11 +517,19 @@ export class OfflineSession {
 
   /**
    * Takes a JWKS fetched from the issuer at `fetchedAt` (the response's HTTP `Date`). A malformed body is
-   * refused (`jwks-invalid`) and the previous keys stay.
+   * refused (`jwks-invalid`) and the previous keys stay. Fetches are ordered by server time: one older than the
+   * JWKS held (a delayed or replayed response) is refused (`jwks-older`), so it never revives a removed key.
    */
   async acceptJwks(body: unknown, fetchedAt: Date): Promise<InstallResult> {
     if (this.signed === undefined) return { ok: false, code: "bundle-invalid", message: "no bundle is open" };
     if (!validDate(fetchedAt)) return { ok: false, code: "jwks-invalid", message: "`fetchedAt` is not a valid Date" };
+    const held = this.current.jwks?.fetchedAt;
+    if (held !== undefined && Math.floor(seconds(fetchedAt)) < held)
+      return {
+        ok: false,
+        code: "jwks-older",
+        message: `a JWKS fetched at ${fetchedAt.toISOString()} is older than the one held`,
+      };
     const parsed = parseFetchedJwks(body, this.signed.bundle.policy.allowedAlgorithms);
     if (parsed.keys === undefined) return { ok: false, code: "jwks-invalid", message: parsed.problem as string };
     const imported = await this.importAll(parsed.keys);

@@ -6,11 +6,17 @@
  *
  * trusted = max(wall clock, high-water mark, last server time, anchor.trustedTime + elapsed since the anchor)
  * where the anchor term counts only when the boot id is the anchor's and the monotonic reading has not gone back.
+ *
+ * Across a reboot the anchor is lost, but not everything: the new boot started after the last reading, so the
+ * trusted time is at least the last trusted time plus the new boot's uptime. What no clock measures is the time
+ * from the last reading to the reboot; the state counts such boots (`offlineBoots`) until a server time (or a
+ * platform time the policy trusts) measures time again, and the session bounds the count by the policy's
+ * `clockTrust.offlineBoots`.
  */
 import type { SessionState } from "./session-state";
 
 /** The part of the session state clock trust reads and writes (a simulation can keep just this part). */
-export type TrustedTimeState = Pick<SessionState, "lastServerTime" | "highWaterMark" | "anchor">;
+export type TrustedTimeState = Pick<SessionState, "lastServerTime" | "highWaterMark" | "anchor" | "offlineBoots">;
 
 /** A reading of the platform's monotonic clock, with an id that changes at every boot. */
 export interface MonotonicReading {
@@ -30,26 +36,43 @@ function isReading(m: MonotonicReading | undefined): m is MonotonicReading {
   );
 }
 
-/** The latest time the state vouches for, besides the wall clock; `-Infinity` when it knows none. */
+/**
+ * True when the reading is of a boot after the anchor's: another boot id, or the same id with a monotonic clock
+ * behind the anchor's (a boot id the platform reused). Without an anchor nothing tells a boot from another.
+ */
+export function isNewBoot(state: TrustedTimeState, monotonic?: MonotonicReading): boolean {
+  const a = state.anchor;
+  return (
+    a !== null && isReading(monotonic) && (monotonic.bootId !== a.bootId || monotonic.elapsedSeconds < a.elapsedSeconds)
+  );
+}
+
+/** The boots started since the last server time, this reading's boot included when it is a new one. */
+export function offlineBootsAfter(state: TrustedTimeState, monotonic?: MonotonicReading): number {
+  return (state.offlineBoots ?? 0) + (isNewBoot(state, monotonic) ? 1 : 0);
+}
+
+/**
+ * The latest time the state vouches for, besides the wall clock; `-Infinity` when it knows none. Within the
+ * anchor's boot: the anchor plus the monotonic time since. In a new boot: the last trusted time plus the new
+ * boot's uptime, since the boot started after the last reading.
+ */
 export function trustedFloor(state: TrustedTimeState, monotonic?: MonotonicReading): number {
-  let floor = Math.max(
+  const floor = Math.max(
     state.lastServerTime ?? Number.NEGATIVE_INFINITY,
     state.highWaterMark ?? Number.NEGATIVE_INFINITY,
   );
   const a = state.anchor;
-  if (
-    a !== null &&
-    isReading(monotonic) &&
-    monotonic.bootId === a.bootId &&
-    monotonic.elapsedSeconds >= a.elapsedSeconds
-  )
-    floor = Math.max(floor, a.trustedTime + (monotonic.elapsedSeconds - a.elapsedSeconds));
-  return floor;
+  if (a === null || !isReading(monotonic)) return floor;
+  if (monotonic.bootId === a.bootId && monotonic.elapsedSeconds >= a.elapsedSeconds)
+    return Math.max(floor, a.trustedTime + (monotonic.elapsedSeconds - a.elapsedSeconds));
+  return floor + monotonic.elapsedSeconds;
 }
 
 /**
- * The state after trusting `trusted`: the high-water mark never goes back, and the anchor moves to this boot and
- * reading. Returns the same object when nothing changed (whole seconds), so the caller can skip persisting.
+ * The state after trusting `trusted`: the high-water mark never goes back, the anchor moves to this boot and
+ * reading, and a new boot is counted in `offlineBoots`. Returns the same object when nothing changed (whole
+ * seconds), so the caller can skip persisting.
  */
 export function advanceTrustedTime<S extends TrustedTimeState>(
   state: S,
@@ -67,19 +90,21 @@ export function advanceTrustedTime<S extends TrustedTimeState>(
       anchor !== null &&
       anchor.bootId === state.anchor.bootId &&
       anchor.trustedTime - anchor.elapsedSeconds === state.anchor.trustedTime - state.anchor.elapsedSeconds);
-  if (hwm === state.highWaterMark && sameAnchor) return state;
+  const newBoot = isNewBoot(state, monotonic);
+  if (hwm === state.highWaterMark && sameAnchor && !newBoot) return state;
   const next: S = { ...state };
   // Set after the copy, not as members of the spread literal: V8 (Node 20) copies `{ ...s }` alone on a fast
   // path, several times faster than `{ ...s, k: v }`, and a fleet simulation calls this at every decision.
   next.highWaterMark = hwm;
   next.anchor = anchor;
+  if (newBoot) next.offlineBoots = (state.offlineBoots ?? 0) + 1;
   return next;
 }
 
 /**
  * The state after a response from the server at `serverTime` (its HTTP `Date`, or a fresh token's `iat`): the
  * server is the authority, so the high-water mark and the anchor are reset to it (this undoes a wall clock that
- * was set forward); `lastServerTime` never moves back.
+ * was set forward); `lastServerTime` never moves back; time is measured again, so no boot is offline any more.
  */
 export function observeServerTime<S extends TrustedTimeState>(
   state: S,
@@ -92,5 +117,22 @@ export function observeServerTime<S extends TrustedTimeState>(
   next.anchor = isReading(monotonic)
     ? { bootId: monotonic.bootId, elapsedSeconds: monotonic.elapsedSeconds, trustedTime: Math.floor(serverTime) }
     : null;
+  if (state.offlineBoots !== undefined) next.offlineBoots = 0;
+  return next;
+}
+
+/**
+ * The state after a trusted time from the platform (GNSS, network time) at `time`: it only moves the trusted time
+ * forward (a server time is needed to undo a clock set forward) and anchors it on this boot; where the policy
+ * trusts such a time (`resetsBoots`), it also ends the count of offline boots, as a server time does.
+ */
+export function observePlatformTime<S extends TrustedTimeState>(
+  state: S,
+  time: number,
+  monotonic: MonotonicReading | undefined,
+  resetsBoots: boolean,
+): S {
+  const next: S = { ...advanceTrustedTime(state, Math.max(time, trustedFloor(state, monotonic)), monotonic) };
+  if (resetsBoots && next.offlineBoots !== undefined) next.offlineBoots = 0;
   return next;
 }
