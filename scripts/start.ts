@@ -9,8 +9,10 @@ import { mkdirSync, openSync } from "node:fs";
 import path from "node:path";
 import { run as bundle } from "../src/cli/commands/bundle";
 import { formatDiagnostic } from "../src/diagnostics/diagnostic";
+import { DEFAULT_API_KEY } from "../src/emulator/api-keys";
 import { chooseEmulator, emulatorPortFromEnv, pidFilePath, runningEmulatorRecord } from "../src/emulator/lifecycle";
 import type { StackOutputs } from "../src/pulumi/outputs";
+import { API_KEY_ENV } from "../src/pulumi/providers/settings";
 import { loadDesiredState } from "../src/stack/load";
 import { ensurePulumi, localPulumiEnv, localStateDir, REPO_ROOT } from "../src/toolchain/pulumi-cli";
 
@@ -106,6 +108,14 @@ function printSummary(outputs: Partial<StackOutputs>): void {
 }
 
 async function main(): Promise<number> {
+  // Stacks other than `local` sign their bundles with the pipeline's key: say so before deploying, not after.
+  if (STACK !== "local" && !process.env.FAKIT_BUNDLE_SIGNING_KEY) {
+    throw new Error(
+      `stack ${STACK} signs its bundles with the pipeline's bundle signing key, and FAKIT_BUNDLE_SIGNING_KEY is not set; nothing done.\n` +
+        `Create a key once (outside any repository): node bin/fakit.js bundle-key generate --out ~/fakit-${STACK}-bundle-key\n` +
+        `then: FAKIT_BUNDLE_SIGNING_KEY=~/fakit-${STACK}-bundle-key/private.jwk.json FAKIT_STACK=${STACK} npm start`,
+    );
+  }
   step("Pulumi CLI");
   const bin = await ensurePulumi({ onProgress: (line) => process.stderr.write(line) });
   console.log(`using ${path.join(bin, "pulumi")}`);
@@ -122,6 +132,11 @@ async function main(): Promise<number> {
     const port = emulatorPortFromEnv(process.env);
     if ("error" in port) throw new Error(port.error);
     await ensureEmulator(port.port);
+    // The stack files hold no API key: the emulator's own default key, for `pulumi up` and the bundles alike.
+    if (loaded.state.apiKey === "absent" && !process.env[API_KEY_ENV]) {
+      process.env[API_KEY_ENV] = DEFAULT_API_KEY;
+      env[API_KEY_ENV] = DEFAULT_API_KEY;
+    }
   }
 
   step(`pulumi up (stack ${STACK}, backend ${env.PULUMI_BACKEND_URL})`);
