@@ -2,7 +2,9 @@
 // tarball of packages/pulumi, as it would from a registry, and deploys a tenant against the emulator; a second
 // `up` is a no-op without one write. The team's own tool (deploy.js) previews the same stack through the
 // Automation API (`runStack`), and a declaration that breaks a floor fails with the code and message
-// `fakit validate` prints for the same tenant in a stack file.
+// `fakit validate` prints for the same tenant in a stack file. The package's policy pack, run by the real CLI,
+// fails a preview whose tenant a transform pushed beyond a floor, with the same code and message, and passes it
+// with the declaration's waiver.
 import { execFile } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -16,12 +18,30 @@ import { createKitProject } from "../helpers/kit-project";
 import { createTestStack, LONG, pulumiToolchain, type TestStack } from "../helpers/pulumi";
 
 const run = promisify(execFile);
+
+/** The error and warning lines of `fakit validate` for a stack file, as `CODE message`, warnings left out. */
+async function validateLines(yaml: string): Promise<string[]> {
+  const kit = createKitProject();
+  try {
+    kit.writeStack("floors", yaml);
+    const v = await runFakit(["validate", "stacks/Pulumi.floors.yaml"], kit.dir);
+    expect(v.code).toBe(1);
+    return `${v.stdout}\n${v.stderr}`
+      .split("\n")
+      .filter((l) => l.startsWith("stacks/Pulumi.floors.yaml:"))
+      .map((l) => l.replace(/^[^ ]+ /, ""))
+      .filter((l) => !l.startsWith("KIT_WARN_"));
+  } finally {
+    kit.dispose();
+  }
+}
 const tc = await pulumiToolchain();
 const EXAMPLE = path.join(REPO_ROOT, "examples", "platform-program");
 const API_KEY = "package-e2e-api-key-0123456789";
 
-/** The tenant of examples/platform-program/tenants.js as a stack file declares it, with its check-in. */
-function stackYaml(url: string, checkIn: string): string {
+/** The tenant of examples/platform-program/tenants.js as a stack file declares it, with its check-in and tokens. */
+function stackYaml(url: string, checkIn: string, accessTokenTtl?: string): string {
+  const ttl = accessTokenTtl === undefined ? "" : `\n        accessToken:\n          ttl: ${accessTokenTtl}`;
   return `config:
   fusionauth-offline-kit:url: ${url}
   fusionauth-offline-kit:tenants:
@@ -31,7 +51,7 @@ function stackYaml(url: string, checkIn: string): string {
       preset: field
       overrides:
         offline:
-          checkIn: ${checkIn}
+          checkIn: ${checkIn}${ttl}
       applications:
         - key: crew-app
           name: Crew App
@@ -148,22 +168,40 @@ describe.skipIf(tc === undefined)("the components installed from the packed pack
       ];
       expect(r.stderr, r.stderr).toContain('OfflineAuthTenant "field-crews" is invalid; nothing was applied');
       expect(located.length).toBeGreaterThan(0);
-      const kit = createKitProject();
-      try {
-        kit.writeStack("floors", stackYaml("http://localhost:9011", "45d"));
-        const v = await runFakit(["validate", "stacks/Pulumi.floors.yaml"], kit.dir);
-        expect(v.code).toBe(1);
-        const fromFile = `${v.stdout}\n${v.stderr}`
-          .split("\n")
-          .filter((l) => l.startsWith("stacks/Pulumi.floors.yaml:"))
-          .map((l) => l.replace(/^[^ ]+ /, ""))
-          .filter((l) => !l.startsWith("KIT_WARN_"));
-        expect(located.map((l) => l.replace(/^OfflineAuthTenant "field-crews": [^ ]+ /, ""))).toEqual(fromFile);
-        expect(located[0]).toMatch(/^OfflineAuthTenant "field-crews": overrides\.offline\.checkIn: KIT_FLOOR_MAX /);
-      } finally {
-        kit.dispose();
-      }
+      const fromFile = await validateLines(stackYaml("http://localhost:9011", "45d"));
+      expect(located.map((l) => l.replace(/^OfflineAuthTenant "field-crews": [^ ]+ /, ""))).toEqual(fromFile);
+      expect(located[0]).toMatch(/^OfflineAuthTenant "field-crews": overrides\.offline\.checkIn: KIT_FLOOR_MAX /);
       // Nothing was applied: the stack is as it was.
+      expect(emu.counters.snapshot().writes).toBe(0);
+    },
+    LONG,
+  );
+
+  it(
+    "runs the policy pack: a tenant pushed beyond a floor fails the preview with fakit validate's code and message",
+    async () => {
+      cpSync(path.join(__dirname, "fixtures", "policy-breach", "index.js"), path.join(project, "index.js"));
+      const pack = path.join(project, "node_modules", "fusionauth-offline-kit-pulumi", "policy-pack");
+      const ws = stack.stack.workspace;
+      const preview = async (waive: boolean) => {
+        ws.envVars.WAIVE_TTL = waive ? "1" : "0";
+        const log: string[] = [];
+        try {
+          await stack.stack.preview({ color: "never", policyPacks: [pack], onOutput: (t) => log.push(t) });
+          return { ok: true, log: log.join("") };
+        } catch (err) {
+          return { ok: false, log: `${log.join("")}\n${(err as Error).message}` };
+        }
+      };
+      emu.counters.reset();
+      const broken = await preview(false);
+      expect(broken.ok, broken.log).toBe(false);
+      const fromFile = await validateLines(stackYaml("http://localhost:9011", "7d", "2h"));
+      expect(fromFile).toEqual([expect.stringMatching(/^KIT_FLOOR_MAX accessToken\.ttl \(2h\) exceeds/)]);
+      expect(broken.log).toContain(`OfflineAuthTenant "field-crews": overrides.accessToken.ttl: ${fromFile[0]}`);
+      expect(broken.log).toMatch(/mandatory/);
+      const waived = await preview(true);
+      expect(waived.ok, waived.log).toBe(true);
       expect(emu.counters.snapshot().writes).toBe(0);
     },
     LONG,

@@ -206,6 +206,8 @@ export class OfflineAuthTenant extends pulumi.ComponentResource {
       tenant.then((t) => Object.fromEntries(t.applications.map((a) => [a.key, applicationOutputOf(t, a)]))),
     );
     this.registerOutputs({
+      // The declaration, for the policy pack, which sees a component's outputs (policy.ts).
+      ...(given === undefined ? { declaration: args } : {}),
       tenantId: this.tenantId,
       issuer: this.issuer,
       signingKid: this.signingKid,
