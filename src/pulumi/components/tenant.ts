@@ -78,6 +78,28 @@ export function userError(message: string): pulumi.RunError {
 /** The arguments objects of components the kit's program builds from a compiled stack file. */
 const compiledArgs = new WeakMap<object, CompiledTenant>();
 
+/** The FusionAuth application resource of `app`, after its tenant. */
+function applicationResource(
+  name: string,
+  compiled: CompiledTenant,
+  app: ApplicationState,
+  tenantResource: Tenant,
+  opts: pulumi.CustomResourceOptions,
+): Application {
+  const { tenant, rotation } = compiled;
+  return new Application(
+    name,
+    {
+      objectId: app.id,
+      label: `application ${tenant.key}/${app.key}`,
+      tenantId: tenant.id,
+      adopt: app.adopted,
+      shape: asJson(applicationShape(app, keyRefsOf(compiled.stack, tenant, rotation))),
+    },
+    { ...opts, dependsOn: [tenantResource] },
+  );
+}
+
 /** One application of an `OfflineAuthTenant`: its FusionAuth application (a public native OAuth client). */
 export class OfflineAuthApplication extends pulumi.ComponentResource {
   /** The OAuth client id (FusionAuth's application id). */
@@ -92,32 +114,12 @@ export class OfflineAuthApplication extends pulumi.ComponentResource {
   /** Created by {@link OfflineAuthTenant} from its `applications`. */
   constructor(
     name: string,
-    args: {
-      compiled: CompiledTenant;
-      app: ApplicationState;
-      tenantResource: Tenant;
-      legacyParent?: pulumi.Input<string>;
-    },
+    args: { compiled: CompiledTenant; app: ApplicationState; tenantResource: Tenant },
     opts?: pulumi.ComponentResourceOptions,
   ) {
     super(APPLICATION_TYPE, name, {}, opts);
     const { compiled, app } = args;
-    const { tenant, rotation } = compiled;
-    this.application = new Application(
-      name,
-      {
-        objectId: app.id,
-        label: `application ${tenant.key}/${app.key}`,
-        tenantId: tenant.id,
-        adopt: app.adopted,
-        shape: asJson(applicationShape(app, keyRefsOf(compiled.stack, tenant, rotation))),
-      },
-      {
-        parent: this,
-        dependsOn: [args.tenantResource],
-        ...(args.legacyParent === undefined ? {} : { aliases: [{ parent: args.legacyParent }] }),
-      },
-    );
+    this.application = applicationResource(name, compiled, app, args.tenantResource, { parent: this });
     this.clientId = pulumi.output(app.id);
     this.preset = pulumi.output(app.preset);
     this.figures = pulumi.output(formatFigures(app.figures));
@@ -282,13 +284,15 @@ export class OfflineAuthTenant extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: keyDeps, ...aliases },
     );
+    // The kit's own program keeps its applications directly under the tenant, where its stacks have always had
+    // them: a component per application would add a resource per application to every state (1,000 at the
+    // benchmark's largest size). A program that declares tenants in code gets the OfflineAuthApplication handles.
     const applications: Record<string, OfflineAuthApplication> = {};
     for (const app of tenant.applications) {
-      applications[app.key] = new OfflineAuthApplication(
-        `${tenant.key}-${app.key}`,
-        { compiled, app, tenantResource, ...(legacyParent === undefined ? {} : { legacyParent }) },
-        { parent: this },
-      );
+      const name = `${tenant.key}-${app.key}`;
+      if (legacyParent === undefined)
+        applications[app.key] = new OfflineAuthApplication(name, { compiled, app, tenantResource }, { parent: this });
+      else applicationResource(name, compiled, app, tenantResource, { parent: this, ...aliases });
     }
     const signingKid = keys.get(rotation.signingGeneration ?? -1)?.kid ?? pulumi.output("");
     return { compiled, signingKid, applications };
