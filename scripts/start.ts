@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { run as bundle } from "../src/cli/commands/bundle";
 import { formatDiagnostic } from "../src/diagnostics/diagnostic";
+import { DEFAULT_API_KEY } from "../src/emulator/api-keys";
 import { parseKickstart, runKickstart, testUsersOf } from "../src/emulator/kickstart";
 import {
   chooseEmulator,
@@ -19,6 +20,7 @@ import {
   runningEmulatorRecord,
 } from "../src/emulator/lifecycle";
 import type { StackOutputs } from "../src/pulumi/outputs";
+import { API_KEY_ENV } from "../src/pulumi/providers/settings";
 import { tenantIssuer } from "../src/stack/issuer";
 import { loadDesiredState } from "../src/stack/load";
 import { localStateDir, REPO_ROOT } from "../src/toolchain/pulumi-cli";
@@ -131,6 +133,14 @@ async function applyTestUsers(file: string, url: string): Promise<void> {
 }
 
 async function main(): Promise<number> {
+  // Stacks other than `local` sign their bundles with the pipeline's key: say so before deploying, not after.
+  if (STACK !== "local" && !process.env.FAKIT_BUNDLE_SIGNING_KEY) {
+    throw new Error(
+      `stack ${STACK} signs its bundles with the pipeline's bundle signing key, and FAKIT_BUNDLE_SIGNING_KEY is not set; nothing done.\n` +
+        `Create a key once (outside any repository): node bin/fakit.js bundle-key generate --out ~/fakit-${STACK}-bundle-key\n` +
+        `then: FAKIT_BUNDLE_SIGNING_KEY=~/fakit-${STACK}-bundle-key/private.jwk.json FAKIT_STACK=${STACK} npm start`,
+    );
+  }
   step("Pulumi CLI");
   const { bin, env } = await localPulumi({ onProgress: (line) => process.stderr.write(line) });
   console.log(`using ${path.join(bin, "pulumi")}`);
@@ -149,6 +159,11 @@ async function main(): Promise<number> {
     // The program and its providers (other processes) use this same port.
     env[PORT_ENV] = String(port);
     console.log(`FusionAuth: ${loaded.state.url}`);
+    // The local stack holds no secret: its API key is the emulator's default, passed to the program here.
+    if (loaded.state.apiKey === "absent" && !process.env[API_KEY_ENV]) {
+      process.env[API_KEY_ENV] = DEFAULT_API_KEY;
+      env[API_KEY_ENV] = DEFAULT_API_KEY;
+    }
   }
 
   step(`pulumi up (stack ${STACK}, backend ${env.PULUMI_BACKEND_URL})`);

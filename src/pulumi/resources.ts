@@ -7,15 +7,43 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { JsonObject } from "../fusionauth/managed-fields";
 import type { ManagedObjectInputs } from "./providers/managed-object";
+import { PACKAGE_NAME, packageTrampoline } from "./providers/package-trampoline";
 import type { SigningKeyInputs } from "./providers/signing-key";
-import { trampoline } from "./providers/trampoline";
+import { type ProviderName, trampoline } from "./providers/trampoline";
 
-/** The three providers, as serialized into the state (see providers/attach.js for their implementations). */
-export const PROVIDERS = {
+type ProviderSet = Record<ProviderName, pulumi.dynamic.ResourceProvider>;
+
+/**
+ * The three providers of a checkout's program, as serialized into the state (see providers/attach.js for their
+ * implementations). Stacks made by the kit's own program hold exactly these: never change them.
+ */
+export const PROVIDERS: ProviderSet = {
   signingKey: trampoline("signingKey"),
   tenant: trampoline("tenant"),
   application: trampoline("application"),
 };
+
+/** The providers of a program that installed the package (see providers/package-trampoline.ts). */
+export const PACKAGE_PROVIDERS: ProviderSet = {
+  signingKey: packageTrampoline("signingKey"),
+  tenant: packageTrampoline("tenant"),
+  application: packageTrampoline("application"),
+};
+
+let active: ProviderSet = PROVIDERS;
+
+/**
+ * Makes the resources created from now on use the installed package's providers: the package's entry calls it
+ * (packages/pulumi), the kit's own program never does.
+ */
+export function usePackageProviders(): void {
+  active = PACKAGE_PROVIDERS;
+}
+
+/** Which providers the resources use: `checkout` or the {@link PACKAGE_NAME} package. */
+export function activeProviders(): "checkout" | typeof PACKAGE_NAME {
+  return active === PROVIDERS ? "checkout" : PACKAGE_NAME;
+}
 
 type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
 
@@ -29,7 +57,7 @@ export class SigningKey extends pulumi.dynamic.Resource {
 
   constructor(name: string, args: Inputs<SigningKeyInputs>, opts?: pulumi.CustomResourceOptions) {
     super(
-      PROVIDERS.signingKey,
+      active.signingKey,
       name,
       { ...args, kid: undefined, insertInstant: undefined },
       opts,
@@ -45,7 +73,7 @@ export class Tenant extends pulumi.dynamic.Resource {
   declare readonly shape: pulumi.Output<JsonObject>;
 
   constructor(name: string, args: Inputs<Omit<ManagedObjectInputs, "tenantId">>, opts?: pulumi.CustomResourceOptions) {
-    super(PROVIDERS.tenant, name, { ...args, original: undefined }, opts, "fusionauth", "Tenant");
+    super(active.tenant, name, { ...args, original: undefined }, opts, "fusionauth", "Tenant");
   }
 }
 
@@ -55,6 +83,6 @@ export class Application extends pulumi.dynamic.Resource {
   declare readonly shape: pulumi.Output<JsonObject>;
 
   constructor(name: string, args: Inputs<ManagedObjectInputs>, opts?: pulumi.CustomResourceOptions) {
-    super(PROVIDERS.application, name, { ...args, original: undefined }, opts, "fusionauth", "Application");
+    super(active.application, name, { ...args, original: undefined }, opts, "fusionauth", "Application");
   }
 }

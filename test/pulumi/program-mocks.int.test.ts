@@ -77,7 +77,7 @@ describe("the program's resource graph", () => {
 
   it("groups each tenant's keys, tenant and applications under one component", () => {
     const desired = compileStackText(project.read("stacks/Pulumi.mocks.yaml"), "mocks");
-    const components = registered.filter((r) => r.type === "fusionauth-offline-kit:index:TenantStack");
+    const components = registered.filter((r) => r.type === "fusionauth-offline-kit:index:OfflineAuthTenant");
     expect(components.map((c) => c.name).sort()).toEqual(desired.tenants.map((t) => t.key).sort());
 
     const byType = (t: string) => registered.filter((r) => r.type === `pulumi-nodejs:dynamic/fusionauth:${t}`);

@@ -10,6 +10,16 @@ import { withLoopbackPort } from "../../stack/local-url";
 
 export const CONFIG_NAMESPACE = "fusionauth-offline-kit";
 
+/** Where the API key comes from when the stack config has none (the local stacks, a pipeline's environment). */
+export const API_KEY_ENV = "FUSIONAUTH_API_KEY";
+
+/** The stack's secret `apiKey` when it has one, else `FUSIONAUTH_API_KEY` from the environment. */
+export function apiKeyOr(fromConfig: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (fromConfig !== undefined && fromConfig !== "") return fromConfig;
+  const fromEnv = env[API_KEY_ENV];
+  return fromEnv === undefined || fromEnv === "" ? undefined : fromEnv;
+}
+
 export interface Configured {
   port?: FusionAuthPort;
 }
@@ -17,12 +27,12 @@ export interface Configured {
 /** The body of every provider's `configure`. */
 export function configurePort(target: Configured, req: pulumi.dynamic.ConfigureRequest): void {
   const url = req.config.get(`${CONFIG_NAMESPACE}:url`);
-  const apiKey = req.config.get(`${CONFIG_NAMESPACE}:apiKey`);
+  const apiKey = apiKeyOr(req.config.get(`${CONFIG_NAMESPACE}:apiKey`));
   if (url === undefined || apiKey === undefined) {
     throw new KitError(
       "KIT_PROVIDER_NOT_CONFIGURED",
       `the stack config needs ${CONFIG_NAMESPACE}:url and the secret ${CONFIG_NAMESPACE}:apiKey ` +
-        `(pulumi config set --secret ${CONFIG_NAMESPACE}:apiKey ...)`,
+        `(pulumi config set --secret ${CONFIG_NAMESPACE}:apiKey ...), or ${API_KEY_ENV} in the environment`,
     );
   }
   // The same loopback-port rule as the program's desired state (FAKIT_EMULATOR_PORT moves a localhost URL).

@@ -6,9 +6,10 @@
 // version, list and commit query we tried). The engine side (pkg/v3, sdk/v3) is served, so this host implements the
 // LanguageRuntime gRPC service from sdk/v3's protocol and hands the actual work to the Node.js SDK's own entry point
 // (@pulumi/pulumi/cmd/run), exactly as the upstream host does. It supports what the kit needs: running a program
-// (TypeScript through the project's ts-node), with config, secrets, preview and parallelism. Code generation,
-// templates, plugin packing and dependency installation are left unimplemented; the engine tolerates that for
-// `up`, `preview`, `refresh` and `destroy`.
+// (TypeScript through the project's ts-node), with config, secrets, preview and parallelism, and running a
+// Node.js policy pack (`pulumi preview --policy-pack DIR`, through @pulumi/pulumi/cmd/run-policy-pack). Code
+// generation, templates, plugin packing and dependency installation are left unimplemented; the engine tolerates
+// that for `up`, `preview`, `refresh` and `destroy`.
 //
 // Protocol: the engine starts the host with its own gRPC address as the last argument (earlier arguments are
 // logging and tracing flags); the host prints the port it listens on as the first line of stdout.
@@ -204,11 +205,58 @@ func programEnv(req *pulumirpc.RunRequest, options map[string]any) ([]string, er
 	return env, nil
 }
 
+// RunPlugin runs a plugin written in Node.js for the engine. The engine asks for it to start a policy pack
+// (kind "analyzer"): as upstream, @pulumi/pulumi/cmd/run-policy-pack runs the pack's directory with the engine's
+// address, and its output (the port it serves on first) streams back to the engine.
+func (h *host) RunPlugin(req *pulumirpc.RunPluginRequest, server pulumirpc.LanguageRuntime_RunPluginServer) error {
+	programDir := req.GetPwd()
+	if info := req.GetInfo(); info != nil && info.GetProgramDirectory() != "" {
+		programDir = info.GetProgramDirectory()
+	}
+	entry := "run-plugin"
+	if req.GetKind() == "analyzer" {
+		entry = "run-policy-pack"
+	}
+	script, err := findSDKScript(programDir, entry)
+	if err != nil {
+		return err
+	}
+	closer, stdout, stderr, err := rpcutil.MakeRunPluginStreams(server, false)
+	if err != nil {
+		return err
+	}
+	defer closer.Close()
+	args := append([]string{script}, req.GetArgs()...)
+	args = append(args, programDir)
+	cmd := exec.Command("node", args...)
+	cmd.Dir = programDir
+	cmd.Env = req.GetEnv()
+	if len(cmd.Env) == 0 {
+		cmd.Env = os.Environ()
+	}
+	cmd.Stdout = stdout
+	cmd.Stderr = stderr
+	code := 0
+	if err := cmd.Run(); err != nil {
+		var exitErr *exec.ExitError
+		if !errors.As(err, &exitErr) {
+			return fmt.Errorf("could not run node: %w", err)
+		}
+		code = exitErr.ExitCode()
+	}
+	return server.Send(&pulumirpc.RunPluginResponse{Output: &pulumirpc.RunPluginResponse_Exitcode{Exitcode: int32(code)}})
+}
+
 // findRunScript looks for the Node.js SDK's run entry point in node_modules from dir upwards, as Node's own module
 // resolution would.
 func findRunScript(dir string) (string, error) {
+	return findSDKScript(dir, "run")
+}
+
+// findSDKScript looks for @pulumi/pulumi/cmd/<entry> in node_modules from dir upwards.
+func findSDKScript(dir, entry string) (string, error) {
 	for d := dir; ; d = filepath.Dir(d) {
-		candidate := filepath.Join(d, "node_modules", "@pulumi", "pulumi", "cmd", "run")
+		candidate := filepath.Join(d, "node_modules", "@pulumi", "pulumi", "cmd", entry)
 		if _, err := os.Stat(filepath.Join(candidate, "index.js")); err == nil {
 			return candidate, nil
 		}
