@@ -106,7 +106,7 @@ describe("syncJwks: the check-in's online half", () => {
 
   it("records the JWKS at the response's HTTP Date and measures time again (ends the offline boots)", async () => {
     const session = await open();
-    await session.recordServerTime(at(T0), { bootId: "boot-1", elapsedSeconds: 100 });
+    await session.recordSignIn(at(T0), { bootId: "boot-1", elapsedSeconds: 100 });
     await session.decide({
       token: await signToken(g0, claims(T0)),
       now: at(T0 + MIN),
