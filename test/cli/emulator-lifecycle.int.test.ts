@@ -199,12 +199,14 @@ describe("the stacks on localhost follow this checkout's emulator", () => {
       expect(asked).toBe(0);
 
       const plan = await runFakit(["plan", "--stack", "local", "--json"], dir, env);
-      const issuers = JSON.parse(plan.stdout).tenants.map((t: { issuer: string }) => t.issuer);
-      expect(issuers).toEqual([`http://localhost:${port}/field-ops`, `http://localhost:${port}/clinic`]);
+      // The local stack names no issuer: the kit derives {url}/{tenantId}, so the issuers follow the port too.
+      const tenants: { id: string; issuer: string }[] = JSON.parse(plan.stdout).tenants;
+      expect(tenants.map((t) => t.issuer)).toEqual(tenants.map((t) => `http://localhost:${port}/${t.id}`));
       // Without an emulator of this checkout, the stack file's URL and issuers stand as written.
       expect((await runFakit(["emulator", "stop"], dir)).code).toBe(0);
       const written = await runFakit(["plan", "--stack", "local", "--json"], dir, env);
-      expect(JSON.parse(written.stdout).tenants[0].issuer).toBe(`http://localhost:${otherPort}/field-ops`);
+      const first = JSON.parse(written.stdout).tenants[0];
+      expect(first.issuer).toBe(`http://localhost:${otherPort}/${first.id}`);
     } finally {
       other.close();
     }
@@ -231,7 +233,8 @@ describe("the stacks on localhost follow this checkout's emulator", () => {
       "KIT_EMULATOR_AMBIGUOUS this checkout runs emulators on ports 9301 and 9302; say which with FAKIT_EMULATOR_PORT=PORT",
     );
     const chosen = await runFakit(["plan", "--stack", "local", "--json"], dir, { FAKIT_EMULATOR_PORT: "9302" });
-    expect(JSON.parse(chosen.stdout).tenants[0].issuer).toBe("http://localhost:9302/field-ops");
+    const first = JSON.parse(chosen.stdout).tenants[0];
+    expect(first.issuer).toBe(`http://localhost:9302/${first.id}`);
     // A deployed stack does not care which emulators run.
     expect((await runFakit(["plan", "--stack", "example"], dir, { FAKIT_EMULATOR_PORT: "" })).code).toBe(0);
   });

@@ -79,7 +79,7 @@ async function verify(level: string, state: string, now: number, monotonic: stri
 describe("fakit verify --pinned-key --state --monotonic across reboots", () => {
   it("a new boot whose uptime exceeds the check-in interval is not full (it was)", async () => {
     const state = join(dir, "uptime.json");
-    const checkIn = ["--last-server-time", iso(T0), "--last-check-in", iso(T0)];
+    const checkIn = ["--sign-in", iso(T0)];
     expect(await verify("standard", state, T0 + 60, "boot-0:100", checkIn)).toMatchObject({ decision: "full" });
     // Rebooted, up 8 days, the clock set back to the last reading: the uptime alone proves 7 days have passed.
     const held = await verify("standard", state, T0 + 60, `boot-1:${8 * DAY}`);
@@ -90,7 +90,7 @@ describe("fakit verify --pinned-key --state --monotonic across reboots", () => {
 
   it.each(PRESET_LEVELS)("%s: reboots with the clock held end in clock-unverified; the fortieth too", async (level) => {
     const state = join(dir, `${level}-state.json`);
-    const checkIn = ["--last-server-time", iso(T0), "--last-check-in", iso(T0)];
+    const checkIn = ["--sign-in", iso(T0)];
     expect(await verify(level, state, T0 + 1, "boot-0:100", checkIn)).toMatchObject({ decision: "full" });
     const bound = preset(level).offline.clockTrust.offlineBoots;
     for (let boot = 1; boot <= bound; boot++)
