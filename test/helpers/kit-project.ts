@@ -18,7 +18,7 @@ export interface KitProject {
   dispose(): void;
 }
 
-const LINKED = ["src", "node_modules", "package.json", "tsconfig.json"];
+const LINKED = ["src", "packages", "node_modules", "package.json", "tsconfig.json"];
 
 export function createKitProject(): KitProject {
   const dir = mkdtempSync(path.join(os.tmpdir(), "fakit-project-"));

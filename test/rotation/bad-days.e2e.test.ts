@@ -309,10 +309,10 @@ describe.skipIf(tc === undefined)("bad days: key compromise, a stolen device, lo
       const { token, refreshToken } = await user.login();
       // The phone signed in online just before it was stolen: the session records that as its check-in.
       const phone = await device(bundleDir("new"));
+      expect((await phone.login({ token, now: at(TR - 60) })).reason.code).toBe("valid");
       // With the JWKS fetched at the sign-in (syncJwks), the check-in counts from it.
       const jwks = await (await fetch(`${s.emu.url}/.well-known/jwks.json`)).json();
       expect(await phone.acceptJwks(jwks, at(TR - 60))).toEqual({ ok: true });
-      expect((await phone.login({ token, now: at(TR - 60) })).reason.code).toBe("valid");
       s.setClock(TR);
       const args = ["revoke", "--stack", s.stackName, "--user", user.userId, "--app", NAME, "--now", iso(TR)];
       const text = await runFakit(args, s.project.dir, { FUSIONAUTH_REVOKE_API_KEY: REVOKE_KEY });

@@ -2,10 +2,10 @@
 // the emulator, a bundle emitted by the real `fakit bundle`, a ward nurse's device deciding offline with the
 // reference verifier through a day that crosses the clinic tenant's key rotation, and a password change.
 // Every decision time and deadline is derived from the compiled policy of the `clinic` tenant's application.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Bundle, type DeviceState, decide, emptyState } from "../../packages/verifier/src";
+import { type Bundle, type DeviceState, decide } from "../../packages/verifier/src";
 import type { EffectivePolicy } from "../../src/policy/types";
 import { ROTATION_EPOCH_SECONDS as EPOCH } from "../../src/rotation/epoch";
 import type { DesiredState } from "../../src/stack/desired-state";
@@ -140,7 +140,9 @@ describe.skipIf(tc === undefined)("the offline day: local stack, real pulumi up,
         ]);
         return { code: r.code, stderr: r.stderr, out: JSON.parse(r.stdout) };
       };
-      const signedIn = await verify(wardDir, token, iat + 60, ["--sign-in", iso(iat)]);
+      const signedIn = await verify(wardDir, token, iat + 60, [
+        ...["--sign-in", iso(iat), "--jwks", path.join(wardDir, "jwks.json")],
+      ]);
       expect(signedIn.stderr).toBe("");
       expect(signedIn.out).toMatchObject({ decision: "full", reason: { code: "valid" } });
       const swapped = await verify(inspectorDir, other, iat + 120);
@@ -225,11 +227,9 @@ describe.skipIf(tc === undefined)("the offline day: local stack, real pulumi up,
         expect(r.stderr).toBe("");
         return JSON.parse(r.stdout) as { decision: string; reason: { code: string } };
       };
-      const checkIn = ["--last-server-time", iso(iat), "--last-check-in", iso(iat)];
-      // The app fetched the JWKS with the login (syncJwks): without it the check-in would not count past the build.
-      const fetched = { ...emptyState(), jwks: { fetchedAt: iat, keys: bundle.jwks.keys } };
-      for (const state of ["uptime.json", "held.json"])
-        writeFileSync(path.join(s.outDir, state), JSON.stringify(fetched));
+      // The sign-in, with the JWKS fetched with it (syncJwks): without it the check-in would not count past the
+      // bundle's build. The bundle's jwks.json holds the keys FusionAuth published then.
+      const checkIn = ["--sign-in", iso(iat), "--jwks", path.join(dir, "jwks.json")];
       // A new boot whose uptime exceeds the check-in interval is not full, whatever the wall clock says.
       expect(await verify("uptime.json", iat + 60, "boot-0:100", checkIn)).toMatchObject({ decision: "full" });
       expect(await verify("uptime.json", iat + 60, `boot-1:${C + 1}`)).toMatchObject({ decision: "refused" });

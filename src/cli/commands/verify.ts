@@ -25,7 +25,7 @@ import { BUNDLE_FILES, MANIFEST_JWS_FILE } from "../../../packages/verifier/src/
 import { parseCommandLine, parseInstant, UsageError } from "../args";
 
 const USAGE = `usage: fakit verify --bundle DIR --token TOKEN|- [--pinned-key FILE [--state FILE [--state-key FILE]]]
-                   [--now ISO] [--sign-in ISO] [--last-server-time ISO] [--last-check-in ISO]
+                   [--now ISO] [--sign-in ISO] [--last-server-time ISO] [--last-check-in ISO] [--jwks FILE]
                    [--monotonic BOOT:SECONDS] [--require-mfa] [--offline]
 
   --bundle DIR              directory holding jwks.json, policy.json, manifest.json (and manifest.jws)
@@ -40,6 +40,8 @@ const USAGE = `usage: fakit verify --bundle DIR --token TOKEN|- [--pinned-key FI
   --now ISO                 the device's wall clock (default: this machine's clock)
   --last-server-time ISO    a server time the device has seen (HTTP Date)
   --last-check-in ISO       a successful online check-in (token refresh) at that server time
+  --jwks FILE               the issuer's JWKS as fetched with that sign-in or check-in (its server time): a
+                            check-in without it counts only until the last JWKS the device holds + C
   --monotonic BOOT:SECONDS  the monotonic clock: a boot id and the seconds since boot (session only)
   --require-mfa             the action needs MFA (session only)
   --offline                 the device is offline (default: online)
@@ -60,6 +62,7 @@ const SPEC = {
     now: { type: "string" },
     "last-server-time": { type: "string" },
     "last-check-in": { type: "string" },
+    jwks: { type: "string" },
     monotonic: { type: "string" },
     "require-mfa": { type: "boolean" },
     offline: { type: "boolean" },
@@ -176,13 +179,23 @@ export async function run(argv: string[]): Promise<number> {
     (values.state !== undefined ||
       values["state-key"] !== undefined ||
       values["sign-in"] !== undefined ||
+      values.jwks !== undefined ||
       monotonic !== undefined ||
       values["require-mfa"])
   )
     throw new UsageError(
       SPEC,
-      "--state, --state-key, --sign-in, --monotonic and --require-mfa need --pinned-key (the offline session)",
+      "--state, --state-key, --sign-in, --jwks, --monotonic and --require-mfa need --pinned-key (the offline session)",
     );
+  const fetchedAt = times["last-check-in"] ?? times["sign-in"] ?? times["last-server-time"];
+  if (values.jwks !== undefined && fetchedAt === undefined)
+    throw new UsageError(
+      SPEC,
+      "--jwks needs the server time it was fetched at: --sign-in, --last-check-in or --last-server-time",
+    );
+  const jwksText = values.jwks === undefined ? undefined : await readOptional(values.jwks);
+  if (values.jwks !== undefined && (jwksText === undefined || typeof jwksText === "object"))
+    throw new UsageError(SPEC, typeof jwksText === "object" ? jwksText.error : `--jwks ${values.jwks} does not exist`);
   const token = (values.token === "-" ? await readStdin() : values.token).trim();
   if (token === "") throw new UsageError(SPEC, "the token read from standard input is empty");
 
@@ -251,6 +264,19 @@ export async function run(argv: string[]): Promise<number> {
   if (times["sign-in"] !== undefined) await session.recordSignIn(times["sign-in"], monotonic);
   if (times["last-server-time"] !== undefined) await session.recordServerTime(times["last-server-time"], monotonic);
   if (times["last-check-in"] !== undefined) await session.recordCheckIn(times["last-check-in"], monotonic);
+  if (typeof jwksText === "string" && fetchedAt !== undefined) {
+    let body: unknown;
+    try {
+      body = JSON.parse(jwksText);
+    } catch {
+      throw new UsageError(SPEC, `--jwks ${values.jwks} is not JSON`);
+    }
+    const accepted = await session.acceptJwks(body, fetchedAt);
+    if (!accepted.ok) {
+      console.error(`fakit verify: --jwks ${values.jwks}: ${accepted.code}: ${accepted.message}`);
+      return 1;
+    }
+  }
   const decision = await session.decide({
     token,
     now,
