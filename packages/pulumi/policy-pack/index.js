@@ -4,7 +4,7 @@
 // declaration covers the breach. Violations carry the codes and messages of `fakit validate`. Needs
 // @pulumi/policy installed beside the package.
 const { PolicyPack } = require("@pulumi/policy");
-const { tenantViolations, TENANT_TYPE, TENANT_RESOURCE_TYPE } = require("../dist/pulumi/policy");
+const { tenantViolations, TENANT_TYPE, TENANT_RESOURCE_TYPE } = require("../dist/src/pulumi/policy");
 
 new PolicyPack("fusionauth-offline-kit", {
   policies: [
