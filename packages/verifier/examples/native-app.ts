@@ -17,6 +17,7 @@ import {
   type OfflineSession,
   type SessionDecision,
   type SignedBundleFilesInput,
+  syncJwks,
 } from "../src/index";
 
 /** The app's build-time configuration: what `npm start` (or `pulumi stack output`) prints for the application. */
@@ -148,17 +149,15 @@ export class NativeApp {
   }
 
   /**
-   * Check-in: fetches the issuer's JWKS (its `Date` header is the server's time of the fetch) and installs it, so
-   * keys published after the build verify offline.
+   * Check-in: fetches the issuer's JWKS with `syncJwks` (its `Date` header is the server's time of the fetch) and
+   * installs it, so keys published after the build verify offline, and a later refresh carries the current
+   * revocation state (a check-in without a fresh JWKS counts only until that fetch + C).
    */
   async checkIn(): Promise<void> {
     const config = await this.discover();
     const jwksUri = config.serverMetadata().jwks_uri as string;
-    const res = await fetch(jwksUri);
-    if (!res.ok) throw new Error(`JWKS fetch failed: HTTP ${res.status}`);
-    const fetchedAt = new Date(res.headers.get("date") ?? this.clock().toUTCString());
-    const installed = await this.session.acceptJwks(await res.json(), fetchedAt);
-    if (!installed.ok) throw new Error(`JWKS refused: ${installed.code}: ${installed.message}`);
+    const synced = await syncJwks(this.session, { jwksUri });
+    if (!synced.ok) throw new Error(`JWKS check-in failed: ${synced.code}: ${synced.message}`);
   }
 
   /** What the stored token allows now (offline or online), on the device clock. */
@@ -168,11 +167,13 @@ export class NativeApp {
   }
 
   /**
-   * Refreshes online: the refresh token is one-time use, so the new one replaces it in storage before anything
-   * else happens; the new access token counts as a check-in (its `iat` is the server time, as at sign-in).
+   * Refreshes online: first the JWKS (the check-in carries the revocation state), then the refresh token, which
+   * is one-time use, so the new one replaces it in storage before anything else happens; the new access token
+   * counts as a check-in (its `iat` is the server time, as at sign-in).
    */
   async refresh(): Promise<SessionDecision> {
     if (this.saved.refreshToken === undefined) throw new Error("no refresh token: sign in");
+    await this.checkIn();
     const config = await this.discover();
     const tokens = await oidc.refreshTokenGrant(config, this.saved.refreshToken);
     await this.store({
