@@ -138,6 +138,26 @@ describe("fakit verify --pinned-key (the offline session)", () => {
       ...extra,
     ]);
 
+  it("--jwks: a check-in that carries the JWKS fetched with it; without its server time, a usage error", async () => {
+    const jwks = join(signedDir, "jwks.json");
+    const alone = await session(join(signedDir, "jwks-alone.json"), T0 + HOUR, ["--jwks", jwks]);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain("--jwks needs the server time it was fetched at");
+    const missing = await session(join(signedDir, "jwks-missing.json"), T0 + HOUR, [
+      ...["--sign-in", iso(T0), "--jwks", join(signedDir, "nope.json")],
+    ]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("does not exist");
+    const state = join(signedDir, "jwks-state.json");
+    const withJwks = await session(state, T0 + HOUR, ["--sign-in", iso(T0), "--jwks", jwks]);
+    expect(withJwks.stderr).toBe("");
+    expect(JSON.parse(withJwks.stdout)).toMatchObject({ decision: "full" });
+    // A fetch older than the one the state holds is refused: it would revive keys the newer one dropped.
+    const older = await session(state, T0 + HOUR, ["--last-server-time", iso(T0 - HOUR), "--jwks", jwks]);
+    expect(older.code).toBe(1);
+    expect(older.stderr).toContain("jwks-older");
+  });
+
   it("keeps the device state in --state: a clock set back later is caught", async () => {
     const state = join(signedDir, "state.json");
     const first = await session(state, T0 + 2 * HOUR, ["--sign-in", iso(T0)]);
