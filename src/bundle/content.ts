@@ -50,7 +50,7 @@ export interface BundleContentInput {
   rotation: RotationState;
   /** The body of FusionAuth's `GET /.well-known/jwks.json`. */
   jwks: unknown;
-  /** The run's time in seconds (never the wall clock); also the manifest's generation. */
+  /** The run's time in seconds (never the wall clock); also the manifest's build time (wire field `generation`). */
   generatedFor: number;
   /** The tenant's revoked keys with their kids (see {@link resolveRevokedKeys}); none when absent. */
   revokedKeys?: readonly PolicyRevokedKey[];

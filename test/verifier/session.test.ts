@@ -108,16 +108,23 @@ describe("authentic bundles", () => {
     );
   });
 
-  it("a generation older than the one held is refused; the session keeps the newer bundle", async () => {
+  it("a bundle built before the one held is refused; the session keeps the newer bundle", async () => {
+    // The manifest's wire field `generation` is the build time; the API names it builtAt.
     const newer = await signBundle(f.files, signer, { generation: EPOCH + DAY });
     const { session, saved } = await open(newer);
+    expect(session.bundle?.builtAt).toBe(EPOCH + DAY);
     expect(session.state.bundleGeneration).toBe(EPOCH + DAY);
     const reopened = await open(files, { state: JSON.stringify(saved.at(-1)) });
     expect((await reopened.session.decide({ token, now: at(T0), online: false })).reason.code).toBe(
       "bundle-generation-rollback",
     );
     const install = await session.installBundle(files);
-    expect(install).toMatchObject({ ok: false, code: "bundle-generation-rollback" });
+    expect(install).toMatchObject({
+      ok: false,
+      code: "bundle-generation-rollback",
+      message: `the bundle was built at ${EPOCH} (Unix seconds), before the bundle this device holds (built at ${EPOCH + DAY})`,
+    });
+    expect(session.bundle?.builtAt).toBe(EPOCH + DAY);
     expect(session.bundle?.manifest.generation).toBe(EPOCH + DAY);
   });
 

@@ -7,7 +7,7 @@
  * - `jwks.json`: `{"keys": [JWK...]}`, public members only (`kty`, `kid`, `alg`, `use` and `crv`/`x`/`y` or
  *   `n`/`e`), sorted by `kid`;
  * - `policy.json`: {@link PolicyFile};
- * - `manifest.json`: {@link ManifestFile}, the SHA-256 of the other two, the build's generation and whom it is for;
+ * - `manifest.json`: {@link ManifestFile}, the SHA-256 of the other two, when it was built and whom it is for;
  * - `manifest.jws`: a compact JWS with detached payload (RFC 7515 appendix F) over the exact bytes of
  *   `manifest.json`, signed ES256 by the pipeline's bundle signing key (see ./signature.ts). The app pins the
  *   public key; the private half never enters a bundle.
@@ -153,8 +153,10 @@ export interface PolicyFile {
 export interface ManifestFile {
   formatVersion: number;
   /**
-   * The build's time (`--now`) in Unix seconds: the same for a rebuild at the same time, larger for every later
-   * build. A device refuses a bundle older than the one it holds.
+   * When the bundle was built (`--now`) in Unix seconds: the same for a rebuild at the same time, larger for every
+   * later build. A device refuses a bundle built before the one it holds. The wire name is historical: it is not
+   * a signing key's generation (`policy.json` `keys[].generation`); the verifier hands it on as
+   * `SignedBundle.builtAt`.
    */
   generation: number;
   /** The tenant's key, as `policy.json`'s `tenant`. */

@@ -1,7 +1,7 @@
 /**
  * The JWKS cache: the key set a session verifies with, from the bundle and the JWKS the app fetched from the
- * issuer's `/.well-known/jwks.json`. A fetch newer than the bundle (its server time after the bundle's
- * generation) is the truth: keys it no longer lists are dropped, keys it adds become usable. An older fetch only
+ * issuer's `/.well-known/jwks.json`. A fetch newer than the bundle (its server time after the bundle was
+ * built) is the truth: keys it no longer lists are dropped, keys it adds become usable. An older fetch only
  * adds keys. Keys of an algorithm the policy does not allow are ignored, whatever their source.
  * @see https://fusionauth.io/docs/lifecycle/authenticate-users/oauth/endpoints#json-web-key-set-jwks
  */
@@ -38,20 +38,20 @@ export function parseFetchedJwks(
 export function checkInBound(
   lastCheckIn: number | null,
   fetched: { fetchedAt: number } | null,
-  bundleGeneration: number,
+  bundleBuiltAt: number,
 ): number | undefined {
   if (lastCheckIn === null) return undefined;
-  return Math.min(lastCheckIn, Math.max(fetched?.fetchedAt ?? Number.NEGATIVE_INFINITY, bundleGeneration));
+  return Math.min(lastCheckIn, Math.max(fetched?.fetchedAt ?? Number.NEGATIVE_INFINITY, bundleBuiltAt));
 }
 
 /** The key list to verify with: see the module comment for the rule. */
 export function mergeKeyList(
   bundleKeys: readonly PublicJwk[],
-  bundleGeneration: number,
+  bundleBuiltAt: number,
   fetched: { fetchedAt: number; keys: readonly PublicJwk[] } | null,
 ): PublicJwk[] {
   if (fetched === null) return [...bundleKeys];
-  if (fetched.fetchedAt > bundleGeneration) return [...fetched.keys];
+  if (fetched.fetchedAt > bundleBuiltAt) return [...fetched.keys];
   const kids = new Set(bundleKeys.map((k) => k.kid));
   return [...bundleKeys, ...fetched.keys.filter((k) => !kids.has(k.kid))];
 }

@@ -64,7 +64,10 @@ export const REASON_CODES = [
   "bundle-signature-invalid",
   /** refused (session): `manifest.jws` names a key the app does not pin (a foreign signer). */
   "bundle-key-unknown",
-  /** refused (session): the bundle's generation is older than the one the device holds. */
+  /**
+   * refused (session): the bundle was built before the one the device holds. The code's "generation" is
+   * historical: the manifest's build time, not a signing key's generation.
+   */
   "bundle-generation-rollback",
   /** refused (session): the signed bundle is unusable (bad JSON, digests, fields, numbers out of range). */
   "bundle-invalid",

@@ -54,7 +54,10 @@ export interface SessionState {
    * time from the last reading to the reboot. Absent when none (and in states written before it).
    */
   offlineBoots?: number;
-  /** The generation of the newest bundle the device has accepted. */
+  /**
+   * When the newest bundle the device has accepted was built (`SignedBundle.builtAt`, Unix seconds). The name is
+   * historical (sealed states and the ports' vectors carry it): it is not a signing key's generation.
+   */
   bundleGeneration: number | null;
   /** Failed local unlocks since the last success. */
   failedUnlocks: number;

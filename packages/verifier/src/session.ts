@@ -1,7 +1,7 @@
 /**
  * The offline session: what an app keeps between launches to decide offline. It holds the signed bundle, the
  * device state (last server time, last check-in, the high-water mark of trusted time and its monotonic anchor,
- * the fetched JWKS, the bundle generation held, the local-unlock record) and hands every change of that state,
+ * the fetched JWKS, when the bundle held was built, the local-unlock record) and hands every change of that state,
  * sealed with the platform-kept device key (state-seal.ts), to the app's storage through `persist` before
  * answering. A stored state that does not open (deleted, edited, foreign, restored from an older copy) is a lost
  * state: nothing is accepted until an online sign-in. The session is bound to one tenant and application and
@@ -236,8 +236,8 @@ export class OfflineSession {
     }
     this.signed = opened.signed;
     this.binding ??= { tenant: opened.signed.manifest.tenant, application: opened.signed.manifest.application };
-    if (this.current.bundleGeneration !== opened.signed.manifest.generation) {
-      this.current = { ...this.current, bundleGeneration: opened.signed.manifest.generation };
+    if (this.current.bundleGeneration !== opened.signed.builtAt) {
+      this.current = { ...this.current, bundleGeneration: opened.signed.builtAt };
       await this.save();
     }
     await this.rebuildKeys();
@@ -289,7 +289,7 @@ export class OfflineSession {
   /** When the JWKS should next be fetched: `jwksRefreshSeconds` after the last fetch, or after the bundle's build. */
   get jwksFetchDue(): Date | undefined {
     if (this.signed === undefined) return undefined;
-    const last = this.current.jwks?.fetchedAt ?? this.signed.manifest.generation;
+    const last = this.current.jwks?.fetchedAt ?? this.signed.builtAt;
     return new Date(Math.min(last + this.signed.bundle.policy.jwksRefreshSeconds, 253_402_300_799) * 1000);
   }
 
@@ -310,7 +310,7 @@ export class OfflineSession {
     if (!validDate(input.now)) return refuse("state-invalid", "`now` is not a valid Date");
 
     const floor = trustedFloor(this.current, input.monotonic);
-    const { bundle, manifest } = this.signed;
+    const { bundle } = this.signed;
     const result =
       offlineBootsRefusal(
         offlineBootsAfter(this.current, input.monotonic),
@@ -324,7 +324,7 @@ export class OfflineSession {
         {
           now: seconds(input.now),
           floor,
-          lastCheckIn: checkInBound(this.current.lastCheckIn, this.current.jwks, manifest.generation),
+          lastCheckIn: checkInBound(this.current.lastCheckIn, this.current.jwks, this.signed.builtAt),
           online: input.online,
           keysSeenOnline: this.seenSet(),
         },
@@ -505,7 +505,7 @@ export class OfflineSession {
     if (this.lost !== undefined) {
       this.current = {
         ...emptyState(),
-        bundleGeneration: this.signed?.manifest.generation ?? null,
+        bundleGeneration: this.signed?.builtAt ?? null,
         since: Math.floor(seconds(serverTime)),
       };
       this.lost = undefined;
@@ -549,7 +549,7 @@ export class OfflineSession {
     this.signed = opened.signed;
     this.binding ??= { tenant: opened.signed.manifest.tenant, application: opened.signed.manifest.application };
     if (this.problem?.code.startsWith("bundle-")) this.problem = undefined;
-    this.current = { ...this.current, bundleGeneration: opened.signed.manifest.generation };
+    this.current = { ...this.current, bundleGeneration: opened.signed.builtAt };
     await this.rebuildKeys();
     await this.save();
     return { ok: true };
@@ -570,8 +570,8 @@ export class OfflineSession {
 
   private async rebuildKeys(): Promise<void> {
     if (this.signed === undefined) return;
-    const { bundle, manifest } = this.signed;
-    const list = mergeKeyList(bundle.jwks.keys, manifest.generation, this.current.jwks);
+    const { bundle, builtAt } = this.signed;
+    const list = mergeKeyList(bundle.jwks.keys, builtAt, this.current.jwks);
     if (!(await this.importAll(list.filter((k) => !bundle.keys.has(k.kid))))) return;
     const keys = new Map<string, BundleKey>();
     for (const jwk of list) {

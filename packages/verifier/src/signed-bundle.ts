@@ -1,7 +1,7 @@
 /**
  * Opens a format 2 bundle as the offline session does: the manifest's detached JWS must verify with a key the
- * app pins in its build, the manifest's digests must match the files, and its generation must not be older than
- * the one the device holds. Never throws: every problem is a refusal with a reason code.
+ * app pins in its build, the manifest's digests must match the files, and the bundle must not have been built
+ * before the one the device holds. Never throws: every problem is a refusal with a reason code.
  *
  * The signature is checked by the crypto backend over the detached payload re-attached; the header is parsed
  * strictly (bounded, no repeated member).
@@ -25,6 +25,11 @@ export type SignedBundleFilesInput = BundleFilesInput & { [MANIFEST_JWS_FILE]?: 
 export interface SignedBundle {
   bundle: Bundle;
   manifest: ManifestFile & { generation: number; tenant: string; application: string };
+  /**
+   * When the bundle was built, in Unix seconds: the manifest's wire field `generation` (a historical name, not a
+   * signing key's generation). A device refuses a bundle built before the one it holds.
+   */
+  builtAt: number;
   /** RFC 7638 thumbprint of the pinned key that signed it. */
   signedBy: string;
 }
@@ -72,7 +77,7 @@ export async function pinnedKeysByThumbprint(pinned: readonly JWK[]): Promise<Ma
  * Opens a signed bundle: `bundle-unsigned`, `bundle-signature-invalid`, `bundle-key-unknown`,
  * `bundle-invalid` or `bundle-generation-rollback` when it must not be used.
  * @param pinned public keys from {@link pinnedKeysByThumbprint}
- * @param heldGeneration the generation of the bundle the device holds, if any
+ * @param heldBuiltAt when the bundle the device holds was built ({@link SignedBundle.builtAt}), if it holds one
  * @example
  * ```ts
  * const opened = await openSignedBundle(files, await pinnedKeysByThumbprint([bundlePinnedKey]));
@@ -82,7 +87,7 @@ export async function pinnedKeysByThumbprint(pinned: readonly JWK[]): Promise<Ma
 export async function openSignedBundle(
   files: Partial<SignedBundleFilesInput>,
   pinned: ReadonlyMap<string, JWK>,
-  heldGeneration?: number,
+  heldBuiltAt?: number,
 ): Promise<OpenBundleResult> {
   if (typeof files !== "object" || files === null)
     return { ok: false, code: "bundle-invalid", message: "the bundle is not a set of files" };
@@ -155,19 +160,20 @@ export async function openSignedBundle(
   const manifest = manifestText === undefined ? undefined : parseObject(manifestText);
   if (manifest?.formatVersion !== 2)
     return { ok: false, code: "bundle-unsigned", message: `${MANIFEST_FILE} is not format 2 (signed bundles)` };
-  const g = manifest.generation;
+  // The wire name `generation` is historical: it is the build time, not a signing key's generation.
+  const builtAt = manifest.generation;
   if (
-    typeof g !== "number" ||
-    !Number.isInteger(g) ||
-    g < 0 ||
-    g > MAX_TIME_SECONDS ||
+    typeof builtAt !== "number" ||
+    !Number.isInteger(builtAt) ||
+    builtAt < 0 ||
+    builtAt > MAX_TIME_SECONDS ||
     typeof manifest.tenant !== "string" ||
     typeof manifest.application !== "string"
   )
     return {
       ok: false,
       code: "bundle-invalid",
-      message: `${MANIFEST_FILE} must carry a whole "generation" (Unix seconds), "tenant" and "application"`,
+      message: `${MANIFEST_FILE} must carry a whole "generation" (its build time in Unix seconds), "tenant" and "application"`,
     };
   let bundle: Bundle;
   try {
@@ -183,14 +189,14 @@ export async function openSignedBundle(
       code: "bundle-invalid",
       message: `policy.json must be format 2 and for the manifest's application ${JSON.stringify(manifest.application)}`,
     };
-  if (heldGeneration !== undefined && g < heldGeneration)
+  if (heldBuiltAt !== undefined && builtAt < heldBuiltAt)
     return {
       ok: false,
       code: "bundle-generation-rollback",
-      message: `the bundle's generation ${g} is older than the generation ${heldGeneration} this device holds`,
+      message: `the bundle was built at ${builtAt} (Unix seconds), before the bundle this device holds (built at ${heldBuiltAt})`,
     };
   return {
     ok: true,
-    signed: { bundle, manifest: manifest as unknown as SignedBundle["manifest"], signedBy: header.kid },
+    signed: { bundle, manifest: manifest as unknown as SignedBundle["manifest"], builtAt, signedBy: header.kid },
   };
 }
