@@ -20,6 +20,7 @@ import { type Bundle, type BundleKey, decide, loadBundle } from "../../packages/
 import type { PolicyFile } from "../../packages/verifier/src/format";
 import { offlineRulesOf } from "../../packages/verifier/src/offline-policy";
 import { offlineBootsRefusal } from "../../packages/verifier/src/reboot-bound";
+import { isRestoredCopy } from "../../packages/verifier/src/state-seal";
 import { applyTimeRules, type TimeRulesResult } from "../../packages/verifier/src/time-rules";
 import {
   advanceTrustedTime,
@@ -60,6 +61,8 @@ export interface DeviceTimes {
   online: boolean;
   /** Boots started offline since the last server time, this one included (see {@link clockBoots}). */
   boots: number;
+  /** The session's state is lost (a restored older copy the counter store caught): `state-invalid` until online. */
+  stateLost?: true;
 }
 
 /** The clock trust a simulated device keeps: the part of the session's persisted state that clock trust uses. */
@@ -74,6 +77,15 @@ export interface DeviceClock {
 
 export function newDeviceClock(trust: boolean): DeviceClock {
   return { state: { lastServerTime: null, highWaterMark: null, anchor: null }, trust };
+}
+
+/**
+ * A restored copy of the device state, sealed at `savedCounter`, read back where the counter store (if the app
+ * keeps one: `counterStore`) holds `heldCounter`: true when the session treats it as lost (`isRestoredCopy`,
+ * the session's own rule in state-seal.ts), false when it opens it as its state.
+ */
+export function restoreIsLost(savedCounter: number, heldCounter: number, counterStore: boolean): boolean {
+  return isRestoredCopy(savedCounter, counterStore ? heldCounter : undefined);
 }
 
 /** The floor the session would decide on now: `trustedFloor` of its state and the monotonic reading. */
@@ -146,6 +158,7 @@ export interface OpeningDecision {
 
 const KID_UNKNOWN: OpeningDecision = { decision: "refused", code: "kid-unknown" };
 const CLOCK_UNVERIFIED: OpeningDecision = { decision: "refused", code: "clock-unverified" };
+const STATE_INVALID: OpeningDecision = { decision: "refused", code: "state-invalid" };
 
 /** True when the device can find the key that signed a token of `generation`. */
 export function holdsKey(keys: DeviceKeys, generation: number): boolean {
@@ -160,6 +173,8 @@ export function decideOpening(
   keys: DeviceKeys,
   device: DeviceTimes,
 ): OpeningDecision {
+  // A lost state grants nothing until an online sign-in (session.ts, `state-invalid`).
+  if (device.stateLost === true) return STATE_INVALID;
   // The session's first gate: more boots started offline than the policy allows (reboot-bound.ts).
   if (device.boots > policy.offlineBoots) return CLOCK_UNVERIFIED;
   if (!holdsKey(keys, token.generation)) return KID_UNKNOWN;
@@ -232,6 +247,12 @@ export async function verifySamples(samples: readonly Sample[], ctx: SampleConte
       .setExpirationTime(s.token.exp)
       .sign(signer.key);
     const d = s.times;
+    // A lost state is the session's refusal before any token; decide() has no stored state.
+    if (d.stateLost === true) {
+      if (s.fast.code !== "state-invalid")
+        mismatches.push({ sample: s, real: { decision: "refused", code: "state-invalid" } });
+      continue;
+    }
     // The session refuses on the boot count before the token (reboot-bound.ts); decide() has no boot count.
     const bootRefusal = offlineBootsRefusal(d.boots, offlineRulesOf(bundle.policy), Math.max(d.now, d.floor));
     if (bootRefusal !== undefined) {

@@ -17,7 +17,9 @@
  * then switch it off for `rollbackBy` again. The session counts a new boot's uptime but not the time before the
  * boot (the guide says so), and refuses past the policy's `clockTrust.offlineBoots` boots (`clock-unverified`): an
  * acceptance the policy refuses at true time but allows at true time minus that unmeasured time is counted apart,
- * as accepted only because the device was powered off.
+ * as accepted only because the device was powered off. When those three tricks are refused, that thief restores
+ * the backup of the device state (taken at the last server contact) before every use and boots with the clock at
+ * the backup's reading: the counter store makes the session's state lost (`state-invalid`), as the session does.
  */
 
 import type { MonotonicReading } from "../../packages/verifier/src/trusted-time";
@@ -31,6 +33,7 @@ import {
   decideOpening,
   newDeviceClock,
   type OpeningDecision,
+  restoreIsLost,
   type Sample,
   type SimToken,
   type TimeRulesPolicy,
@@ -60,6 +63,8 @@ export interface DeviceWorld {
   maxExamples: number;
   /** False: decide on the last server time alone, without the session's clock trust (`DeviceClock` in decision.ts). */
   clockTrust: boolean;
+  /** False: the app keeps no counter store, so a restored older state opens (only to show what the test catches). */
+  counterStore: boolean;
 }
 
 /** A reproducer: run with the same seed and look at this device at this time. */
@@ -108,6 +113,9 @@ export interface FleetTally {
   thiefOpenings: { full: number; degraded: number; refused: number };
   /** The thieves' refusals by reason code (`clock-unverified`: past the policy's offline boots). */
   thiefRefusedBy: Record<string, number>;
+  /** Restores of an old device state by thieves, and the acceptances outside the policy that followed one. */
+  thiefRestores: number;
+  restoredAcceptedOutside: number;
   /** Every opening decided, the thieves' included. */
   decided: number;
   samples: Sample[];
@@ -144,6 +152,8 @@ export function mergeTally(a: FleetTally, b: FleetTally, maxExamples: number): F
       refused: a.thiefOpenings.refused + b.thiefOpenings.refused,
     },
     thiefRefusedBy,
+    thiefRestores: a.thiefRestores + b.thiefRestores,
+    restoredAcceptedOutside: a.restoredAcceptedOutside + b.restoredAcceptedOutside,
     decided: a.decided + b.decided,
     samples: [...a.samples, ...b.samples],
   };
@@ -171,6 +181,8 @@ export function emptyTally(): FleetTally {
     stolen: [],
     thiefOpenings: { full: 0, degraded: 0, refused: 0 },
     thiefRefusedBy: {},
+    thiefRestores: 0,
+    restoredAcceptedOutside: 0,
     decided: 0,
     samples: [],
   };
@@ -240,6 +252,12 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
   let offUncounted = 0;
   let booted = false;
   let setClockAtBoot = false;
+  // The sealed state's counter (one save per decision and per server contact), the backup taken at the last
+  // server contact (a cloud backup runs while online), and whether the session's state is lost or restored.
+  let saved = 0;
+  let backup = { state: clock.state, counter: 0, wall: lastWall };
+  let stateLost = false;
+  let restored = false;
   let refreshUsed = start;
   let sessionStart = start;
   let fetchedSnapshot = timeline.snapshotIndexAt(start);
@@ -264,6 +282,7 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
   // Half the thieves (odd devices: no random draw, so the other devices' streams are unchanged) reboot before
   // every use and set the clock back to the reading the app last showed; the others tamper as below.
   const thiefRebootsEachUse = thiefTampers && id % 2 === 1;
+  let thiefRestoring = false;
   let lastThiefAcceptance = Number.NEGATIVE_INFINITY;
   let lastThiefAcceptanceInPolicy = Number.NEGATIVE_INFINITY;
   // Each device samples every n-th of its own openings from its own offset, so the sample does not depend on
@@ -291,6 +310,24 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
     lastTrustAt = at;
     lastWall = at + skew - rolledBack;
     offUncounted = 0;
+    restored = false;
+    saved++;
+    backup = { state: clock.state, counter: saved, wall: lastWall };
+  }
+  /**
+   * The thief restores the backup of the device state and reboots with the clock set to the backup's reading.
+   * With a counter store the session finds an older copy and treats its state as lost; without one it opens it.
+   */
+  function restoreBackup(at: number): void {
+    tally.thiefRestores++;
+    if (restoreIsLost(backup.counter, saved, world.counterStore)) stateLost = true;
+    else {
+      clock.state = backup.state;
+      saved = backup.counter;
+      restored = true;
+    }
+    lastWall = backup.wall;
+    powerCycle(at, 0, true);
   }
   /** Switches the device off at `at` for `seconds` (0: a reboot); `resetClock`: set it at boot to `lastWall`. */
   function powerCycle(at: number, seconds: number, resetClock: boolean): void {
@@ -315,6 +352,7 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
       sessionStart = at;
     }
     token = issue(at);
+    stateLost = false;
     refreshUsed = at;
     lastCheckIn = at;
     return true;
@@ -328,12 +366,14 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
       lastCheckIn,
       online: onlineNow,
       boots: clockBoots(clock, reading),
+      ...(stateLost ? { stateLost: true as const } : {}),
     };
   }
 
   function open(at: number): void {
     if (at < poweredOnAt) return;
     if (stolen && thiefRebootsEachUse) powerCycle(at, 0, true);
+    if (stolen && thiefRestoring) restoreBackup(at);
     if (booted) {
       booted = false;
       offUncounted += bootAt - lastTrustAt;
@@ -351,12 +391,14 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
     let times = timesAt(wall, now, onlineNow);
     let d = decideOpening(policy, token, keys, times);
     clockDecided(clock, wall, times.floor, now);
+    saved++;
     if (d.code === "refresh-required") {
       // A fast clock says the token has expired before the app thought so: refresh as the verifier asks, retry.
       const refreshed = sync(at, true);
       times = timesAt(wall, monotonic(at), refreshed);
       d = decideOpening(policy, token, keys, times);
       clockDecided(clock, wall, times.floor, now);
+      saved++;
     }
     lastTrustAt = at;
     lastWall = wall;
@@ -385,7 +427,9 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
       outside = !accepted(truth);
       if (outside) {
         // Allowed at true time minus the off time the session cannot count (never before the token's issue)?
+        // A restored state is no off time the guide allows for: what follows it is judged at true time.
         const offAllowed =
+          !restored &&
           offUncounted > 0 &&
           accepted(timeRulesAt(policy, token, { ...truthTimes, now: Math.max(at - offUncounted, token.iat) - S }));
         if (offAllowed) {
@@ -395,6 +439,7 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
             tally.poweredOffExamples.push({ device: id, at, code: `${d.code} (policy: ${truth.code})` });
         } else {
           tally.acceptedOutsidePolicy++;
+          if (restored) tally.restoredAcceptedOutside++;
           if (tally.outsideExamples.length < world.maxExamples)
             tally.outsideExamples.push({ device: id, at, code: `${d.code} (policy: ${truth.code})` });
         }
@@ -406,13 +451,15 @@ export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally
       if (isAccepted) {
         if (at >= revokedAt) lastThiefAcceptance = at;
         if (at >= revokedAt && !outside) lastThiefAcceptanceInPolicy = at;
-      } else if (thiefTries < 3 && thiefTampers && !thiefRebootsEachUse) {
-        // A thief who is refused tries, in turn: the clock set back, a reboot, the device switched off a while.
+      } else if (thiefTries < 4 && thiefTampers && !thiefRebootsEachUse) {
+        // A thief who is refused tries, in turn: the clock set back, a reboot, the device switched off a while,
+        // then restoring the backup of the device state before every use.
         thiefTries++;
         const by = p.clock.rollbackBySeconds;
         if (thiefTries === 1) rolledBack += by;
         else if (thiefTries === 2) powerCycle(at, 0, false);
-        else powerCycle(at, by, true);
+        else if (thiefTries === 3) powerCycle(at, by, true);
+        else thiefRestoring = true;
       }
       return;
     }

@@ -30,6 +30,8 @@ export interface FleetOptions {
    * high-water mark, no monotonic clock); shows what the simulator detects when clock trust is missing.
    */
   clockTrust?: boolean;
+  /** False: devices keep no counter store, so a thief's restored older state opens (shows what the run catches). */
+  counterStore?: boolean;
   /** Replay under another retention rule than the kit's (derived retention assumed). */
   retentionRule?: (policy: RetentionPolicy) => number;
   maxExamples?: number;
@@ -58,6 +60,8 @@ export interface ApplicationReport {
    * count; docs/offline-verifier.md, clock trust). Not a defect; `maxOffSeconds` is the largest such off time.
    */
   acceptedPoweredOff: { count: number; maxOffSeconds: number; examples: Example[] };
+  /** Thieves' restores of an old device state, and the acceptances outside the policy after one (in the count above). */
+  restores: { attempted: number; acceptedOutsidePolicy: number };
   revocationLag: {
     stolenDevices: number;
     p50: number | null;
@@ -159,6 +163,7 @@ export function prepareApplication(
       Math.max(50, Math.ceil((options.devices * options.days * profile.usage.opensPerDay) / DEFAULT_SAMPLES)),
     maxExamples: options.maxExamples ?? 5,
     clockTrust: options.clockTrust ?? true,
+    counterStore: options.counterStore ?? true,
   };
   return { tenant, application, profile, options, timeline, world };
 }
@@ -211,6 +216,7 @@ export function applicationRun(prepared: PreparedApplication, tally: FleetTally)
       maxOffSeconds: tally.poweredOffMaxSeconds,
       examples: tally.poweredOffExamples,
     },
+    restores: { attempted: tally.thiefRestores, acceptedOutsidePolicy: tally.restoredAcceptedOutside },
     revocationLag: {
       stolenDevices: lags.length,
       p50: percentile(lags, 0.5),

@@ -42,6 +42,7 @@ export function renderApplication(r: ApplicationReport, h: RunHeader): string[] 
     ...examples(r.acceptedOutsidePolicy.examples, h),
     `  accepted only because the device was powered off: ${r.acceptedPoweredOff.count}${r.acceptedPoweredOff.count > 0 ? ` (bound: the time before each boot since the last server contact, switched off or rebooted with the clock held, here up to ${dur(r.acceptedPoweredOff.maxOffSeconds)}; the session cannot count it)` : ""}`,
     ...examples(r.acceptedPoweredOff.examples, h),
+    `  restores of an old device state by thieves: ${r.restores.attempted}, accepted outside the policy after one: ${r.restores.acceptedOutsidePolicy}${r.restores.acceptedOutsidePolicy > 0 ? "  DEFECT" : ""}`,
     `  revocation lag of ${lag.stolenDevices} stolen device${lag.stolenDevices === 1 ? "" : "s"}: p50 ${dur(lag.p50)}, p99 ${dur(lag.p99)}, max ${dur(lag.max)}; plan ${dur(lag.planSeconds)} (A + G)${lag.boundSeconds > lag.planSeconds ? `, ${dur(lag.boundSeconds)} with degraded mode` : ""}`,
     `    with what the thief got by switching the device off or rebooting with the clock held: p50 ${dur(lag.withPowerOff.p50)}, p99 ${dur(lag.withPowerOff.p99)}, max ${dur(lag.withPowerOff.max)}`,
     `  keys: ${r.keys.rotations} rotation${r.keys.rotations === 1 ? "" : "s"}, retention ${dur(r.keys.retentionSeconds)}; ${r.keys.keyCompromisesDrawn} key compromise${r.keys.keyCompromisesDrawn === 1 ? "" : "s"} drawn (not replayed: a run revokes no key; declare a compromised one under keys.revoked and simulate that stack)`,

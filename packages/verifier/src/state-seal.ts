@@ -168,6 +168,14 @@ export type StoredStateResult = { counter: number } & (
 );
 
 /**
+ * The counter rule: a state sealed at `stateCounter` is an older, restored copy when the counter store holds a
+ * later counter (`held`; `undefined` without a counter store, which cannot tell). The simulator applies the same.
+ */
+export function isRestoredCopy(stateCounter: number, held: number | undefined): boolean {
+  return held !== undefined && stateCounter < held;
+}
+
+/**
  * Opens what the app's storage holds, as the session does at start-up: the seal, then the counter store (a
  * state older than the counter it holds is a restored copy; a missing state it says was written, a deleted one),
  * then the binding the app expects. `counter` is the counter the next save must exceed. Never throws.
@@ -198,7 +206,7 @@ export async function openStoredState(
   const r = await openSealedState(stored, options.pinned, options.key);
   if (!r.ok) return lost("state-invalid", r.problem);
   const { opened } = r;
-  if (held !== undefined && opened.counter < held)
+  if (isRestoredCopy(opened.counter, held))
     return lost(
       "state-invalid",
       `the stored device state is an older copy (state ${opened.counter}; the counter store holds ${held})`,
