@@ -21,7 +21,12 @@ import {
   sealState,
   webCryptoDeviceKey,
 } from "../../packages/verifier/src";
-import { answerConformanceCase, type ConformanceCase } from "../../packages/verifier/src/conformance";
+import {
+  answerConformanceCase,
+  type ConformanceCase,
+  type ConformanceDevice,
+  type ConformanceStep,
+} from "../../packages/verifier/src/conformance";
 import type { PublicJwk } from "../../packages/verifier/src/format";
 import { canonicalJson } from "../../packages/verifier/src/format";
 import { pinnedContext } from "../../packages/verifier/src/internal";
@@ -74,23 +79,12 @@ export interface VectorCase {
   };
 }
 
-export type VectorStep =
-  | { fetchJwks: { body: unknown; at: number }; expect: "ok" | "jwks-invalid" | "jwks-older" }
-  | { unlock: "biometric"; at?: number }
-  | { checkIn: number }
-  | { signIn: number }
-  | { installBundle: string; expect: string }
-  | { enrollPin: string; expect: string }
-  | { unlockPin: string; expect: string }
-  | { persistFails: boolean }
-  | { platformTime: { at: number; monotonic: { bootId: string; elapsedSeconds: number } } };
+/** One step a case replays: the package's runner defines them (every engine runs the same ones). */
+export type VectorStep = ConformanceStep;
 
 /** device.json: what the app under test is and the device key it seals with. */
-export interface VectorDevice {
+export interface VectorDevice extends ConformanceDevice {
   _warning: string;
-  /** base64url HMAC-SHA-256 key: the device key (TEST ONLY). */
-  deviceKey: string;
-  application: { tenant: string; id: string };
 }
 
 const TEST_ONLY =

@@ -120,23 +120,15 @@ describe("fakit verify", () => {
   });
 });
 
+/** `fakit verify` through the offline session, offline, with `state` as the device state (the signed bundle by default). */
+const verifyWithState = (state: string, now: number, extra: string[] = [], bundle = signedDir) =>
+  fakit([
+    ...["verify", "--bundle", bundle, "--pinned-key", pinnedFile, "--state", state],
+    ...["--token", token, "--now", iso(now), "--offline", ...extra],
+  ]);
+
 describe("fakit verify --pinned-key (the offline session)", () => {
-  const session = (state: string, now: number, extra: string[] = []) =>
-    fakit([
-      "verify",
-      "--bundle",
-      signedDir,
-      "--pinned-key",
-      pinnedFile,
-      "--state",
-      state,
-      "--token",
-      token,
-      "--now",
-      iso(now),
-      "--offline",
-      ...extra,
-    ]);
+  const session = verifyWithState;
 
   it("--jwks: a check-in that carries the JWKS fetched with it; without its server time, a usage error", async () => {
     const jwks = join(signedDir, "jwks.json");
@@ -187,22 +179,7 @@ describe("fakit verify --pinned-key (the offline session)", () => {
 });
 
 describe("fakit verify --state: the sealed state against its own user", () => {
-  const run = (state: string, now: number, extra: string[] = [], bundle = signedDir) =>
-    fakit([
-      "verify",
-      "--bundle",
-      bundle,
-      "--pinned-key",
-      pinnedFile,
-      "--state",
-      state,
-      "--token",
-      token,
-      "--now",
-      iso(now),
-      "--offline",
-      ...extra,
-    ]);
+  const run = verifyWithState;
   const code = (r: { stdout: string }) => JSON.parse(r.stdout).reason.code;
 
   it("seals the state with a key kept beside it (mode 0600) and needs an online sign-in first", async () => {

@@ -11,21 +11,10 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
+import { rng } from "../cli/yaml-mutations";
 import { hostileStrings } from "../helpers/hostile-strings";
 import { type Answer, type Endpoint, type HostileServer, type Scenario, validBodies } from "./hostile-server";
 import { importInProcess } from "./import-in-process";
-
-/** mulberry32: a small seeded PRNG, so a case is reproducible from its seed alone. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const POOL = hostileStrings(400, 20261207);
 const ENDPOINTS: Endpoint[] = ["/api/tenant", "/api/application", "/api/key"];
