@@ -149,14 +149,38 @@ function sha256(text: string): string {
  *   deletes; `KIT_BUNDLE_JWK_INVALID` for an expected key that is not a usable public signing JWK.
  */
 export function buildBundleContent(input: BundleContentInput): BundleFiles {
-  const { policy, rotation, tenant, application } = input;
-  const raw = input.jwks as { keys?: unknown } | null;
+  const { jwks, keys } = selectBundleKeys(
+    publicEntries(input.jwks),
+    expectedBundleKeys(input.rotation),
+    input.rotation,
+  );
+  const jwksText = canonicalJson({ keys: jwks });
+  const policyText = canonicalJson(policyFileOf(input, jwks, keys));
+  if (!Number.isSafeInteger(input.generatedFor) || input.generatedFor < 0)
+    throw new RangeError(`generatedFor must be whole seconds since the Unix epoch, got ${input.generatedFor}`);
+  const manifestText = canonicalJson({
+    formatVersion: BUNDLE_FORMAT_VERSION,
+    generation: input.generatedFor,
+    tenant: input.tenant.key,
+    application: input.application.id,
+    files: [
+      { name: JWKS_FILE, sha256: sha256(jwksText) },
+      { name: POLICY_FILE, sha256: sha256(policyText) },
+    ],
+  });
+  return { [JWKS_FILE]: jwksText, [POLICY_FILE]: policyText, [MANIFEST_FILE]: manifestText };
+}
+
+/**
+ * The entries of FusionAuth's JWKS, refused whole when it is not `{"keys": [...]}` or when any entry, whichever
+ * tenant it belongs to, carries private material (a red flag about the server, not only this bundle).
+ */
+function publicEntries(served: unknown): unknown[] {
+  const raw = served as { keys?: unknown } | null;
   if (raw === null || typeof raw !== "object" || !Array.isArray(raw.keys)) {
     throw new BundleContentError("KIT_BUNDLE_JWK_INVALID", `the JWKS read from FusionAuth is not {"keys": [...]}`);
   }
   const entries: unknown[] = raw.keys;
-
-  // Private material anywhere in what FusionAuth served is a red flag, whichever tenant the key belongs to.
   const leaks = entries.flatMap((e, i) =>
     jwkProblems(e, `JWKS keys[${i}]`).filter((p) => p.code === "KIT_BUNDLE_PRIVATE_MEMBER"),
   );
@@ -167,13 +191,23 @@ export function buildBundleContent(input: BundleContentInput): BundleFiles {
       problems: leaks,
     });
   }
+  return entries;
+}
 
+/**
+ * The expected keys taken from the JWKS (as public JWKs) and listed for `policy.json`, both sorted by kid; the
+ * JWKS must hold every expected key, none the schedule deletes, and each as a usable public signing JWK.
+ */
+function selectBundleKeys(
+  entries: readonly unknown[],
+  expected: readonly ExpectedBundleKey[],
+  rotation: RotationState,
+): { jwks: ReturnType<typeof publicJwk>[]; keys: PolicyKey[] } {
   const byKid = new Map<string, Record<string, unknown>>();
   for (const e of entries) {
     const kid = (e as { kid?: unknown }).kid;
     if (typeof kid === "string") byKid.set(kid, e as Record<string, unknown>);
   }
-  const expected = expectedBundleKeys(rotation);
   const missing = expected.filter((k) => k.kid === undefined || !byKid.has(k.kid)).map(describe);
   const extra = rotation.delete
     .filter((d) => d.kid !== undefined && byKid.has(d.kid))
@@ -185,14 +219,9 @@ export function buildBundleContent(input: BundleContentInput): BundleFiles {
     throw new BundleContentError(
       "KIT_BUNDLE_KEY_MISMATCH",
       `the JWKS does not match the rotation schedule (run \`pulumi up\` first): ${parts.join(" | ")}`,
-      {
-        missing,
-        extra,
-        problems: [],
-      },
+      { missing, extra, problems: [] },
     );
   }
-
   const problems = expected.flatMap((k) => jwkProblems(byKid.get(k.kid as string), `JWK ${k.kid}`));
   if (problems.length > 0) {
     throw new BundleContentError("KIT_BUNDLE_JWK_INVALID", problems.map((p) => p.message).join("; "), {
@@ -213,10 +242,19 @@ export function buildBundleContent(input: BundleContentInput): BundleFiles {
       retiresAt: k.retiresAt === undefined ? null : isoOf(k.retiresAt),
     }))
     .sort((a, b) => cmp(a.kid, b.kid));
+  return { jwks, keys };
+}
 
+/** `policy.json`: who the tokens are for, the offline rules of the effective policy, its figures and the keys. */
+function policyFileOf(
+  input: BundleContentInput,
+  jwks: readonly { alg: string }[],
+  keys: readonly PolicyKey[],
+): PolicyFile {
+  const { policy, rotation, tenant, application } = input;
   const A = policy.accessToken.ttlSeconds;
   const o = policy.offline;
-  const policyFile: PolicyFile = {
+  return {
     formatVersion: BUNDLE_FORMAT_VERSION,
     tenant: tenant.key,
     application: { id: application.id, key: application.key, name: application.name },
@@ -244,27 +282,11 @@ export function buildBundleContent(input: BundleContentInput): BundleFiles {
     },
     mfaStandIn: o.mfaStandIn,
     clockTrust: { ...o.clockTrust },
-    keys,
+    keys: [...keys],
     revokedKeys: [...(input.revokedKeys ?? [])].sort((a, b) => cmp(a.kid, b.kid)),
     horizon: isoOf(rotation.horizon),
     generatedFor: isoOf(input.generatedFor),
   };
-
-  const jwksText = canonicalJson({ keys: jwks });
-  const policyText = canonicalJson(policyFile);
-  if (!Number.isSafeInteger(input.generatedFor) || input.generatedFor < 0)
-    throw new RangeError(`generatedFor must be whole seconds since the Unix epoch, got ${input.generatedFor}`);
-  const manifestText = canonicalJson({
-    formatVersion: BUNDLE_FORMAT_VERSION,
-    generation: input.generatedFor,
-    tenant: tenant.key,
-    application: application.id,
-    files: [
-      { name: JWKS_FILE, sha256: sha256(jwksText) },
-      { name: POLICY_FILE, sha256: sha256(policyText) },
-    ],
-  });
-  return { [JWKS_FILE]: jwksText, [POLICY_FILE]: policyText, [MANIFEST_FILE]: manifestText };
 }
 
 function cmp(a: string, b: string): number {

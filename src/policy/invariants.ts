@@ -5,7 +5,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc8725#section-3.1 (algorithm verification)
  * @see https://www.rfc-editor.org/rfc/rfc9700#section-2.2.2 (refresh-token protection)
  */
-import type { Diagnostic, DiagnosticCode } from "../diagnostics/diagnostic";
+import type { Diagnostic, DiagnosticCode, Severity } from "../diagnostics/diagnostic";
 import { formatDuration } from "../lib/duration";
 import { diagnosticAt, type MergedPolicy } from "./layers";
 import { minimumRetentionSeconds } from "./retention";
@@ -13,23 +13,39 @@ import { type EffectivePolicy, isSigningAlgorithm } from "./types";
 
 const d = formatDuration;
 
-/** Checks the invariants; `merged` gives each finding its location. */
+/** Checks the invariants; `merged` gives each finding its location. Errors first, then warnings. */
 export function checkInvariants(p: EffectivePolicy, merged: MergedPolicy): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const A = p.accessToken.ttlSeconds;
-  const R = p.refreshToken.lifetimeMinutes * 60;
-  const M = p.refreshToken.maximumLifetimeMinutes * 60;
-  const G = p.offline.graceSeconds;
-  const C = p.offline.checkInSeconds;
-  const J = p.offline.jwksRefreshSeconds;
-  const S = p.offline.clockRollbackToleranceSeconds;
-  const K = p.keys.rotationPeriodSeconds;
-  const P = p.keys.publishedAhead;
-  const error = (paths: string[], code: DiagnosticCode, message: string) =>
-    out.push(diagnosticAt(merged, paths, "error", code, message));
-  const warn = (paths: string[], code: DiagnosticCode, message: string) =>
-    out.push(diagnosticAt(merged, paths, "warning", code, message));
+  const at =
+    (severity: Severity) =>
+    (paths: string[], code: DiagnosticCode, message: string): void => {
+      out.push(diagnosticAt(merged, paths, severity, code, message));
+    };
+  checkInvariantErrors(p, merged, at("error"));
+  checkInvariantWarnings(p, merged, at("warning"));
+  return out;
+}
 
+type Report = (paths: string[], code: DiagnosticCode, message: string) => void;
+
+/** The symbols of docs/design.md section 4, in seconds (P a count). */
+function symbols(p: EffectivePolicy) {
+  return {
+    A: p.accessToken.ttlSeconds,
+    R: p.refreshToken.lifetimeMinutes * 60,
+    M: p.refreshToken.maximumLifetimeMinutes * 60,
+    G: p.offline.graceSeconds,
+    C: p.offline.checkInSeconds,
+    J: p.offline.jwksRefreshSeconds,
+    S: p.offline.clockRollbackToleranceSeconds,
+    K: p.keys.rotationPeriodSeconds,
+    P: p.keys.publishedAhead,
+  };
+}
+
+/** The invariants a policy must hold: a device could not verify, or would refuse what the policy accepts. */
+function checkInvariantErrors(p: EffectivePolicy, merged: MergedPolicy, error: Report): void {
+  const { A, R, M, C, J, S, K, P } = symbols(p);
   if (A >= R) {
     error(
       ["accessToken.ttl", "refreshToken.lifetime"],
@@ -81,6 +97,11 @@ export function checkInvariants(p: EffectivePolicy, merged: MergedPolicy): Diagn
       "offline.mfaStandIn is local-unlock but offline.localUnlock.mode is none: no local unlock can stand in for MFA; set mfaStandIn to refuse or choose an unlock mode",
     );
   }
+}
+
+/** Settings that are legal but do not do what their author likely meant. */
+function checkInvariantWarnings(p: EffectivePolicy, merged: MergedPolicy, warn: Report): void {
+  const { A, R, G, C } = symbols(p);
   const claims = p.offline.claimsMaxAgeSeconds;
   if (claims > A + G + C) {
     warn(
@@ -128,5 +149,4 @@ export function checkInvariants(p: EffectivePolicy, merged: MergedPolicy): Diagn
       `refreshToken.maximumLifetime is ignored with refreshToken.expiration ${p.refreshToken.expirationPolicy}`,
     );
   }
-  return out;
 }
