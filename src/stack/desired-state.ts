@@ -3,29 +3,14 @@
  * bundles report. Fully defaulted: nothing downstream checks for `undefined`.
  */
 import type { Diagnostic } from "../diagnostics/diagnostic";
+import type { OverrideEntry } from "../policy/tenant-policy";
 import type { EffectivePolicy, PolicyFigures } from "../policy/types";
+import type { AppliedWaiver } from "../policy/waivers";
 import type { AdoptedKeyDeclaration } from "../rotation/deferral";
 
-/** A setting a stack overrides, as written, with its location. */
-export interface OverrideEntry {
-  /** Dotted setting path, e.g. `offline.checkIn`. */
-  path: string;
-  value: string | number | boolean;
-  file: string;
-  line: number;
-  column: number;
-}
-
-/** A floor rule a stack waives, with the breach it covers. */
-export interface AppliedWaiver {
-  rule: string;
-  reason: string;
-  /** What the waiver lets through, e.g. the floor message. */
-  breach: string;
-  file: string;
-  line: number;
-  column: number;
-}
+// Where a stack overrides a setting and which waivers it used are policy's findings (../policy/tenant-policy.ts).
+export type { OverrideEntry } from "../policy/tenant-policy";
+export type { AppliedWaiver } from "../policy/waivers";
 
 export interface ApplicationState {
   key: string;
