@@ -18,11 +18,19 @@ interface Target {
   out: string;
   /** Emit `export const <DEF>_VALUES = [...] as const` for every `$defs` entry that is a plain enum. */
   enumConstants?: boolean;
+  /** Emit `PRESET_SETTINGS`, every setting of a preset by dotted path (see {@link presetSettings}). */
+  settings?: boolean;
 }
 
 export const TARGETS: readonly Target[] = [
   { schema: "stack.schema.json", name: "StackConfig", out: "src/stack/config.generated.ts" },
-  { schema: "preset.schema.json", name: "Preset", out: "src/policy/preset.generated.ts", enumConstants: true },
+  {
+    schema: "preset.schema.json",
+    name: "Preset",
+    out: "src/policy/preset.generated.ts",
+    enumConstants: true,
+    settings: true,
+  },
   {
     schema: "sensitivity-levels.schema.json",
     name: "SensitivityLevels",
@@ -106,6 +114,48 @@ function enumConstants(schema: Schema): string {
   return lines.join("\n");
 }
 
+/** A preset's own members, not settings: they say which preset it is, not what it sets. */
+const PRESET_HEADER = new Set(["name", "description", "level"]);
+
+/**
+ * Every setting of a preset (a leaf of the schema, objects walked through their `$ref`), by dotted path, with its
+ * schema type (the `$defs` name it refers to, else its JSON type) and whether a preset must set it. The policy's
+ * field table (src/policy/fields.ts) is typed by these paths, so a setting added to the schema without its row,
+ * or a row without its setting, fails the typecheck.
+ */
+function presetSettings(schema: Schema): string {
+  const rows: string[] = [];
+  const walk = (node: Schema, prefix: string, required: boolean) => {
+    const props = isSchema(node.properties) ? node.properties : {};
+    const must = new Set(Array.isArray(node.required) ? node.required : []);
+    for (const [key, raw] of Object.entries(props)) {
+      if (prefix === "" && PRESET_HEADER.has(key)) continue;
+      if (!isSchema(raw)) continue;
+      const ref = typeof raw.$ref === "string" ? raw.$ref : undefined;
+      const target = ref === undefined ? raw : { ...resolveLocal(schema, ref), ...raw };
+      const path = prefix === "" ? key : `${prefix}.${key}`;
+      const isRequired = required && must.has(key);
+      if (target.type === "object") walk(target, path, isRequired);
+      else {
+        const type = ref === undefined ? String(target.type) : ref.replace("#/$defs/", "");
+        rows.push(`  ${JSON.stringify(path)}: { type: ${JSON.stringify(type)}, required: ${isRequired} },`);
+      }
+    }
+  };
+  walk(schema, "", true);
+  return [
+    "",
+    "",
+    "/** Every setting of a preset by dotted path: its schema type (a `$defs` name or a JSON type) and whether a preset must set it. */",
+    "export const PRESET_SETTINGS = {",
+    ...rows,
+    "} as const;",
+    "",
+    "/** The dotted path of a preset setting. */",
+    "export type PresetSettingPath = keyof typeof PRESET_SETTINGS;",
+  ].join("\n");
+}
+
 /** The generated source of one target, for the current schema. */
 export async function generate(target: Target): Promise<string> {
   const file = path.join(SCHEMA_DIR, target.schema);
@@ -118,7 +168,9 @@ export async function generate(target: Target): Promise<string> {
     cwd: SCHEMA_DIR,
     format: false,
   });
-  return target.enumConstants ? `${types}${enumConstants(schema)}\n` : types;
+  if (!target.enumConstants && !target.settings) return types;
+  const consts = `${target.enumConstants ? enumConstants(schema) : ""}${target.settings ? presetSettings(schema) : ""}`;
+  return `${types}${consts}\n`;
 }
 
 /** The stack config's generated source (kept for callers of the earlier API). */

@@ -26,6 +26,7 @@ import {
   publicJwk,
 } from "../../packages/verifier/src/format";
 import { type BundleErrorCode, KitError } from "../lib/errors";
+import { POLICY_FIELDS, setAtPath, valueAtPath } from "../policy/fields";
 import type { EffectivePolicy } from "../policy/types";
 import type { RotationState } from "../rotation/schedule";
 import type { RevokedKey } from "../stack/desired-state";
@@ -245,7 +246,10 @@ function selectBundleKeys(
   return { jwks, keys };
 }
 
-/** `policy.json`: who the tokens are for, the offline rules of the effective policy, its figures and the keys. */
+/**
+ * `policy.json`: who the tokens are for, the figures and the keys, and every setting whose row of the policy's
+ * field table names a `policy.json` member (the offline rules a device enforces, the access-token TTL).
+ */
 function policyFileOf(
   input: BundleContentInput,
   jwks: readonly { alg: string }[],
@@ -254,19 +258,13 @@ function policyFileOf(
   const { policy, rotation, tenant, application } = input;
   const A = policy.accessToken.ttlSeconds;
   const o = policy.offline;
-  return {
+  const file: Record<string, unknown> = {
     formatVersion: BUNDLE_FORMAT_VERSION,
     tenant: tenant.key,
     application: { id: application.id, key: application.key, name: application.name },
     issuer: tenant.issuer,
     audience: application.id,
     allowedAlgorithms: [...new Set(jwks.map((j) => j.alg))].sort(cmp),
-    accessTokenTtlSeconds: A,
-    graceSeconds: o.graceSeconds,
-    checkInSeconds: o.checkInSeconds,
-    jwksRefreshSeconds: o.jwksRefreshSeconds,
-    clockRollbackToleranceSeconds: o.clockRollbackToleranceSeconds,
-    degradedMode: o.degradedMode,
     figures: {
       revocationLagSeconds: A + o.graceSeconds,
       fullOfflineRunwaySeconds: A + o.graceSeconds,
@@ -274,19 +272,14 @@ function policyFileOf(
       keyPublicationLeadSeconds: policy.keys.publishedAhead * policy.keys.rotationPeriodSeconds,
       retiredKeyRetentionSeconds: rotation.retentionSeconds,
     },
-    claimsMaxAgeSeconds: o.claimsMaxAgeSeconds,
-    localUnlock: {
-      mode: o.localUnlock.mode,
-      maxAttempts: o.localUnlock.maxAttempts,
-      argon2id: { ...o.localUnlock.argon2id },
-    },
-    mfaStandIn: o.mfaStandIn,
-    clockTrust: { ...o.clockTrust },
     keys: [...keys],
     revokedKeys: [...(input.revokedKeys ?? [])].sort((a, b) => cmp(a.kid, b.kid)),
     horizon: isoOf(rotation.horizon),
     generatedFor: isoOf(input.generatedFor),
   };
+  for (const field of POLICY_FIELDS)
+    if (field.bundle !== undefined) setAtPath(file, field.bundle, valueAtPath(policy, field.at));
+  return file as unknown as PolicyFile;
 }
 
 function cmp(a: string, b: string): number {

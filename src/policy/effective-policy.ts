@@ -8,20 +8,10 @@
 import type { Diagnostic } from "../diagnostics/diagnostic";
 import { formatDuration, MAX_FUSIONAUTH_INT, parseDuration } from "../lib/duration";
 import { formatSizeKiB, parseSizeKiB } from "../lib/size";
-import { policyField } from "./fields";
+import { POLICY_FIELDS, type PolicyField, policyField, setAtPath } from "./fields";
 import { diagnosticAt, type MergedPolicy } from "./layers";
 import { minimumRetentionSeconds } from "./retention";
-import {
-  ARGON2ID_MINIMUM,
-  type DegradedMode,
-  type EffectivePolicy,
-  type MfaStandIn,
-  type RefreshExpirationPolicy,
-  type RefreshUsagePolicy,
-  type SensitivityLevel,
-  type SigningAlgorithm,
-  type UnlockMode,
-} from "./types";
+import { ARGON2ID_MINIMUM, type EffectivePolicy, type RefreshExpirationPolicy, type SensitivityLevel } from "./types";
 
 /** FusionAuth's `refreshTokenOneTimeUseConfiguration.gracePeriodInSeconds` must stay below a day. */
 export const MAX_ONE_TIME_USE_GRACE_SECONDS = 86_399;
@@ -33,9 +23,10 @@ export const MAX_ONE_TIME_USE_GRACE_SECONDS = 86_399;
 export const MAX_ARGON2ID_MEMORY_KIB = 4 * 1024 * 1024;
 
 /**
- * Resolves merged settings (already schema-valid) into an effective policy, in three steps: read every duration
- * (checking it against its row of {@link POLICY_FIELDS}), check the rules that span two settings, assemble.
- * `keys.retention` is left at its explicit value or {@link minimumRetentionSeconds} here; the tenant compilation raises the derived value
+ * Resolves merged settings (already schema-valid) into an effective policy, in three steps: read every setting by
+ * its row of {@link POLICY_FIELDS} (a duration checked against its row: positive, whole minutes, FusionAuth's
+ * range), check the rules that span two settings and derive the optional ones, assemble. `keys.retention` is left
+ * at its explicit value or {@link minimumRetentionSeconds} here; the tenant's resolution raises the derived value
  * to cover every application of the tenant. The policy returned is frozen: nothing downstream may change it.
  *
  * @returns the policy, or `undefined` with errors when a value cannot be represented.
@@ -46,72 +37,50 @@ export function resolvePolicy(
   level: SensitivityLevel,
 ): { policy?: EffectivePolicy; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const seconds = (path: string, fallback = 0) => readSeconds(merged, path, fallback, diagnostics);
-  const str = (path: string) => merged.values.get(path) as string;
-  const flag = (path: string) => merged.values.get(path) === true;
-
-  const expirationPolicy = str("refreshToken.expiration") as RefreshExpirationPolicy;
-  const lifetime = seconds("refreshToken.lifetime");
-  const maximum = seconds("refreshToken.maximumLifetime", lifetime);
-  const grace = seconds("refreshToken.oneTimeUseGracePeriod");
-  const ttl = seconds("accessToken.ttl");
-  const offlineGrace = seconds("offline.grace");
-  const tolerance = seconds("offline.clockRollbackTolerance");
-  const rotationPeriod = seconds("keys.rotationPeriod");
-  const jwksRefresh = seconds("offline.jwksRefresh");
-  const checkIn = seconds("offline.checkIn");
-  const claimsMaxAge = seconds("offline.claimsMaxAge");
-  checkRefreshMaximum(merged, expirationPolicy, diagnostics);
-  checkOneTimeUseGrace(merged, grace, diagnostics);
-  const argon2id = resolveArgon2id(merged, diagnostics);
-
-  const draft: EffectivePolicy = {
-    preset,
-    level,
-    accessToken: { ttlSeconds: ttl, algorithm: str("accessToken.algorithm") as SigningAlgorithm },
-    refreshToken: {
-      lifetimeMinutes: Math.floor(lifetime / 60),
-      expirationPolicy,
-      maximumLifetimeMinutes: Math.floor(
-        (expirationPolicy === "SlidingWindowWithMaximumLifetime" ? maximum : lifetime) / 60,
-      ),
-      usagePolicy: str("refreshToken.usage") as RefreshUsagePolicy,
-      oneTimeUseGraceSeconds: grace,
-      revokeOn: {
-        loginPrevented: flag("refreshToken.revokeOn.loginPrevented"),
-        passwordChange: flag("refreshToken.revokeOn.passwordChange"),
-        multiFactorEnable: flag("refreshToken.revokeOn.multiFactorEnable"),
-        oneTimeTokenReuse: flag("refreshToken.revokeOn.oneTimeTokenReuse"),
-      },
-    },
-    keys: {
-      rotationPeriodSeconds: rotationPeriod,
-      publishedAhead: merged.values.get("keys.publishedAhead") as number,
-      // Derived from the rest of the policy just below.
-      retentionSeconds: 0,
-    },
-    offline: {
-      graceSeconds: offlineGrace,
-      jwksRefreshSeconds: jwksRefresh,
-      checkInSeconds: checkIn,
-      clockRollbackToleranceSeconds: tolerance,
-      degradedMode: str("offline.degradedMode") as DegradedMode,
-      claimsMaxAgeSeconds: claimsMaxAge,
-      localUnlock: {
-        mode: str("offline.localUnlock.mode") as UnlockMode,
-        maxAttempts: merged.values.get("offline.localUnlock.maxAttempts") as number,
-        argon2id,
-      },
-      mfaStandIn: str("offline.mfaStandIn") as MfaStandIn,
-      clockTrust: {
-        offlineBoots: merged.values.get("offline.clockTrust.offlineBoots") as number,
-        platformTime: flag("offline.clockTrust.platformTime"),
-      },
-    },
-  };
-  const retention = seconds("keys.retention", minimumRetentionSeconds(draft));
+  const tree: Record<string, unknown> = { preset, level };
+  // An optional setting a preset leaves out is 0 unless a rule below derives it.
+  for (const field of POLICY_FIELDS) setAtPath(tree, field.at, readField(merged, field, diagnostics) ?? 0);
+  const draft = tree as unknown as Mutable<EffectivePolicy>;
+  const refresh = draft.refreshToken;
+  checkRefreshMaximum(merged, refresh.expirationPolicy, diagnostics);
+  // Without a sliding window's maximum, the maximum lifetime is the lifetime (FusionAuth ignores the field).
+  if (refresh.expirationPolicy !== "SlidingWindowWithMaximumLifetime" || !merged.values.has(MAXIMUM))
+    refresh.maximumLifetimeMinutes = refresh.lifetimeMinutes;
+  checkOneTimeUseGrace(merged, refresh.oneTimeUseGraceSeconds, diagnostics);
+  checkArgon2idMinimum(merged, draft.offline.localUnlock.argon2id, diagnostics);
+  if (!merged.values.has("keys.retention")) draft.keys.retentionSeconds = minimumRetentionSeconds(draft);
   if (diagnostics.length > 0) return { diagnostics };
-  return { policy: freezePolicy({ ...draft, keys: { ...draft.keys, retentionSeconds: retention } }), diagnostics };
+  return { policy: freezePolicy(draft), diagnostics };
+}
+
+const MAXIMUM = "refreshToken.maximumLifetime";
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] extends object ? Mutable<T[K]> : T[K] };
+
+/**
+ * One setting as the effective policy holds it (seconds, whole minutes, KiB, or the value as written), or
+ * `undefined` when it is unset; a value that cannot be represented is reported and read as its fallback.
+ */
+function readField(
+  merged: MergedPolicy,
+  field: PolicyField,
+  diagnostics: Diagnostic[],
+): number | string | boolean | undefined {
+  const raw = merged.values.get(field.path);
+  if (raw === undefined) return undefined;
+  switch (field.kind) {
+    case "duration":
+      return readSeconds(merged, field.path, 0, diagnostics);
+    case "minutes":
+      return Math.floor(readSeconds(merged, field.path, 0, diagnostics) / 60);
+    case "size":
+      return readSize(merged, field.path, diagnostics);
+    case "boolean":
+      return raw === true;
+    case "integer":
+    case "enum":
+      return raw as number | string;
+  }
 }
 
 /**
@@ -198,47 +167,52 @@ function checkOneTimeUseGrace(merged: MergedPolicy, grace: number, diagnostics: 
  * that reaches it through a mutable alias or from JavaScript).
  */
 export function freezePolicy(policy: EffectivePolicy): EffectivePolicy {
-  Object.freeze(policy.accessToken);
-  Object.freeze(policy.refreshToken.revokeOn);
-  Object.freeze(policy.refreshToken);
-  Object.freeze(policy.keys);
-  Object.freeze(policy.offline.localUnlock.argon2id);
-  Object.freeze(policy.offline.localUnlock);
-  Object.freeze(policy.offline);
-  return Object.freeze(policy);
+  return deepFreeze(policy);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== "object" || value === null) return value;
+  for (const child of Object.values(value)) deepFreeze(child);
+  return Object.freeze(value);
+}
+
+/**
+ * A memory size in KiB: more than {@link MAX_ARGON2ID_MEMORY_KIB} (or nothing) is more than a phone can spare,
+ * reported and read as OWASP's minimum.
+ */
+function readSize(merged: MergedPolicy, path: string, diagnostics: Diagnostic[]): number {
+  const raw = String(merged.values.get(path));
+  const kib = parseSizeKiB(raw) ?? 0;
+  if (kib > 0 && kib <= MAX_ARGON2ID_MEMORY_KIB) return kib;
+  diagnostics.push(
+    diagnosticAt(
+      merged,
+      [path],
+      "error",
+      "KIT_SIZE_OUT_OF_RANGE",
+      `${path} is ${raw}, more than a phone can spare (at most ${formatSizeKiB(MAX_ARGON2ID_MEMORY_KIB)})`,
+    ),
+  );
+  return ARGON2ID_MINIMUM.memoryKiB;
 }
 
 /**
  * The Argon2id parameters, each at least OWASP's minimum whatever the level: a weaker KDF lets a PIN copied off
  * the device be brute-forced in minutes.
  */
-function resolveArgon2id(
+function checkArgon2idMinimum(
   merged: MergedPolicy,
+  argon2id: EffectivePolicy["offline"]["localUnlock"]["argon2id"],
   diagnostics: Diagnostic[],
-): EffectivePolicy["offline"]["localUnlock"]["argon2id"] {
+): void {
   const base = "offline.localUnlock.argon2id";
   const minimum = `OWASP's minimum for Argon2id is ${formatSizeKiB(ARGON2ID_MINIMUM.memoryKiB)} memory, ${ARGON2ID_MINIMUM.iterations} iterations, parallelism ${ARGON2ID_MINIMUM.parallelism}`;
   const below = (path: string, text: string) =>
     diagnostics.push(
       diagnosticAt(merged, [path], "error", "KIT_ARGON2ID_BELOW_MINIMUM", `${path} is ${text}: ${minimum}; raise it`),
     );
-  const rawMemory = String(merged.values.get(`${base}.memory`));
-  let memoryKiB = parseSizeKiB(rawMemory) ?? 0;
-  if (memoryKiB === 0 || memoryKiB > MAX_ARGON2ID_MEMORY_KIB) {
-    diagnostics.push(
-      diagnosticAt(
-        merged,
-        [`${base}.memory`],
-        "error",
-        "KIT_SIZE_OUT_OF_RANGE",
-        `${base}.memory is ${rawMemory}, more than a phone can spare (at most ${formatSizeKiB(MAX_ARGON2ID_MEMORY_KIB)})`,
-      ),
-    );
-    memoryKiB = ARGON2ID_MINIMUM.memoryKiB;
-  } else if (memoryKiB < ARGON2ID_MINIMUM.memoryKiB) below(`${base}.memory`, rawMemory);
-  const iterations = merged.values.get(`${base}.iterations`) as number;
-  if (iterations < ARGON2ID_MINIMUM.iterations) below(`${base}.iterations`, String(iterations));
-  const parallelism = merged.values.get(`${base}.parallelism`) as number;
-  if (parallelism < ARGON2ID_MINIMUM.parallelism) below(`${base}.parallelism`, String(parallelism));
-  return { memoryKiB, iterations, parallelism };
+  if (argon2id.memoryKiB < ARGON2ID_MINIMUM.memoryKiB)
+    below(`${base}.memory`, String(merged.values.get(`${base}.memory`)));
+  if (argon2id.iterations < ARGON2ID_MINIMUM.iterations) below(`${base}.iterations`, String(argon2id.iterations));
+  if (argon2id.parallelism < ARGON2ID_MINIMUM.parallelism) below(`${base}.parallelism`, String(argon2id.parallelism));
 }

@@ -125,3 +125,38 @@ export const UNLOCK_MODE_VALUES = ["none","biometric","pin","either"] as const s
 
 /** Every value of {@link MfaStandIn}, in schema order. */
 export const MFA_STAND_IN_VALUES = ["refuse","local-unlock"] as const satisfies readonly MfaStandIn[];
+
+/** Every setting of a preset by dotted path: its schema type (a `$defs` name or a JSON type) and whether a preset must set it. */
+export const PRESET_SETTINGS = {
+  "accessToken.ttl": { type: "duration", required: true },
+  "accessToken.algorithm": { type: "algorithm", required: true },
+  "refreshToken.lifetime": { type: "duration", required: true },
+  "refreshToken.expiration": { type: "refreshExpiration", required: true },
+  "refreshToken.maximumLifetime": { type: "duration", required: false },
+  "refreshToken.usage": { type: "refreshUsage", required: true },
+  "refreshToken.oneTimeUseGracePeriod": { type: "duration", required: false },
+  "refreshToken.revokeOn.loginPrevented": { type: "boolean", required: true },
+  "refreshToken.revokeOn.passwordChange": { type: "boolean", required: true },
+  "refreshToken.revokeOn.multiFactorEnable": { type: "boolean", required: true },
+  "refreshToken.revokeOn.oneTimeTokenReuse": { type: "boolean", required: true },
+  "keys.rotationPeriod": { type: "duration", required: true },
+  "keys.publishedAhead": { type: "integer", required: true },
+  "keys.retention": { type: "duration", required: false },
+  "offline.grace": { type: "duration", required: true },
+  "offline.jwksRefresh": { type: "duration", required: true },
+  "offline.checkIn": { type: "duration", required: true },
+  "offline.clockRollbackTolerance": { type: "duration", required: true },
+  "offline.degradedMode": { type: "degradedMode", required: true },
+  "offline.claimsMaxAge": { type: "duration", required: true },
+  "offline.localUnlock.mode": { type: "unlockMode", required: true },
+  "offline.localUnlock.maxAttempts": { type: "integer", required: true },
+  "offline.localUnlock.argon2id.memory": { type: "size", required: true },
+  "offline.localUnlock.argon2id.iterations": { type: "integer", required: true },
+  "offline.localUnlock.argon2id.parallelism": { type: "integer", required: true },
+  "offline.mfaStandIn": { type: "mfaStandIn", required: true },
+  "offline.clockTrust.offlineBoots": { type: "integer", required: true },
+  "offline.clockTrust.platformTime": { type: "boolean", required: true },
+} as const;
+
+/** The dotted path of a preset setting. */
+export type PresetSettingPath = keyof typeof PRESET_SETTINGS;
