@@ -7,7 +7,8 @@ import { parsePolicyFile } from "../../packages/verifier/src/format";
 import { buildBundleContent } from "../../src/bundle/content";
 import { listManagedPaths } from "../../src/fusionauth/managed-fields";
 import { applicationShape, MANAGED_LAYOUTS, tenantShape } from "../../src/fusionauth/objects";
-import { POLICY_FIELDS, setAtPath, valueAtPath } from "../../src/policy/fields";
+import { liveSettings } from "../../src/import/map";
+import { formatFieldValue, POLICY_FIELDS, setAtPath, valueAtPath } from "../../src/policy/fields";
 import { PRESET_SETTINGS } from "../../src/policy/preset.generated";
 import { checkPresetCatalog } from "../../src/policy/preset-catalog";
 import type { EffectivePolicy } from "../../src/policy/types";
@@ -101,6 +102,21 @@ describe("the field table against the FusionAuth shapes", () => {
       expect(f.fusionauth, f.path).toBeDefined();
       expect(appLayout, f.path).toContain(f.fusionauth);
       expect([f.path, valueAtPath(app, f.fusionauth as string)]).toEqual([f.path, valueAtPath(p, f.at)]);
+    }
+  });
+
+  it("reads every FusionAuth-held row back from a live tenant, as `fakit import` does", () => {
+    const sliding = structuredClone(p) as unknown as Record<string, unknown>;
+    // FusionAuth's maximum lifetime is read only with the expiration policy that uses it.
+    setAtPath(sliding, "refreshToken.expirationPolicy", "SlidingWindowWithMaximumLifetime");
+    const shape = tenantShape(
+      { name: "T", issuer: "https://auth.example.com/t", policy: sliding as unknown as EffectivePolicy },
+      keys,
+    );
+    const live = liveSettings(shape.jwtConfiguration, shape.jwtConfiguration.refreshTokenRevocationPolicy, []);
+    for (const f of POLICY_FIELDS.filter((x) => x.fusionauth !== undefined)) {
+      const want = formatFieldValue(f, f.get(sliding as unknown as EffectivePolicy));
+      expect([f.path, String(live.get(f.path))]).toEqual([f.path, want]);
     }
   });
 
