@@ -94,3 +94,37 @@ export function diagnosticAt(
     ...origin.doc.locate(origin.pointer, target),
   };
 }
+
+/** `top` merged over `base`, setting by setting; where to point for a derived setting is `base`'s. */
+export function mergeOver(base: MergedPolicy, top: MergedPolicy): MergedPolicy {
+  return {
+    values: new Map([...base.values, ...top.values]),
+    origins: new Map([...base.origins, ...top.origins]),
+    fallback: base.fallback,
+  };
+}
+
+/** A setting a stack overrides, as written, with its location. */
+export interface OverrideEntry {
+  /** Dotted setting path, e.g. `offline.checkIn`. */
+  path: string;
+  value: string | number | boolean;
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** The settings an override (not a preset) set, with where, in file order. */
+export function overrideEntries(merged: MergedPolicy): OverrideEntry[] {
+  const out: OverrideEntry[] = [];
+  for (const [path, origin] of merged.origins) {
+    if (!origin.override || origin.pointer.endsWith("/preset")) continue;
+    out.push({
+      path,
+      value: merged.values.get(path) as string | number | boolean,
+      file: origin.doc.path,
+      ...origin.doc.locate(origin.pointer),
+    });
+  }
+  return out.sort((a, b) => a.line - b.line || a.column - b.column);
+}

@@ -14,21 +14,21 @@ import { differsInJwtConfiguration, isTenantHeld } from "./fields";
 import { derivePolicyFigures } from "./figures";
 import { checkFloors, type FloorBreach, type Floors } from "./floors";
 import { checkInvariants } from "./invariants";
-import { diagnosticAt, type Layer, type MergedPolicy, mergeLayers, type Origin, replacePaths } from "./layers";
+import {
+  diagnosticAt,
+  type Layer,
+  type MergedPolicy,
+  mergeLayers,
+  mergeOver,
+  type Origin,
+  type OverrideEntry,
+  overrideEntries,
+  replacePaths,
+} from "./layers";
 import { type CatalogPreset, presetLayer } from "./preset-catalog";
 import { minimumRetentionSeconds } from "./retention";
 import type { EffectivePolicy, PolicyFigures, SensitivityLevel } from "./types";
 import { type AppliedWaiver, applyWaivers, checkWaivers, type Waiver, type WaiverEntry, waiversOf } from "./waivers";
-
-/** A setting a stack overrides, as written, with its location. */
-export interface OverrideEntry {
-  /** Dotted setting path, e.g. `offline.checkIn`. */
-  path: string;
-  value: string | number | boolean;
-  file: string;
-  line: number;
-  column: number;
-}
 
 /** What a stack entry (a tenant or an application) says about its policy. */
 export interface PolicyEntry {
@@ -155,20 +155,6 @@ function findPreset(
     return undefined;
   }
   return preset;
-}
-
-function overrideEntries(merged: MergedPolicy): OverrideEntry[] {
-  const out: OverrideEntry[] = [];
-  for (const [path, origin] of merged.origins) {
-    if (!origin.override || origin.pointer.endsWith("/preset")) continue;
-    out.push({
-      path,
-      value: merged.values.get(path) as string | number | boolean,
-      file: origin.doc.path,
-      ...origin.doc.locate(origin.pointer),
-    });
-  }
-  return out.sort((a, b) => a.line - b.line || a.column - b.column);
 }
 
 function overridesLayer(doc: ParsedDocument, value: object | undefined, entry: string): Layer[] {
@@ -303,13 +289,5 @@ function settle(
     warnings: found.filter((d) => d.severity === "warning"),
     waivers: applied,
     breaches: unwaived,
-  };
-}
-
-function mergeOver(base: MergedPolicy, top: MergedPolicy): MergedPolicy {
-  return {
-    values: new Map([...base.values, ...top.values]),
-    origins: new Map([...base.origins, ...top.origins]),
-    fallback: base.fallback,
   };
 }

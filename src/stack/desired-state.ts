@@ -3,13 +3,13 @@
  * bundles report. Fully defaulted: nothing downstream checks for `undefined`.
  */
 import type { Diagnostic } from "../diagnostics/diagnostic";
-import type { OverrideEntry } from "../policy/tenant-policy";
+import type { OverrideEntry } from "../policy/layers";
 import type { EffectivePolicy, PolicyFigures } from "../policy/types";
 import type { AppliedWaiver } from "../policy/waivers";
 import type { AdoptedKeyDeclaration } from "../rotation/deferral";
 
 // Where a stack overrides a setting and which waivers it used are policy's findings (../policy/tenant-policy.ts).
-export type { OverrideEntry } from "../policy/tenant-policy";
+export type { OverrideEntry } from "../policy/layers";
 export type { AppliedWaiver } from "../policy/waivers";
 
 export interface ApplicationState {
