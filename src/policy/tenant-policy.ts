@@ -123,7 +123,9 @@ export function resolveTenantPolicy(input: TenantPolicyInput): { policy?: Tenant
       ownJwtConfiguration: differsInJwtConfiguration(a.policy, tenantPolicy),
       overrides: settled.overrides.filter((o) => {
         const origin = a.merged.origins.get(o.path);
-        return origin?.doc === input.doc && origin.pointer.startsWith(a.pointer);
+        return (
+          origin?.doc === input.doc && (origin.pointer === a.pointer || origin.pointer.startsWith(`${a.pointer}/`))
+        );
       }),
     };
   });
