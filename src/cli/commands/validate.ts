@@ -3,9 +3,9 @@
  * Prints every problem as `path:line:col: CODE message`, then fails once. Exit 0 valid, 1 invalid, 2 usage.
  */
 import { formatDiagnostic } from "../../diagnostics/diagnostic";
-import { findRepoRoot } from "../../stack/load";
 import { validateFiles } from "../../stack/validate-files";
 import { parseCommandLine, UsageError } from "../args";
+import { requireRepoRoot } from "../load-stack";
 
 const USAGE = `usage: fakit validate [FILES...]
 
@@ -19,11 +19,7 @@ export async function run(argv: string[]): Promise<number> {
   const parsed = parseCommandLine(argv, SPEC);
   if (parsed === undefined) return 0;
   const paths = parsed.positionals;
-  const repoRoot = findRepoRoot(process.cwd());
-  if (repoRoot === undefined) {
-    console.error("fakit validate: no policies/presets directory here or above; run it inside the kit's repository");
-    return 2;
-  }
+  const repoRoot = requireRepoRoot();
   let outcome: ReturnType<typeof validateFiles>;
   try {
     outcome = validateFiles(repoRoot, paths);
