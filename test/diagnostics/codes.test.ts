@@ -122,3 +122,31 @@ describe("the sources against the lists", () => {
     expect(dead.sort()).toEqual([]);
   });
 });
+
+describe("error classes", () => {
+  // Errors that never reach a user as such: the emulator's answers on the wire (FusionAuth's bodies) and its
+  // request-parsing signals, the verifier's refusals (a decision's reason code), and the one thrown before any
+  // TypeScript of the kit runs (reported by bin/fakit.js with its code).
+  const OUTSIDE_KIT_ERROR: Record<string, string> = {
+    ApiError: "src/emulator/errors.ts: an HTTP answer of the emulator, FusionAuth's status and body",
+    PatchError: "src/emulator/json-patch.ts: becomes the emulator's 400 answer",
+    BodyTooLarge: "src/emulator/server.ts: becomes the emulator's 413 answer",
+    Refusal: "packages/verifier/src/token-steps.ts: becomes a decision's reason code",
+    PrecompileError: "src/toolchain/precompiled.js: KIT_SOURCE_COMPILE_FAILED, before the kit's TypeScript runs",
+  };
+
+  it("every other error class is a KitError", () => {
+    const parents = new Map<string, string>();
+    for (const dir of ["src", "packages/verifier/src"])
+      for (const text of sources(dir))
+        for (const m of text.matchAll(/\bclass (\w+) extends (\w+)/g)) parents.set(m[1] as string, m[2] as string);
+    const rootOf = (name: string): string => {
+      const parent = parents.get(name);
+      return parent === undefined || name === "KitError" ? name : rootOf(parent);
+    };
+    const errors = [...parents.keys()].filter((c) => /Error$/.test(rootOf(c)));
+    expect(errors.length).toBeGreaterThan(10);
+    const outside = errors.filter((c) => rootOf(c) !== "KitError").sort();
+    expect(outside).toEqual(Object.keys(OUTSIDE_KIT_ERROR).sort());
+  });
+});

@@ -3,6 +3,7 @@
  * Prints every problem as `path:line:col: CODE message`, then fails once. Exit 0 valid, 1 invalid, 2 usage.
  */
 import { formatDiagnostic } from "../../diagnostics/diagnostic";
+import { isKitError } from "../../lib/errors";
 import { validateFiles } from "../../stack/validate-files";
 import { parseCommandLine, UsageError } from "../args";
 import { requireRepoRoot } from "../load-stack";
@@ -24,7 +25,8 @@ export async function run(argv: string[]): Promise<number> {
   try {
     outcome = validateFiles(repoRoot, paths);
   } catch (e) {
-    if (e instanceof TypeError) throw new UsageError(SPEC, e.message, { cause: e });
+    // A file that is no preset, floors or stack file: a usage mistake, printed with the usage.
+    if (isKitError(e) && e.code === "KIT_USAGE") throw new UsageError(SPEC, e.message, { cause: e });
     throw e;
   }
   for (const d of outcome.diagnostics) console.error(formatDiagnostic(d));
