@@ -106,7 +106,10 @@ export async function run(argv: string[]): Promise<number> {
   });
 }
 
-/** The command itself; throws only {@link UsageError} (exit 2) and kit bugs. */
+/**
+ * The command itself; reports the import's failures through `io` with their codes, and throws only a
+ * {@link UsageError} or `KIT_REPO_NOT_FOUND` (exit 2, which `main` reports) and kit bugs.
+ */
 export async function importCommand(argv: string[], io: ImportIo): Promise<number> {
   const say = (line = "") => io.out(escapeForTerminal(line));
   const complain = (line: string) => io.err(escapeForTerminal(line));
