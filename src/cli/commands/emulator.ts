@@ -195,11 +195,10 @@ async function start(argv: string[]): Promise<number> {
     return 0;
   } catch (e) {
     if (!(e instanceof EmulatorError)) throw e;
-    const status = reportKitError("emulator", e);
-    if (e.code === "KIT_EMULATOR_LISTEN_FAILED")
-      console.error(
-        `fakit emulator: another process (another checkout's emulator?) listens there: pick another port with --port or ${PORT_ENV}`,
-      );
-    return status;
+    const outcome =
+      e.code === "KIT_EMULATOR_LISTEN_FAILED"
+        ? `another process (another checkout's emulator?) listens there: pick another port with --port or ${PORT_ENV}`
+        : undefined;
+    return reportKitError("emulator", e, { outcome });
   }
 }
