@@ -5,10 +5,10 @@
 const path = require("node:path");
 const { load, PrecompileError } = require("../src/toolchain/precompiled");
 
-/** Only kit bugs reach here: user mistakes are reported by the commands themselves. */
+/** Only kit bugs reach here: kit errors are reported by `main` (src/cli/exit-status.ts). */
 function fail(err) {
   // A source of the kit that does not compile (an edited checkout): esbuild's located errors, no stack.
-  console.error(err instanceof PrecompileError ? `fakit: ${err.message}` : (err?.stack ?? String(err)));
+  console.error(err instanceof PrecompileError ? `fakit: ${err.code} ${err.message}` : (err?.stack ?? String(err)));
   process.exitCode = 70;
 }
 

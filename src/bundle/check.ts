@@ -23,12 +23,15 @@ import type { RevokedKey } from "../stack/desired-state";
 import type { ExpectedBundleKey } from "./content";
 import { verifyManifestSignature } from "./signature";
 
-export type BundleCheckCode =
-  | BundleProblemCode
-  | "KIT_BUNDLE_KEY_MISSING"
-  | "KIT_BUNDLE_KEY_NOT_CREATED"
-  | "KIT_BUNDLE_HORIZON_PASSED"
-  | "KIT_BUNDLE_KEY_REVOKED";
+/** The codes `--check` adds to the loader's (docs/errors.md, "Bundle checks"; a unit test keeps the two equal). */
+export const BUNDLE_CHECK_CODES = [
+  "KIT_BUNDLE_KEY_MISSING",
+  "KIT_BUNDLE_KEY_NOT_CREATED",
+  "KIT_BUNDLE_HORIZON_PASSED",
+  "KIT_BUNDLE_KEY_REVOKED",
+] as const;
+
+export type BundleCheckCode = BundleProblemCode | (typeof BUNDLE_CHECK_CODES)[number];
 
 export interface BundleCheckProblem {
   code: BundleCheckCode;

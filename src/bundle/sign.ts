@@ -17,12 +17,16 @@ import {
   MANIFEST_JWS_FILE,
   type SignedBundleFiles,
 } from "../../packages/verifier/src/format";
+import { KitError } from "../lib/errors";
 import { BUNDLE_JWS_ALGORITHM, BUNDLE_JWS_TYPE, type BundleJwsHeader, bundleKeyThumbprint } from "./signature";
 
 /** A bundle signing key that cannot be used: the message says why. */
-export class BundleSigningKeyError extends Error {
+export class BundleSigningKeyError extends KitError {
   override readonly name = "BundleSigningKeyError";
-  readonly code = "KIT_BUNDLE_SIGNING_KEY_INVALID";
+  declare readonly code: "KIT_BUNDLE_SIGNING_KEY_INVALID";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("KIT_BUNDLE_SIGNING_KEY_INVALID", message, options);
+  }
 }
 
 /** A private signing key, checked and ready. */

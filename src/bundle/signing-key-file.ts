@@ -109,7 +109,14 @@ export function unsafeKeyFolderProblem(dir: string): string | undefined {
 export async function generateSigningKeyFiles(dir: string, force = false): Promise<GeneratedKeyFiles> {
   const privatePath = path.join(dir, PRIVATE_KEY_FILE);
   const publicPath = path.join(dir, PUBLIC_KEY_FILE);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new BundleSigningKeyError(`cannot create the folder ${dir} (${code ?? (err as Error).message})`, {
+      cause: err,
+    });
+  }
   const unsafe = unsafeKeyFolderProblem(dir);
   if (unsafe !== undefined) throw new BundleSigningKeyError(unsafe);
   if (!force && (lstatOrUndefined(privatePath) !== undefined || lstatOrUndefined(publicPath) !== undefined))
@@ -130,7 +137,9 @@ export async function generateSigningKeyFiles(dir: string, force = false): Promi
       throw new BundleSigningKeyError(
         `${privatePath} or ${publicPath} appeared while writing (${code}); nothing was followed or overwritten: run it again`,
       );
-    throw err;
+    throw new BundleSigningKeyError(`cannot write the key files in ${dir} (${code ?? (err as Error).message})`, {
+      cause: err,
+    });
   }
   return { privatePath, publicPath, kid: key.kid };
 }

@@ -16,7 +16,7 @@
  * ```
  *
  * Every usage mistake is thrown as a {@link UsageError}; `main` prints it as `fakit <command>: <message>` followed
- * by the command's usage and exits 2. `--help`/`-h` is added to every command and prints the usage to stdout.
+ * by the command's usage and exits 2 (./exit-status.ts). `--help`/`-h` is added to every command and prints the usage to stdout.
  * Options follow node's `util.parseArgs` (strict: unknown options, missing values and stray positionals are
  * usage errors; `--flag=value` and `--flag value` both work).
  *
@@ -25,9 +25,6 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { KitError } from "../lib/errors";
 import { isStackName, stackNameProblem } from "../stack/stack-name";
-
-/** Exit status of a usage error, for every command. */
-export const USAGE_EXIT = 2;
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 

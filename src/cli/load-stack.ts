@@ -1,9 +1,11 @@
 /**
- * Loading a named stack for a CLI command: the repository, the stack file, validation. Problems are printed as
- * the command's own messages (`path:line:col: CODE message`), and the exit code to return is given back.
+ * Loading a named stack for a CLI command: the repository, the stack file, validation. A missing repository or
+ * stack file is a thrown kit error; problems in the files are printed as the command's own messages
+ * (`path:line:col: CODE message`), and the exit code to return is given back.
  */
 import { existsSync } from "node:fs";
 import type { Diagnostic } from "../diagnostics/diagnostic";
+import { KitError } from "../lib/errors";
 import type { DesiredState } from "../stack/desired-state";
 import {
   findRepoRoot,
@@ -24,30 +26,38 @@ export function announceFusionAuth(state: DesiredState, json = false): void {
   (json ? console.error : console.log)(`FusionAuth: ${state.url}`);
 }
 
+/**
+ * The kit's repository at or above `cwd` (the directory holding `policies/presets`).
+ * @throws {KitError} `KIT_REPO_NOT_FOUND` outside it (exit 2, as a usage mistake)
+ */
+export function requireRepoRoot(cwd: string = process.cwd()): string {
+  const repoRoot = findRepoRoot(cwd);
+  if (repoRoot === undefined)
+    throw new KitError(
+      "KIT_REPO_NOT_FOUND",
+      "no policies/presets directory here or above; run it inside the kit's repository",
+    );
+  return repoRoot;
+}
+
 export type LoadedStack = { repoRoot: string; state: DesiredState; warnings: Diagnostic[] } | { exitCode: number };
 
 /**
  * Loads `stacks/Pulumi.<stack>.yaml` for `command`. `stack` must already be a checked stack name
  * (`requireStackName` in args.ts); this checks it again, since a path is built from it.
+ * @throws {KitError} `KIT_REPO_NOT_FOUND` outside the repository, `KIT_STACK_NOT_FOUND` for a stack without a file
  */
 export function loadStackForCommand(command: string, stack: string, verb = "nothing done"): LoadedStack {
-  if (!isStackName(stack)) {
-    console.error(`fakit ${command}: ${stackNameProblem(stack)}`);
-    return { exitCode: 2 };
-  }
-  const repoRoot = findRepoRoot(process.cwd());
-  if (repoRoot === undefined) {
-    console.error(`fakit ${command}: no policies/presets directory here or above; run it inside the kit's repository`);
-    return { exitCode: 2 };
-  }
+  if (!isStackName(stack)) throw new KitError("KIT_USAGE", stackNameProblem(stack));
+  const repoRoot = requireRepoRoot();
   if (!existsSync(stackFilePath(repoRoot, stack))) {
     const known = listYaml(`${repoRoot}/${STACKS_DIR}`)
       .map(stackNameOf)
       .filter((s) => s !== undefined);
-    console.error(
-      `fakit ${command}: stack "${stack}" has no file ${STACKS_DIR}/Pulumi.${stack}.yaml (stacks: ${known.join(", ") || "none"})`,
+    throw new KitError(
+      "KIT_STACK_NOT_FOUND",
+      `stack "${stack}" has no file ${STACKS_DIR}/Pulumi.${stack}.yaml (stacks: ${known.join(", ") || "none"})`,
     );
-    return { exitCode: 1 };
   }
   const loaded = loadDesiredState({ repoRoot, stack });
   if ("diagnostics" in loaded) {

@@ -3,9 +3,8 @@
  * when named, so `fakit verify` does not pay for the emulator's dependencies.
  */
 
-import { USAGE_EXIT, UsageError } from "./args";
-
-export { USAGE_EXIT };
+import { isKitError } from "../lib/errors";
+import { EXIT, reportKitError } from "./exit-status";
 
 type CommandModule = { run(argv: string[]): Promise<number> };
 
@@ -15,7 +14,8 @@ type CommandModule = { run(argv: string[]): Promise<number> };
 const load = (get: () => unknown) => async (): Promise<CommandModule> => get() as CommandModule;
 
 // A new command: a module under commands/ whose `run` reads its argv with `parseCommandLine` from ./args (see the
-// example at the top of args.ts) and throws `UsageError` for usage mistakes; `main` prints those and exits 2.
+// example at the top of args.ts) and throws `UsageError` for usage mistakes and a `KitError` for any other
+// failure the user can act on; `main` reports those (./exit-status.ts: the code, the message, the exit status).
 const COMMANDS: Record<string, { summary: string; load: () => Promise<CommandModule> }> = {
   validate: { summary: "validate presets and stacks", load: load(() => require("./commands/validate")) },
   plan: {
@@ -62,21 +62,20 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     (name === undefined ? console.error : console.log)(usage());
-    return name === undefined ? USAGE_EXIT : 0;
+    return name === undefined ? EXIT.usage : 0;
   }
   // An own-property lookup: `constructor`, `__proto__` and `toString` are inherited by every object, not commands.
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (command === undefined) {
     console.error(`fakit: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
-    return USAGE_EXIT;
+    return EXIT.usage;
   }
   const mod = await command.load();
   try {
     return await mod.run(rest);
   } catch (err) {
-    // The one place where a command's usage mistake becomes its message, its usage and exit status 2.
-    if (!(err instanceof UsageError)) throw err;
-    console.error(`fakit ${err.spec.command}: ${err.message}\n\n${err.spec.usage}`);
-    return USAGE_EXIT;
+    // A kit error is the user's to act on: its code and message, never a stack. Anything else is a kit bug.
+    if (!isKitError(err)) throw err;
+    return reportKitError(name, err);
   }
 }

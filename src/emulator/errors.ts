@@ -6,6 +6,8 @@
  * @see https://fusionauth.io/docs/apis/errors
  */
 
+import { type EmulatorErrorCode, KitError } from "../lib/errors";
+
 /** One FusionAuth error entry. */
 export interface ApiErrorEntry {
   code: string;
@@ -117,24 +119,17 @@ export const unauthorized = (): never => {
   throw new ApiError(401);
 };
 
-/** Stable codes of the emulator's own (non-HTTP) failures. */
-export type EmulatorErrorCode =
-  | "KIT_EMULATOR_DATA_CORRUPT"
-  | "KIT_EMULATOR_DATA_UNREADABLE"
-  | "KIT_EMULATOR_DATA_UNWRITABLE"
-  | "KIT_EMULATOR_LISTEN_FAILED"
-  | "KIT_EMULATOR_ADMIN_REQUEST_FAILED"
-  | "KIT_EMULATOR_KICKSTART_INVALID"
-  | "KIT_EMULATOR_KICKSTART_FAILED";
+export type { EmulatorErrorCode };
 
-/** A failure of the emulator process itself (bad data file, port in use), reported without a stack trace. */
-export class EmulatorError extends Error {
+/**
+ * A failure of the emulator process itself (bad data file, port in use), reported without a stack trace. Unlike
+ * {@link ApiError}, which is FusionAuth's answer on the wire and stays inside the emulator, this one reaches the
+ * user of `fakit emulator`.
+ */
+export class EmulatorError extends KitError {
   override readonly name = "EmulatorError";
-  constructor(
-    readonly code: EmulatorErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  declare readonly code: EmulatorErrorCode;
+  constructor(code: EmulatorErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }

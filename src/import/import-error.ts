@@ -23,6 +23,8 @@ export const IMPORT_ERROR_CODES = [
   "KIT_IMPORT_RESPONSE_INVALID",
   /** A tenant the import would write is managed by another stack file of the project. */
   "KIT_IMPORT_TENANT_MANAGED",
+  /** The stack file exists (without `--force`). */
+  "KIT_IMPORT_STACK_EXISTS",
 ] as const satisfies readonly ImportErrorCode[];
 
 /** Fails to compile when the union in lib/errors.ts has a code this list lacks. */

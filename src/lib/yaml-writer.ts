@@ -15,6 +15,8 @@
  * @see https://github.com/go-yaml/yaml/blob/v3/resolve.go (the resolver Pulumi's rewrite goes through)
  */
 
+import { KitError } from "./errors";
+
 /**
  * A string written plain: a letter, then letters, digits and `_ . / - @`, with `:` or one space only between such
  * characters (so URLs and names stay readable, and neither `: ` nor ` #` can occur). It never starts with a digit, sign, dot or indicator, so no number in any base, no
@@ -58,12 +60,14 @@ const PULUMI_LOSES = /^(?:[\n\u0085]|<<$)/;
  * A string the writer cannot write: it is not well-formed Unicode (a lone surrogate has no UTF-8 form), or
  * Pulumi's rewrite would change it ({@link PULUMI_LOSES}).
  */
-export class YamlWriteError extends TypeError {
+export class YamlWriteError extends KitError {
+  override readonly name = "YamlWriteError";
+  declare readonly code: "KIT_STACK_VALUE_UNWRITABLE";
   constructor(
     readonly path: string,
     message: string,
   ) {
-    super(message);
+    super("KIT_STACK_VALUE_UNWRITABLE", message);
   }
 }
 

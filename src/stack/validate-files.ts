@@ -4,6 +4,7 @@
  */
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { type Diagnostic, normalizeDiagnostics } from "../diagnostics/diagnostic";
+import { KitError } from "../lib/errors";
 import { checkPresetCatalog } from "../policy/preset-catalog";
 import {
   compileStackFile,
@@ -40,12 +41,12 @@ export interface ValidationOutcome {
 
 /**
  * Validates files of a repository; with no files, the presets, the sensitivity levels and every stack.
- * Throws a `TypeError` naming the file when a path is not a YAML file (a usage error for the CLI).
+ * @throws {KitError} `KIT_USAGE` naming the file when a path is not a preset, floors or stack file
  */
 export function validateFiles(repoRoot: string, files: readonly string[] = []): ValidationOutcome {
   for (const f of files) {
     if (classifyFile(f) === undefined)
-      throw new TypeError(`${f}: not a preset, sensitivity-levels or Pulumi stack YAML file`);
+      throw new KitError("KIT_USAGE", `${f}: not a preset, sensitivity-levels or Pulumi stack YAML file`);
   }
   const sources = loadPolicySources(repoRoot);
   const targets =

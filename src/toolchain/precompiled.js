@@ -25,8 +25,14 @@ const CACHE = path.join(ROOT, "node_modules", ".cache", "fusionauth-offline-kit"
 /** Superseded bundles older than this are removed; younger ones may still be about to be read by a run. */
 const PRUNE_AFTER_MS = 10 * 60_000;
 
-/** A build of an entry failed; `message` lists esbuild's errors as `file:line:col: text`, one a line. */
+/**
+ * A build of an entry failed; `message` lists esbuild's errors as `file:line:col: text`, one a line. Its `code`
+ * is in the kit's list (docs/errors.md), but it cannot extend `KitError`: it is thrown before any TypeScript of
+ * the kit is compiled, so bin/fakit.js reports it itself (exit 70).
+ */
 class PrecompileError extends Error {
+  code = "KIT_SOURCE_COMPILE_FAILED";
+
   /**
    * @param {string} entry
    * @param {{ text: string, location: { file: string, line: number, column: number } | null }[]} errors

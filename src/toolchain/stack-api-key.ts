@@ -5,6 +5,7 @@
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
+import { KitError } from "../lib/errors";
 import { ensurePulumi, localPulumiEnv, REPO_ROOT } from "./pulumi-cli";
 
 const run = promisify(execFile);
@@ -24,7 +25,10 @@ export async function stackApiKey(
   try {
     bin = await ensurePulumi();
   } catch {
-    throw new Error(`no API key: set ${where.env}, or install Pulumi so the stack secret ${where.config} can be read`);
+    throw new KitError(
+      "KIT_API_KEY_MISSING",
+      `no API key: set ${where.env}, or install Pulumi so the stack secret ${where.config} can be read`,
+    );
   }
   try {
     const { stdout } = await run(path(bin), ["config", "get", where.config, "--stack", stack, "--cwd", repoRoot], {
@@ -33,7 +37,8 @@ export async function stackApiKey(
     return stdout.trim();
   } catch (err) {
     const detail = ((err as { stderr?: string }).stderr ?? "").trim().split("\n")[0] ?? "";
-    throw new Error(
+    throw new KitError(
+      "KIT_API_KEY_MISSING",
       `no API key: set ${where.env}, or set the stack secret (pulumi config set --secret ${where.config} ... --stack ${stack})` +
         (detail ? ` [pulumi: ${detail}]` : ""),
     );

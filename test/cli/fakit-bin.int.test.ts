@@ -54,7 +54,7 @@ describe("bin/fakit.js", () => {
     expect(r.status).toBe(70);
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe(
-      'fakit: cannot compile src/cli/main.ts:\nsrc/cli/main.ts:5:14: Expected identifier but found "="\n',
+      'fakit: KIT_SOURCE_COMPILE_FAILED cannot compile src/cli/main.ts:\nsrc/cli/main.ts:5:14: Expected identifier but found "="\n',
     );
     writeMain(stub("fixed"));
     expect(fakit([]).stdout).toBe("fixed \n");

@@ -115,7 +115,7 @@ describe("fakit plan", () => {
     const r = fakit(["plan", "--stack", "nope"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
-      /^fakit plan: stack "nope" has no file stacks\/Pulumi\.nope\.yaml \(stacks: .*example.*local.*\)\n$/,
+      /^fakit plan: KIT_STACK_NOT_FOUND stack "nope" has no file stacks\/Pulumi\.nope\.yaml \(stacks: .*example.*local.*\)\n$/,
     );
   });
 

@@ -107,7 +107,7 @@ describe("fakit revoke", () => {
     const r = await revoke(["--user", "7d2a2a2e-0000-4000-8000-000000000000"]);
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe(
-      "fakit revoke: no user 7d2a2a2e-0000-4000-8000-000000000000 in FusionAuth; nothing revoked",
+      "fakit revoke: KIT_REVOKE_TARGET_UNKNOWN no user 7d2a2a2e-0000-4000-8000-000000000000 in FusionAuth; nothing revoked",
     );
     expect(await refreshes()).toBe(200);
   });
@@ -116,7 +116,7 @@ describe("fakit revoke", () => {
     const r = await revoke(["--user", strangerId]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
-      /^fakit revoke: user \S+ belongs to tenant \S+, which stack local does not manage; nothing revoked/,
+      /^fakit revoke: KIT_REVOKE_TARGET_UNKNOWN user \S+ belongs to tenant \S+, which stack local does not manage; nothing revoked/,
     );
   });
 
@@ -124,7 +124,7 @@ describe("fakit revoke", () => {
     const r = await revoke(["--user", userId, "--app", "field-ops/inspector"], NO_DELETE);
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe(
-      "fakit revoke: FusionAuth refused the revoke key (401): it needs GET /api/user and DELETE /api/jwt/refresh (docs/least-privilege.md); nothing revoked",
+      "fakit revoke: KIT_FUSIONAUTH_UNAUTHORIZED FusionAuth refused the revoke key (401): it needs GET /api/user and DELETE /api/jwt/refresh (docs/least-privilege.md); nothing revoked",
     );
     expect(await refreshes()).toBe(200);
   });
@@ -133,7 +133,7 @@ describe("fakit revoke", () => {
     const r = await revoke(["--app", "field-ops/nope"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(
-      "fakit revoke: no application field-ops/nope in stack local (applications: field-ops/inspector, clinic/ward-app); nothing revoked",
+      "fakit revoke: KIT_REVOKE_TARGET_UNKNOWN no application field-ops/nope in stack local (applications: field-ops/inspector, clinic/ward-app); nothing revoked",
     );
   });
 

@@ -47,7 +47,9 @@ describe("an emulator started with a Kickstart file", () => {
       REPO_ROOT,
     );
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/requests\[1\] POST \/api\/user failed: HTTP 400 .*\[KIT_EMULATOR_KICKSTART_FAILED\]/);
+    expect(r.stderr).toMatch(
+      /^fakit emulator: KIT_EMULATOR_KICKSTART_FAILED .*requests\[1\] POST \/api\/user failed: HTTP 400 /,
+    );
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });

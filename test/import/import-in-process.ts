@@ -1,10 +1,12 @@
 /**
  * `fakit import` run inside the test process (the command's own function, real HTTP to the hostile server),
- * for tests that run it many times: a spawned CLI costs a second each. A usage error comes back as exit 2, as
- * `fakit` would print it; any other exception is what the CLI would have shown as a crash (exit 70).
+ * for tests that run it many times: a spawned CLI costs a second each. A kit error comes back with its exit
+ * status and line, as `fakit`'s main reports it; any other exception is what the CLI would have shown as a crash
+ * (exit 70).
  */
-import { UsageError } from "../../src/cli/args";
 import { importCommand } from "../../src/cli/commands/import";
+import { reportKitError } from "../../src/cli/exit-status";
+import { isKitError } from "../../src/lib/errors";
 
 export interface InProcessResult {
   code: number;
@@ -27,7 +29,10 @@ export async function importInProcess(
     const code = await importCommand(argv[0] === "import" ? argv.slice(1) : argv, io);
     return { code, stdout: text(out), stderr: text(err) };
   } catch (e) {
-    if (e instanceof UsageError) return { code: 2, stdout: text(out), stderr: text([...err, e.message]) };
+    if (isKitError(e)) {
+      const code = reportKitError("import", e, { print: io.err });
+      return { code, stdout: text(out), stderr: text(err) };
+    }
     return { code: 70, stdout: text(out), stderr: text(err), crash: e };
   }
 }

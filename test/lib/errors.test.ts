@@ -3,8 +3,12 @@ import { describe, expect, it } from "vitest";
 import { BundleLoadError } from "../../packages/verifier/src";
 import { KitError as VerifierKitError } from "../../packages/verifier/src/kit-error";
 import { BundleContentError } from "../../src/bundle/content";
+import { BundleSigningKeyError } from "../../src/bundle/sign";
+import { EmulatorError } from "../../src/emulator/errors";
 import { FusionAuthError, toFusionAuthError } from "../../src/fusionauth/fusionauth-error";
+import { ImportError } from "../../src/import/import-error";
 import { isKitError, KitError } from "../../src/lib/errors";
+import { YamlWriteError } from "../../src/lib/yaml-writer";
 import { configurePort, portOf } from "../../src/pulumi/providers/settings";
 import { RotationError } from "../../src/rotation/schedule";
 
@@ -13,6 +17,10 @@ describe("KitError", () => {
     expect(new BundleContentError("KIT_BUNDLE_KEY_MISMATCH", "m")).toBeInstanceOf(KitError);
     const errors: [VerifierKitError, string][] = [
       [new BundleContentError("KIT_BUNDLE_KEY_MISMATCH", "m"), "KIT_BUNDLE_KEY_MISMATCH"],
+      [new BundleSigningKeyError("m"), "KIT_BUNDLE_SIGNING_KEY_INVALID"],
+      [new EmulatorError("KIT_EMULATOR_DATA_CORRUPT", "m"), "KIT_EMULATOR_DATA_CORRUPT"],
+      [new ImportError("KIT_IMPORT_TIMEOUT", "m"), "KIT_IMPORT_TIMEOUT"],
+      [new YamlWriteError("a.b", "m"), "KIT_STACK_VALUE_UNWRITABLE"],
       [new RotationError("KIT_ROTATION_INVALID_INPUT", "m"), "KIT_ROTATION_INVALID_INPUT"],
       [new BundleLoadError([{ code: "KIT_BUNDLE_FILE_MISSING", message: "m" }]), "KIT_BUNDLE_FILE_MISSING"],
       [toFusionAuthError({ statusCode: 409 }, "create", "tenant t"), "KIT_FUSIONAUTH_CONFLICT"],
@@ -21,8 +29,11 @@ describe("KitError", () => {
       expect(err).toBeInstanceOf(VerifierKitError);
       expect(err).toBeInstanceOf(Error);
       expect(err.code).toBe(code);
-      expect(isKitError(err, err.code as KitError["code"])).toBe(true);
+      expect(isKitError(err)).toBe(true);
     }
+    // A plain error is a kit bug, not a kit error: the CLI lets it through with its stack (exit 70).
+    expect(isKitError(new Error("m"))).toBe(false);
+    expect(isKitError({ code: "KIT_USAGE", message: "m" })).toBe(false);
   });
 
   it("the FusionAuth error keeps the client's rejected ClientResponse as its cause", () => {

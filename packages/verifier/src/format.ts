@@ -197,16 +197,23 @@ export interface BundleProblem {
   message: string;
 }
 
-export type BundleProblemCode =
-  | "KIT_BUNDLE_FILE_MISSING"
-  | "KIT_BUNDLE_JSON_INVALID"
-  | "KIT_BUNDLE_FORMAT_VERSION"
-  | "KIT_BUNDLE_PRIVATE_MEMBER"
-  | "KIT_BUNDLE_JWK_INVALID"
-  | "KIT_BUNDLE_POLICY_INVALID"
-  | "KIT_BUNDLE_DIGEST_MISMATCH"
-  | "KIT_BUNDLE_SIGNATURE_MISSING"
-  | "KIT_BUNDLE_SIGNATURE_INVALID";
+/**
+ * Every code of a {@link BundleProblem} (a `BundleLoadError`'s codes), documented in docs/offline-verifier.md
+ * (a unit test keeps the two equal).
+ */
+export const BUNDLE_PROBLEM_CODES = [
+  "KIT_BUNDLE_FILE_MISSING",
+  "KIT_BUNDLE_JSON_INVALID",
+  "KIT_BUNDLE_FORMAT_VERSION",
+  "KIT_BUNDLE_PRIVATE_MEMBER",
+  "KIT_BUNDLE_JWK_INVALID",
+  "KIT_BUNDLE_POLICY_INVALID",
+  "KIT_BUNDLE_DIGEST_MISMATCH",
+  "KIT_BUNDLE_SIGNATURE_MISSING",
+  "KIT_BUNDLE_SIGNATURE_INVALID",
+] as const;
+
+export type BundleProblemCode = (typeof BUNDLE_PROBLEM_CODES)[number];
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);

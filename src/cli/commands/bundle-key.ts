@@ -5,7 +5,6 @@
  */
 import { lstatSync, realpathSync } from "node:fs";
 import path from "node:path";
-import { BundleSigningKeyError } from "../../bundle/sign";
 import { generateSigningKeyFiles, LOCAL_SIGNING_DIR, SIGNING_KEY_ENV } from "../../bundle/signing-key-file";
 import { findRepoRoot } from "../../stack/load";
 import { parseCommandLine, UsageError } from "../args";
@@ -99,20 +98,13 @@ export async function run(argv: string[]): Promise<number> {
       SPEC,
       `${values.out} is inside the repository ${repo}: the private key must never be committed; write it outside, or under ${LOCAL_SIGNING_DIR}/ for local use`,
     );
-  try {
-    const files = await generateSigningKeyFiles(out, values.force === true);
-    const rel = (p: string) => path.relative(process.cwd(), p) || p;
-    console.log(`generated bundle signing key ${files.kid} (EC P-256, ES256)`);
-    console.log(
-      `  private ${rel(files.privatePath)} (mode 0600): store it as the pipeline's secret; set ${SIGNING_KEY_ENV}`,
-    );
-    console.log(`  public  ${rel(files.publicPath)}: pin it in every app build`);
-    return 0;
-  } catch (err) {
-    if (err instanceof BundleSigningKeyError) {
-      console.error(`fakit bundle-key: ${err.code} ${err.message}`);
-      return 1;
-    }
-    throw err;
-  }
+  // A key that cannot be written is a BundleSigningKeyError, which `main` reports with its code.
+  const files = await generateSigningKeyFiles(out, values.force === true);
+  const rel = (p: string) => path.relative(process.cwd(), p) || p;
+  console.log(`generated bundle signing key ${files.kid} (EC P-256, ES256)`);
+  console.log(
+    `  private ${rel(files.privatePath)} (mode 0600): store it as the pipeline's secret; set ${SIGNING_KEY_ENV}`,
+  );
+  console.log(`  public  ${rel(files.publicPath)}: pin it in every app build`);
+  return 0;
 }

@@ -10,8 +10,7 @@ import type { JWK } from "jose";
 import { MANIFEST_JWS_FILE, POLICY_FILE } from "../../../packages/verifier/src/format";
 import { checkBundle, checkBundleSignature } from "../../bundle/check";
 import { type AppBundle, type AppRotation, computeBundles, observeAppRotations } from "../../bundle/compute";
-import { BundleContentError } from "../../bundle/content";
-import { type BundleSigningKey, BundleSigningKeyError } from "../../bundle/sign";
+import type { BundleSigningKey } from "../../bundle/sign";
 import { bundleKeyThumbprint, bundleSignatureKid } from "../../bundle/signature";
 import {
   ensureLocalSigningKey,
@@ -23,8 +22,10 @@ import {
 } from "../../bundle/signing-key-file";
 import { readBundleFiles, writeBundles } from "../../bundle/write";
 import { createFusionAuthPort, type FusionAuthPort } from "../../fusionauth/client-port";
+import { isKitError } from "../../lib/errors";
 import { stackApiKey } from "../../toolchain/stack-api-key";
 import { parseCommandLine, parseInstant, requireStackName, UsageError } from "../args";
+import { reportKitError } from "../exit-status";
 import { announceFusionAuth, loadStackForCommand } from "../load-stack";
 
 const LOCAL_STACK = "local";
@@ -75,10 +76,10 @@ export async function run(argv: string[]): Promise<number> {
   const outDir = path.resolve(values.out ?? path.join(loaded.repoRoot, "artifacts"));
 
   const fail = (err: unknown): number => {
-    const code = err instanceof BundleContentError || err instanceof BundleSigningKeyError ? `${err.code} ` : "";
-    console.error(`fakit bundle: ${code}${(err as Error).message}`);
+    if (!isKitError(err)) throw err;
+    const status = reportKitError("bundle", err);
     if (!values.check) console.error("fakit bundle: no bundle written");
-    return 1;
+    return status;
   };
   // The keys come first: a missing key is reported before FusionAuth is asked anything.
   const signKeyFile = values["sign-key"] ?? nonEmpty(process.env[SIGNING_KEY_ENV]);

@@ -20,6 +20,7 @@ import {
 } from "../../emulator/lifecycle";
 import { findRepoRoot } from "../../stack/load";
 import { parseCommandLine, parseInstant, UsageError } from "../args";
+import { reportKitError } from "../exit-status";
 
 const USAGE = `usage: fakit emulator [--port 9011] [--data FILE] [--api-key KEY]... [--admin] [--host 127.0.0.1] [--now ISO-8601]
                       [--public-url URL] [--kickstart FILE]
@@ -155,10 +156,10 @@ async function start(argv: string[]): Promise<number> {
   );
   if (clash !== undefined) {
     const what = clash.port === port ? `port ${port}` : `the data file ${data}`;
-    console.error(
-      `fakit emulator: this checkout's emulator at ${clash.url} (pid ${clash.pid}) already uses ${what}; stop it with \`fakit emulator stop --port ${clash.port}\`, or give this one another --port and --data`,
+    throw new EmulatorError(
+      "KIT_EMULATOR_IN_USE",
+      `this checkout's emulator at ${clash.url} (pid ${clash.pid}) already uses ${what}; stop it with \`fakit emulator stop --port ${clash.port}\`, or give this one another --port and --data`,
     );
-    return 1;
   }
   try {
     const emulator = await startEmulator({
@@ -193,14 +194,11 @@ async function start(argv: string[]): Promise<number> {
     if (pidFile !== undefined) removeEmulatorRecord(pidFile, process.pid);
     return 0;
   } catch (e) {
-    if (e instanceof EmulatorError) {
-      const hint =
-        e.code === "KIT_EMULATOR_LISTEN_FAILED"
-          ? `; another process (another checkout's emulator?) listens there: pick another port with --port or ${PORT_ENV}`
-          : "";
-      console.error(`fakit emulator: ${e.message} [${e.code}]${hint}`);
-      return 1;
-    }
-    throw e;
+    if (!(e instanceof EmulatorError)) throw e;
+    const outcome =
+      e.code === "KIT_EMULATOR_LISTEN_FAILED"
+        ? `another process (another checkout's emulator?) listens there: pick another port with --port or ${PORT_ENV}`
+        : undefined;
+    return reportKitError("emulator", e, { outcome });
   }
 }

@@ -21,8 +21,10 @@ import { escapeForTerminal } from "../../lib/terminal-text";
 import { YamlWriteError } from "../../lib/yaml-writer";
 import { checkPresetCatalog } from "../../policy/preset-catalog";
 import type { EffectivePolicy } from "../../policy/types";
-import { findRepoRoot, loadPolicySources, stackFilePath } from "../../stack/load";
+import { loadPolicySources, stackFilePath } from "../../stack/load";
 import { parseCommandLine, parseInstant, requireStackName, UsageError } from "../args";
+import { reportKitError } from "../exit-status";
+import { requireRepoRoot } from "../load-stack";
 
 const USAGE = `usage: fakit import --url URL --stack NAME [--include-tenant KEY]... [--force] [--now ISO] [--timeout SECONDS]
 
@@ -104,10 +106,15 @@ export async function run(argv: string[]): Promise<number> {
   });
 }
 
-/** The command itself; throws only {@link UsageError} (exit 2) and kit bugs. */
+/**
+ * The command itself; reports the import's failures through `io` with their codes, and throws only a
+ * {@link UsageError} or `KIT_REPO_NOT_FOUND` (exit 2, which `main` reports) and kit bugs.
+ */
 export async function importCommand(argv: string[], io: ImportIo): Promise<number> {
   const say = (line = "") => io.out(escapeForTerminal(line));
   const complain = (line: string) => io.err(escapeForTerminal(line));
+  const nothingWritten = (e: ImportError | YamlWriteError): number =>
+    reportKitError("import", e, { print: complain, outcome: "nothing written" });
   const parsed = parseCommandLine(argv, SPEC);
   if (parsed === undefined) return 0;
   const values = { ...parsed.values, stack: requireStackName(parsed.values.stack, SPEC) };
@@ -117,25 +124,21 @@ export async function importCommand(argv: string[], io: ImportIo): Promise<numbe
   const apiKey = io.env.FUSIONAUTH_API_KEY;
   if (apiKey === undefined || apiKey === "")
     throw new UsageError(SPEC, "set FUSIONAUTH_API_KEY to a read-only API key (see docs/least-privilege.md)");
-  const repoRoot = findRepoRoot(io.cwd);
-  if (repoRoot === undefined) {
-    complain("fakit import: no policies/presets directory here or above; run it inside the kit's repository");
-    return 2;
-  }
+  const repoRoot = requireRepoRoot(io.cwd);
   const target = stackFilePath(repoRoot, values.stack);
   const shown = relative(io.cwd, target);
-  if (existsSync(target) && values.force !== true) {
-    complain(`fakit import: ${shown} exists; nothing written (add --force to replace it)`);
-    return 1;
-  }
+  if (existsSync(target) && values.force !== true)
+    return reportKitError("import", new ImportError("KIT_IMPORT_STACK_EXISTS", `${shown} exists`), {
+      print: complain,
+      outcome: "nothing written (add --force to replace it)",
+    });
 
   let live: Awaited<ReturnType<typeof readLiveInstance>>;
   try {
     live = await readLiveInstance(url, apiKey, { timeoutSeconds });
   } catch (e) {
     if (!(e instanceof ImportError)) throw e;
-    complain(`fakit import: ${e.message} [${e.code}]; nothing written`);
-    return 1;
+    return nothingWritten(e);
   }
   const sources = loadPolicySources(repoRoot);
   const catalog = checkPresetCatalog(sources);
@@ -154,8 +157,7 @@ export async function importCommand(argv: string[], io: ImportIo): Promise<numbe
     });
   } catch (e) {
     if (!(e instanceof YamlWriteError)) throw e;
-    complain(`fakit import: ${e.message}; nothing written`);
-    return 1;
+    return nothingWritten(e);
   }
   for (const n of result.notes) say(`note: ${n}`);
   if (result.yaml === undefined || result.state === undefined) {

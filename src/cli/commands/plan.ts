@@ -3,6 +3,7 @@
  * every tenant and application of a stack, read from `stacks/Pulumi.NAME.yaml` (no Pulumi CLI, no API key).
  */
 import { createFusionAuthPort } from "../../fusionauth/client-port";
+import { isKitError } from "../../lib/errors";
 import { diffEnvironments, renderEnvironmentDiff } from "../../plan/environment-diff";
 import { planExposure, renderExposureText } from "../../plan/exposure";
 import { buildPlanReport, renderPlanText } from "../../plan/report";
@@ -13,6 +14,7 @@ import { planStackRotation } from "../../rotation/stack-rotation";
 import { issuerChangeMessage } from "../../stack/issuer";
 import { stackApiKey } from "../../toolchain/stack-api-key";
 import { parseCommandLine, parseInstant, requireStackName } from "../args";
+import { reportKitError } from "../exit-status";
 import { announceFusionAuth, loadStackForCommand } from "../load-stack";
 
 const USAGE = `usage: fakit plan --stack NAME [--json] [--now ISO] [--mermaid] [--live]
@@ -80,8 +82,8 @@ export async function run(argv: string[]): Promise<number> {
           issuerChanges.push(issuerChangeMessage(t.key, deployed, t.issuer));
       }
     } catch (err) {
-      console.error(`fakit plan: --live: ${(err as Error).message}`);
-      return 1;
+      if (!isKitError(err)) throw err;
+      return reportKitError("plan", err, { message: `--live: ${err.message}` });
     }
   }
   const rotations = planStackRotation(loaded.state, Math.floor(args.now.getTime() / 1000), observed);

@@ -7,12 +7,14 @@
  * @see https://fusionauth.io/docs/apis/jwt#revoke-refresh-tokens
  */
 import { createFusionAuthPort, type FusionAuthPort } from "../../fusionauth/client-port";
-import type { FusionAuthError } from "../../fusionauth/fusionauth-error";
+import { FusionAuthError } from "../../fusionauth/fusionauth-error";
 import { REVOKE_API_KEY_PERMISSIONS } from "../../fusionauth/least-privilege";
+import { isKitError, KitError } from "../../lib/errors";
 import { renderSessionExposure, sessionExposure } from "../../plan/session-exposure";
 import type { ApplicationState, DesiredState } from "../../stack/desired-state";
 import { REVOKE_KEY, stackApiKey } from "../../toolchain/stack-api-key";
 import { parseCommandLine, parseInstant, requireStackName, UsageError } from "../args";
+import { reportKitError } from "../exit-status";
 import { announceFusionAuth, loadStackForCommand } from "../load-stack";
 
 const USAGE = `usage: fakit revoke --stack NAME --user ID [--app TENANT/APP]   a stolen device or account
@@ -110,15 +112,18 @@ async function resolve(state: DesiredState, target: Target, port: FusionAuthPort
   return ofTenant;
 }
 
-function refused(err: unknown): string {
-  const e = err as FusionAuthError;
-  if (e.status === 401 || e.status === 403) {
+/** Reports a failed call (a kit error, else a kit bug is thrown on) and what it left undone; the exit status. */
+function refused(err: unknown, outcome: string): number {
+  if (!isKitError(err)) throw err;
+  const status = err instanceof FusionAuthError ? err.status : undefined;
+  if (status === 401 || status === 403) {
     const needs = Object.entries(REVOKE_API_KEY_PERMISSIONS)
       .map(([endpoint, methods]) => `${methods.join(", ")} ${endpoint}`)
       .join(" and ");
-    return `FusionAuth refused the revoke key (${e.status}): it needs ${needs} (docs/least-privilege.md)`;
+    const message = `FusionAuth refused the revoke key (${status}): it needs ${needs} (docs/least-privilege.md)`;
+    return reportKitError("revoke", err, { message, outcome });
   }
-  return e.message;
+  return reportKitError("revoke", err, { outcome });
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -135,14 +140,10 @@ export async function run(argv: string[]): Promise<number> {
     const apiKey = await stackApiKey(args.stack, loaded.repoRoot, REVOKE_KEY);
     port = createFusionAuthPort({ url: state.url, apiKey });
     const resolved = await resolve(state, args.target, port);
-    if (typeof resolved === "string") {
-      console.error(`fakit revoke: ${resolved}; nothing revoked`);
-      return 1;
-    }
+    if (typeof resolved === "string") throw new KitError("KIT_REVOKE_TARGET_UNKNOWN", resolved);
     apps = resolved;
   } catch (err) {
-    console.error(`fakit revoke: ${refused(err)}; nothing revoked`);
-    return 1;
+    return refused(err, "nothing revoked");
   }
 
   const t = args.target;
@@ -163,9 +164,7 @@ export async function run(argv: string[]): Promise<number> {
       await c.call();
       done.push(c.label);
     } catch (err) {
-      const so = done.length === 0 ? "nothing revoked" : `already revoked: ${done.join(", ")}`;
-      console.error(`fakit revoke: ${refused(err)}; ${so}`);
-      return 1;
+      return refused(err, done.length === 0 ? "nothing revoked" : `already revoked: ${done.join(", ")}`);
     }
   }
 

@@ -3,9 +3,10 @@
  * Prints every problem as `path:line:col: CODE message`, then fails once. Exit 0 valid, 1 invalid, 2 usage.
  */
 import { formatDiagnostic } from "../../diagnostics/diagnostic";
-import { findRepoRoot } from "../../stack/load";
+import { isKitError } from "../../lib/errors";
 import { validateFiles } from "../../stack/validate-files";
 import { parseCommandLine, UsageError } from "../args";
+import { requireRepoRoot } from "../load-stack";
 
 const USAGE = `usage: fakit validate [FILES...]
 
@@ -19,16 +20,13 @@ export async function run(argv: string[]): Promise<number> {
   const parsed = parseCommandLine(argv, SPEC);
   if (parsed === undefined) return 0;
   const paths = parsed.positionals;
-  const repoRoot = findRepoRoot(process.cwd());
-  if (repoRoot === undefined) {
-    console.error("fakit validate: no policies/presets directory here or above; run it inside the kit's repository");
-    return 2;
-  }
+  const repoRoot = requireRepoRoot();
   let outcome: ReturnType<typeof validateFiles>;
   try {
     outcome = validateFiles(repoRoot, paths);
   } catch (e) {
-    if (e instanceof TypeError) throw new UsageError(SPEC, e.message, { cause: e });
+    // A file that is no preset, floors or stack file: a usage mistake, printed with the usage.
+    if (isKitError(e) && e.code === "KIT_USAGE") throw new UsageError(SPEC, e.message, { cause: e });
     throw e;
   }
   for (const d of outcome.diagnostics) console.error(formatDiagnostic(d));

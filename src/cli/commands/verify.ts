@@ -22,7 +22,9 @@ import {
   webCryptoDeviceKey,
 } from "../../../packages/verifier/src";
 import { BUNDLE_FILES, MANIFEST_JWS_FILE } from "../../../packages/verifier/src/format";
+import { KitError } from "../../lib/errors";
 import { parseCommandLine, parseInstant, UsageError } from "../args";
+import { exitStatusOf } from "../exit-status";
 
 const USAGE = `usage: fakit verify --bundle DIR --token TOKEN|- [--pinned-key FILE [--state FILE [--state-key FILE]]]
                    [--now ISO] [--sign-in ISO] [--last-server-time ISO] [--last-check-in ISO] [--jwks FILE]
@@ -147,7 +149,7 @@ function counterFile(path: string): CounterStore {
   return {
     read: async () => {
       const text = await readOptional(path);
-      if (typeof text === "object") throw new Error(text.error);
+      if (typeof text === "object") throw new KitError("KIT_VERIFY_FILE_UNREADABLE", text.error);
       return text === undefined ? undefined : Number(text.trim());
     },
     write: (n) => writeFile(path, `${n}\n`),
@@ -200,10 +202,7 @@ export async function run(argv: string[]): Promise<number> {
   if (token === "") throw new UsageError(SPEC, "the token read from standard input is empty");
 
   const files = await readBundle(dir);
-  if ("error" in files) {
-    console.error(`fakit verify: ${files.error}`);
-    return 1;
-  }
+  if ("error" in files) throw new KitError("KIT_VERIFY_FILE_UNREADABLE", files.error);
   const now = times.now ?? new Date();
   const online = values.offline !== true;
 
@@ -216,7 +215,7 @@ export async function run(argv: string[]): Promise<number> {
       console.error(
         `fakit verify: the bundle in ${dir} is unusable:\n${err.problems.map((p) => `  ${p.code} ${p.message}`).join("\n")}`,
       );
-      return 1;
+      return exitStatusOf(err.code);
     }
     const device = { now, lastServerTime: times["last-server-time"], lastCheckIn: times["last-check-in"], online };
     print(await decide({ token, bundle, device }));
@@ -233,16 +232,10 @@ export async function run(argv: string[]): Promise<number> {
   if (typeof pinnedKeys === "string") throw new UsageError(SPEC, pinnedKeys);
   const statePath = values.state;
   const stored = statePath === undefined ? undefined : await readOptional(statePath);
-  if (typeof stored === "object") {
-    console.error(`fakit verify: ${stored.error}`);
-    return 1;
-  }
+  if (typeof stored === "object") throw new KitError("KIT_VERIFY_FILE_UNREADABLE", stored.error);
   const keyPath = values["state-key"] ?? (statePath === undefined ? undefined : `${statePath}.key`);
   const deviceKey = await deviceKeyAt(keyPath);
-  if (typeof deviceKey === "string") {
-    console.error(`fakit verify: ${deviceKey}`);
-    return 1;
-  }
+  if (typeof deviceKey === "string") throw new KitError("KIT_VERIFY_STATE_KEY_UNUSABLE", deviceKey);
   let writeError: string | undefined;
   const session = await createOfflineSession({
     bundle: files,
@@ -285,10 +278,7 @@ export async function run(argv: string[]): Promise<number> {
     requireMfa: values["require-mfa"] === true,
   });
   print(decision);
-  if (writeError !== undefined) {
-    console.error(`fakit verify: ${writeError}`);
-    return 1;
-  }
+  if (writeError !== undefined) throw new KitError("KIT_VERIFY_STATE_UNWRITABLE", writeError);
   const code = decision.reason.code;
   if (code.startsWith("bundle-") || code === "state-invalid") {
     console.error(`fakit verify: ${code}: ${decision.reason.message}`);
