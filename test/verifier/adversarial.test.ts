@@ -6,25 +6,16 @@ import { createPublicKey, sign as nodeSign } from "node:crypto";
 import { base64url, generateKeyPair, SignJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Bundle, decide, loadBundle } from "../../packages/verifier/src";
-import {
-  APP_ID,
-  ISSUER,
-  makeKey,
-  signToken,
-  type TenantFixture,
-  type TestKey,
-  tenantFixture,
-} from "../bundle/fixtures";
-import { EPOCH, HOUR } from "../rotation/presets";
+import { APP_ID, makeKey, signToken, type TenantFixture, type TestKey } from "../bundle/fixtures";
+import { claimsAt, signedTenant, T0 } from "./signed-tenant";
 
-const T0 = EPOCH + HOUR;
 const device = {
   now: new Date((T0 + 60) * 1000),
   lastServerTime: new Date(T0 * 1000),
   lastCheckIn: new Date(T0 * 1000),
   online: false,
 };
-const claims = { iss: ISSUER, aud: APP_ID, sub: "user-1", iat: T0, exp: T0 + 900 };
+const claims = claimsAt(T0);
 const enc = (v: unknown) => base64url.encode(typeof v === "string" ? v : JSON.stringify(v));
 
 let f: TenantFixture;
@@ -33,10 +24,8 @@ let g0: TestKey;
 let valid: string;
 
 beforeAll(async () => {
-  f = await tenantFixture();
+  ({ fixture: f, g0, token: valid } = await signedTenant());
   bundle = await loadBundle(f.files);
-  g0 = f.keys.get(0) as TestKey;
-  valid = await signToken(g0, claims);
 });
 
 async function reasonOf(token: string): Promise<string> {

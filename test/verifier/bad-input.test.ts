@@ -5,21 +5,19 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createOfflineSession, REASON_CODES } from "../../packages/verifier/src";
-import { APP_ID, ISSUER, signToken, type TestKey, tenantFixture } from "../bundle/fixtures";
-import { EPOCH, HOUR } from "../rotation/presets";
+import { EPOCH } from "../rotation/presets";
 import { testDeviceKey } from "./device-fixture";
-import { type BundleSigner, makeBundleSigner, type SignedFiles, signBundle } from "./signed-fixture";
+import type { BundleSigner, SignedFiles } from "./signed-fixture";
+import { type SignedTenant, signedTenant, T0 } from "./signed-tenant";
 
-const T0 = EPOCH + HOUR;
+let t: SignedTenant;
 let signer: BundleSigner;
 let files: SignedFiles;
 let token: string;
 
 beforeAll(async () => {
-  const f = await tenantFixture();
-  signer = await makeBundleSigner();
-  files = await signBundle(f.files, signer);
-  token = await signToken(f.keys.get(0) as TestKey, { iss: ISSUER, aud: APP_ID, iat: T0, exp: T0 + 900 });
+  t = await signedTenant();
+  ({ signer, files, token } = t);
 });
 
 const noop = async () => {};
@@ -70,12 +68,7 @@ describe("the session never throws on bad input", () => {
   });
 
   it("the valid token and any fetched JWKS body", async () => {
-    const session = await createOfflineSession({
-      bundle: files,
-      pinnedKeys: [signer.publicJwk],
-      persist: noop,
-      deviceKey: await testDeviceKey(),
-    });
+    const { session } = await t.open({ persist: noop });
     await session.recordSignIn(new Date(T0 * 1000));
     await fc.assert(
       fc.asyncProperty(fc.jsonValue(), async (body) => {

@@ -6,46 +6,23 @@
  */
 
 import { beforeAll, describe, expect, it } from "vitest";
-import { createOfflineSession, type FetchLike, syncJwks } from "../../packages/verifier/src";
-import {
-  APP_ID,
-  fusionAuthJwk,
-  ISSUER,
-  signToken,
-  type TenantFixture,
-  type TestKey,
-  tenantFixture,
-} from "../bundle/fixtures";
-import { DAY, EPOCH, HOUR, MIN } from "../rotation/presets";
-import { testDeviceKey } from "./device-fixture";
-import { type BundleSigner, makeBundleSigner, type SignedFiles, signBundle } from "./signed-fixture";
+import { type FetchLike, syncJwks } from "../../packages/verifier/src";
+import { fusionAuthJwk, ISSUER, signToken, type TestKey } from "../bundle/fixtures";
+import { DAY, HOUR, MIN } from "../rotation/presets";
+import { at, claimsAt, type SignedTenant, signedTenant, T0 } from "./signed-tenant";
 
-const T0 = EPOCH + HOUR;
 const C = 7 * DAY; // the standard preset's check-in
-const at = (s: number) => new Date(s * 1000);
-const claims = (iat: number) => ({ iss: ISSUER, aud: APP_ID, sub: "user-1", iat, exp: iat + 15 * MIN });
 
-let f: TenantFixture;
-let signer: BundleSigner;
-let files: SignedFiles;
+let t: SignedTenant;
 let g0: TestKey;
 let g1: TestKey;
 
 beforeAll(async () => {
-  f = await tenantFixture();
-  signer = await makeBundleSigner();
-  files = await signBundle(f.files, signer);
-  g0 = f.keys.get(0) as TestKey;
-  g1 = f.keys.get(1) as TestKey;
+  t = await signedTenant();
+  ({ g0, g1 } = t);
 });
 
-const open = async () =>
-  createOfflineSession({
-    bundle: files,
-    pinnedKeys: [signer.publicJwk],
-    persist: async () => {},
-    deviceKey: await testDeviceKey(),
-  });
+const open = async () => (await t.open()).session;
 const jwksOf = (...keys: TestKey[]) => ({ keys: keys.map(fusionAuthJwk) });
 
 describe("a check-in without a fresh JWKS", () => {
@@ -54,29 +31,33 @@ describe("a check-in without a fresh JWKS", () => {
   const revokedAt = T0 + DAY;
   it("does not extend the deadline past the fetch + C: a forgery with the revoked key is refused by revokedAt + C", async () => {
     const session = await open();
-    await session.login({ token: await signToken(g0, claims(T0)), now: at(T0), serverTime: at(T0) });
+    await session.login({ token: await signToken(g0, claimsAt(T0)), now: at(T0), serverTime: at(T0) });
     expect(await session.acceptJwks(jwksOf(g0, g1), at(T0))).toEqual({ ok: true });
     // The refresh still gets a g0 token: the issuer switched keys later the same day.
     const refreshed = await session.refresh({
-      token: await signToken(g0, claims(T0 + 5 * DAY)),
+      token: await signToken(g0, claimsAt(T0 + 5 * DAY)),
       now: at(T0 + 5 * DAY),
       serverTime: at(T0 + 5 * DAY),
     });
     expect(refreshed.reason.code).toBe("valid");
     // Before: the deadline was the refresh + C (T0 + 12d); a forgery at revokedAt + C + 1h was full valid.
     const use = revokedAt + C + HOUR;
-    const forged = await session.decide({ token: await signToken(g0, claims(use - MIN)), now: at(use), online: false });
+    const forged = await session.decide({
+      token: await signToken(g0, claimsAt(use - MIN)),
+      now: at(use),
+      online: false,
+    });
     expect(forged).toMatchObject({ decision: "refused", reason: { code: "check-in-overdue" } });
     expect(session.state.lastCheckIn).toBe(T0 + 5 * DAY);
   });
 
   it("with the JWKS fetched at the refresh, the deadline is the refresh + C", async () => {
     const session = await open();
-    await session.login({ token: await signToken(g0, claims(T0)), now: at(T0), serverTime: at(T0) });
+    await session.login({ token: await signToken(g0, claimsAt(T0)), now: at(T0), serverTime: at(T0) });
     await session.acceptJwks(jwksOf(g0, g1), at(T0 + 5 * DAY));
     await session.recordCheckIn(at(T0 + 5 * DAY));
     const use = T0 + 5 * DAY + C - 1;
-    const r = await session.decide({ token: await signToken(g0, claims(use - MIN)), now: at(use), online: false });
+    const r = await session.decide({ token: await signToken(g0, claimsAt(use - MIN)), now: at(use), online: false });
     expect(r.reason.code).toBe("valid");
   });
 });
@@ -86,7 +67,7 @@ describe("JWKS fetches ordered by server time", () => {
     const session = await open();
     await session.recordSignIn(at(T0));
     expect(await session.acceptJwks(jwksOf(g1), at(T0))).toEqual({ ok: true });
-    const token = await signToken(g0, claims(T0));
+    const token = await signToken(g0, claimsAt(T0));
     expect((await session.decide({ token, now: at(T0 + MIN), online: false })).reason.code).toBe("kid-unknown");
     // A delayed (or replayed) response from before: before, it replaced the newer JWKS and g0 was valid again.
     const older = await session.acceptJwks(jwksOf(g0, g1), at(T0 - 30 * MIN));
@@ -108,7 +89,7 @@ describe("syncJwks: the check-in's online half", () => {
     const session = await open();
     await session.recordSignIn(at(T0), { bootId: "boot-1", elapsedSeconds: 100 });
     await session.decide({
-      token: await signToken(g0, claims(T0)),
+      token: await signToken(g0, claimsAt(T0)),
       now: at(T0 + MIN),
       online: false,
       monotonic: { bootId: "boot-2", elapsedSeconds: 10 },

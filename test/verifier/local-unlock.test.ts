@@ -8,47 +8,31 @@ import {
   ARGON2ID_MINIMUM,
   argon2idKdf,
   checkPin,
-  createOfflineSession,
   type DeviceKey,
   enrollPin,
   type PinKdf,
   type PolicyFileV2Fields,
   type SessionState,
 } from "../../packages/verifier/src";
-import { APP_ID, ISSUER, signToken, type TenantFixture, type TestKey, tenantFixture } from "../bundle/fixtures";
-import { DAY, EPOCH, HOUR, MIN } from "../rotation/presets";
+import { DAY, MIN } from "../rotation/presets";
 import { testDeviceKey } from "./device-fixture";
-import { type BundleSigner, makeBundleSigner, signBundle } from "./signed-fixture";
+import { at, type SignedTenant, signedTenant, T0 } from "./signed-tenant";
 
-const T0 = EPOCH + HOUR;
-const at = (s: number) => new Date(s * 1000);
 const fastKdf: PinKdf = async (pin, salt) => new Uint8Array(createHash("sha256").update(salt).update(pin).digest());
 
-let f: TenantFixture;
-let signer: BundleSigner;
+let t: SignedTenant;
 let token: string;
 let deviceKey: DeviceKey;
 
 beforeAll(async () => {
   deviceKey = await testDeviceKey();
-  f = await tenantFixture();
-  signer = await makeBundleSigner();
-  token = await signToken(f.keys.get(0) as TestKey, { iss: ISSUER, aud: APP_ID, sub: "u", iat: T0, exp: T0 + 900 });
+  t = await signedTenant();
+  token = t.token;
 });
 
 /** A session after an online sign-in at T0 (the first start), or reopened on a stored `state` (a restart). */
 async function open(v2: Partial<PolicyFileV2Fields> = {}, state?: unknown, kdf: PinKdf = fastKdf) {
-  const saved: string[] = [];
-  const session = await createOfflineSession({
-    bundle: await signBundle(f.files, signer, { v2 }),
-    pinnedKeys: [signer.publicJwk],
-    state,
-    persist: async (s) => {
-      saved.push(s);
-    },
-    deviceKey,
-    kdf,
-  });
+  const { session, saved } = await t.open({ bundle: await t.sign({ v2 }), state, deviceKey, kdf });
   if (state === undefined) await session.recordSignIn(at(T0));
   return { session, saved };
 }
@@ -241,9 +225,8 @@ describe("unlock that survives guessing (issue 21)", () => {
       return fastKdf(pin, salt, params);
     };
     for (let launch = 0; launch < 3; launch++) {
-      const session = await createOfflineSession({
-        bundle: await signBundle(f.files, signer, { v2: unlockPolicy("pin", 5) }),
-        pinnedKeys: [signer.publicJwk],
+      const { session } = await t.open({
+        bundle: await t.sign({ v2: unlockPolicy("pin", 5) }),
         state: good.saved.at(-1),
         persist: () => {
           throw new Error("storage full");

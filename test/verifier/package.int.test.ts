@@ -4,13 +4,16 @@
  * conformance vector set run from that install in Node (ESM and CommonJS), in Hermes (React Native's engine,
  * through the package's React Native build lowered by @react-native/babel-preset) and in headless Chromium. Each
  * run also gets a control case whose expectation was changed, and must report it failed. The throughput of
- * `decide()` in each engine is printed here and recorded by `npm run bench:verifier`.
+ * `decide()` in each engine is printed here and recorded by `npm run bench:verifier`. What the verifier costs a web
+ * app (issue 22) is measured on the same install: its ESM build bundled for the browser. The package is built
+ * once per run, by `npm pack`, for all of it.
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EnginePayload, type EngineRun, enginePayload, summary, vectorNames } from "./engines/payload";
 import {
@@ -172,5 +175,50 @@ export const backend = pureJsCrypto.name;
       const stated = figure(label);
       expect(Math.abs(stated - bytes) / bytes, `${label}: README says ${stated}, measured ${bytes}`).toBeLessThan(0.15);
     }
+  });
+});
+
+/**
+ * The package's ESM build, as installed, bundled for the browser with esbuild and minified, as an app's bundler
+ * would: importing only `decide` must stay under 60 KB and carry neither Argon2id (hash-wasm, @noble/hashes'
+ * argon2) nor the pure-JS crypto; the figures are printed for the README.
+ */
+async function browserBundle(imports: string): Promise<{ bytes: number; inputs: string[] }> {
+  const entry = path.join(tmp, `entry-${imports.replace(/\W+/g, "-")}.js`);
+  writeFileSync(entry, `import { ${imports} } from "${PACKAGE_NAME}";\nglobalThis.x = [${imports}];\n`);
+  const r = await build({
+    entryPoints: [entry],
+    bundle: true,
+    minify: true,
+    format: "esm",
+    platform: "browser",
+    write: false,
+    metafile: true,
+    nodePaths: [path.join(app, "node_modules")],
+    logLevel: "silent",
+  });
+  // The modules that put bytes into the output (esbuild lists every module it read, tree-shaken ones too).
+  const output = Object.values(r.metafile.outputs)[0];
+  const inputs = Object.entries(output?.inputs ?? {})
+    .filter(([, v]) => v.bytesInOutput > 0)
+    .map(([k]) => k);
+  return { bytes: r.outputFiles[0]?.contents.length ?? 0, inputs };
+}
+
+describe("a browser bundle of the verifier", () => {
+  it("importing only decide is under 60 KB minified, without Argon2id or the pure-JS crypto", async () => {
+    const only = await browserBundle("decide");
+    const opening = await browserBundle("decide, openSignedBundle, pinnedKeysByThumbprint");
+    const session = await browserBundle("createOfflineSession");
+    console.info(
+      `browser bundles (minified): decide ${only.bytes} B; with openSignedBundle ${opening.bytes} B; createOfflineSession ${session.bytes} B`,
+    );
+    // The bundles are of the installed package's ESM build, not of its sources.
+    expect(only.inputs.some((f) => f.includes("dist/esm/"))).toBe(true);
+    expect(only.bytes).toBeLessThan(60_000);
+    expect(only.inputs.filter((f) => /hash-wasm|@noble|micro-rsa|argon2/.test(f))).toEqual([]);
+    expect(opening.inputs.filter((f) => /hash-wasm|@noble|micro-rsa|argon2/.test(f))).toEqual([]);
+    // The session carries Argon2id for the PIN unlock: the measure would be meaningless if it did not.
+    expect(session.inputs.some((f) => f.includes("hash-wasm"))).toBe(true);
   });
 });

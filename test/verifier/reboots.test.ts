@@ -6,27 +6,15 @@
  * Real keys, real signatures, each preset's bundle as the kit builds it.
  */
 import { describe, expect, it } from "vitest";
-import { createOfflineSession } from "../../packages/verifier/src";
-import { APP_ID, ISSUER, signToken, type TestKey, tenantFixture } from "../bundle/fixtures";
-import { DAY, EPOCH, HOUR, PRESET_LEVELS, preset } from "../rotation/presets";
-import { testDeviceKey } from "./device-fixture";
-import { makeBundleSigner, signBundle } from "./signed-fixture";
-
-const T0 = EPOCH + HOUR;
-const at = (s: number) => new Date(s * 1000);
+import { signToken } from "../bundle/fixtures";
+import { DAY, PRESET_LEVELS, preset } from "../rotation/presets";
+import { at, claimsAt, signedTenant, T0 } from "./signed-tenant";
 
 async function sessionFor(level: (typeof PRESET_LEVELS)[number]) {
-  const f = await tenantFixture({ level });
-  const signer = await makeBundleSigner();
-  const files = await signBundle(f.files, signer);
-  const session = await createOfflineSession({
-    bundle: files,
-    pinnedKeys: [signer.publicJwk],
-    persist: async () => {},
-    deviceKey: await testDeviceKey(),
-  });
+  const { files, g0, open } = await signedTenant({ level });
+  const { session } = await open();
   const A = preset(level).accessToken.ttlSeconds;
-  const token = await signToken(f.keys.get(0) as TestKey, { iss: ISSUER, aud: APP_ID, sub: "u", iat: T0, exp: T0 + A });
+  const token = await signToken(g0, { ...claimsAt(T0), exp: T0 + A });
   // The sign-in is a check-in, with the JWKS fetched with it.
   await session.login({ token, now: at(T0), serverTime: at(T0), monotonic: { bootId: "boot-0", elapsedSeconds: 100 } });
   await session.acceptJwks(JSON.parse(files["jwks.json"]), at(T0));

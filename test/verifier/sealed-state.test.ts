@@ -15,25 +15,15 @@ import {
   type SessionState,
   webCryptoDeviceKey,
 } from "../../packages/verifier/src";
-import {
-  APP_ID,
-  fusionAuthJwk,
-  ISSUER,
-  makeKey,
-  signToken,
-  type TenantFixture,
-  type TestKey,
-  tenantFixture,
-} from "../bundle/fixtures";
-import { DAY, EPOCH, HOUR, MIN } from "../rotation/presets";
+import { APP_ID, fusionAuthJwk, makeKey, signToken, type TenantFixture, type TestKey } from "../bundle/fixtures";
+import { DAY, HOUR, MIN } from "../rotation/presets";
 import { testDeviceKey } from "./device-fixture";
-import { type BundleSigner, makeBundleSigner, type SignedFiles, signBundle } from "./signed-fixture";
+import type { BundleSigner, SignedFiles } from "./signed-fixture";
+import { at, claimsAt, type SignedTenant, signedTenant, T0 } from "./signed-tenant";
 
-const T0 = EPOCH + HOUR;
-const at = (s: number) => new Date(s * 1000);
-const claims = (iat: number, aud = APP_ID) => ({ iss: ISSUER, aud, sub: "user-1", iat, exp: iat + 15 * MIN });
 const OTHER_APP = "0b0b0b0b-0000-4000-8000-00000000a2a2";
 
+let t: SignedTenant;
 let f: TenantFixture;
 let signer: BundleSigner;
 let files: SignedFiles;
@@ -42,19 +32,16 @@ let g0: TestKey;
 let token: string;
 
 beforeAll(async () => {
-  f = await tenantFixture();
-  signer = await makeBundleSigner();
-  files = await signBundle(f.files, signer);
+  t = await signedTenant();
+  ({ fixture: f, signer, files, g0, token } = t);
   // Another application of the same tenant, signed by the same pipeline key, with a 30-day grace.
-  otherApp = await signBundle(f.files, signer, {
+  otherApp = await t.sign({
     editPolicy: (p) => {
       p.application = { id: OTHER_APP, key: "kiosk", name: "Acme Kiosk" };
       p.audience = OTHER_APP;
       p.graceSeconds = 30 * DAY;
     },
   });
-  g0 = f.keys.get(0) as TestKey;
-  token = await signToken(g0, claims(T0));
 });
 
 /** A counter store outside backups, as a Map entry. */
@@ -129,7 +116,7 @@ describe("an edited state is a lost state", () => {
     const forged = edit(d.saved.at(-1) as string, (st) => {
       st.jwks = { fetchedAt: T0, keys: [g0.publicJwk, mine.publicJwk] as never };
     });
-    const r = await (await d.open(forged)).decide(offline(T0 + MIN, await signToken(mine, claims(T0))));
+    const r = await (await d.open(forged)).decide(offline(T0 + MIN, await signToken(mine, claimsAt(T0))));
     expect(r).toMatchObject({ decision: "refused", reason: { code: "state-invalid" } });
   });
 
@@ -184,7 +171,7 @@ describe("a restored or deleted state is a lost state", () => {
     expect((await bare.decide(offline(T0 + HOUR + MIN))).reason.code).toBe("sign-in-required");
     await bare.recordSignIn(at(T0 + HOUR));
     expect((await bare.decide(offline(T0 + HOUR + MIN))).reason.code).toBe("sign-in-required");
-    const fresh = await signToken(g0, claims(T0 + HOUR));
+    const fresh = await signToken(g0, claimsAt(T0 + HOUR));
     expect((await bare.decide(offline(T0 + HOUR + MIN, fresh))).reason.code).toBe("valid");
   });
 
@@ -212,7 +199,7 @@ describe("one application per session", () => {
     const d = await device();
     const s = await d.open();
     await s.login({ token, now: at(T0), serverTime: at(T0) });
-    const bToken = await signToken(g0, claims(T0, OTHER_APP));
+    const bToken = await signToken(g0, claimsAt(T0, OTHER_APP));
     // Before: installed, then `full` for B's tokens under B's 30-day grace.
     const install = await s.installBundle(otherApp);
     expect(install).toMatchObject({ ok: false, code: "bundle-application-mismatch" });
@@ -234,7 +221,7 @@ describe("one application per session", () => {
   it("a state this device sealed for another application is lost", async () => {
     const b = await device();
     await (await b.open(undefined, otherApp)).login({
-      token: await signToken(g0, claims(T0, OTHER_APP)),
+      token: await signToken(g0, claimsAt(T0, OTHER_APP)),
       now: at(T0),
       serverTime: at(T0),
     });

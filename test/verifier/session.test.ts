@@ -5,19 +5,9 @@
  */
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createOfflineSession, inspectSealedState, type OfflineSessionOptions } from "../../packages/verifier/src";
-import {
-  APP_ID,
-  fusionAuthJwk,
-  ISSUER,
-  makeKey,
-  signToken,
-  type TenantFixture,
-  type TestKey,
-  tenantFixture,
-} from "../bundle/fixtures";
+import { inspectSealedState, type OfflineSessionOptions } from "../../packages/verifier/src";
+import { APP_ID, fusionAuthJwk, makeKey, signToken, type TenantFixture, type TestKey } from "../bundle/fixtures";
 import { DAY, EPOCH, HOUR, MIN } from "../rotation/presets";
-import { testDeviceKey } from "./device-fixture";
 import {
   type BundleSigner,
   makeBundleSigner,
@@ -26,11 +16,9 @@ import {
   signBundle,
   signManifest,
 } from "./signed-fixture";
+import { at, claimsAt, type SignedTenant, signedTenant, T0 } from "./signed-tenant";
 
-const T0 = EPOCH + HOUR;
-const at = (s: number) => new Date(s * 1000);
-const claims = (iat: number) => ({ iss: ISSUER, aud: APP_ID, sub: "user-1", iat, exp: iat + 15 * MIN });
-
+let t: SignedTenant;
 let f: TenantFixture;
 let signer: BundleSigner;
 let files: SignedFiles;
@@ -38,27 +26,13 @@ let g0: TestKey;
 let token: string;
 
 beforeAll(async () => {
-  f = await tenantFixture();
-  signer = await makeBundleSigner();
-  files = await signBundle(f.files, signer);
-  g0 = f.keys.get(0) as TestKey;
-  token = await signToken(g0, claims(T0));
+  t = await signedTenant();
+  ({ fixture: f, signer, files, g0, token } = t);
 });
 
 /** A session over `bundle` whose storage is an array of the sealed states it persisted. */
-async function open(bundle: Partial<SignedFiles> = files, extra: Partial<OfflineSessionOptions> = {}) {
-  const saved: string[] = [];
-  const session = await createOfflineSession({
-    bundle,
-    pinnedKeys: [signer.publicJwk],
-    persist: async (s) => {
-      saved.push(s);
-    },
-    deviceKey: await testDeviceKey(),
-    ...extra,
-  });
-  return { session, saved };
-}
+const open = (bundle: Partial<SignedFiles> = files, extra: Partial<OfflineSessionOptions> = {}) =>
+  t.open({ bundle, ...extra });
 
 describe("authentic bundles", () => {
   it("a signed bundle opens and decides", async () => {
@@ -149,7 +123,7 @@ describe("authentic bundles", () => {
 describe("the JWKS fetched online", () => {
   it("a key added to the issuer's JWKS becomes usable (it broke the bundle digest before)", async () => {
     const added = await makeKey("ES256", "kid-added-later");
-    const later = await signToken(added, claims(T0 + DAY));
+    const later = await signToken(added, claimsAt(T0 + DAY));
     const { session } = await open();
     await session.recordSignIn(at(T0 + DAY));
     expect((await session.decide({ token: later, now: at(T0 + DAY + MIN), online: true })).reason.code).toBe(
@@ -288,7 +262,7 @@ describe("the check-in deadline", () => {
     await session.acceptJwks(JSON.parse(files["jwks.json"]), at(T0));
     // The forger holds g0's private key (leaked; this device has no bundle revoking it yet) and writes `iat`
     // a minute before each use: the token is always fresh, the device has not checked in since T0.
-    const forged = (now: number) => signToken(g0, claims(now - MIN));
+    const forged = (now: number) => signToken(g0, claimsAt(now - MIN));
     const before = await session.decide({ token: await forged(T0 + C - 1), now: at(T0 + C - 1), online: false });
     expect(before.reason.code).toBe("valid");
     expect(before.nextDeadline).toEqual({ kind: "check-in-due", at: at(T0 + C) });
@@ -301,7 +275,7 @@ describe("the check-in deadline", () => {
   it("login verifies the token and records the sign-in as the check-in; a bad token records nothing", async () => {
     const { session } = await open();
     const other = await makeKey("ES256", "not-in-the-bundle");
-    const bad = await session.login({ token: await signToken(other, claims(T0)), now: at(T0) });
+    const bad = await session.login({ token: await signToken(other, claimsAt(T0)), now: at(T0) });
     expect(bad.reason.code).toBe("kid-unknown");
     expect(session.state.lastCheckIn).toBeNull();
     // No HTTP Date given: the verified token's iat is the server's time.
@@ -309,7 +283,7 @@ describe("the check-in deadline", () => {
     expect(r.reason.code).toBe("valid");
     expect(session.state).toMatchObject({ lastCheckIn: T0, lastServerTime: T0 });
     const offline = await session.decide({
-      token: await signToken(g0, claims(T0 + C)),
+      token: await signToken(g0, claimsAt(T0 + C)),
       now: at(T0 + C),
       online: false,
     });
@@ -319,7 +293,7 @@ describe("the check-in deadline", () => {
   it("refresh moves the deadline to the refresh's server time; only login ends a wiped session", async () => {
     const { session } = await open();
     await session.login({ token, now: at(T0), serverTime: at(T0) });
-    const refreshed = await signToken(g0, claims(T0 + 2 * DAY));
+    const refreshed = await signToken(g0, claimsAt(T0 + 2 * DAY));
     // The check-in fetches the JWKS with the refresh: without it the deadline stays the last fetch's + C.
     await session.acceptJwks(JSON.parse(files["jwks.json"]), at(T0 + 2 * DAY + 1));
     const r = await session.refresh({ token: refreshed, now: at(T0 + 2 * DAY), serverTime: at(T0 + 2 * DAY + 1) });
@@ -328,7 +302,7 @@ describe("the check-in deadline", () => {
     const late = await session.decide({ token: refreshed, now: at(T0 + 2 * DAY + C), online: false });
     expect(late.reason.code).toBe("offline-degraded");
     await session.wipe();
-    const again = await signToken(g0, claims(T0 + 3 * DAY));
+    const again = await signToken(g0, claimsAt(T0 + 3 * DAY));
     expect((await session.refresh({ token: again, now: at(T0 + 3 * DAY) })).reason.code).toBe("session-wiped");
     expect((await session.login({ token: again, now: at(T0 + 3 * DAY) })).reason.code).toBe("valid");
     expect(session.state).toMatchObject({ wiped: false, lastCheckIn: T0 + 3 * DAY });
@@ -338,7 +312,7 @@ describe("the check-in deadline", () => {
     // g0 revoked: g1, published ahead with a projected activation on 2025-04-01, signs at once. This bundle,
     // built before the incident, still holds the projection.
     const g1 = f.keys.get(1) as TestKey;
-    const early = await signToken(g1, claims(T0));
+    const early = await signToken(g1, claimsAt(T0));
     const { session, saved } = await open();
     await session.recordSignIn(at(T0));
     expect((await session.decide({ token: early, now: at(T0 + MIN), online: false })).reason.code).toBe(
@@ -364,7 +338,7 @@ describe("the check-in deadline", () => {
     await session.login({ token, now: at(T0) });
     // Within the rollback tolerance, the token's iat is the decision's time (it only shortens access)...
     const ahead = await session.decide({
-      token: await signToken(g0, claims(T0 + 4 * MIN)),
+      token: await signToken(g0, claimsAt(T0 + 4 * MIN)),
       now: at(T0 + MIN),
       online: false,
     });

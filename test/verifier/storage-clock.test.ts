@@ -7,9 +7,8 @@ import {
   sessionStorage,
   webMonotonic,
 } from "../../packages/verifier/src";
-import { tenantFixture } from "../bundle/fixtures";
 import { testDeviceKey } from "./device-fixture";
-import { makeBundleSigner, signBundle } from "./signed-fixture";
+import { signedTenant } from "./signed-tenant";
 
 describe("sessionStorage", () => {
   it("round-trips the session's state through a synchronous store (MMKV, localStorage)", async () => {
@@ -18,8 +17,7 @@ describe("sessionStorage", () => {
     const storage = sessionStorage(store, "app-a");
     const deviceKey = await testDeviceKey();
     expect(await storage.load()).toBeUndefined();
-    const signer = await makeBundleSigner();
-    const bundle = await signBundle((await tenantFixture()).files, signer);
+    const { signer, files: bundle } = await signedTenant();
     const first = await createOfflineSession({
       bundle,
       pinnedKeys: [signer.publicJwk],

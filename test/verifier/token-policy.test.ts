@@ -6,25 +6,23 @@
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Bundle, BundleLoadError, decide, loadBundle } from "../../packages/verifier/src";
-import { APP_ID, ISSUER, signToken, type TenantFixture, type TestKey, tenantFixture } from "../bundle/fixtures";
+import { signToken, type TenantFixture, type TestKey, tenantFixture } from "../bundle/fixtures";
 import { DAY, EPOCH, HOUR, MIN } from "../rotation/presets";
-import { makeBundleSigner, signBundle } from "./signed-fixture";
+import { at, claimsAt, type SignedTenant, signedTenant, T0 } from "./signed-tenant";
 
-const T0 = EPOCH + HOUR;
-const at = (s: number) => new Date(s * 1000);
-const claims = (iat: number, ttl = 15 * MIN) => ({ iss: ISSUER, aud: APP_ID, sub: "user-1", iat, exp: iat + ttl });
+const claims = (iat: number, ttl = 15 * MIN) => ({ ...claimsAt(iat), exp: iat + ttl });
 const offlineAt = (now: number, checkIn = now) => ({ now: at(now), lastCheckIn: at(checkIn), online: false });
 
+let t: SignedTenant;
 let f: TenantFixture;
 let bundle: Bundle;
 let g0: TestKey;
 let g1: TestKey;
 
 beforeAll(async () => {
-  f = await tenantFixture();
+  t = await signedTenant();
+  ({ fixture: f, g0, g1 } = t);
   bundle = await loadBundle(f.files);
-  g0 = f.keys.get(0) as TestKey;
-  g1 = f.keys.get(1) as TestKey;
 });
 
 describe("a token's lifetime against the access-token TTL (15 minutes in standard)", () => {
@@ -123,9 +121,8 @@ describe("numbers out of range never throw", () => {
 describe("format 2 policy fields", () => {
   let v2: Bundle;
   beforeAll(async () => {
-    const signer = await makeBundleSigner();
     v2 = await loadBundle(
-      await signBundle(f.files, signer, {
+      await t.sign({
         v2: {
           claimsMaxAgeSeconds: HOUR,
           revokedKeys: [{ kid: g0.kid, generation: 0, reason: "compromised", revokedAt: "2025-01-02T00:00:00.000Z" }],
@@ -153,9 +150,7 @@ describe("format 2 policy fields", () => {
   });
 
   it("the claims' age is reported, and stale past claimsMaxAgeSeconds", async () => {
-    const b = await loadBundle(
-      await signBundle(f.files, await makeBundleSigner(), { v2: { claimsMaxAgeSeconds: HOUR } }),
-    );
+    const b = await loadBundle(await t.sign({ v2: { claimsMaxAgeSeconds: HOUR } }));
     const token = await signToken(g0, claims(T0));
     const fresh = await decide({ token, bundle: b, device: { ...offlineAt(T0 + HOUR, T0) } });
     expect(fresh).toMatchObject({ decision: "full", claimsAgeSeconds: HOUR, claimsStale: false });

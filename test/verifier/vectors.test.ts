@@ -37,7 +37,9 @@ describe("conformance vectors", () => {
   describe("are what the generator writes", () => {
     let built: Map<string, string>;
     beforeAll(async () => {
-      built = (await buildVectors()).files;
+      // Every committed case runs through the reference session above, and the built files must equal the
+      // committed ones: the generator's own check would run every case a second time.
+      built = (await buildVectors({ check: false })).files;
     });
     it("file for file", () => {
       const committed = new Map<string, string>();

@@ -91,6 +91,44 @@ export async function openSignedBundle(
 ): Promise<OpenBundleResult> {
   if (typeof files !== "object" || files === null)
     return { ok: false, code: "bundle-invalid", message: "the bundle is not a set of files" };
+  const signature = await verifyManifestSignature(files, pinned);
+  if (!signature.ok) return signature;
+  const read = readManifest(signature.manifestBytes);
+  if (!read.ok) return read;
+  const { manifest, builtAt } = read;
+  let bundle: Bundle;
+  try {
+    bundle = await loadBundle(files as BundleFilesInput);
+  } catch (err) {
+    // Anything loadBundle rejects, including input that is neither text nor bytes, is an unusable bundle.
+    const message = err instanceof BundleLoadError ? err.message : `the bundle files cannot be read (${String(err)})`;
+    return { ok: false, code: "bundle-invalid", message };
+  }
+  if (bundle.policy.formatVersion !== 2 || bundle.policy.application.id !== manifest.application)
+    return {
+      ok: false,
+      code: "bundle-invalid",
+      message: `policy.json must be format 2 and for the manifest's application ${JSON.stringify(manifest.application)}`,
+    };
+  if (heldBuiltAt !== undefined && builtAt < heldBuiltAt)
+    return {
+      ok: false,
+      code: "bundle-generation-rollback",
+      message: `the bundle was built at ${builtAt} (Unix seconds), before the bundle this device holds (built at ${heldBuiltAt})`,
+    };
+  return { ok: true, signed: { bundle, manifest, builtAt, signedBy: signature.kid } };
+}
+
+type Refusal = Extract<OpenBundleResult, { ok: false }>;
+
+/**
+ * Checks `manifest.jws` over the manifest's exact bytes with the pinned key it names: `bundle-unsigned`,
+ * `bundle-signature-invalid` or `bundle-key-unknown` when it does not verify.
+ */
+async function verifyManifestSignature(
+  files: Partial<SignedBundleFilesInput>,
+  pinned: ReadonlyMap<string, JWK>,
+): Promise<Refusal | { ok: true; manifestBytes: Uint8Array; kid: string }> {
   const jws = files[MANIFEST_JWS_FILE];
   if (jws === undefined)
     return { ok: false, code: "bundle-unsigned", message: `the bundle has no ${MANIFEST_JWS_FILE}` };
@@ -103,7 +141,7 @@ export async function openSignedBundle(
     return { ok: false, code: "bundle-signature-invalid", message: `${MANIFEST_JWS_FILE} is neither text nor bytes` };
   const manifestBytes = bytesOf(manifestRaw);
 
-  const bad = (message: string): OpenBundleResult => ({ ok: false, code: "bundle-signature-invalid", message });
+  const bad = (message: string): Refusal => ({ ok: false, code: "bundle-signature-invalid", message });
   let jwsText: string;
   try {
     jwsText = typeof jws === "string" ? jws : fromUtf8(jws);
@@ -134,23 +172,33 @@ export async function openSignedBundle(
       code: "bundle-key-unknown",
       message: `${MANIFEST_JWS_FILE} is signed by key ${JSON.stringify(header.kid)}, which this app does not pin`,
     };
-  let verified = false;
+  const input = ascii(`${h}.${toBase64url(manifestBytes)}`);
+  if (!(await verifiesWithPinned(key, header.kid, input, s)))
+    return bad(`${MANIFEST_JWS_FILE} does not verify over ${MANIFEST_FILE} with pinned key ${header.kid}`);
+  return { ok: true, manifestBytes, kid: header.kid };
+}
+
+/** Whether the base64url signature `s` verifies over `input` with the pinned P-256 key; false when it cannot be checked. */
+async function verifiesWithPinned(key: JWK, kid: string, input: Uint8Array, s: string): Promise<boolean> {
   try {
     const pinnedKey = await importPublicKey({
       ...(key as { x: string; y: string }),
       kty: "EC",
       crv: "P-256",
       alg: "ES256",
-      kid: header.kid,
+      kid,
       use: "sig",
     });
-    const input = ascii(`${h}.${toBase64url(manifestBytes)}`);
-    verified = await verifyWith(pinnedKey, "ES256", input, fromBase64url(s));
+    return await verifyWith(pinnedKey, "ES256", input, fromBase64url(s));
   } catch {
-    verified = false;
+    return false;
   }
-  if (!verified) return bad(`${MANIFEST_JWS_FILE} does not verify over ${MANIFEST_FILE} with pinned key ${header.kid}`);
+}
 
+/** The verified manifest's content: format 2, with its build time, tenant and application. */
+function readManifest(
+  manifestBytes: Uint8Array,
+): Refusal | { ok: true; manifest: SignedBundle["manifest"]; builtAt: number } {
   let manifestText: string | undefined;
   try {
     manifestText = fromUtf8(manifestBytes);
@@ -175,28 +223,5 @@ export async function openSignedBundle(
       code: "bundle-invalid",
       message: `${MANIFEST_FILE} must carry a whole "generation" (its build time in Unix seconds), "tenant" and "application"`,
     };
-  let bundle: Bundle;
-  try {
-    bundle = await loadBundle(files as BundleFilesInput);
-  } catch (err) {
-    // Anything loadBundle rejects, including input that is neither text nor bytes, is an unusable bundle.
-    const message = err instanceof BundleLoadError ? err.message : `the bundle files cannot be read (${String(err)})`;
-    return { ok: false, code: "bundle-invalid", message };
-  }
-  if (bundle.policy.formatVersion !== 2 || bundle.policy.application.id !== manifest.application)
-    return {
-      ok: false,
-      code: "bundle-invalid",
-      message: `policy.json must be format 2 and for the manifest's application ${JSON.stringify(manifest.application)}`,
-    };
-  if (heldBuiltAt !== undefined && builtAt < heldBuiltAt)
-    return {
-      ok: false,
-      code: "bundle-generation-rollback",
-      message: `the bundle was built at ${builtAt} (Unix seconds), before the bundle this device holds (built at ${heldBuiltAt})`,
-    };
-  return {
-    ok: true,
-    signed: { bundle, manifest: manifest as unknown as SignedBundle["manifest"], builtAt, signedBy: header.kid },
-  };
+  return { ok: true, manifest: manifest as unknown as SignedBundle["manifest"], builtAt };
 }
