@@ -4,8 +4,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_TENANT_ID, type RunningEmulator, startEmulator } from "../../src/emulator";
 import { createFusionAuthPort } from "../../src/fusionauth/client-port";
 import { applicationShape, asJson, tenantShape } from "../../src/fusionauth/objects";
-import { applicationProvider, shapeDigest, tenantProvider } from "../../src/pulumi/providers/managed-object";
-import { signingKeyProvider } from "../../src/pulumi/providers/signing-key";
+import { applicationProvider } from "../../src/pulumi/kinds/application";
+import { signingKeyProvider } from "../../src/pulumi/kinds/signing-key";
+import { tenantProvider } from "../../src/pulumi/kinds/tenant";
+import { shapeDigest } from "../../src/pulumi/providers/managed-object";
 import { testPolicy } from "../helpers/policies";
 
 const API_KEY = "provider-test-key";
