@@ -26,7 +26,7 @@ beforeAll(() => {
 
 describe("trampoline providers", () => {
   it("serialize to under 1 KB each, naming only their provider", () => {
-    expect(Object.keys(serialized).sort()).toEqual(["application", "signingKey", "tenant"]);
+    expect(Object.keys(serialized).sort()).toEqual(["apiKey", "application", "signingKey", "tenant"]);
     for (const [name, text] of Object.entries(serialized)) {
       expect(Buffer.byteLength(text), name).toBeLessThan(1024);
       // Nothing of the implementation rides along: no client, no path of this checkout, no module path.

@@ -5,13 +5,14 @@
  * registration and outputs (program.ts). docs/design.md, "Adding a resource kind", has the recipe.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { apiKeyKind } from "./api-key";
 import { applicationKind } from "./application";
 import { mergePermissions } from "./kind";
 import { signingKeyKind } from "./signing-key";
 import { tenantKind } from "./tenant";
 
 /** Every kind, in the order their permissions are listed. */
-export const KINDS = [signingKeyKind, tenantKind, applicationKind] as const;
+export const KINDS = [signingKeyKind, tenantKind, applicationKind, apiKeyKind] as const;
 
 /** A provider's name, as a trampoline carries it. */
 export type ProviderName = (typeof KINDS)[number]["name"];
