@@ -117,6 +117,8 @@ function checkShape(data: unknown): string | undefined {
     return `unsupported version ${JSON.stringify(d.version)} (expected ${STATE_VERSION})`;
   for (const c of COLLECTIONS) {
     const v = d[c];
+    // A data file written before the API Key API has no `apiKeys`: read as none.
+    if (v === undefined && c === "apiKeys") continue;
     if (typeof v !== "object" || v === null || Array.isArray(v)) return `"${c}" must be an object`;
   }
   return undefined;

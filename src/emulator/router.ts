@@ -4,6 +4,7 @@
  */
 import type { Route } from "./context";
 import { fusionAuthRoute } from "./not-implemented";
+import { apiKeyRoutes } from "./routes/api-keys";
 import { applicationRoutes } from "./routes/applications";
 import { authorizeRoutes } from "./routes/authorize";
 import { keyRoutes } from "./routes/keys";
@@ -42,6 +43,7 @@ export const ROUTES: Route[] = [
   ...keyRoutes,
   ...tenantRoutes,
   ...applicationRoutes,
+  ...apiKeyRoutes,
   ...userRoutes,
   ...userLookupRoutes,
   ...loginRoutes,

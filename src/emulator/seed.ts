@@ -26,6 +26,7 @@ export function freshState(now: number): EmulatorState {
     applications: {},
     users: {},
     refreshTokens: {},
+    apiKeys: {},
   };
   SHADOW_KEY_IDS.forEach((id, i) => {
     state.keys[id] = {

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { setTimeout as sleep } from "node:timers/promises";
 import { type ApiKeySpec, findApiKey, isPermitted } from "./api-keys";
 import type { ChangeTracker } from "./change-tracker";
-import type { EmulatorContext, Reply, RequestContext } from "./context";
+import type { EmulatorContext, Reply, RequestContext, Route } from "./context";
 import type { RequestCounters } from "./counters";
 import { ApiError, ErrorCollector, idNotUuid } from "./errors";
 import type { FaultInjector } from "./faults";
@@ -167,49 +167,162 @@ function pathIds(raw: Record<string, string>): Record<string, string> {
   return params;
 }
 
+/** The request's body reader and the way to answer it, shared by the steps of {@link handle}. */
+interface Exchange {
+  req: IncomingMessage;
+  method: string;
+  url: URL;
+  contentType: string;
+  /** Reads and parses the body once; a route that reads forms sets `format` first. */
+  body(): Promise<unknown>;
+  format: "form" | undefined;
+  reply(r: Reply): void;
+}
+
+function exchangeOf(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, url: URL): Exchange {
+  let bodyRead = false;
+  const contentType = String(req.headers["content-type"] ?? "application/json").toLowerCase();
+  const x: Exchange = {
+    req,
+    method: (req.method ?? "GET").toUpperCase(),
+    url,
+    contentType,
+    format: undefined,
+    body: async () => {
+      bodyRead = true;
+      try {
+        return parseBody(await readBody(req, MAX_BODY_BYTES), contentType, x.format);
+      } catch (e) {
+        if (e instanceof BodyTooLarge) {
+          bodyRead = false;
+          throw tooLarge();
+        }
+        throw e;
+      }
+    },
+    // The HTTP Date header tells the emulator clock's time, as a server's tells its own: devices read server
+    // time from it, so a simulation that moves the clock moves the Date clients see.
+    reply: (r) =>
+      send(
+        req,
+        res,
+        { ...r, headers: { Date: new Date(deps.clock.now()).toUTCString(), ...r.headers } },
+        !bodyRead && hasBody(req),
+      ),
+  };
+  return x;
+}
+
+async function handleAdminRequest(deps: ServerDeps, x: Exchange): Promise<void> {
+  if (!deps.admin) return x.reply({ status: 404 });
+  try {
+    return x.reply(handleAdmin(deps, x.method, x.url.pathname, await x.body()));
+  } catch (e) {
+    if (e instanceof ApiError) return x.reply({ status: e.status, body: e.body });
+    throw e;
+  }
+}
+
+/** An injected fault's answer, when it answers in the route's place (undefined: the route runs). */
+async function faultAnswer(
+  fault: ReturnType<FaultInjector["decide"]>,
+  x: Exchange,
+): Promise<"dropped" | Reply | undefined> {
+  if (fault === undefined) return undefined;
+  if (fault.latencyMs > 0) await sleep(fault.latencyMs);
+  if (fault.drop) {
+    x.req.socket.destroy();
+    return "dropped";
+  }
+  if (fault.status === undefined) return undefined;
+  const headers: Record<string, string> = {};
+  if (fault.retryAfterSeconds !== undefined) headers["Retry-After"] = String(fault.retryAfterSeconds);
+  const faultBody =
+    fault.status === 503
+      ? { generalErrors: [{ code: "[ServiceUnavailable]", message: "Injected fault." }] }
+      : undefined;
+  return { status: fault.status, body: faultBody, headers };
+}
+
+/**
+ * The request's context once its API key, tenant and path ids are checked, before the body is read.
+ * @throws {ApiError} the refusal (401, or 400 for an unknown tenant or a bad id): nothing ran
+ */
+async function authorize(
+  deps: ServerDeps,
+  x: Exchange,
+  route: Route,
+  rawParams: Record<string, string>,
+): Promise<RequestContext> {
+  const { req, method } = x;
+  const apiKey = findApiKey(deps.apiKeys, deps.emu.state, req.headers.authorization);
+  const permitted = apiKey !== undefined && isPermitted(apiKey, route.endpoint, method);
+  if (route.auth === "apiKey" && !permitted) throw new ApiError(401);
+  const header = req.headers["x-fusionauth-tenantid"];
+  const headerTenant = typeof header === "string" && header !== "" ? header : undefined;
+  const keyTenant = permitted ? apiKey?.tenantId : undefined;
+  if (headerTenant !== undefined && keyTenant !== undefined && headerTenant !== keyTenant) throw new ApiError(401);
+  const tenantId = headerTenant ?? keyTenant;
+  if (route.globalOnly && tenantId !== undefined) throw new ApiError(401);
+  if (tenantId !== undefined && (!isUuid(tenantId) || deps.emu.state.tenants[tenantId] === undefined)) {
+    throw new ApiError(
+      400,
+      new ErrorCollector().general_("[invalid]tenantId", `The tenant [${tenantId}] does not exist.`).toBody(),
+    );
+  }
+  const params = pathIds(rawParams);
+  return {
+    emu: deps.emu,
+    method,
+    path: x.url.pathname,
+    origin: deps.publicUrl,
+    params,
+    query: x.url.searchParams,
+    headers: req.headers,
+    body: await x.body(),
+    contentType: x.contentType,
+    tenantId,
+    apiKey: permitted ? apiKey : undefined,
+  };
+}
+
+/** Runs the route's handler (tracking what it changes when there is a data file) and makes its answer. */
+async function run(deps: ServerDeps, route: Route, ctx: RequestContext): Promise<Reply> {
+  const handler = async () => route.handle(ctx);
+  const { persistence } = deps;
+  let outcome: PromiseSettledResult<Reply>;
+  if (persistence !== undefined && route.kind !== "read") {
+    const tracked = await persistence.tracker.track(handler);
+    outcome = tracked.outcome;
+    // Before answering: a client that saw the answer finds the change after a crash (rejected requests too,
+    // when they changed something, like a revoked reused refresh token; otherwise they write nothing).
+    persistence.store.flush(tracked.touched);
+  } else {
+    outcome = await handler().then(
+      (value): PromiseSettledResult<Reply> => ({ status: "fulfilled", value }),
+      (reason): PromiseSettledResult<Reply> => ({ status: "rejected", reason }),
+    );
+  }
+  if (outcome.status === "fulfilled") return outcome.value;
+  if (outcome.reason instanceof ApiError) {
+    const e = outcome.reason;
+    return { status: e.status, body: e.body, headers: e.headers };
+  }
+  deps.onInternalError?.(outcome.reason);
+  return { status: 500 };
+}
+
 async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const method = (req.method ?? "GET").toUpperCase();
   let url: URL;
   try {
     url = new URL(req.url ?? "/", "http://emulator");
   } catch {
     return send(req, res, { status: 400 }, hasBody(req));
   }
+  const x = exchangeOf(deps, req, res, url);
+  const { method } = x;
   const path = url.pathname;
-  const contentType = String(req.headers["content-type"] ?? "application/json").toLowerCase();
-  let bodyRead = false;
-  let format: "form" | undefined;
-  const body = async () => {
-    bodyRead = true;
-    try {
-      return parseBody(await readBody(req, MAX_BODY_BYTES), contentType, format);
-    } catch (e) {
-      if (e instanceof BodyTooLarge) {
-        bodyRead = false;
-        throw tooLarge();
-      }
-      throw e;
-    }
-  };
-  // The HTTP Date header tells the emulator clock's time, as a server's tells its own: devices read server time
-  // from it, so a simulation that moves the clock moves the Date clients see.
-  const reply = (r: Reply) =>
-    send(
-      req,
-      res,
-      { ...r, headers: { Date: new Date(deps.clock.now()).toUTCString(), ...r.headers } },
-      !bodyRead && hasBody(req),
-    );
-
-  if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) {
-    if (!deps.admin) return reply({ status: 404 });
-    try {
-      return reply(handleAdmin(deps, method, path, await body()));
-    } catch (e) {
-      if (e instanceof ApiError) return reply({ status: e.status, body: e.body });
-      throw e;
-    }
-  }
+  if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) return handleAdminRequest(deps, x);
 
   const match = matchRoute(method, path);
   const template = match.kind === "route" ? match.route.template : undefined;
@@ -217,92 +330,28 @@ async function handle(deps: ServerDeps, req: IncomingMessage, res: ServerRespons
   else deps.counters.recordUnmatched(method, path);
 
   const fault = deps.faults.decide(method, template, path);
-  if (fault !== undefined) {
-    if (fault.latencyMs > 0) await sleep(fault.latencyMs);
-    if (fault.drop) {
-      req.socket.destroy();
-      return;
-    }
-    if (fault.status !== undefined) {
-      const headers: Record<string, string> = {};
-      if (fault.retryAfterSeconds !== undefined) headers["Retry-After"] = String(fault.retryAfterSeconds);
-      const faultBody =
-        fault.status === 503
-          ? { generalErrors: [{ code: "[ServiceUnavailable]", message: "Injected fault." }] }
-          : undefined;
-      return reply({ status: fault.status, body: faultBody, headers });
-    }
-  }
+  const faulted = await faultAnswer(fault, x);
+  if (faulted === "dropped") return;
+  if (faulted !== undefined) return x.reply(faulted);
 
-  if (match.kind === "not-implemented") return reply(notImplemented(method, match.template));
-  if (match.kind !== "route") return reply({ status: match.kind === "method-not-allowed" ? 405 : 404 });
+  if (match.kind === "not-implemented") return x.reply(notImplemented(method, match.template));
+  if (match.kind !== "route") return x.reply({ status: match.kind === "method-not-allowed" ? 405 : 404 });
   const { route } = match;
-  format = route.bodyFormat;
-  let answer: Reply;
+  x.format = route.bodyFormat;
   let ctx: RequestContext;
   try {
-    const apiKey = findApiKey(deps.apiKeys, req.headers.authorization);
-    const permitted = apiKey !== undefined && isPermitted(apiKey, route.endpoint, method);
-    if (route.auth === "apiKey" && !permitted) throw new ApiError(401);
-    const header = req.headers["x-fusionauth-tenantid"];
-    const headerTenant = typeof header === "string" && header !== "" ? header : undefined;
-    const keyTenant = permitted ? apiKey?.tenantId : undefined;
-    if (headerTenant !== undefined && keyTenant !== undefined && headerTenant !== keyTenant) throw new ApiError(401);
-    const tenantId = headerTenant ?? keyTenant;
-    if (route.globalOnly && tenantId !== undefined) throw new ApiError(401);
-    if (tenantId !== undefined && (!isUuid(tenantId) || deps.emu.state.tenants[tenantId] === undefined)) {
-      throw new ApiError(
-        400,
-        new ErrorCollector().general_("[invalid]tenantId", `The tenant [${tenantId}] does not exist.`).toBody(),
-      );
-    }
-    const params = pathIds(match.params);
-    ctx = {
-      emu: deps.emu,
-      method,
-      path,
-      origin: deps.publicUrl,
-      params,
-      query: url.searchParams,
-      headers: req.headers,
-      body: await body(),
-      contentType,
-      tenantId,
-      apiKey: permitted ? apiKey : undefined,
-    };
+    ctx = await authorize(deps, x, route, match.params);
   } catch (e) {
     if (!(e instanceof ApiError)) throw e;
     // Refused before the handler ran: nothing changed, nothing to persist.
-    return reply({ status: e.status, body: e.body, headers: e.headers });
+    return x.reply({ status: e.status, body: e.body, headers: e.headers });
   }
-  const run = async () => route.handle(ctx);
-  const { persistence } = deps;
-  let outcome: PromiseSettledResult<Reply>;
-  if (persistence !== undefined && route.kind !== "read") {
-    const tracked = await persistence.tracker.track(run);
-    outcome = tracked.outcome;
-    // Before answering: a client that saw the answer finds the change after a crash (rejected requests too,
-    // when they changed something, like a revoked reused refresh token; otherwise they write nothing).
-    persistence.store.flush(tracked.touched);
-  } else {
-    outcome = await run().then(
-      (value): PromiseSettledResult<Reply> => ({ status: "fulfilled", value }),
-      (reason): PromiseSettledResult<Reply> => ({ status: "rejected", reason }),
-    );
-  }
-  if (outcome.status === "fulfilled") answer = outcome.value;
-  else if (outcome.reason instanceof ApiError) {
-    const e = outcome.reason;
-    answer = { status: e.status, body: e.body, headers: e.headers };
-  } else {
-    answer = { status: 500 };
-    deps.onInternalError?.(outcome.reason);
-  }
+  const answer = await run(deps, route, ctx);
   if (fault?.loseResponse) {
     req.socket.destroy();
     return;
   }
-  reply(answer);
+  x.reply(answer);
 }
 
 export function createEmulatorServer(deps: ServerDeps): Server {

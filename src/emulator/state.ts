@@ -56,6 +56,25 @@ export interface StoredRefreshToken {
   authenticationType: string;
 }
 
+/**
+ * An API key created through the API Key API (`/api/api-key`), as FusionAuth returns it.
+ * @see https://fusionauth.io/docs/apis/api-keys
+ */
+export interface StoredApiKey {
+  id: string;
+  /** The value sent in `Authorization`. */
+  key: string;
+  /** May manage other API keys (only a key manager may call `/api/api-key`). */
+  keyManager: boolean;
+  /** Endpoint → allowed methods; none: every endpoint (a super key). */
+  permissions?: { endpoints?: Record<string, string[]> };
+  /** Locks the key to one tenant. */
+  tenantId?: string;
+  metaData?: { attributes?: Record<string, string> };
+  insertInstant: number;
+  lastUpdateInstant: number;
+}
+
 export interface EmulatorState {
   version: 1;
   keys: Record<string, StoredKey>;
@@ -63,12 +82,14 @@ export interface EmulatorState {
   applications: Record<string, Json>;
   users: Record<string, StoredUser>;
   refreshTokens: Record<string, StoredRefreshToken>;
+  /** Absent from data files written before the API Key API: read as empty. */
+  apiKeys: Record<string, StoredApiKey>;
 }
 
 export const STATE_VERSION = 1;
 
 /** The collections of records, keyed by id. */
-export const COLLECTIONS = ["keys", "tenants", "applications", "users", "refreshTokens"] as const;
+export const COLLECTIONS = ["keys", "tenants", "applications", "users", "refreshTokens", "apiKeys"] as const;
 export type Collection = (typeof COLLECTIONS)[number];
 
 /**
@@ -78,7 +99,7 @@ export type Collection = (typeof COLLECTIONS)[number];
 export function withoutPrototypes(state: EmulatorState): EmulatorState {
   for (const c of COLLECTIONS) {
     const records: Record<string, unknown> = Object.create(null);
-    for (const [id, value] of Object.entries(state[c])) records[id] = value;
+    for (const [id, value] of Object.entries(state[c] ?? {})) records[id] = value;
     (state as unknown as Record<string, unknown>)[c] = records;
   }
   return state;

@@ -35,7 +35,28 @@ export interface CreateResult<T> {
   existed: boolean;
 }
 
+/**
+ * The port's call wrappers (retries, errors translated, look-before-create), for the calls a resource kind
+ * declares in its own module (src/pulumi/kinds/): each gets the port's client.
+ */
+export interface ObjectCalls {
+  /** GET that answers undefined for 404. */
+  retrieve<T>(resource: string, call: (client: FusionAuthClient) => Promise<T | undefined>): Promise<T | undefined>;
+  /** Look (`look`), then create with the given id; a retried or replayed create finds its own object. */
+  create<T>(
+    resource: string,
+    look: () => Promise<T | undefined>,
+    call: (client: FusionAuthClient) => Promise<T>,
+  ): Promise<CreateResult<T>>;
+  /** An idempotent write (a whole-object `PUT`). */
+  update<T>(resource: string, call: (client: FusionAuthClient) => Promise<T>): Promise<T>;
+  /** DELETE that treats an object already gone as deleted. */
+  remove(resource: string, call: (client: FusionAuthClient) => Promise<unknown>): Promise<void>;
+}
+
 export interface FusionAuthPort {
+  /** The wrappers for calls declared by resource kinds outside this module. */
+  objects: ObjectCalls;
   retrieveKey(id: string): Promise<Key | undefined>;
   retrieveKeys(): Promise<Key[]>;
   generateKey(id: string, spec: KeySpec): Promise<CreateResult<Key>>;
@@ -250,6 +271,12 @@ export function createFusionAuthPort(settings: FusionAuthSettings): FusionAuthPo
     retry: settings.retry ?? DEFAULT_RETRY,
   };
   return {
+    objects: {
+      retrieve: (resource, call) => retrieve(ctx, resource, () => call(ctx.client())),
+      create: (resource, look, call) => createOnce(ctx, resource, look, () => call(ctx.client())),
+      update: (resource, call) => idempotent(ctx, "update", resource, () => call(ctx.client())),
+      remove: (resource, call) => remove(ctx, resource, () => call(ctx.client())),
+    },
     ...keyCalls(ctx),
     ...tenantCalls(ctx),
     ...applicationCalls(ctx),

@@ -4,15 +4,7 @@
  * `fusionauth-offline-kit-pulumi/providers`.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { applicationProvider, tenantProvider } from "./providers/managed-object";
-import { signingKeyProvider } from "./providers/signing-key";
-import type { ProviderName } from "./providers/trampoline";
-
-const IMPLEMENTATIONS: Record<ProviderName, pulumi.dynamic.ResourceProvider> = {
-  signingKey: signingKeyProvider,
-  tenant: tenantProvider,
-  application: applicationProvider,
-};
+import { IMPLEMENTATIONS, type ProviderName } from "./kinds/registry";
 
 const METHODS = ["diff", "create", "read", "update", "delete"] as const;
 
@@ -22,7 +14,7 @@ export function attachProvider(
   name: ProviderName,
   req: pulumi.dynamic.ConfigureRequest,
 ): Promise<void> | void {
-  const impl = IMPLEMENTATIONS[name];
+  const impl = Object.hasOwn(IMPLEMENTATIONS, name) ? IMPLEMENTATIONS[name] : undefined;
   if (impl === undefined) throw new Error(`no provider named ${name}`);
   for (const m of METHODS) {
     const method = impl[m] as ((...args: unknown[]) => unknown) | undefined;

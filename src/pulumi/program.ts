@@ -1,6 +1,7 @@
 /**
  * The Pulumi program: a stack's config and its presets become signing keys, tenants and applications in
- * FusionAuth, one `OfflineAuthTenant` component per tenant (components/tenant.ts). Validation comes first: with
+ * FusionAuth, one `OfflineAuthTenant` component per tenant (components/tenant.ts), and the resources of the kinds
+ * a stack declares on their own (kinds/registry.ts). Validation comes first: with
  * any error, nothing is registered and the diagnostics are printed as `file:line:col: CODE message`.
  */
 import path from "node:path";
@@ -13,6 +14,8 @@ import type { DesiredState } from "../stack/desired-state";
 import { formatDiagnostic, loadDesiredState, stateWarnings } from "../stack/load";
 import { OfflineAuthTenant, userError } from "./components/tenant";
 import { applicationOutputOf, rotationLog } from "./components/tenant-outputs";
+import type { ResourceKind } from "./kinds/kind";
+import { KINDS } from "./kinds/registry";
 import type { ApplicationOutput, TenantOutput } from "./outputs";
 import { API_KEY_ENV, apiKeyOr, CONFIG_NAMESPACE } from "./providers/settings";
 import { runTime } from "./run-time";
@@ -64,14 +67,19 @@ export async function runProgram(): Promise<Record<string, unknown>> {
   }
   const applications: Record<string, ApplicationOutput> = {};
   const tenants: Record<string, pulumi.Output<TenantOutput>> = {};
+  const components: Record<string, pulumi.Resource> = {};
   for (const { tenant, rotation } of planStackRotation(state, at, observedByTenant)) {
     for (const line of rotationLog(tenant, rotation))
       if (line.level === "warn") pulumi.log.warn(line.text);
       else pulumi.log.info(line.text);
     const component = OfflineAuthTenant.fromCompiled({ stack: state.stack, url: state.url, tenant, rotation });
     tenants[tenant.key] = component.summary;
+    components[tenant.key] = component;
     for (const app of tenant.applications) applications[`${tenant.key}/${app.key}`] = applicationOutputOf(tenant, app);
   }
+  // The kinds a stack declares on their own register themselves and add their outputs (kinds/registry.ts).
+  const config = new pulumi.Config(CONFIG_NAMESPACE);
+  const more = KINDS.map((kind: ResourceKind) => kind.register?.({ state, config, tenants: components }));
   // No output of the run's time: an output that changes on every run makes a no-op preview show a diff.
-  return { url: state.url, tenants, applications };
+  return Object.assign({ url: state.url, tenants, applications }, ...more);
 }

@@ -51,6 +51,10 @@ export interface Config {
 [k: string]: TenantSettings
 }
 /**
+ * FusionAuth API keys for the kit's own least-privilege roles, created by pulumi up; their values are stack outputs marked secret (docs/least-privilege.md).
+ */
+"fusionauth-offline-kit:apiKeys"?: ApiKey[]
+/**
  * This interface was referenced by `Config`'s JSON-Schema definition
  * via the `patternProperty` "^(?!fusionauth-offline-kit:)[^:\s]+:.+$".
  */
@@ -272,4 +276,14 @@ preset?: Slug
 id?: Uuid
 overrides?: Overrides
 waivers?: Waiver[]
+}
+/**
+ * One of the kit's own API keys: import, the read-only key of fakit import (global); revoke, the narrow incident key of fakit revoke, optionally locked to one tenant of the stack.
+ */
+export interface ApiKey {
+role: ("import" | "revoke")
+/**
+ * Stable slug: lower case letters, digits, dashes.
+ */
+tenant?: string
 }

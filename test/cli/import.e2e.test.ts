@@ -5,7 +5,7 @@
 // keys.adopted.rotateFrom (one rotation period after the import): up writes nothing at all, nor does the next.
 // From rotateFrom the kit publishes its keys while the adopted key keeps signing, and a kit key signs only once
 // published for the lead.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { FusionAuthClient } from "@fusionauth/typescript-client";
 import type { LocalWorkspace } from "@pulumi/pulumi/automation";
@@ -13,12 +13,23 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { DEFAULT_TENANT_ID, type RunningEmulator, startEmulator } from "../../src/emulator";
 import { keyId } from "../../src/fusionauth/ids";
+import { API_KEY_ROLES, apiKeyId } from "../../src/pulumi/kinds/api-key";
 import { ROTATION_EPOCH_SECONDS } from "../../src/rotation/epoch";
+import { FAKIT_BIN } from "../helpers/fakit";
 import { createKitProject, type KitProject } from "../helpers/kit-project";
 import { iso, runFakit, sec } from "../helpers/kit-scenario";
 import { createTestStack, pulumiToolchain, type TestStack, uniqueStackName } from "../helpers/pulumi";
+import { runShell } from "../helpers/shell";
 
 const tc = await pulumiToolchain();
+const LEAST_PRIVILEGE = readFileSync(path.join(__dirname, "..", "..", "docs", "least-privilege.md"), "utf8");
+
+/** The fenced block right after `<!-- test: NAME -->` in docs/least-privilege.md. */
+function docBlock(name: string): string {
+  const m = new RegExp(`<!-- test: ${name} -->\\n\`\`\`sh\\n([\\s\\S]*?)\\n\`\`\``).exec(LEAST_PRIVILEGE);
+  if (m === null) throw new Error(`docs/least-privilege.md has no block ${name}`);
+  return m[1] as string;
+}
 const NOW = sec("2026-11-29T12:00:00Z");
 const LONG = { timeout: 300_000 };
 const SUPER = `import-super-${Math.random().toString(36).slice(2)}`;
@@ -92,7 +103,12 @@ describe.skipIf(tc === undefined)("fakit import, then pulumi up of the written s
   const stackFile = () => path.join(project.dir, "stacks", `Pulumi.${stackName}.yaml`);
 
   beforeAll(async () => {
-    emu = await startEmulator({ admin: true, apiKeys: [SUPER, READ_ONLY, NO_KEYS], now: new Date(NOW * 1000) });
+    // The stack's key is a key manager: `up` makes the kit's own keys with it (the last test).
+    emu = await startEmulator({
+      admin: true,
+      apiKeys: [{ key: SUPER, keyManager: true }, READ_ONLY, NO_KEYS],
+      now: new Date(NOW * 1000),
+    });
     project = createKitProject();
     await configureByHand(emu.url);
   }, 60_000);
@@ -254,6 +270,92 @@ describe.skipIf(tc === undefined)("fakit import, then pulumi up of the written s
       const k = Math.floor((ROTATE_FROM + LEAD - ROTATION_EPOCH_SECONDS) / (180 * 86_400));
       expect(jwt?.accessTokenKeyId).toBe(keyId(stackName, "mobile-crews", k));
       expect(jwt?.accessTokenVerificationKeyIds).toContain(KEY_ID);
+    },
+  );
+
+  it(
+    "up makes the kit's own import and revoke keys as secrets, the next up writes nothing, and the commands work with them",
+    LONG,
+    async () => {
+      // biome-ignore lint/style/noNonNullAssertion: the previous tests created it
+      const s = stack!;
+      const workspace = s.stack.workspace as LocalWorkspace;
+      const imported = uniqueStackName("imported");
+      // docs/least-privilege.md, run as written with this test's stack, tenant, URL and fakit.
+      const doc = (name: string) =>
+        docBlock(name)
+          .replaceAll("--stack prod", `--stack ${stackName}`)
+          .replaceAll("field-ops", "mobile-crews")
+          .replaceAll("--stack imported", `--stack ${imported}`)
+          .replaceAll("node bin/fakit.js", `node ${FAKIT_BIN}`);
+      const env = { ...s.env, ...workspace.envVars, FUSIONAUTH_URL: emu.url, NO_COLOR: "1" };
+      emu.counters.reset();
+      const declared = await runShell(doc("declare-api-keys"), project.dir, env);
+      expect(declared.stderr).toBe("");
+      expect(declared.code).toBe(0);
+      const writes = Object.entries(emu.counters.snapshot().byRoute).filter(([route]) => !route.startsWith("GET"));
+      expect(writes).toEqual([["POST /api/api-key/{keyId}", 2]]);
+      const admin = new FusionAuthClient(SUPER, emu.url);
+      const importKey = (await admin.retrieveAPIKey(apiKeyId(stackName, "import"))).response.apiKey;
+      const revokeKey = (await admin.retrieveAPIKey(apiKeyId(stackName, "revoke", "mobile-crews"))).response.apiKey;
+      expect(importKey?.permissions?.endpoints).toEqual(JSON.parse(JSON.stringify(API_KEY_ROLES.import)));
+      expect(importKey?.tenantId).toBeUndefined();
+      expect(revokeKey?.permissions?.endpoints).toEqual(JSON.parse(JSON.stringify(API_KEY_ROLES.revoke)));
+      expect(revokeKey?.tenantId).toBe(TENANT_ID);
+
+      emu.counters.reset();
+      expect((await s.stack.up({ color: "never" })).summary.result).toBe("succeeded");
+      expect(emu.counters.snapshot().writes).toBe(0);
+      // Secret in the outputs, encrypted in the state (its files as the backend holds them): no value in plain text.
+      const outputs = await s.stack.outputs();
+      expect(outputs.apiKeys?.secret).toBe(true);
+      const files = readdirSync(s.stateDir, { recursive: true, encoding: "utf8" }).map((f) => path.join(s.stateDir, f));
+      const state = files.filter((f) => statSync(f).isFile()).map((f) => readFileSync(f, "utf8"));
+      const checkpoint = files.find((f) => f.endsWith(`${stackName}.json`)) as string;
+      const resources = JSON.parse(readFileSync(checkpoint, "utf8")).checkpoint.latest.resources as {
+        type: string;
+        outputs: Record<string, unknown>;
+      }[];
+      const keys = resources.filter((r) => r.type.endsWith("fusionauth:ApiKey"));
+      expect(keys).toHaveLength(2);
+      for (const r of keys) expect(r.outputs.key).toHaveProperty("ciphertext");
+      for (const k of [importKey?.key, revokeKey?.key]) {
+        expect(k).toMatch(/\S{20,}/);
+        for (const text of state) expect(text).not.toContain(k);
+        expect(declared.stdout).not.toContain(k);
+      }
+
+      const revoked = await runShell(doc("use-revoke-key"), project.dir, env);
+      expect(revoked.stderr).toBe("");
+      expect(revoked.code).toBe(0);
+      expect(revoked.stdout).toContain("crew-app");
+      // The import key, from a checkout that manages no tenant yet, reading the same backend.
+      const reviewer = createKitProject();
+      try {
+        const read = await runShell(doc("use-import-key"), reviewer.dir, env);
+        expect(read.stderr).toBe("");
+        expect(read.code).toBe(0);
+        expect(reviewer.read(`stacks/Pulumi.${imported}.yaml`)).toContain("key: mobile-crews");
+        for (const k of [importKey?.key, revokeKey?.key]) expect(read.stdout + revoked.stdout).not.toContain(k);
+      } finally {
+        reviewer.dispose();
+      }
+
+      // Each key is refused where its role does not reach, and says so.
+      const revokeAsImport = await runFakit(
+        ["import", "--url", emu.url, "--stack", uniqueStackName("no")],
+        project.dir,
+        {
+          FUSIONAUTH_API_KEY: revokeKey?.key as string,
+        },
+      );
+      expect(revokeAsImport.code).toBe(1);
+      expect(revokeAsImport.stderr).toContain("KIT_IMPORT_FORBIDDEN");
+      const importAsRevoke = await runFakit(["revoke", "--stack", stackName, "--tenant", "mobile-crews"], project.dir, {
+        FUSIONAUTH_REVOKE_API_KEY: importKey?.key as string,
+      });
+      expect(importAsRevoke.code).toBe(1);
+      expect(importAsRevoke.stderr).toContain("refused the revoke key (401)");
     },
   );
 });

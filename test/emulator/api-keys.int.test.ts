@@ -118,3 +118,109 @@ describe("a tenant-locked key and another tenant's tokens, users and refresh tok
     expect((await superClient.exchangeRefreshTokenForJWT({ refreshToken })).statusCode).toBe(200);
   });
 });
+
+describe("the API Key API (/api/api-key)", () => {
+  let emu: RunningEmulator;
+  const tenantId = randomUUID();
+  const narrow = { "/api/user": ["GET"], "/api/jwt/refresh": ["DELETE"] };
+  beforeAll(async () => {
+    emu = await startEmulator({
+      apiKeys: [
+        { key: "manager", keyManager: true },
+        { key: "super-not-manager" },
+        {
+          key: "narrow-manager",
+          keyManager: true,
+          permissions: { endpoints: { "/api/api-key": ["GET", "POST", "PUT", "DELETE"], "/api/user": ["GET"] } },
+        },
+        { key: "locked-manager", keyManager: true, tenantId },
+      ],
+    });
+    await new FusionAuthClient("manager", emu.url).createTenant(tenantId, { tenant: { name: "locked tenant" } });
+  });
+  afterAll(() => emu.close());
+
+  it("creates a key with its permissions and tenant lock, which then authenticates with exactly those", async () => {
+    const manager = new FusionAuthClient("manager", emu.url);
+    const id = randomUUID();
+    const created = (
+      await manager.createAPIKey(id, {
+        apiKey: {
+          permissions: { endpoints: { "/api/tenant": ["GET"] } },
+          metaData: { attributes: { description: "r" } },
+        },
+      })
+    ).response.apiKey;
+    expect(created).toMatchObject({ id, keyManager: false, permissions: { endpoints: { "/api/tenant": ["GET"] } } });
+    expect(created?.key).toMatch(/^[\w-]{40,}$/);
+    expect((await manager.retrieveAPIKey(id)).response.apiKey).toEqual(created);
+    const reader = new FusionAuthClient(created?.key as string, emu.url);
+    expect((await reader.retrieveTenant(tenantId)).response.tenant?.id).toBe(tenantId);
+    await rejected(reader.retrieveKeys(), 401);
+    // A second create under the same id is FusionAuth's duplicate-id 400.
+    const dup = await rejected(manager.createAPIKey(id, { apiKey: {} }), 400);
+    expect(dup.fieldErrors?.keyId?.[0]?.code).toBe("[duplicate]keyId");
+  });
+
+  it("updates a key's permissions in place (its value stays) and deletes it, after which it authenticates no more", async () => {
+    const manager = new FusionAuthClient("manager", emu.url);
+    const id = randomUUID();
+    const key = (await manager.createAPIKey(id, { apiKey: { permissions: { endpoints: { "/api/tenant": ["GET"] } } } }))
+      .response.apiKey?.key as string;
+    const updated = (
+      await manager.updateAPIKey(id, { apiKey: { permissions: { endpoints: { "/api/key": ["GET"] } } } })
+    ).response.apiKey;
+    expect(updated).toMatchObject({ key, permissions: { endpoints: { "/api/key": ["GET"] } } });
+    await rejected(new FusionAuthClient(key, emu.url).retrieveTenants(), 401);
+    expect((await new FusionAuthClient(key, emu.url).retrieveKeys()).statusCode).toBe(200);
+    expect((await manager.deleteAPIKey(id)).statusCode).toBe(200);
+    await rejected(new FusionAuthClient(key, emu.url).retrieveKeys(), 401);
+    await rejected(manager.retrieveAPIKey(id), 404);
+    await rejected(manager.deleteAPIKey(id), 404);
+  });
+
+  it("refuses a key that is not a key manager, even a super key", async () => {
+    await rejected(new FusionAuthClient("super-not-manager", emu.url).createAPIKey(randomUUID(), { apiKey: {} }), 401);
+  });
+
+  it("lets a restricted key make keys of lesser authority only, and never a super key", async () => {
+    const limited = new FusionAuthClient("narrow-manager", emu.url);
+    const id = randomUUID();
+    expect(
+      (await limited.createAPIKey(id, { apiKey: { permissions: { endpoints: { "/api/user": ["GET"] } } } })).statusCode,
+    ).toBe(200);
+    await rejected(limited.createAPIKey(randomUUID(), { apiKey: { permissions: { endpoints: narrow } } }), 401);
+    await rejected(limited.createAPIKey(randomUUID(), { apiKey: {} }), 401);
+    // Nor read or change one of greater authority.
+    const superId = randomUUID();
+    await new FusionAuthClient("manager", emu.url).createAPIKey(superId, { apiKey: {} });
+    await rejected(limited.retrieveAPIKey(superId), 401);
+    await rejected(limited.deleteAPIKey(superId), 401);
+  });
+
+  it("locks the keys a tenant-locked key makes to its tenant, and hides the others from it", async () => {
+    const locked = new FusionAuthClient("locked-manager", emu.url);
+    const id = randomUUID();
+    const made = (await locked.createAPIKey(id, { apiKey: { permissions: { endpoints: narrow } } })).response.apiKey;
+    expect(made?.tenantId).toBe(tenantId);
+    await rejected(locked.createAPIKey(randomUUID(), { apiKey: { tenantId: randomUUID() } }), 401);
+    const globalId = randomUUID();
+    await new FusionAuthClient("manager", emu.url).createAPIKey(globalId, {
+      apiKey: { permissions: { endpoints: narrow } },
+    });
+    await rejected(locked.retrieveAPIKey(globalId), 404);
+  });
+
+  it("answers FusionAuth's 400 for an unknown tenant and malformed permissions, creating nothing", async () => {
+    const manager = new FusionAuthClient("manager", emu.url);
+    const id = randomUUID();
+    const e1 = await rejected(manager.createAPIKey(id, { apiKey: { tenantId: randomUUID() } }), 400);
+    expect(e1.fieldErrors?.["apiKey.tenantId"]?.[0]?.code).toBe("[invalid]apiKey.tenantId");
+    const e2 = await rejected(
+      manager.createAPIKey(id, { apiKey: { permissions: { endpoints: { "/api/user": ["FETCH"] } } } }),
+      400,
+    );
+    expect(e2.fieldErrors?.["apiKey.permissions.endpoints"]?.[0]?.code).toBe("[invalid]apiKey.permissions.endpoints");
+    await rejected(manager.retrieveAPIKey(id), 404);
+  });
+});

@@ -32,6 +32,21 @@ describe("emulator persistence", () => {
     await second.close();
   });
 
+  it("reads a data file written before the API Key API, and keeps the API keys made since across a restart", async () => {
+    const dataFile = tempFile();
+    await (await startEmulator({ dataFile })).close();
+    const { apiKeys: _, ...older } = JSON.parse(readFileSync(dataFile, "utf8"));
+    writeFileSync(dataFile, JSON.stringify(older));
+    const first = await startEmulator({ dataFile });
+    const id = randomUUID();
+    const made = (await new FusionAuthClient(first.apiKeys[0] as string, first.url).createAPIKey(id, { apiKey: {} }))
+      .response.apiKey;
+    await first.close();
+    const second = await startEmulator({ dataFile });
+    expect((await new FusionAuthClient(made?.key as string, second.url).retrieveTenants()).statusCode).toBe(200);
+    await second.close();
+  });
+
   it("starts fresh when the file is missing and writes it", async () => {
     const dataFile = tempFile();
     const emu = await startEmulator({ dataFile });

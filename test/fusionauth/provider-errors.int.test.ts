@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../src/emulator";
 import { createFusionAuthPort } from "../../src/fusionauth/client-port";
 import { KitError } from "../../src/lib/errors";
-import { tenantProvider } from "../../src/pulumi/providers/managed-object";
-import { signingKeyProvider } from "../../src/pulumi/providers/signing-key";
+import { signingKeyProvider } from "../../src/pulumi/kinds/signing-key";
+import { tenantProvider } from "../../src/pulumi/kinds/tenant";
 
 const API_KEY = "provider-errors-key";
 let emu: RunningEmulator;

@@ -4,8 +4,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DEFAULT_TENANT_ID, type RunningEmulator, startEmulator } from "../../src/emulator";
 import { createFusionAuthPort } from "../../src/fusionauth/client-port";
 import { applicationShape, asJson, tenantShape } from "../../src/fusionauth/objects";
-import { applicationProvider, shapeDigest, tenantProvider } from "../../src/pulumi/providers/managed-object";
-import { signingKeyProvider } from "../../src/pulumi/providers/signing-key";
+import { API_KEY_ROLES, apiKeyProvider } from "../../src/pulumi/kinds/api-key";
+import { applicationProvider } from "../../src/pulumi/kinds/application";
+import { signingKeyProvider } from "../../src/pulumi/kinds/signing-key";
+import { tenantProvider } from "../../src/pulumi/kinds/tenant";
+import { shapeDigest } from "../../src/pulumi/providers/managed-object";
 import { testPolicy } from "../helpers/policies";
 
 const API_KEY = "provider-test-key";
@@ -24,7 +27,8 @@ function configured<T extends { configure?: (req: never) => Promise<void> }>(pro
 }
 
 beforeAll(async () => {
-  emu = await startEmulator({ apiKeys: [API_KEY] });
+  // A key manager: the API key provider makes keys.
+  emu = await startEmulator({ apiKeys: [{ key: API_KEY, keyManager: true }] });
 });
 afterAll(async () => emu.close());
 beforeEach(() => emu.counters.reset());
@@ -270,5 +274,54 @@ describe("tenant and application providers", () => {
     await t.delete?.(tenantId, { ...tenantInputs() } as never);
     expect(await port().retrieveApplication(appId)).toBeUndefined();
     expect(await port().retrieveTenant(tenantId)).toBeUndefined();
+  });
+});
+
+describe("API key provider", () => {
+  const keyId = "3f0e1c2d-4b5a-4697-8e8f-9a0b1c2d3e4f";
+  const inputs = (permissions: Record<string, readonly string[]> = API_KEY_ROLES.import) => ({
+    keyId,
+    label: "import",
+    permissions: Object.fromEntries(Object.entries(permissions).map(([e, m]) => [e, [...m]])),
+  });
+  const plain = (o: unknown) => JSON.parse(JSON.stringify(o));
+
+  it("creates the key with the role's permissions; its value, from FusionAuth, authenticates with exactly those", async () => {
+    const p = configured(apiKeyProvider);
+    const res = await p.create?.(inputs());
+    const key = (res?.outs as { key?: string } | undefined)?.key;
+    expect(res?.outs).toEqual({ ...inputs(), key });
+    const made = await port().objects.retrieve("k", async (c) => (await c.retrieveAPIKey(keyId)).response.apiKey);
+    expect(made?.permissions?.endpoints).toEqual(plain(API_KEY_ROLES.import));
+    const reader = createFusionAuthPort({ url: emu.url, apiKey: key as string });
+    expect((await reader.retrieveKeys()).length).toBeGreaterThan(0);
+    await expect(reader.retrieveUser(keyId)).rejects.toMatchObject({ status: 401 });
+  });
+
+  it("reads back what it made as no change, and makes no call to diff", async () => {
+    const p = configured(apiKeyProvider);
+    const read = (await p.read?.(keyId, { ...inputs(), key: "k" }))?.props;
+    emu.counters.reset();
+    expect(await p.diff?.(keyId, read as never, inputs())).toMatchObject({ changes: false, replaces: [] });
+    expect(emu.counters.snapshot().total).toBe(0);
+  });
+
+  it("updates changed permissions in place, keeping the value, and replaces a key locked to another tenant", async () => {
+    const p = configured(apiKeyProvider);
+    const before = (await p.read?.(keyId, { ...inputs(), key: "k" }))?.props as { key: string };
+    const news = inputs(API_KEY_ROLES.revoke);
+    expect(await p.diff?.(keyId, before as never, news)).toMatchObject({ changes: true, replaces: [] });
+    const outs = (await p.update?.(keyId, before as never, news))?.outs;
+    expect(outs).toEqual({ ...news, key: before.key });
+    const locked = { ...news, tenantId: DEFAULT_TENANT_ID };
+    expect(await p.diff?.(keyId, outs as never, locked)).toMatchObject({ changes: true, replaces: ["tenantId"] });
+  });
+
+  it("finds its own key when a create is replayed, and deletes it", async () => {
+    const p = configured(apiKeyProvider);
+    const again = await p.create?.(inputs(API_KEY_ROLES.revoke));
+    expect((again?.outs as { permissions?: unknown } | undefined)?.permissions).toEqual(plain(API_KEY_ROLES.revoke));
+    await p.delete?.(keyId, again?.outs as never);
+    expect(await p.read?.(keyId, again?.outs as never)).toEqual({});
   });
 });

@@ -2,27 +2,15 @@
 // them in the state, then deserialized in another process in another checkout, the way the provider process
 // runs them. What users depend on: a small state, and a state that keeps working when the checkout moves.
 import { execFileSync } from "node:child_process";
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../src/toolchain/pulumi-cli";
 
 const FIXTURE = path.join(__dirname, "fixtures", "serialize-providers.js");
-/** The implementations by provider name, as the provider process's half maps them. */
-const { PROVIDERS: IMPLEMENTATIONS } = require("../../src/pulumi/providers/attach.js") as {
-  PROVIDERS: Record<string, [string, string]>;
-};
-const MANAGED_OBJECT = "src/pulumi/providers/managed-object.ts";
+/** Where the provider process's half finds the implementations by provider name. */
+const { REGISTRY } = require("../../src/pulumi/providers/attach.js") as { REGISTRY: string };
 /** The application provider's trampoline as the previous kit version stored it in states: it must keep working. */
 const V1_APPLICATION = readFileSync(path.join(__dirname, "fixtures", "trampoline-v1-application.txt"), "utf8");
 let serialized: Record<string, string>;
@@ -38,7 +26,7 @@ beforeAll(() => {
 
 describe("trampoline providers", () => {
   it("serialize to under 1 KB each, naming only their provider", () => {
-    expect(Object.keys(serialized).sort()).toEqual(["application", "signingKey", "tenant"]);
+    expect(Object.keys(serialized).sort()).toEqual(["apiKey", "application", "signingKey", "tenant"]);
     for (const [name, text] of Object.entries(serialized)) {
       expect(Buffer.byteLength(text), name).toBeLessThan(1024);
       // Nothing of the implementation rides along: no client, no path of this checkout, no module path.
@@ -49,12 +37,12 @@ describe("trampoline providers", () => {
     }
   });
 
-  it("name implementation modules that exist and export the providers", async () => {
-    expect(Object.keys(IMPLEMENTATIONS).sort()).toEqual(["application", "signingKey", "tenant"]);
-    for (const [file, exportName] of Object.values(IMPLEMENTATIONS)) {
-      expect(existsSync(path.join(REPO_ROOT, file)), file).toBe(true);
-      expect(Object.keys(await import(path.join(REPO_ROOT, file))), file).toContain(exportName);
-    }
+  it("each name a provider the registry of kinds implements", async () => {
+    const { IMPLEMENTATIONS } = await import(path.join(REPO_ROOT, REGISTRY));
+    expect(Object.keys(IMPLEMENTATIONS).sort()).toEqual(Object.keys(serialized).sort());
+    for (const impl of Object.values(IMPLEMENTATIONS) as Record<string, unknown>[])
+      for (const m of ["configure", "diff", "create", "read", "update", "delete"])
+        expect(typeof impl[m]).toBe("function");
   });
 
   describe("run from a checkout that moved", () => {
@@ -63,13 +51,15 @@ describe("trampoline providers", () => {
       // Another checkout: its own Pulumi.yaml and its own implementation module, which says where it ran.
       moved = mkdtempSync(path.join(os.tmpdir(), "fakit-moved-"));
       writeFileSync(path.join(moved, "Pulumi.yaml"), "name: moved\nruntime: nodejs\nmain: src/pulumi/index.ts\n");
-      // Its own node_modules (so the bundle cache is its own) with what the provider process needs.
+      // Its own node_modules (so the bundle cache is its own) with what the provider process needs, and its own
+      // registry of kinds, whose application provider says where it ran.
       mkdirSync(path.join(moved, "node_modules"));
       for (const pkg of ["esbuild", "require-from-string"])
         symlinkSync(path.join(REPO_ROOT, "node_modules", pkg), path.join(moved, "node_modules", pkg));
-      const impl = path.join(moved, MANAGED_OBJECT);
+      const impl = path.join(moved, REGISTRY);
       mkdirSync(path.dirname(impl), { recursive: true });
       mkdirSync(path.join(moved, "src", "toolchain"));
+      mkdirSync(path.join(moved, "src", "pulumi", "providers"));
       for (const f of [
         path.join("toolchain", "precompiled.js"),
         path.join("toolchain", "code-cache.js"),
@@ -79,7 +69,7 @@ describe("trampoline providers", () => {
       writeFileSync(
         impl,
         `const here: string = "the moved checkout's own module";
-export const applicationProvider = {
+const applicationProvider = {
   url: "",
   async configure(req: { config: { get(k: string): string | undefined } }) {
     this.url = req.config.get("fusionauth-offline-kit:url") ?? "";
@@ -90,6 +80,7 @@ export const applicationProvider = {
   async update() { return {}; },
   async delete() {},
 };
+export const IMPLEMENTATIONS = { application: applicationProvider };
 `,
       );
     });

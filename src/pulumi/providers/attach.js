@@ -1,35 +1,35 @@
 // @ts-check
 /**
- * The provider-process half of a trampoline (trampoline.ts): loads the implementation from the precompiled
- * bundle and puts its methods, bound to it, in place of the trampoline's placeholders. Plain JavaScript: it runs
- * in the provider process before anything is compiled, and it is not serialized into the state, so the
- * trampoline stays small and a change here reaches existing stacks.
+ * The provider-process half of a trampoline (trampoline.ts): loads the kit's resource kinds from the precompiled
+ * bundle of kinds/registry.ts and puts the named kind's provider methods, bound to it, in place of the
+ * trampoline's placeholders. Plain JavaScript: it runs in the provider process before anything is compiled, and
+ * it is not serialized into the state, so the trampoline stays small and a change here reaches existing stacks.
  */
 const path = require("node:path");
 const { load } = require("../../toolchain/precompiled");
 
 const METHODS = ["diff", "create", "read", "update", "delete"];
 
+/** The registry of resource kinds, relative to the Pulumi project root: its `IMPLEMENTATIONS` by provider name. */
+const REGISTRY = "src/pulumi/kinds/registry.ts";
+
 /**
- * The kit's providers by the name today's trampolines carry: the implementation module (relative to the Pulumi
- * project root) and its export.
+ * What the trampolines of earlier kit versions, still in older states, name (module path and export): the
+ * provider each now is. Frozen: new kinds only ever use {@link attachProvider}.
+ * @type {Record<string, string>}
  */
-const PROVIDERS = {
-  signingKey: ["src/pulumi/providers/signing-key.ts", "signingKeyProvider"],
-  tenant: ["src/pulumi/providers/managed-object.ts", "tenantProvider"],
-  application: ["src/pulumi/providers/managed-object.ts", "applicationProvider"],
+const EARLIER = {
+  "src/pulumi/providers/signing-key.ts#signingKeyProvider": "signingKey",
+  "src/pulumi/providers/managed-object.ts#tenantProvider": "tenant",
+  "src/pulumi/providers/managed-object.ts#applicationProvider": "application",
 };
 
 /**
  * @param {Record<string, unknown>} trampoline the deserialized provider object the engine holds
- * @param {string} root the Pulumi project directory
- * @param {string} modulePath the implementation, relative to `root`
- * @param {string} exportName the export holding the provider object
+ * @param {any} impl the implementation
  * @param {unknown} req the engine's configure request
  */
-function attach(trampoline, root, modulePath, exportName, req) {
-  const impl = load(path.join(root, modulePath))[exportName];
-  if (impl === undefined) throw new Error(`${modulePath} has no provider named ${exportName}`);
+function bind(trampoline, impl, req) {
   for (const m of METHODS) trampoline[m] = impl[m].bind(impl);
   return impl.configure(req);
 }
@@ -38,15 +38,27 @@ function attach(trampoline, root, modulePath, exportName, req) {
  * What today's trampolines call.
  * @param {Record<string, unknown>} trampoline the deserialized provider object the engine holds
  * @param {string} root the Pulumi project directory
- * @param {keyof typeof PROVIDERS} name the provider's name
+ * @param {string} name the provider's name (a kind's `name`)
  * @param {unknown} req the engine's configure request
  */
 function attachProvider(trampoline, root, name, req) {
-  const entry = PROVIDERS[name];
-  if (entry === undefined) throw new Error(`no provider named ${name}`);
-  return attach(trampoline, root, entry[0], entry[1], req);
+  const implementations = load(path.join(root, REGISTRY)).IMPLEMENTATIONS;
+  if (!Object.hasOwn(implementations, name)) throw new Error(`no provider named ${name}`);
+  return bind(trampoline, implementations[name], req);
 }
 
-// `attach` is what the trampolines of earlier kit versions, still in older states, call with a module path and
-// an export name: keep it, and keep those paths working.
-module.exports = { attach, attachProvider, PROVIDERS };
+/**
+ * What the trampolines of earlier kit versions call, with the module path and export name of their day.
+ * @param {Record<string, unknown>} trampoline the deserialized provider object the engine holds
+ * @param {string} root the Pulumi project directory
+ * @param {string} modulePath the implementation, relative to `root`
+ * @param {string} exportName the export holding the provider object
+ * @param {unknown} req the engine's configure request
+ */
+function attach(trampoline, root, modulePath, exportName, req) {
+  const name = EARLIER[`${modulePath}#${exportName}`];
+  if (name === undefined) throw new Error(`${modulePath} has no provider named ${exportName}`);
+  return attachProvider(trampoline, root, name, req);
+}
+
+module.exports = { attach, attachProvider, REGISTRY };

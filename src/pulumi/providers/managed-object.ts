@@ -1,5 +1,6 @@
 /**
- * Dynamic providers for FusionAuth tenants and applications. Both hold a "managed shape" (the fields the kit
+ * The dynamic provider of FusionAuth objects the kit manages in part (tenants and applications, declared in
+ * kinds/). Each holds a "managed shape" (the fields the kit
  * owns, see fusionauth/managed-fields.ts) and nothing else:
  * - `diff` compares only those fields, so server defaults never cause perpetual diffs, and a no-op `up` calls
  *   FusionAuth zero times;
@@ -16,7 +17,6 @@ import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import type { FusionAuthPort } from "../../fusionauth/client-port";
 import { applyManaged, diffManaged, type JsonObject, pickManaged, unionLayouts } from "../../fusionauth/managed-fields";
-import { MANAGED_LAYOUTS } from "../../fusionauth/objects";
 import { KitError } from "../../lib/errors";
 import { type Configured, configurePort, portOf } from "./settings";
 import { providerChanged } from "./upgrade";
@@ -88,8 +88,9 @@ function refreshed(
 
 type Obj = Record<string, unknown>;
 
-interface Kind {
-  /** The layouts of this kind's managed shapes (MANAGED_LAYOUTS). */
+/** How a managed-object kind reads, creates, updates and deletes its objects (its client-port calls). */
+export interface ManagedKind {
+  /** The layouts of this kind's managed shapes (MANAGED_LAYOUTS of fusionauth/objects.ts). */
   layouts: readonly JsonObject[];
   retrieve(port: FusionAuthPort, id: string): Promise<Obj | undefined>;
   create(port: FusionAuthPort, inputs: ManagedObjectInputs, body: Obj): Promise<Obj>;
@@ -97,8 +98,9 @@ interface Kind {
   remove(port: FusionAuthPort, id: string, label: string): Promise<void>;
 }
 
-function managedObjectProvider(
-  kind: Kind,
+/** The dynamic provider of a managed-object kind (kinds/tenant.ts, kinds/application.ts). */
+export function managedObjectProvider(
+  kind: ManagedKind,
 ): pulumi.dynamic.ResourceProvider<ManagedObjectInputs, ManagedObjectOutputs> & Configured {
   /** Writes the managed fields into the object when they differ; returns what FusionAuth now holds. */
   async function converge(port: FusionAuthPort, inputs: ManagedObjectInputs, current: Obj): Promise<Obj> {
@@ -176,20 +178,3 @@ function managedObjectProvider(
     },
   };
 }
-
-export const tenantProvider = managedObjectProvider({
-  layouts: MANAGED_LAYOUTS.tenant,
-  retrieve: async (port, id) => (await port.retrieveTenant(id)) as Obj | undefined,
-  create: async (port, inputs, body) => (await port.createTenant(inputs.objectId, body)).object as Obj,
-  update: async (port, id, body) => (await port.updateTenant(id, body)) as Obj,
-  remove: (port, id, label) => port.deleteTenant(id, label),
-});
-
-export const applicationProvider = managedObjectProvider({
-  layouts: MANAGED_LAYOUTS.application,
-  retrieve: async (port, id) => (await port.retrieveApplication(id)) as Obj | undefined,
-  create: async (port, inputs, body) =>
-    (await port.createApplication(inputs.objectId, inputs.tenantId ?? "", body)).object as Obj,
-  update: async (port, id, body) => (await port.updateApplication(id, body)) as Obj,
-  remove: (port, id, label) => port.deleteApplication(id, label),
-});

@@ -5,13 +5,12 @@
  * hands over to its compiled providers (package-providers.ts). Serialized by value: it carries no comments.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import type { ProviderName } from "./trampoline";
 
 /** The name the package is published under (packages/pulumi/package.json). */
 export const PACKAGE_NAME = "fusionauth-offline-kit-pulumi";
 
 /** A provider that becomes the installed package's implementation `name` when the engine configures it. */
-export function packageTrampoline(name: ProviderName): pulumi.dynamic.ResourceProvider {
+export function packageTrampoline(name: string): pulumi.dynamic.ResourceProvider {
   async function configure(this: object, req: pulumi.dynamic.ConfigureRequest): Promise<void> {
     const { createRequire } = require("node:module") as typeof import("node:module");
     const from = createRequire(require("node:path").join(process.cwd(), "program.js"));

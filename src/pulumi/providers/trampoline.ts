@@ -16,11 +16,11 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 
-/** The kit's providers, by the name a trampoline carries; attach.js maps each name to its implementation. */
-export type ProviderName = "signingKey" | "tenant" | "application";
-
-/** A provider that becomes the implementation attach.js names `name` when the engine configures it. */
-export function trampoline(name: ProviderName): pulumi.dynamic.ResourceProvider {
+/**
+ * A provider that becomes the implementation of the resource kind named `name` (kinds/registry.ts) when the
+ * engine configures it.
+ */
+export function trampoline(name: string): pulumi.dynamic.ResourceProvider {
   async function configure(this: object, req: pulumi.dynamic.ConfigureRequest): Promise<void> {
     const { dirname, join } = require("node:path") as typeof import("node:path");
     let root = process.cwd();

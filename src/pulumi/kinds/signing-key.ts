@@ -1,13 +1,16 @@
 /**
- * Dynamic provider for a FusionAuth signing key, generated inside FusionAuth (`POST /api/key/generate/{id}`), so
+ * The signing key kind: a FusionAuth signing key, generated inside FusionAuth (`POST /api/key/generate/{id}`), so
  * the private half never leaves it. FusionAuth can rename a key but not change its algorithm: that replaces it.
+ * A tenant's component registers its keys (components/tenant.ts); ids are `keyId` (fusionauth/ids.ts).
  *
  * @see https://fusionauth.io/docs/apis/keys
  */
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { KitError } from "../../lib/errors";
-import { type Configured, configurePort, portOf } from "./settings";
-import { providerChanged } from "./upgrade";
+import { providerFor } from "../providers/active";
+import { type Configured, configurePort, portOf } from "../providers/settings";
+import { providerChanged } from "../providers/upgrade";
+import { defineKind } from "./kind";
 
 export interface SigningKeyInputs {
   keyId: string;
@@ -83,3 +86,37 @@ export const signingKeyProvider: pulumi.dynamic.ResourceProvider<SigningKeyInput
     await portOf(this).deleteKey(id, `signing key ${id} (${props.name})`);
   },
 };
+
+export const signingKeyKind = defineKind({
+  name: "signingKey",
+  type: "SigningKey",
+  permissions: {
+    // Observe key creation times and records; rename a key to record its rotation; delete retired keys.
+    "/api/key": ["GET", "PUT", "DELETE"],
+    // Signing keys are generated inside FusionAuth: the private half never leaves it.
+    "/api/key/generate": ["POST"],
+  },
+  provider: signingKeyProvider,
+});
+
+type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
+
+/** A signing key generated inside FusionAuth. */
+export class SigningKey extends pulumi.dynamic.Resource {
+  declare readonly keyId: pulumi.Output<string>;
+  declare readonly kid: pulumi.Output<string>;
+  declare readonly algorithm: pulumi.Output<string>;
+  /** Creation time in FusionAuth, epoch ms. */
+  declare readonly insertInstant: pulumi.Output<number>;
+
+  constructor(name: string, args: Inputs<SigningKeyInputs>, opts?: pulumi.CustomResourceOptions) {
+    super(
+      providerFor(signingKeyKind.name),
+      name,
+      { ...args, kid: undefined, insertInstant: undefined },
+      opts,
+      "fusionauth",
+      signingKeyKind.type,
+    );
+  }
+}
