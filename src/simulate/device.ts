@@ -73,6 +73,8 @@ export interface DeviceWorld {
   clockTrust: boolean;
   /** False: the app keeps no counter store, so a restored older state opens (only to show what the test catches). */
   counterStore: boolean;
+  /** False: decide without the recorded check-in, on the token's `iat` (only to show what the replay catches). */
+  checkInRecord: boolean;
 }
 
 const TIME_CODES = new Set(["clock-rollback", "not-yet-valid", "check-in-overdue", "refresh-required", "expired"]);
@@ -328,7 +330,7 @@ class DeviceLife {
       now: wall,
       floor: clockFloor(this.clock, reading),
       lastServerTime: this.clock.state.lastServerTime ?? undefined,
-      lastCheckIn: this.lastCheckIn,
+      lastCheckIn: this.world.checkInRecord ? this.lastCheckIn : undefined,
       online: onlineNow,
       boots: clockBoots(this.clock, reading),
       ...(this.stateLost ? { stateLost: true as const } : {}),

@@ -35,6 +35,11 @@ export interface FleetOptions {
   clockTrust?: boolean;
   /** False: devices keep no counter store, so a thief's restored older state opens (shows what the run catches). */
   counterStore?: boolean;
+  /**
+   * False: devices decide without their recorded check-in, as a caller of the stateless `decide()` without
+   * `lastCheckIn`: the token's `iat`, which a forger writes, stands in (shows what the compromise replay catches).
+   */
+  checkInRecord?: boolean;
   /** Replay under another retention rule than the kit's (derived retention assumed). */
   retentionRule?: (policy: RetentionPolicy) => number;
   maxExamples?: number;
@@ -200,6 +205,7 @@ export function prepareApplication(
     maxExamples: options.maxExamples ?? 5,
     clockTrust: options.clockTrust ?? true,
     counterStore: options.counterStore ?? true,
+    checkInRecord: options.checkInRecord ?? true,
   };
   return { tenant, application, profile, options, timeline, world };
 }
