@@ -66,10 +66,20 @@ export interface OpeningView {
   restored: boolean;
 }
 
+/** The newest generation among the keys a device holds (its JWKS fetch and its bundle). */
+function newestHeld(keys: DeviceKeys): number {
+  let newest = Number.NEGATIVE_INFINITY;
+  for (const g of keys.fetched) if (g > newest) newest = g;
+  for (const g of keys.bundle) if (g > newest) newest = g;
+  return newest;
+}
+
 /** One device's replay of the tenant's compromises. */
 export class ForgedReplay {
   /** Per compromise: the last acceptance within the bound. */
   private readonly lastInBound: number[];
+  /** Compromises before this index were deleted before the device's newest JWKS or bundle: it refuses them. */
+  private from = 0;
 
   constructor(
     private readonly compromises: readonly Compromise[],
@@ -83,15 +93,23 @@ export class ForgedReplay {
     this.lastInBound = compromises.map(() => Number.NEGATIVE_INFINITY);
   }
 
-  /** The forged tokens of every compromise before `view.at`, presented at this opening. */
+  /**
+   * The forged tokens of the compromises before `view.at`, presented at this opening. Not decided (nor counted)
+   * where the key step refuses them for certain: a key deleted before the device's newest JWKS or bundle (gone
+   * from the JWKS, listed in the bundle's `revokedKeys`), or newer than every key the device holds (compromised
+   * generations only grow with time).
+   */
   present(view: OpeningView): void {
     const { compromises, policy, tally } = this;
-    for (let i = 0; i < compromises.length; i++) {
+    const learnedAt = Math.max(view.keys.fetchedAt, view.keys.bundleAt);
+    while (this.from < compromises.length && (compromises[this.from] as Compromise).appliedAt <= learnedAt) this.from++;
+    const newest = newestHeld(view.keys);
+    for (let i = this.from; i < compromises.length; i++) {
       const c = compromises[i] as Compromise;
-      if (c.at > view.at) break;
+      if (c.at > view.at || c.generation > newest) break;
       const token = forgedToken(c.generation, view.at, view.windows.get(c.generation), policy);
       const d = decideOpening(policy, token, view.keys, view.times);
-      tally.presented++;
+      tally.decided++;
       this.decided(token, d);
       if (d.decision === "refused") continue;
       tally[d.decision]++;

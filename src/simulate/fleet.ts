@@ -96,8 +96,11 @@ export interface ApplicationReport {
 export interface CompromiseReport {
   /** Each compromise: the generation revoked, when (Unix seconds), and the pipeline run that deleted it. */
   replayed: { generation: number; at: number; appliedAt: number }[];
-  /** Forged tokens presented at openings after a compromise, and those accepted (full, degraded). */
-  forgedPresented: number;
+  /**
+   * Forged tokens decided at openings after a compromise while the device could hold the key (not after it holds
+   * a JWKS or bundle from after the deletion: refused then), and those accepted (full, degraded).
+   */
+  forgedDecided: number;
   acceptedFull: number;
   acceptedDegraded: number;
   /** Per device: from a compromise to its last acceptance of a forged token within the bound (0: none). */
@@ -300,7 +303,7 @@ function compromiseReport(prepared: PreparedApplication, tally: FleetTally): Com
   const plans = timeline.compromises.map((c) => planCompromiseSeconds(tenant, application, c));
   return {
     replayed: timeline.compromises.map((c) => ({ generation: c.generation, at: c.at, appliedAt: c.appliedAt })),
-    forgedPresented: f.presented,
+    forgedDecided: f.decided,
     acceptedFull: f.full,
     acceptedDegraded: f.degraded,
     window: {

@@ -55,7 +55,7 @@ export interface FleetTally {
   restoredAcceptedOutside: number;
   /** Openings refused because the token's own key was revoked (a compromise): the revocation's call, not a defect. */
   refusedRevokedKey: number;
-  /** Forged tokens (signed with a compromised key) presented at openings after the compromise, and accepted. */
+  /** Forged tokens (signed with a compromised key) decided at openings after the compromise, and accepted. */
   forged: ForgedTally;
   /** Every opening decided, the thieves' included. */
   decided: number;
@@ -64,7 +64,8 @@ export interface FleetTally {
 
 /** What the attackers holding compromised keys got (see compromise.ts). */
 export interface ForgedTally {
-  presented: number;
+  /** Decided while the device could hold the key (refused for certain otherwise: see compromise.ts). */
+  decided: number;
   full: number;
   degraded: number;
   /** Accepted at or after the policy's bound (the check-in after the run that deleted the key): a defect. */
@@ -79,7 +80,7 @@ export interface ForgedTally {
 
 export function emptyForged(): ForgedTally {
   return {
-    presented: 0,
+    decided: 0,
     full: 0,
     degraded: 0,
     outside: 0,
@@ -92,7 +93,7 @@ export function emptyForged(): ForgedTally {
 
 function mergeForged(a: ForgedTally, b: ForgedTally, maxExamples: number): ForgedTally {
   return {
-    presented: a.presented + b.presented,
+    decided: a.decided + b.decided,
     full: a.full + b.full,
     degraded: a.degraded + b.degraded,
     outside: a.outside + b.outside,

@@ -140,7 +140,9 @@ describe("the compromises of a seeded fleet, replayed (standard, field-crew with
     expect(c?.planSeconds).toBe(longestDelay + C);
     expect(c?.window.devices).toBe(60);
     expect(c?.window.max).toBeLessThanOrEqual(c?.planSeconds as number);
-    // Past the compromise + C: the figure plan printed before it counted from the up, which this run disproves.
+    // Past the compromise + C (7d), the figure plan printed before it counted from the up: a device that fetched
+    // the JWKS during the 17h27m before the pipeline deleted the key accepted a forged token 7d13h24m after the leak.
+    expect(Math.round(c?.window.max as number)).toBe(653_038);
     expect(c?.window.max).toBeGreaterThan(C);
   });
 
@@ -158,7 +160,7 @@ describe("the compromises of a seeded fleet, replayed (standard, field-crew with
   it("reports forged tokens accepted outside the policy when the devices ignore their recorded check-in", () => {
     const [without] = simulateStack(stack, profile, { ...options, checkInRecord: false });
     const outside = without?.report.compromises.acceptedOutsidePolicy;
-    expect(outside?.count).toBeGreaterThan(0);
+    expect(outside?.count).toBe(171);
     expect(outside?.examples[0]).toEqual({
       device: expect.any(Number),
       at: expect.any(Number),
