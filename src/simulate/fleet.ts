@@ -349,7 +349,7 @@ export async function checkSignatures(run: ApplicationRun): Promise<SampleCheck>
       tenant: { key: tenant.key, issuer: tenant.issuer, policy: tenant.policy },
       application: { id: application.id, key: application.key, name: application.name, policy: application.policy },
     };
-    return snapshotBundle(input, timeline.material, snap, snap.at);
+    return snapshotBundle(input, timeline.material, snap, snap.at, timeline.compromises);
   };
   const result = await verifySamples(run.tally.samples, {
     issuer: tenant.issuer,

@@ -30,8 +30,8 @@ export interface KeySnapshot {
   live: ReadonlySet<number>;
   /** The schedule after the run: what a bundle built now is made from. */
   state: RotationState;
-  /** The compromises this run and earlier ones revoked (deleted from FusionAuth), oldest first. */
-  revoked: readonly Compromise[];
+  /** How many of the timeline's compromises (oldest first) this run and earlier ones revoked. */
+  revokedCount: number;
 }
 
 /** A key compromise: the generation that signed at `at`, declared revoked then, deleted by the run at `appliedAt`. */
@@ -152,7 +152,7 @@ function runPipeline(
       signing: state.signingGeneration as number,
       live: new Set(state.keys.map((k) => k.generation)),
       state,
-      revoked: [...revoked],
+      revokedCount: revoked.length,
     });
     // The next run that changes anything: the first pipeline tick at or after the schedule's next change, or
     // after the next compromise.
@@ -170,10 +170,10 @@ function runPipeline(
 }
 
 /** The revoked keys a bundle built from `snapshot` lists, as `fakit bundle` writes them. */
-function revokedKeysOf(snapshot: KeySnapshot): PolicyRevokedKey[] {
+function revokedKeysOf(snapshot: KeySnapshot, compromises: readonly Compromise[]): PolicyRevokedKey[] {
   const seen = new Set<number>();
   const out: PolicyRevokedKey[] = [];
-  for (const c of snapshot.revoked) {
+  for (const c of compromises.slice(0, snapshot.revokedCount)) {
     if (seen.has(c.generation)) continue;
     seen.add(c.generation);
     out.push({ kid: kidOf(c.generation), generation: c.generation, reason: COMPROMISE_REASON, revokedAt: isoOf(c.at) });
@@ -187,6 +187,7 @@ export function snapshotBundle(
   material: ReadonlyMap<number, KeyMaterial>,
   snapshot: KeySnapshot,
   at: number,
+  compromises: readonly Compromise[],
 ): BundleFiles {
   const { tenant, application } = input;
   return buildBundleContent({
@@ -196,7 +197,7 @@ export function snapshotBundle(
     rotation: snapshot.state,
     jwks: { keys: snapshot.state.keys.map((k) => material.get(k.generation)?.publicJwk) },
     generatedFor: at,
-    revokedKeys: revokedKeysOf(snapshot),
+    revokedKeys: revokedKeysOf(snapshot, compromises),
   });
 }
 
@@ -208,7 +209,7 @@ export function buildKeyTimeline(input: KeyTimelineInput): KeyTimeline {
   const snapshotIndexAt = (at: number): number => indexAt(snapshots, at);
   const releases: Release[] = [];
   for (let i = 0, at = start; at <= end; i++, at = start + i * input.releaseEverySeconds) {
-    const files = snapshotBundle(input, material, snapshots[snapshotIndexAt(at)] as KeySnapshot, at);
+    const files = snapshotBundle(input, material, snapshots[snapshotIndexAt(at)] as KeySnapshot, at, compromises);
     const policyFile = JSON.parse(files[POLICY_FILE]) as PolicyFile;
     const keys = new Set(policyFile.keys.map((k) => k.generation).filter((g): g is number => g !== null));
     const revoked = new Set(policyFile.revokedKeys.map((k) => k.generation).filter((g): g is number => g !== null));
