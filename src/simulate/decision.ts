@@ -218,7 +218,8 @@ export interface Sample {
 export interface SampleContext {
   issuer: string;
   audience: string;
-  releases: readonly { files: BundleFiles }[];
+  /** The bundle of a release (built by the kit's bundle code). */
+  releaseFiles(index: number): BundleFiles;
   /** Bundle files holding exactly the keys FusionAuth published at a snapshot (built by the kit's bundle code). */
   snapshotFiles(index: number): BundleFiles;
   privateKey(generation: number): { kid: string; key: KeyObject };
@@ -247,7 +248,7 @@ export async function verifySamples(samples: readonly Sample[], ctx: SampleConte
   };
   const mismatches: SampleCheck["mismatches"] = [];
   for (const s of samples) {
-    const release = await load(`r${s.release}`, () => ctx.releases[s.release]?.files as BundleFiles);
+    const release = await load(`r${s.release}`, () => ctx.releaseFiles(s.release));
     const fetched = await load(`s${s.fetchedSnapshot}`, () => ctx.snapshotFiles(s.fetchedSnapshot));
     const keys = new Map<string, BundleKey>(fetched.keys);
     if (s.fetchedAt < s.bundleAt) for (const [kid, k] of release.keys) keys.set(kid, k);

@@ -354,7 +354,7 @@ export async function checkSignatures(run: ApplicationRun): Promise<SampleCheck>
   const result = await verifySamples(run.tally.samples, {
     issuer: tenant.issuer,
     audience: application.id,
-    releases: timeline.releases,
+    releaseFiles: timeline.releaseFiles,
     snapshotFiles,
     privateKey: (g) => {
       const m = timeline.material.get(g);

@@ -52,7 +52,6 @@ export interface Release {
   revoked: ReadonlySet<number>;
   /** The key windows the verifier reads from the bundle's `policy.json` (`offlineRulesOf`), by generation. */
   windows: ReadonlyMap<number, KeyWindow>;
-  files: BundleFiles;
 }
 
 export interface KeyMaterial {
@@ -67,6 +66,8 @@ export interface KeyTimeline {
   material: Map<number, KeyMaterial>;
   /** The compromises of the period, in time order. */
   compromises: readonly Compromise[];
+  /** The bundle of a release, built again (not kept: every later bundle lists every revoked key). */
+  releaseFiles(index: number): BundleFiles;
   /** Index of the snapshot in force at `t` (the last run at or before `t`). */
   snapshotIndexAt(t: number): number;
 }
@@ -215,7 +216,12 @@ export function buildKeyTimeline(input: KeyTimelineInput): KeyTimeline {
     const revoked = new Set(policyFile.revokedKeys.map((k) => k.generation).filter((g): g is number => g !== null));
     const windows = new Map<number, KeyWindow>();
     for (const [kid, w] of offlineRulesOf(policyFile).keyWindows) windows.set(generationOfKid(kid), w);
-    releases.push({ index: i, at, keys, revoked, windows, files });
+    releases.push({ index: i, at, keys, revoked, windows });
   }
-  return { snapshots, releases, material, compromises, snapshotIndexAt };
+  const releaseFiles = (index: number): BundleFiles => {
+    const r = releases[index];
+    if (r === undefined) throw new RangeError(`no release ${index}`);
+    return snapshotBundle(input, material, snapshots[snapshotIndexAt(r.at)] as KeySnapshot, r.at, compromises);
+  };
+  return { snapshots, releases, material, compromises, releaseFiles, snapshotIndexAt };
 }

@@ -61,7 +61,9 @@ describe("the key timeline revokes a compromised key as keys.revoked does", () =
       const afterRun = r.at >= (c?.appliedAt as number);
       expect(r.keys.has(g)).toBe(!afterRun);
       expect(r.revoked.has(g)).toBe(afterRun);
-      expect(JSON.parse(r.files["policy.json"] as string).revokedKeys.length).toBe(afterRun ? 1 : 0);
+      expect(JSON.parse(timeline.releaseFiles(r.index)["policy.json"] as string).revokedKeys.length).toBe(
+        afterRun ? 1 : 0,
+      );
     }
   });
 });
