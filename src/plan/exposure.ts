@@ -3,15 +3,18 @@
  * token forged with a revoked key, until when, and which builds must be replaced. Pure: the rotation of each
  * tenant (observed with `--live`, or as if first deployed at `now`) is passed in.
  *
- * The bounds follow the offline rules a device applies (docs/offline-verifier.md): a device that has not fetched
- * the JWKS or a bundle since the revocation still holds the key and accepts what it signed until its check-in
- * deadline, which never runs past its last JWKS or bundle fetch + C (a check-in without a fresh JWKS does not
- * extend it), so at most `revokedAt + C`; a device with a newer JWKS or bundle no longer holds the key (and the
- * bundle lists it in `revokedKeys`). A device whose own user reboots it with the clock held hides the time before
+ * The bounds follow the offline rules a device applies (docs/offline-verifier.md): FusionAuth publishes the key
+ * until the `pulumi up` that deletes it, so a device that has not fetched the JWKS or a bundle since that `up`
+ * still holds the key and accepts what it signed until its check-in deadline, which never runs past its last JWKS
+ * or bundle fetch + C (a check-in without a fresh JWKS does not extend it), so at most C after that `up`: after
+ * `revokedAt + C` when the `up` runs later than `revokedAt` (a device that fetched the JWKS in between keeps the
+ * key; `fakit simulate` replays it). `plan` takes the `up` to run at its own time (`--now`), or at `revokedAt` if
+ * later. A device with a JWKS or bundle from after that `up` no longer holds the key (and the bundle lists it in
+ * `revokedKeys`). A device whose own user reboots it with the clock held hides the time before
  * each of up to `offlineBoots` boots from that deadline: no bound then but the count.
  */
 import { formatDuration } from "../lib/duration";
-import { formatInstant } from "../lib/instant";
+import { formatInstant, parseInstant } from "../lib/instant";
 import type { TenantRotation } from "../rotation/stack-rotation";
 
 /** One revoked key as it affects one application (the `exposure` entries of `plan --json`). */
@@ -25,7 +28,10 @@ export interface PlanExposure {
   kid: string | null;
   reason: string;
   revokedAt: string;
-  /** Devices that have not fetched the JWKS or a bundle since `revokedAt` accept forged tokens until at most this. */
+  /**
+   * Devices that have not fetched the JWKS or a bundle since the `up` that deletes the key accept forged tokens
+   * until at most this: C after that `up`, taken to run at the plan's time or at `revokedAt` if later.
+   */
   staleDevicesAcceptUntil: string;
   checkInSeconds: number;
   /**
@@ -69,6 +75,8 @@ export function planExposure(stack: string, rotations: readonly TenantRotation[]
       r.tenant.applications.map((app) => {
         const name = `${r.tenant.key}/${app.key}`;
         const C = app.policy.offline.checkInSeconds;
+        // The `up` that deletes the key runs no earlier than this plan (or than the revocation itself).
+        const deletedBy = Math.max(revoked.at, r.rotation.at);
         return {
           tenant: r.tenant.key,
           application: name,
@@ -77,7 +85,7 @@ export function planExposure(stack: string, rotations: readonly TenantRotation[]
           kid: revoked.kid ?? kids.get(revoked.generation) ?? null,
           reason: revoked.reason,
           revokedAt: formatInstant(revoked.at),
-          staleDevicesAcceptUntil: formatInstant(revoked.at + C),
+          staleDevicesAcceptUntil: formatInstant(deletedBy + C),
           checkInSeconds: C,
           offlineBoots: app.policy.offline.clockTrust.offlineBoots,
           updatedDevicesRefuse: true as const,
@@ -102,11 +110,12 @@ export function renderExposureText(exposure: readonly PlanExposure[]): string[] 
   const out: string[] = [];
   for (const e of exposure) {
     const kid = e.kid === null ? "" : `, kid ${e.kid}`;
+    const deletedBy = formatInstant((parseInstant(e.staleDevicesAcceptUntil) as number) - e.checkInSeconds);
     out.push(
       "",
       `EXPOSURE of ${e.application} to revoked generation ${e.generation}${kid} (revoked ${e.revokedAt}: ${e.reason}):`,
-      `  devices that have not fetched the JWKS or a bundle since ${e.revokedAt} accept tokens forged with it until at most ${e.staleDevicesAcceptUntil} (their check-in deadline, which never runs past their last JWKS or bundle fetch + check-in ${formatDuration(e.checkInSeconds)})${heldClockNote(e.offlineBoots)}`,
-      "  devices with a JWKS or bundle fetched after the revocation refuse tokens signed with it",
+      `  devices that have not fetched the JWKS or a bundle since the \`pulumi up\` that deletes it (FusionAuth publishes it until then) accept tokens forged with it until at most check-in ${formatDuration(e.checkInSeconds)} after that \`up\`: ${e.staleDevicesAcceptUntil} if it runs by ${deletedBy} (their check-in deadline, which never runs past their last JWKS or bundle fetch + check-in ${formatDuration(e.checkInSeconds)})${heldClockNote(e.offlineBoots)}`,
+      "  devices with a JWKS or bundle fetched after that `up` refuse tokens signed with it",
       `  app builds whose bundle holds it fail \`${e.buildCheck}\`: rebuild them with a bundle built now`,
       "  bundles built now list it in policy.json revokedKeys",
     );

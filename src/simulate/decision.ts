@@ -16,7 +16,8 @@
  */
 import type { KeyObject } from "node:crypto";
 import { SignJWT } from "jose";
-import { type Bundle, type BundleKey, decide, loadBundle } from "../../packages/verifier/src";
+import { type Bundle, type BundleKey, loadBundle } from "../../packages/verifier/src";
+import { decideWithKeys } from "../../packages/verifier/src/decide";
 import type { PolicyFile } from "../../packages/verifier/src/format";
 import { offlineRulesOf } from "../../packages/verifier/src/offline-policy";
 import { offlineBootsRefusal } from "../../packages/verifier/src/reboot-bound";
@@ -141,6 +142,8 @@ export interface DeviceKeys {
   fetchedAt: number;
   bundle: ReadonlySet<number>;
   bundleAt: number;
+  /** Generations the bundle's `policy.json` lists in `revokedKeys`: refused whatever key set holds them. */
+  bundleRevoked: ReadonlySet<number>;
 }
 
 /** A token as the simulator tracks it: the generation of the key that signed it, and its time claims. */
@@ -159,6 +162,7 @@ export interface OpeningDecision {
 const KID_UNKNOWN: OpeningDecision = { decision: "refused", code: "kid-unknown" };
 const CLOCK_UNVERIFIED: OpeningDecision = { decision: "refused", code: "clock-unverified" };
 const STATE_INVALID: OpeningDecision = { decision: "refused", code: "state-invalid" };
+const KID_REVOKED: OpeningDecision = { decision: "refused", code: "kid-revoked" };
 
 /** True when the device can find the key that signed a token of `generation`. */
 export function holdsKey(keys: DeviceKeys, generation: number): boolean {
@@ -177,6 +181,8 @@ export function decideOpening(
   if (device.stateLost === true) return STATE_INVALID;
   // The session's first gate: more boots started offline than the policy allows (reboot-bound.ts).
   if (device.boots > policy.offlineBoots) return CLOCK_UNVERIFIED;
+  // The key step (token-steps.ts `keyFor`): a kid the bundle lists as revoked first, then an unknown kid.
+  if (keys.bundleRevoked.has(token.generation)) return KID_REVOKED;
   if (!holdsKey(keys, token.generation)) return KID_UNKNOWN;
   return timeRules(policy, token, device);
 }
@@ -200,13 +206,20 @@ export interface Sample {
   fetchedAt: number;
   bundleAt: number;
   fast: OpeningDecision;
+  /**
+   * A token forged with a compromised key (compromise.ts): the session never saw it arrive online. An owner's
+   * token did arrive online, so the session's `keysSeenOnline` holds its key (the projected activation of a key
+   * that signs early, after a revoked signing key, no longer bounds it).
+   */
+  forged?: true;
 }
 
 /** What {@link verifySamples} needs of the application and its key timeline. */
 export interface SampleContext {
   issuer: string;
   audience: string;
-  releases: readonly { files: BundleFiles }[];
+  /** The bundle of a release (built by the kit's bundle code). */
+  releaseFiles(index: number): BundleFiles;
   /** Bundle files holding exactly the keys FusionAuth published at a snapshot (built by the kit's bundle code). */
   snapshotFiles(index: number): BundleFiles;
   privateKey(generation: number): { kid: string; key: KeyObject };
@@ -218,8 +231,10 @@ export interface SampleCheck {
 }
 
 /**
- * Replays samples through the real `decide()`: a token signed with the real key of its generation, and the
- * device's key set assembled from real bundles loaded by `loadBundle`.
+ * Replays samples through the real decision (`decideWithKeys`, which `decide()` and the session's `decide` both
+ * run): a token signed with the real key of its generation, and the device's key set assembled from real bundles
+ * loaded by `loadBundle`, decided as the session decides it (its floor, its recorded check-in, the keys it saw
+ * online).
  */
 export async function verifySamples(samples: readonly Sample[], ctx: SampleContext): Promise<SampleCheck> {
   const loaded = new Map<string, Promise<Bundle>>();
@@ -233,7 +248,7 @@ export async function verifySamples(samples: readonly Sample[], ctx: SampleConte
   };
   const mismatches: SampleCheck["mismatches"] = [];
   for (const s of samples) {
-    const release = await load(`r${s.release}`, () => ctx.releases[s.release]?.files as BundleFiles);
+    const release = await load(`r${s.release}`, () => ctx.releaseFiles(s.release));
     const fetched = await load(`s${s.fetchedSnapshot}`, () => ctx.snapshotFiles(s.fetchedSnapshot));
     const keys = new Map<string, BundleKey>(fetched.keys);
     if (s.fetchedAt < s.bundleAt) for (const [kid, k] of release.keys) keys.set(kid, k);
@@ -260,17 +275,13 @@ export async function verifySamples(samples: readonly Sample[], ctx: SampleConte
         mismatches.push({ sample: s, real: { decision: "refused", code: "clock-unverified" } });
       continue;
     }
-    const real = await decide({
-      token,
-      bundle,
-      device: {
-        now: new Date(d.now * 1000),
-        lastServerTime: d.lastServerTime === undefined ? undefined : new Date(d.lastServerTime * 1000),
-        // The session's floor (high-water mark, monotonic estimate) is what decide() takes as the high-water mark.
-        highWaterMark: Number.isFinite(d.floor) ? new Date(d.floor * 1000) : undefined,
-        lastCheckIn: d.lastCheckIn === undefined ? undefined : new Date(d.lastCheckIn * 1000),
-        online: d.online,
-      },
+    // The session's call (session.ts): its key set, its floor, its recorded check-in and the keys it saw online.
+    const real = await decideWithKeys(token, bundle, keys, {
+      now: d.now,
+      floor: d.floor,
+      lastCheckIn: d.lastCheckIn,
+      online: d.online,
+      ...(s.forged === true ? {} : { keysSeenOnline: new Set([signer.kid]) }),
     });
     if (real.decision !== s.fast.decision || real.reason.code !== s.fast.code)
       mismatches.push({ sample: s, real: { decision: real.decision, code: real.reason.code } });

@@ -20,28 +20,36 @@
  * as accepted only because the device was powered off. When those three tricks are refused, that thief restores
  * the backup of the device state (taken at the last server contact) before every use and boots with the clock at
  * the backup's reading: the counter store makes the session's state lost (`state-invalid`), as the session does.
+ *
+ * After a key compromise (compromise.ts) an attacker presents a token forged with the revoked key at every
+ * opening; an app whose own token was signed by the revoked key, and is refused for it, refreshes when online.
  */
 
 import type { MonotonicReading } from "../../packages/verifier/src/trusted-time";
 import type { RefreshExpirationPolicy } from "../policy/types";
+import { ForgedReplay } from "./compromise";
 import {
   clockBoots,
   clockDecided,
   clockFloor,
   clockServerTime,
+  type DeviceClock,
+  type DeviceKeys,
   type DeviceTimes,
   decideOpening,
   newDeviceClock,
   type OpeningDecision,
   restoreIsLost,
-  type Sample,
   type SimToken,
   type TimeRulesPolicy,
   timeRulesAt,
 } from "./decision";
-import type { KeyTimeline } from "./key-timeline";
+import type { KeyTimeline, Release } from "./key-timeline";
 import type { SimulationProfile } from "./profile";
 import { createRandom, mixSeed, type Random, sampler, waitFor } from "./random";
+import type { FleetTally } from "./tally";
+
+export { type Example, emptyTally, type FleetTally, mergeTally } from "./tally";
 
 export const YEAR_SECONDS = 365 * 86_400;
 
@@ -65,127 +73,8 @@ export interface DeviceWorld {
   clockTrust: boolean;
   /** False: the app keeps no counter store, so a restored older state opens (only to show what the test catches). */
   counterStore: boolean;
-}
-
-/** A reproducer: run with the same seed and look at this device at this time. */
-export interface Example {
-  device: number;
-  at: number;
-  code: string;
-}
-
-/** Counters of a fleet, added to by every device. */
-export interface FleetTally {
-  devices: number;
-  openings: number;
-  full: number;
-  degraded: number;
-  refused: number;
-  refusedBy: Record<string, number>;
-  /** Refusals of a device whose clock was off by more than the tolerance: the policy calls for them. */
-  refusedClockFault: number;
-  unexplainedRefusals: number;
-  unexplainedExamples: Example[];
-  acceptedOutsidePolicy: number;
-  outsideExamples: Example[];
-  /**
-   * Acceptances the policy refuses at true time but allows at true time minus the time the device was off since
-   * its last server contact: what the guide says a reboot still gives. Not a defect; bounded by that off time.
-   */
-  acceptedPoweredOff: number;
-  poweredOffExamples: Example[];
-  /** The longest off time behind such an acceptance. */
-  poweredOffMaxSeconds: number;
-  logins: number;
-  syncs: number;
-  failedRefreshes: number;
-  /**
-   * Per stolen device: the lag of the acceptances the policy allows (`lagSeconds`), and of every acceptance,
-   * those the thief got by switching the device off included.
-   */
-  stolen: {
-    device: number;
-    stolenAt: number;
-    revokedAt: number;
-    lagSeconds: number;
-    lagWithPowerOffSeconds: number;
-  }[];
-  thiefOpenings: { full: number; degraded: number; refused: number };
-  /** The thieves' refusals by reason code (`clock-unverified`: past the policy's offline boots). */
-  thiefRefusedBy: Record<string, number>;
-  /** Restores of an old device state by thieves, and the acceptances outside the policy that followed one. */
-  thiefRestores: number;
-  restoredAcceptedOutside: number;
-  /** Every opening decided, the thieves' included. */
-  decided: number;
-  samples: Sample[];
-}
-
-/** Adds `b` to `a` (devices of `b` after those of `a`), keeping at most `maxExamples` reproducers of each kind. */
-export function mergeTally(a: FleetTally, b: FleetTally, maxExamples: number): FleetTally {
-  const refusedBy = { ...a.refusedBy };
-  for (const [code, n] of Object.entries(b.refusedBy)) refusedBy[code] = (refusedBy[code] ?? 0) + n;
-  const thiefRefusedBy = { ...a.thiefRefusedBy };
-  for (const [code, n] of Object.entries(b.thiefRefusedBy)) thiefRefusedBy[code] = (thiefRefusedBy[code] ?? 0) + n;
-  return {
-    devices: a.devices + b.devices,
-    openings: a.openings + b.openings,
-    full: a.full + b.full,
-    degraded: a.degraded + b.degraded,
-    refused: a.refused + b.refused,
-    refusedBy,
-    refusedClockFault: a.refusedClockFault + b.refusedClockFault,
-    unexplainedRefusals: a.unexplainedRefusals + b.unexplainedRefusals,
-    unexplainedExamples: [...a.unexplainedExamples, ...b.unexplainedExamples].slice(0, maxExamples),
-    acceptedOutsidePolicy: a.acceptedOutsidePolicy + b.acceptedOutsidePolicy,
-    outsideExamples: [...a.outsideExamples, ...b.outsideExamples].slice(0, maxExamples),
-    acceptedPoweredOff: a.acceptedPoweredOff + b.acceptedPoweredOff,
-    poweredOffExamples: [...a.poweredOffExamples, ...b.poweredOffExamples].slice(0, maxExamples),
-    poweredOffMaxSeconds: Math.max(a.poweredOffMaxSeconds, b.poweredOffMaxSeconds),
-    logins: a.logins + b.logins,
-    syncs: a.syncs + b.syncs,
-    failedRefreshes: a.failedRefreshes + b.failedRefreshes,
-    stolen: [...a.stolen, ...b.stolen],
-    thiefOpenings: {
-      full: a.thiefOpenings.full + b.thiefOpenings.full,
-      degraded: a.thiefOpenings.degraded + b.thiefOpenings.degraded,
-      refused: a.thiefOpenings.refused + b.thiefOpenings.refused,
-    },
-    thiefRefusedBy,
-    thiefRestores: a.thiefRestores + b.thiefRestores,
-    restoredAcceptedOutside: a.restoredAcceptedOutside + b.restoredAcceptedOutside,
-    decided: a.decided + b.decided,
-    samples: [...a.samples, ...b.samples],
-  };
-}
-
-export function emptyTally(): FleetTally {
-  return {
-    devices: 0,
-    openings: 0,
-    full: 0,
-    degraded: 0,
-    refused: 0,
-    refusedBy: {},
-    refusedClockFault: 0,
-    unexplainedRefusals: 0,
-    unexplainedExamples: [],
-    acceptedOutsidePolicy: 0,
-    outsideExamples: [],
-    acceptedPoweredOff: 0,
-    poweredOffExamples: [],
-    poweredOffMaxSeconds: 0,
-    logins: 0,
-    syncs: 0,
-    failedRefreshes: 0,
-    stolen: [],
-    thiefOpenings: { full: 0, degraded: 0, refused: 0 },
-    thiefRefusedBy: {},
-    thiefRestores: 0,
-    restoredAcceptedOutside: 0,
-    decided: 0,
-    samples: [],
-  };
+  /** False: decide without the recorded check-in, on the token's `iat` (only to show what the replay catches). */
+  checkInRecord: boolean;
 }
 
 const TIME_CODES = new Set(["clock-rollback", "not-yet-valid", "check-in-overdue", "refresh-required", "expired"]);
@@ -213,321 +102,485 @@ function samplersOf(p: SimulationProfile): Samplers {
   return s;
 }
 
+const KEY_CODES = new Set(["kid-unknown", "kid-revoked"]);
+
 /** Simulates device number `id` of the world and adds what happened to `tally`. */
 export function simulateDevice(world: DeviceWorld, id: number, tally: FleetTally): void {
-  const { profile: p, policy, timeline, start, end } = world;
-  const S = policy.clockRollbackToleranceSeconds;
-  const r = createRandom(mixSeed(world.seed, world.stream, id));
-  const draw = samplersOf(p);
-  const openRate = p.usage.opensPerDay / 86_400;
-  const releases = timeline.releases;
+  new DeviceLife(world, id, tally).run();
+}
 
+/** The backup of the device state a cloud backup takes at each server contact. */
+interface Backup {
+  state: DeviceClock["state"];
+  counter: number;
+  wall: number;
+}
+
+/** One device's life: its state, and one method per kind of event. */
+class DeviceLife {
+  private readonly p: SimulationProfile;
+  private readonly policy: TimeRulesPolicy;
+  private readonly timeline: KeyTimeline;
+  private readonly releases: readonly Release[];
+  private readonly r: Random;
+  private readonly draw: Samplers;
+  private readonly openRate: number;
   // Clock: a fixed skew for some devices; rollbacks last until the next time the device is online (NTP).
-  const skew = r() < p.clock.skewedShare ? Math.round((2 * r() - 1) * p.clock.maxSkewSeconds) : 0;
-  let rolledBack = 0;
-
+  private readonly skew: number;
+  private rolledBack = 0;
   // Day one: installed with the first release, online, logged in.
-  let online = true;
-  let toggleAt = start + draw.online(r);
-  let token: SimToken = issue(start);
-  let lastCheckIn = start;
+  private online = true;
+  private toggleAt: number;
+  private token: SimToken;
+  private lastCheckIn: number;
   // The session's clock trust, and the device's power: boots are numbered; openings while off do not happen.
-  const clock = newDeviceClock(world.clockTrust);
-  let boot = 0;
-  let bootId = "0";
-  let bootAt = start;
-  let poweredOnAt = start;
+  private readonly clock: DeviceClock;
+  private boot = 0;
+  private bootId = "0";
+  private bootAt: number;
+  private poweredOnAt: number;
   // One reading object per device, refilled: the session copies what it keeps (its anchor), never the object.
-  const reading: MonotonicReading = { bootId, elapsedSeconds: 0 };
-  const monotonic = (at: number): MonotonicReading => {
-    reading.bootId = bootId;
-    reading.elapsedSeconds = at - bootAt;
-    return reading;
-  };
-  clockServerTime(clock, start, monotonic(start));
+  private readonly reading: MonotonicReading = { bootId: "0", elapsedSeconds: 0 };
   // What the session cannot see: from its last trusted moment before a shutdown to the boot (the new boot's uptime
   // is counted), summed since the last server contact; the oracle grants exactly this much (the guide's bound).
-  let lastTrustAt = start;
-  let lastWall = start + skew;
-  let offUncounted = 0;
-  let booted = false;
-  let setClockAtBoot = false;
+  private lastTrustAt: number;
+  private lastWall: number;
+  private offUncounted = 0;
+  private booted = false;
+  private setClockAtBoot = false;
   // The sealed state's counter (one save per decision and per server contact), the backup taken at the last
   // server contact (a cloud backup runs while online), and whether the session's state is lost or restored.
-  let saved = 0;
-  let backup = { state: clock.state, counter: 0, wall: lastWall };
-  let stateLost = false;
-  let restored = false;
-  let refreshUsed = start;
-  let sessionStart = start;
-  let fetchedSnapshot = timeline.snapshotIndexAt(start);
-  const keys = {
-    fetched: timeline.snapshots[fetchedSnapshot]?.live as ReadonlySet<number>,
-    fetchedAt: start,
-    bundle: releases[0]?.keys as ReadonlySet<number>,
-    bundleAt: releases[0]?.at as number,
-  };
-  let release = 0;
-  let nextOpen = start + waitFor(openRate, r);
-  let nextInstall = 1;
-  let installAt =
-    nextInstall < releases.length ? (releases[1]?.at as number) + draw.reach(r) : Number.POSITIVE_INFINITY;
-  let rollbackAt = start + waitFor(p.clock.rollbacksPerYear / YEAR_SECONDS, r);
-  const stolenDraw = start + waitFor(p.incidents.stolenPerYear / YEAR_SECONDS, r);
-  const stolenAt = stolenDraw < end ? Math.round(stolenDraw) : Number.POSITIVE_INFINITY;
-  const revokedAt = stolenAt === Number.POSITIVE_INFINITY ? stolenAt : stolenAt + draw.reported(r);
-  let stolen = false;
-  let thiefTries = 0;
-  const thiefTampers = p.clock.rollbackBySeconds > 0;
+  private saved = 0;
+  private backup: Backup;
+  private stateLost = false;
+  private restored = false;
+  private refreshUsed: number;
+  private sessionStart: number;
+  private fetchedSnapshot: number;
+  private readonly keys: DeviceKeys;
+  private release = 0;
+  private nextOpen: number;
+  private nextInstall = 1;
+  private installAt: number;
+  private rollbackAt: number;
+  private readonly stolenAt: number;
+  private readonly revokedAt: number;
+  private stolen = false;
+  private thiefTries = 0;
+  private readonly thiefTampers: boolean;
   // Half the thieves (odd devices: no random draw, so the other devices' streams are unchanged) reboot before
-  // every use and set the clock back to the reading the app last showed; the others tamper as below.
-  const thiefRebootsEachUse = thiefTampers && id % 2 === 1;
-  let thiefRestoring = false;
-  let lastThiefAcceptance = Number.NEGATIVE_INFINITY;
-  let lastThiefAcceptanceInPolicy = Number.NEGATIVE_INFINITY;
+  // every use and set the clock back to the reading the app last showed; the others tamper as in `thiefRefused`.
+  private readonly thiefRebootsEachUse: boolean;
+  private thiefRestoring = false;
+  private lastThiefAcceptance = Number.NEGATIVE_INFINITY;
+  private lastThiefAcceptanceInPolicy = Number.NEGATIVE_INFINITY;
   // Each device samples every n-th of its own openings from its own offset, so the sample does not depend on
   // which devices share a run (a fleet split across threads samples the same openings).
-  let untilSample = world.sampleEvery > 0 ? 1 + ((Math.imul(id, 7919) >>> 0) % world.sampleEvery) : 0;
+  private untilSample: number;
+  private untilForgedSample: number;
+  private readonly forged: ForgedReplay | undefined;
+  private readonly firstCompromiseAt: number;
+  // The opening the forged tokens are presented at (for their samples).
+  private openingAt = 0;
+  private openingTimes: DeviceTimes | undefined;
 
-  function issue(at: number): SimToken {
-    const snap = timeline.snapshots[timeline.snapshotIndexAt(at)];
-    return { generation: snap?.signing as number, iat: at, exp: at + policy.accessTokenTtlSeconds };
+  constructor(
+    private readonly world: DeviceWorld,
+    private readonly id: number,
+    private readonly tally: FleetTally,
+  ) {
+    const { profile: p, policy, timeline, start, end } = world;
+    this.p = p;
+    this.policy = policy;
+    this.timeline = timeline;
+    this.releases = timeline.releases;
+    const r = createRandom(mixSeed(world.seed, world.stream, id));
+    this.r = r;
+    this.draw = samplersOf(p);
+    this.openRate = p.usage.opensPerDay / 86_400;
+    this.skew = r() < p.clock.skewedShare ? Math.round((2 * r() - 1) * p.clock.maxSkewSeconds) : 0;
+    this.toggleAt = start + this.draw.online(r);
+    this.token = this.issue(start);
+    this.lastCheckIn = start;
+    this.clock = newDeviceClock(world.clockTrust);
+    this.bootAt = start;
+    this.poweredOnAt = start;
+    clockServerTime(this.clock, start, this.monotonic(start));
+    this.lastTrustAt = start;
+    this.lastWall = start + this.skew;
+    this.backup = { state: this.clock.state, counter: 0, wall: this.lastWall };
+    this.refreshUsed = start;
+    this.sessionStart = start;
+    this.fetchedSnapshot = timeline.snapshotIndexAt(start);
+    const first = this.releases[0] as Release;
+    this.keys = {
+      fetched: timeline.snapshots[this.fetchedSnapshot]?.live as ReadonlySet<number>,
+      fetchedAt: start,
+      bundle: first.keys,
+      bundleAt: first.at,
+      bundleRevoked: first.revoked,
+    };
+    this.nextOpen = start + waitFor(this.openRate, r);
+    this.installAt =
+      this.nextInstall < this.releases.length
+        ? (this.releases[1]?.at as number) + this.draw.reach(r)
+        : Number.POSITIVE_INFINITY;
+    this.rollbackAt = start + waitFor(p.clock.rollbacksPerYear / YEAR_SECONDS, r);
+    const stolenDraw = start + waitFor(p.incidents.stolenPerYear / YEAR_SECONDS, r);
+    this.stolenAt = stolenDraw < end ? Math.round(stolenDraw) : Number.POSITIVE_INFINITY;
+    this.revokedAt = this.stolenAt === Number.POSITIVE_INFINITY ? this.stolenAt : this.stolenAt + this.draw.reported(r);
+    this.thiefTampers = p.clock.rollbackBySeconds > 0;
+    this.thiefRebootsEachUse = this.thiefTampers && id % 2 === 1;
+    const offset = world.sampleEvery > 0 ? 1 + ((Math.imul(id, 7919) >>> 0) % world.sampleEvery) : 0;
+    this.untilSample = offset;
+    this.untilForgedSample = offset;
+    const compromises = timeline.compromises;
+    this.firstCompromiseAt = compromises[0]?.at ?? Number.POSITIVE_INFINITY;
+    this.forged =
+      compromises.length === 0
+        ? undefined
+        : new ForgedReplay(compromises, policy, tally.forged, id, world.maxExamples, (token, d) =>
+            this.sampleForged(token, d),
+          );
   }
-  function refreshValid(at: number): boolean {
-    const { expiration, idleSeconds, maxSeconds } = world.refresh;
-    if (expiration === "Fixed") return at < sessionStart + idleSeconds;
-    if (expiration === "SlidingWindow") return at < refreshUsed + idleSeconds;
-    return at < refreshUsed + idleSeconds && at < sessionStart + maxSeconds;
+
+  private monotonic(at: number): MonotonicReading {
+    this.reading.bootId = this.bootId;
+    this.reading.elapsedSeconds = at - this.bootAt;
+    return this.reading;
   }
-  function fetchJwks(at: number): void {
-    fetchedSnapshot = timeline.snapshotIndexAt(at);
-    keys.fetched = timeline.snapshots[fetchedSnapshot]?.live as ReadonlySet<number>;
-    keys.fetchedAt = at;
-    serverContact(at);
+
+  private issue(at: number): SimToken {
+    const snap = this.timeline.snapshots[this.timeline.snapshotIndexAt(at)];
+    return { generation: snap?.signing as number, iat: at, exp: at + this.policy.accessTokenTtlSeconds };
   }
-  function serverContact(at: number): void {
-    clockServerTime(clock, at, monotonic(at));
-    lastTrustAt = at;
-    lastWall = at + skew - rolledBack;
-    offUncounted = 0;
-    restored = false;
-    saved++;
-    backup = { state: clock.state, counter: saved, wall: lastWall };
+
+  private refreshValid(at: number): boolean {
+    const { expiration, idleSeconds, maxSeconds } = this.world.refresh;
+    if (expiration === "Fixed") return at < this.sessionStart + idleSeconds;
+    if (expiration === "SlidingWindow") return at < this.refreshUsed + idleSeconds;
+    return at < this.refreshUsed + idleSeconds && at < this.sessionStart + maxSeconds;
   }
+
+  private fetchJwks(at: number): void {
+    this.fetchedSnapshot = this.timeline.snapshotIndexAt(at);
+    this.keys.fetched = this.timeline.snapshots[this.fetchedSnapshot]?.live as ReadonlySet<number>;
+    this.keys.fetchedAt = at;
+    this.serverContact(at);
+  }
+
+  private serverContact(at: number): void {
+    clockServerTime(this.clock, at, this.monotonic(at));
+    this.lastTrustAt = at;
+    this.lastWall = at + this.skew - this.rolledBack;
+    this.offUncounted = 0;
+    this.restored = false;
+    this.saved++;
+    this.backup = { state: this.clock.state, counter: this.saved, wall: this.lastWall };
+  }
+
   /**
    * The thief restores the backup of the device state and reboots with the clock set to the backup's reading.
    * With a counter store the session finds an older copy and treats its state as lost; without one it opens it.
    */
-  function restoreBackup(at: number): void {
-    tally.thiefRestores++;
-    if (restoreIsLost(backup.counter, saved, world.counterStore)) stateLost = true;
+  private restoreBackup(at: number): void {
+    this.tally.thiefRestores++;
+    if (restoreIsLost(this.backup.counter, this.saved, this.world.counterStore)) this.stateLost = true;
     else {
-      clock.state = backup.state;
-      saved = backup.counter;
-      restored = true;
+      this.clock.state = this.backup.state;
+      this.saved = this.backup.counter;
+      this.restored = true;
     }
-    lastWall = backup.wall;
-    powerCycle(at, 0, true);
+    this.lastWall = this.backup.wall;
+    this.powerCycle(at, 0, true);
   }
+
   /** Switches the device off at `at` for `seconds` (0: a reboot); `resetClock`: set it at boot to `lastWall`. */
-  function powerCycle(at: number, seconds: number, resetClock: boolean): void {
-    boot++;
-    bootId = `${boot}`;
-    bootAt = at + seconds;
-    poweredOnAt = bootAt;
-    booted = true;
-    setClockAtBoot = resetClock;
+  private powerCycle(at: number, seconds: number, resetClock: boolean): void {
+    this.boot++;
+    this.bootId = `${this.boot}`;
+    this.bootAt = at + seconds;
+    this.poweredOnAt = this.bootAt;
+    this.booted = true;
+    this.setClockAtBoot = resetClock;
   }
+
   /** JWKS first, then the refresh (the check-in); `interactive`: the user is there to log in. */
-  function sync(at: number, interactive: boolean): boolean {
-    tally.syncs++;
-    fetchJwks(at);
-    if (r() < p.connectivity.syncFailure) {
-      tally.failedRefreshes++;
+  private sync(at: number, interactive: boolean): boolean {
+    this.tally.syncs++;
+    this.fetchJwks(at);
+    if (this.r() < this.p.connectivity.syncFailure) {
+      this.tally.failedRefreshes++;
       return false;
     }
-    if (!refreshValid(at)) {
+    if (!this.refreshValid(at)) {
       if (!interactive) return false;
-      tally.logins++;
-      sessionStart = at;
+      this.tally.logins++;
+      this.sessionStart = at;
     }
-    token = issue(at);
-    stateLost = false;
-    refreshUsed = at;
-    lastCheckIn = at;
+    this.token = this.issue(at);
+    this.stateLost = false;
+    this.refreshUsed = at;
+    this.lastCheckIn = at;
     return true;
   }
 
-  function timesAt(wall: number, reading: MonotonicReading, onlineNow: boolean): DeviceTimes {
+  private timesAt(wall: number, reading: MonotonicReading, onlineNow: boolean): DeviceTimes {
     return {
       now: wall,
-      floor: clockFloor(clock, reading),
-      lastServerTime: clock.state.lastServerTime ?? undefined,
-      lastCheckIn,
+      floor: clockFloor(this.clock, reading),
+      lastServerTime: this.clock.state.lastServerTime ?? undefined,
+      lastCheckIn: this.world.checkInRecord ? this.lastCheckIn : undefined,
       online: onlineNow,
-      boots: clockBoots(clock, reading),
-      ...(stateLost ? { stateLost: true as const } : {}),
+      boots: clockBoots(this.clock, reading),
+      ...(this.stateLost ? { stateLost: true as const } : {}),
     };
   }
 
-  function open(at: number): void {
-    if (at < poweredOnAt) return;
-    if (stolen && thiefRebootsEachUse) powerCycle(at, 0, true);
-    if (stolen && thiefRestoring) restoreBackup(at);
-    if (booted) {
-      booted = false;
-      offUncounted += bootAt - lastTrustAt;
+  /** True when the owner's token was signed by a key a compromise revoked (deleted by `at`). */
+  private tokenKeyRevoked(at: number): boolean {
+    const g = this.token.generation;
+    return this.timeline.compromises.some((c) => c.generation === g && c.appliedAt <= at);
+  }
+
+  /** Before deciding: the thief's reboot or restore, the boot's clock, and online the JWKS and token refresh. */
+  private beforeOpening(at: number): boolean {
+    if (this.stolen && this.thiefRebootsEachUse) this.powerCycle(at, 0, true);
+    if (this.stolen && this.thiefRestoring) this.restoreBackup(at);
+    if (this.booted) {
+      this.booted = false;
+      this.offUncounted += this.bootAt - this.lastTrustAt;
       // The thief sets the clock to the reading the app last showed, as if no time had passed while off.
-      if (setClockAtBoot) rolledBack = skew - (lastWall - at);
+      if (this.setClockAtBoot) this.rolledBack = this.skew - (this.lastWall - at);
     }
-    let onlineNow = online && !stolen;
+    let onlineNow = this.online && !this.stolen;
     if (onlineNow) {
-      if (at - keys.fetchedAt >= world.jwksRefreshSeconds) fetchJwks(at);
-      if (at >= token.exp && !sync(at, true)) onlineNow = false;
+      if (at - this.keys.fetchedAt >= this.world.jwksRefreshSeconds) this.fetchJwks(at);
+      if (at >= this.token.exp && !this.sync(at, true)) onlineNow = false;
     }
-    const clockError = skew - rolledBack;
+    return onlineNow;
+  }
+
+  /** One opening by the owner or the thief. */
+  private open(at: number): void {
+    if (at < this.poweredOnAt) return;
+    const onlineNow = this.beforeOpening(at);
+    const clockError = this.skew - this.rolledBack;
     const wall = at + clockError;
-    const now = monotonic(at);
-    let times = timesAt(wall, now, onlineNow);
-    let d = decideOpening(policy, token, keys, times);
-    clockDecided(clock, wall, times.floor, now);
-    saved++;
-    if (d.code === "refresh-required") {
-      // A fast clock says the token has expired before the app thought so: refresh as the verifier asks, retry.
-      const refreshed = sync(at, true);
-      times = timesAt(wall, monotonic(at), refreshed);
-      d = decideOpening(policy, token, keys, times);
-      clockDecided(clock, wall, times.floor, now);
-      saved++;
+    const now = this.monotonic(at);
+    let times = this.timesAt(wall, now, onlineNow);
+    let d = decideOpening(this.policy, this.token, this.keys, times);
+    clockDecided(this.clock, wall, times.floor, now);
+    this.saved++;
+    if (d.code === "refresh-required" || (onlineNow && KEY_CODES.has(d.code) && this.tokenKeyRevoked(at))) {
+      // A fast clock says the token has expired before the app thought so, or the token's key was revoked:
+      // refresh as the verifier asks, retry.
+      const refreshed = this.sync(at, true);
+      times = this.timesAt(wall, this.monotonic(at), refreshed);
+      d = decideOpening(this.policy, this.token, this.keys, times);
+      clockDecided(this.clock, wall, times.floor, now);
+      this.saved++;
     }
-    lastTrustAt = at;
-    lastWall = wall;
-    const isAccepted = accepted(d);
-    tally.decided++;
-    if (untilSample > 0 && --untilSample === 0) {
-      untilSample = world.sampleEvery;
-      tally.samples.push({
-        device: id,
-        at,
-        token,
-        times,
-        release,
-        fetchedSnapshot,
-        fetchedAt: keys.fetchedAt,
-        bundleAt: keys.bundleAt,
-        fast: { decision: d.decision, code: d.code },
-      });
+    this.lastTrustAt = at;
+    this.lastWall = wall;
+    this.tally.decided++;
+    this.sample(at, this.token, times, d);
+    if (this.forged !== undefined && at >= this.firstCompromiseAt) this.presentForged(at, times);
+    const outside = d.decision !== "refused" && clockError < 0 && this.judgeAcceptance(at, times, d);
+    if (this.stolen) this.thiefOpened(at, d, outside);
+    else this.ownerOpened(at, times, d, clockError);
+  }
+
+  /** Keeps every n-th of the device's openings for the signature check. */
+  private sample(at: number, token: SimToken, times: DeviceTimes, d: OpeningDecision): void {
+    if (this.untilSample === 0 || --this.untilSample > 0) return;
+    this.untilSample = this.world.sampleEvery;
+    this.pushSample(at, token, times, d, false);
+  }
+
+  /** Keeps every n-th forged token the device decided, on a count of its own (the owners' sample is unchanged). */
+  private sampleForged(token: SimToken, d: OpeningDecision): void {
+    if (this.untilForgedSample === 0 || --this.untilForgedSample > 0) return;
+    this.untilForgedSample = this.world.sampleEvery;
+    this.pushSample(this.openingAt, token, this.openingTimes as DeviceTimes, d, true);
+  }
+
+  private pushSample(at: number, token: SimToken, times: DeviceTimes, d: OpeningDecision, forged: boolean): void {
+    this.tally.samples.push({
+      device: this.id,
+      at,
+      token,
+      times,
+      release: this.release,
+      fetchedSnapshot: this.fetchedSnapshot,
+      fetchedAt: this.keys.fetchedAt,
+      bundleAt: this.keys.bundleAt,
+      fast: { decision: d.decision, code: d.code },
+      ...(forged ? { forged: true as const } : {}),
+    });
+  }
+
+  /** The attackers holding compromised keys present their forged tokens at this opening. */
+  private presentForged(at: number, times: DeviceTimes): void {
+    this.openingAt = at;
+    this.openingTimes = times;
+    (this.forged as ForgedReplay).present({
+      at,
+      times,
+      keys: this.keys,
+      windows: (this.releases[this.release] as Release).windows,
+      offUncounted: this.offUncounted,
+      restored: this.restored,
+    });
+  }
+
+  /**
+   * The oracle for an acceptance on a clock behind true time: the same rules at true time (the last server time,
+   * a true time, as the floor). True when the policy refuses it; counted as powered off when the time before
+   * a boot the session cannot count explains it, else as outside the policy.
+   */
+  private judgeAcceptance(at: number, times: DeviceTimes, d: OpeningDecision): boolean {
+    const { policy, token, tally } = this;
+    const S = policy.clockRollbackToleranceSeconds;
+    const truthTimes = { ...times, floor: times.lastServerTime ?? Number.NEGATIVE_INFINITY };
+    const truth = timeRulesAt(policy, token, { ...truthTimes, now: at - S });
+    if (accepted(truth)) return false;
+    // Allowed at true time minus the off time the session cannot count (never before the token's issue)?
+    // A restored state is no off time the guide allows for: what follows it is judged at true time.
+    const offAllowed =
+      !this.restored &&
+      this.offUncounted > 0 &&
+      accepted(timeRulesAt(policy, token, { ...truthTimes, now: Math.max(at - this.offUncounted, token.iat) - S }));
+    const example = { device: this.id, at, code: `${d.code} (policy: ${truth.code})` };
+    if (offAllowed) {
+      tally.acceptedPoweredOff++;
+      if (this.offUncounted > tally.poweredOffMaxSeconds) tally.poweredOffMaxSeconds = this.offUncounted;
+      if (tally.poweredOffExamples.length < this.world.maxExamples) tally.poweredOffExamples.push(example);
+    } else {
+      tally.acceptedOutsidePolicy++;
+      if (this.restored) tally.restoredAcceptedOutside++;
+      if (tally.outsideExamples.length < this.world.maxExamples) tally.outsideExamples.push(example);
     }
-    // The oracle: the same rules at true time (the last server time, a true time, as the floor). Only needed
-    // where the device's view can differ from it.
-    let outside = false;
-    if (isAccepted && clockError < 0) {
-      const truthTimes = { ...times, floor: times.lastServerTime ?? Number.NEGATIVE_INFINITY };
-      const truth = timeRulesAt(policy, token, { ...truthTimes, now: at - S });
-      outside = !accepted(truth);
-      if (outside) {
-        // Allowed at true time minus the off time the session cannot count (never before the token's issue)?
-        // A restored state is no off time the guide allows for: what follows it is judged at true time.
-        const offAllowed =
-          !restored &&
-          offUncounted > 0 &&
-          accepted(timeRulesAt(policy, token, { ...truthTimes, now: Math.max(at - offUncounted, token.iat) - S }));
-        if (offAllowed) {
-          tally.acceptedPoweredOff++;
-          if (offUncounted > tally.poweredOffMaxSeconds) tally.poweredOffMaxSeconds = offUncounted;
-          if (tally.poweredOffExamples.length < world.maxExamples)
-            tally.poweredOffExamples.push({ device: id, at, code: `${d.code} (policy: ${truth.code})` });
-        } else {
-          tally.acceptedOutsidePolicy++;
-          if (restored) tally.restoredAcceptedOutside++;
-          if (tally.outsideExamples.length < world.maxExamples)
-            tally.outsideExamples.push({ device: id, at, code: `${d.code} (policy: ${truth.code})` });
-        }
-      }
-    }
-    if (stolen) {
-      tally.thiefOpenings[d.decision]++;
-      if (!isAccepted) tally.thiefRefusedBy[d.code] = (tally.thiefRefusedBy[d.code] ?? 0) + 1;
-      if (isAccepted) {
-        if (at >= revokedAt) lastThiefAcceptance = at;
-        if (at >= revokedAt && !outside) lastThiefAcceptanceInPolicy = at;
-      } else if (thiefTries < 4 && thiefTampers && !thiefRebootsEachUse) {
-        // A thief who is refused tries, in turn: the clock set back, a reboot, the device switched off a while,
-        // then restoring the backup of the device state before every use.
-        thiefTries++;
-        const by = p.clock.rollbackBySeconds;
-        if (thiefTries === 1) rolledBack += by;
-        else if (thiefTries === 2) powerCycle(at, 0, false);
-        else if (thiefTries === 3) powerCycle(at, by, true);
-        else thiefRestoring = true;
-      }
+    return true;
+  }
+
+  /** The thief's opening: the revocation lag, and the next trick when refused. */
+  private thiefOpened(at: number, d: OpeningDecision, outside: boolean): void {
+    const { tally } = this;
+    tally.thiefOpenings[d.decision]++;
+    if (accepted(d)) {
+      if (at >= this.revokedAt) this.lastThiefAcceptance = at;
+      if (at >= this.revokedAt && !outside) this.lastThiefAcceptanceInPolicy = at;
       return;
     }
+    tally.thiefRefusedBy[d.code] = (tally.thiefRefusedBy[d.code] ?? 0) + 1;
+    if (this.thiefTries >= 4 || !this.thiefTampers || this.thiefRebootsEachUse) return;
+    // A thief who is refused tries, in turn: the clock set back, a reboot, the device switched off a while, then
+    // restoring the backup of the device state before every use.
+    this.thiefTries++;
+    const by = this.p.clock.rollbackBySeconds;
+    if (this.thiefTries === 1) this.rolledBack += by;
+    else if (this.thiefTries === 2) this.powerCycle(at, 0, false);
+    else if (this.thiefTries === 3) this.powerCycle(at, by, true);
+    else this.thiefRestoring = true;
+  }
+
+  /** The owner's opening: the shares, and a refusal the policy does not call for. */
+  private ownerOpened(at: number, times: DeviceTimes, d: OpeningDecision, clockError: number): void {
+    const { tally, policy } = this;
     tally.openings++;
     tally[d.decision]++;
-    if (isAccepted) return;
+    if (accepted(d)) return;
     tally.refusedBy[d.code] = (tally.refusedBy[d.code] ?? 0) + 1;
-    const clockFault = Math.abs(clockError) > S;
-    if (TIME_CODES.has(d.code) && clockFault) {
+    const S = policy.clockRollbackToleranceSeconds;
+    if (TIME_CODES.has(d.code) && Math.abs(clockError) > S) {
       tally.refusedClockFault++;
       return;
     }
-    const truth = timeRulesAt(policy, token, { ...times, now: at + S });
+    if (KEY_CODES.has(d.code) && this.tokenKeyRevoked(at)) {
+      tally.refusedRevokedKey++;
+      return;
+    }
+    const truth = timeRulesAt(policy, this.token, { ...times, now: at + S });
     if (accepted(truth)) {
       tally.unexplainedRefusals++;
-      if (tally.unexplainedExamples.length < world.maxExamples)
-        tally.unexplainedExamples.push({ device: id, at, code: `${d.code} (policy: ${truth.code})` });
+      if (tally.unexplainedExamples.length < this.world.maxExamples)
+        tally.unexplainedExamples.push({ device: this.id, at, code: `${d.code} (policy: ${truth.code})` });
     }
   }
 
-  for (;;) {
-    const t = Math.min(toggleAt, nextOpen, installAt, rollbackAt, stolen ? Number.POSITIVE_INFINITY : stolenAt);
-    if (t >= end) break;
-    if (t === nextOpen) {
-      open(t);
-      nextOpen = t + waitFor(openRate, r);
-    } else if (t === toggleAt) {
-      if (online) {
-        online = false;
-        toggleAt = t + draw.offline(r);
-      } else {
-        online = true;
-        rolledBack = 0;
-        sync(t, false);
-        toggleAt = t + draw.online(r);
-      }
-    } else if (t === installAt) {
-      // Releases reach a device in order; a later one that arrives first is installed with the earlier one.
-      release = nextInstall;
-      keys.bundle = releases[release]?.keys as ReadonlySet<number>;
-      keys.bundleAt = releases[release]?.at as number;
-      nextInstall++;
-      installAt =
-        nextInstall < releases.length
-          ? Math.max(t, (releases[nextInstall]?.at as number) + draw.reach(r))
-          : Number.POSITIVE_INFINITY;
-    } else if (t === rollbackAt) {
-      rolledBack += p.clock.rollbackBySeconds;
-      rollbackAt = t + waitFor(p.clock.rollbacksPerYear / YEAR_SECONDS, r);
+  /** Online and offline spells; coming online, the device syncs (NTP sets its clock right). */
+  private toggle(t: number): void {
+    if (this.online) {
+      this.online = false;
+      this.toggleAt = t + this.draw.offline(this.r);
     } else {
-      // Stolen: the thief keeps the device offline (online, the revoked refresh token would end the session),
-      // and switches it off for a while, to boot it later with the clock set back to what the app last showed.
-      stolen = true;
-      online = false;
-      if (thiefTampers && !thiefRebootsEachUse) powerCycle(t, p.clock.rollbackBySeconds, true);
-      toggleAt = Number.POSITIVE_INFINITY;
-      installAt = Number.POSITIVE_INFINITY;
-      rollbackAt = Number.POSITIVE_INFINITY;
+      this.online = true;
+      this.rolledBack = 0;
+      this.sync(t, false);
+      this.toggleAt = t + this.draw.online(this.r);
     }
   }
-  tally.devices++;
-  if (stolenAt !== Number.POSITIVE_INFINITY && revokedAt < end) {
-    tally.stolen.push({
-      device: id,
-      stolenAt,
-      revokedAt,
-      lagSeconds: Math.max(0, lastThiefAcceptanceInPolicy - revokedAt),
-      lagWithPowerOffSeconds: Math.max(0, lastThiefAcceptance - revokedAt),
-    });
+
+  /** Releases reach a device in order; a later one that arrives first is installed with the earlier one. */
+  private install(t: number): void {
+    this.release = this.nextInstall;
+    const release = this.releases[this.release] as Release;
+    this.keys.bundle = release.keys;
+    this.keys.bundleAt = release.at;
+    this.keys.bundleRevoked = release.revoked;
+    this.nextInstall++;
+    this.installAt =
+      this.nextInstall < this.releases.length
+        ? Math.max(t, (this.releases[this.nextInstall]?.at as number) + this.draw.reach(this.r))
+        : Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * Stolen: the thief keeps the device offline (online, the revoked refresh token would end the session), and
+   * switches it off for a while, to boot it later with the clock set back to what the app last showed.
+   */
+  private steal(t: number): void {
+    this.stolen = true;
+    this.online = false;
+    if (this.thiefTampers && !this.thiefRebootsEachUse) this.powerCycle(t, this.p.clock.rollbackBySeconds, true);
+    this.toggleAt = Number.POSITIVE_INFINITY;
+    this.installAt = Number.POSITIVE_INFINITY;
+    this.rollbackAt = Number.POSITIVE_INFINITY;
+  }
+
+  /** Every event of the device in time order, then its figures. */
+  run(): void {
+    const { end } = this.world;
+    for (;;) {
+      const stolenAt = this.stolen ? Number.POSITIVE_INFINITY : this.stolenAt;
+      const t = Math.min(this.toggleAt, this.nextOpen, this.installAt, this.rollbackAt, stolenAt);
+      if (t >= end) break;
+      if (t === this.nextOpen) {
+        this.open(t);
+        this.nextOpen = t + waitFor(this.openRate, this.r);
+      } else if (t === this.toggleAt) this.toggle(t);
+      else if (t === this.installAt) this.install(t);
+      else if (t === this.rollbackAt) {
+        this.rolledBack += this.p.clock.rollbackBySeconds;
+        this.rollbackAt = t + waitFor(this.p.clock.rollbacksPerYear / YEAR_SECONDS, this.r);
+      } else this.steal(t);
+    }
+    this.finish();
+  }
+
+  private finish(): void {
+    const { tally } = this;
+    tally.devices++;
+    this.forged?.finish(this.world.end);
+    if (this.stolenAt !== Number.POSITIVE_INFINITY && this.revokedAt < this.world.end) {
+      tally.stolen.push({
+        device: this.id,
+        stolenAt: this.stolenAt,
+        revokedAt: this.revokedAt,
+        lagSeconds: Math.max(0, this.lastThiefAcceptanceInPolicy - this.revokedAt),
+        lagWithPowerOffSeconds: Math.max(0, this.lastThiefAcceptance - this.revokedAt),
+      });
+    }
   }
 }

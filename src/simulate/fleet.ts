@@ -4,15 +4,18 @@
  * openings is a separate, asynchronous step ({@link checkSignatures}).
  */
 import type { BundleFiles } from "../bundle/content";
-import { buildBundleContent } from "../bundle/content";
+import { parseInstant } from "../lib/instant";
+import { planExposure } from "../plan/exposure";
 import type { RetentionPolicy } from "../policy/retention";
 import { ROTATION_EPOCH_SECONDS } from "../rotation/epoch";
+import { planStackRotation } from "../rotation/stack-rotation";
 import type { ApplicationState, DesiredState, TenantState } from "../stack/desired-state";
+import { drawCompromiseTimes } from "./compromise";
 import { type SampleCheck, verifySamples } from "./decision";
 import { type DeviceWorld, type Example, emptyTally, type FleetTally, simulateDevice, YEAR_SECONDS } from "./device";
-import { buildKeyTimeline, type KeyTimeline } from "./key-timeline";
+import { buildKeyTimeline, COMPROMISE_REASON, type Compromise, type KeyTimeline, snapshotBundle } from "./key-timeline";
 import type { SimulationProfile } from "./profile";
-import { createRandom, hashString, mixSeed, waitFor } from "./random";
+import { hashString } from "./random";
 
 export interface FleetOptions {
   devices: number;
@@ -32,6 +35,11 @@ export interface FleetOptions {
   clockTrust?: boolean;
   /** False: devices keep no counter store, so a thief's restored older state opens (shows what the run catches). */
   counterStore?: boolean;
+  /**
+   * False: devices decide without their recorded check-in, as a caller of the stateless `decide()` without
+   * `lastCheckIn`: the token's `iat`, which a forger writes, stands in (shows what the compromise replay catches).
+   */
+  checkInRecord?: boolean;
   /** Replay under another retention rule than the kit's (derived retention assumed). */
   retentionRule?: (policy: RetentionPolicy) => number;
   maxExamples?: number;
@@ -75,11 +83,39 @@ export interface ApplicationReport {
     withPowerOff: { p50: number | null; p99: number | null; max: number | null };
   };
   keys: { rotations: number; retentionSeconds: number; keyCompromisesDrawn: number };
+  /** The replay of the key compromises drawn: what the attackers holding the keys got. */
+  compromises: CompromiseReport;
   logins: number;
   syncs: number;
   failedRefreshes: number;
   /** Filled by {@link checkSignatures}. */
   signatures?: { checked: number; mismatches: number; examples: Example[] };
+}
+
+/** The key compromises of a run, replayed (compromise.ts). Durations in seconds. */
+export interface CompromiseReport {
+  /** Each compromise: the generation revoked, when (Unix seconds), and the pipeline run that deleted it. */
+  replayed: { generation: number; at: number; appliedAt: number }[];
+  /**
+   * Forged tokens decided at openings after a compromise while the device could hold the key (not after it holds
+   * a JWKS or bundle from after the deletion: refused then), and those accepted (full, degraded).
+   */
+  forgedDecided: number;
+  acceptedFull: number;
+  acceptedDegraded: number;
+  /** Per device: from a compromise to its last acceptance of a forged token within the bound (0: none). */
+  window: { devices: number; p50: number | null; p99: number | null; max: number | null };
+  /**
+   * `plan`'s figure for the same stack: its EXPOSURE's "accept tokens forged with it until at most", from the
+   * compromise, planned just before the run that deletes the key (C after that run); the largest of the run.
+   */
+  planSeconds: number | null;
+  /** Accepted at or after the bound: a defect. */
+  acceptedOutsidePolicy: { count: number; examples: Example[] };
+  /** Past the bound only by the time before a boot the session cannot count (a held clock): not a defect. */
+  acceptedHeldClock: { count: number; maxOffSeconds: number };
+  /** The owners' openings refused because their own token's key was revoked (the revocation's call). */
+  refusedRevokedKey: number;
 }
 
 export interface ApplicationRun {
@@ -126,6 +162,13 @@ export function prepareApplication(
     const retentionSeconds = Math.max(rule(tenant.policy), ...tenant.applications.map((a) => rule(a.policy)));
     tenantPolicy = { ...tenant.policy, keys: { ...tenant.policy.keys, retentionSeconds } };
   }
+  const compromiseTimes = drawCompromiseTimes(
+    options.seed,
+    tenant.key,
+    profile.incidents.keyCompromisesPerYear,
+    start,
+    end,
+  );
   const timeline = buildKeyTimeline({
     tenant: { key: tenant.key, issuer: tenant.issuer, policy: tenantPolicy },
     application: { id: application.id, key: application.key, name: application.name, policy: application.policy },
@@ -135,6 +178,7 @@ export function prepareApplication(
     deployEverySeconds: profile.pipeline.deployEverySeconds,
     releaseEverySeconds: profile.updates.releaseEverySeconds,
     retentionRule: options.retentionRule,
+    compromiseTimes,
   });
   const a = application.policy;
   const world: DeviceWorld = {
@@ -164,6 +208,7 @@ export function prepareApplication(
     maxExamples: options.maxExamples ?? 5,
     clockTrust: options.clockTrust ?? true,
     counterStore: options.counterStore ?? true,
+    checkInRecord: options.checkInRecord ?? true,
   };
   return { tenant, application, profile, options, timeline, world };
 }
@@ -183,7 +228,7 @@ export function runDevices(prepared: PreparedApplication): FleetTally {
 
 /** The figures of an application from its devices' tally. */
 export function applicationRun(prepared: PreparedApplication, tally: FleetTally): ApplicationRun {
-  const { tenant, application, profile, options, timeline, world } = prepared;
+  const { tenant, application, timeline, world } = prepared;
   const { start, end } = world;
   const a = application.policy;
   const lags = tally.stolen.map((s) => s.lagSeconds).sort((x, y) => x - y);
@@ -192,12 +237,6 @@ export function applicationRun(prepared: PreparedApplication, tally: FleetTally)
   const A = a.accessToken.ttlSeconds;
   const G = a.offline.graceSeconds;
   const plan = A + G;
-  const compromiseRandom = createRandom(mixSeed(options.seed, hashString(`${tenant.key}#compromise`)));
-  let compromises = 0;
-  for (let t = waitFor(profile.incidents.keyCompromisesPerYear / YEAR_SECONDS, compromiseRandom); t < end - start; ) {
-    compromises++;
-    t += waitFor(profile.incidents.keyCompromisesPerYear / YEAR_SECONDS, compromiseRandom);
-  }
   const signings = new Set(timeline.snapshots.map((s) => s.signing));
   const report: ApplicationReport = {
     tenant: tenant.key,
@@ -233,13 +272,51 @@ export function applicationRun(prepared: PreparedApplication, tally: FleetTally)
     keys: {
       rotations: signings.size - 1,
       retentionSeconds: timeline.snapshots[0]?.state.retentionSeconds ?? 0,
-      keyCompromisesDrawn: compromises,
+      keyCompromisesDrawn: timeline.compromises.length,
     },
+    compromises: compromiseReport(prepared, tally),
     logins: tally.logins,
     syncs: tally.syncs,
     failedRefreshes: tally.failedRefreshes,
   };
   return { report, tally, timeline, tenant, application };
+}
+
+/**
+ * What `plan` prints for a compromise of `c.generation` at `c.at` on this application, planned (as the runbook
+ * does) just before the pipeline run that deletes the key: its "until at most", from the compromise.
+ */
+function planCompromiseSeconds(tenant: TenantState, application: ApplicationState, c: Compromise): number {
+  const revoked = { ...tenant, revokedKeys: [{ generation: c.generation, reason: COMPROMISE_REASON, at: c.at }] };
+  const e = planExposure("sim", planStackRotation({ tenants: [revoked] }, c.appliedAt)).find(
+    (x) => x.applicationId === application.id,
+  );
+  if (e === undefined) throw new RangeError(`plan shows no exposure for ${tenant.key}/${application.key}`);
+  return (parseInstant(e.staleDevicesAcceptUntil) as number) - c.at;
+}
+
+/** The compromise figures of an application from its devices' tally. */
+function compromiseReport(prepared: PreparedApplication, tally: FleetTally): CompromiseReport {
+  const { tenant, application, timeline } = prepared;
+  const f = tally.forged;
+  const windows = [...f.windows].sort((x, y) => x - y);
+  const plans = timeline.compromises.map((c) => planCompromiseSeconds(tenant, application, c));
+  return {
+    replayed: timeline.compromises.map((c) => ({ generation: c.generation, at: c.at, appliedAt: c.appliedAt })),
+    forgedDecided: f.decided,
+    acceptedFull: f.full,
+    acceptedDegraded: f.degraded,
+    window: {
+      devices: windows.length,
+      p50: percentile(windows, 0.5),
+      p99: percentile(windows, 0.99),
+      max: windows.length === 0 ? null : (windows[windows.length - 1] as number),
+    },
+    planSeconds: plans.length === 0 ? null : Math.max(...plans),
+    acceptedOutsidePolicy: { count: f.outside, examples: f.outsideExamples },
+    acceptedHeldClock: { count: f.heldClock, maxOffSeconds: f.heldClockMaxSeconds },
+    refusedRevokedKey: tally.refusedRevokedKey,
+  };
 }
 
 /** Simulates one application of a tenant. */
@@ -268,19 +345,16 @@ export async function checkSignatures(run: ApplicationRun): Promise<SampleCheck>
   const snapshotFiles = (index: number): BundleFiles => {
     const snap = timeline.snapshots[index];
     if (snap === undefined) throw new RangeError(`no key snapshot ${index}`);
-    return buildBundleContent({
-      tenant: { key: tenant.key, issuer: tenant.issuer },
-      application: { id: application.id, key: application.key, name: application.name },
-      policy: application.policy,
-      rotation: snap.state,
-      jwks: { keys: snap.state.keys.map((k) => timeline.material.get(k.generation)?.publicJwk) },
-      generatedFor: snap.at,
-    });
+    const input = {
+      tenant: { key: tenant.key, issuer: tenant.issuer, policy: tenant.policy },
+      application: { id: application.id, key: application.key, name: application.name, policy: application.policy },
+    };
+    return snapshotBundle(input, timeline.material, snap, snap.at, timeline.compromises);
   };
   const result = await verifySamples(run.tally.samples, {
     issuer: tenant.issuer,
     audience: application.id,
-    releases: timeline.releases,
+    releaseFiles: timeline.releaseFiles,
     snapshotFiles,
     privateKey: (g) => {
       const m = timeline.material.get(g);

@@ -1,6 +1,7 @@
 /**
  * The text `fakit simulate` prints: per application the shares of openings, the defects with their
- * reproducers, the revocation lag of stolen devices against the plan's figure, and the preset comparison.
+ * reproducers, the revocation lag of stolen devices and the exposure to compromised keys against the plan's
+ * figures, and the preset comparison.
  */
 import { formatDuration } from "../lib/duration";
 import { formatInstant } from "../lib/instant";
@@ -45,7 +46,8 @@ export function renderApplication(r: ApplicationReport, h: RunHeader): string[] 
     `  restores of an old device state by thieves: ${r.restores.attempted}, accepted outside the policy after one: ${r.restores.acceptedOutsidePolicy}${r.restores.acceptedOutsidePolicy > 0 ? "  DEFECT" : ""}`,
     `  revocation lag of ${lag.stolenDevices} stolen device${lag.stolenDevices === 1 ? "" : "s"}: p50 ${dur(lag.p50)}, p99 ${dur(lag.p99)}, max ${dur(lag.max)}; plan ${dur(lag.planSeconds)} (A + G)${lag.boundSeconds > lag.planSeconds ? `, ${dur(lag.boundSeconds)} with degraded mode` : ""}`,
     `    with what the thief got by switching the device off or rebooting with the clock held: p50 ${dur(lag.withPowerOff.p50)}, p99 ${dur(lag.withPowerOff.p99)}, max ${dur(lag.withPowerOff.max)}`,
-    `  keys: ${r.keys.rotations} rotation${r.keys.rotations === 1 ? "" : "s"}, retention ${dur(r.keys.retentionSeconds)}; ${r.keys.keyCompromisesDrawn} key compromise${r.keys.keyCompromisesDrawn === 1 ? "" : "s"} drawn (not replayed: a run revokes no key; declare a compromised one under keys.revoked and simulate that stack)`,
+    `  keys: ${r.keys.rotations} rotation${r.keys.rotations === 1 ? "" : "s"}, retention ${dur(r.keys.retentionSeconds)}; ${r.keys.keyCompromisesDrawn} key compromise${r.keys.keyCompromisesDrawn === 1 ? "" : "s"} drawn${r.keys.keyCompromisesDrawn === 0 ? "" : ", replayed below"}`,
+    ...compromiseLines(r, h),
     `  syncs ${r.syncs} (${r.failedRefreshes} refreshes failed after the JWKS fetch), logins ${r.logins}, refusals from clocks off by more than the tolerance ${r.refusedClockFault}`,
   ];
   if (r.signatures !== undefined) {
@@ -55,6 +57,23 @@ export function renderApplication(r: ApplicationReport, h: RunHeader): string[] 
     );
   }
   return out;
+}
+
+/** The replay of the key compromises: the exposure beside `plan`'s, and the acceptances outside it. */
+function compromiseLines(r: ApplicationReport, h: RunHeader): string[] {
+  const c = r.compromises;
+  if (c.replayed.length === 0) return [];
+  const delays = c.replayed.map((x) => dur(x.appliedAt - x.at)).join(", ");
+  const gens = c.replayed.map((x) => x.generation).join(", ");
+  const one = c.replayed.length === 1;
+  const accepted = c.acceptedFull + c.acceptedDegraded;
+  const w = c.window;
+  return [
+    `    compromised generation${one ? "" : "s"} ${gens}, ${one ? "" : "each "}deleted by the next pipeline run ${delays} later; forged tokens decided at ${c.forgedDecided} openings while the device could hold the key, accepted at ${accepted} (full ${c.acceptedFull}, degraded ${c.acceptedDegraded})`,
+    `    exposure of ${w.devices} device${w.devices === 1 ? "" : "s"}, from the compromise to the last forged token accepted: p50 ${dur(w.p50)}, p99 ${dur(w.p99)}, max ${dur(w.max)}; plan ${dur(c.planSeconds)} (check-in after the \`up\` that deletes the key)`,
+    `    forged tokens accepted outside the policy: ${c.acceptedOutsidePolicy.count}${c.acceptedOutsidePolicy.count > 0 ? "  DEFECT" : ""}; past it only by the time before boots with the clock held: ${c.acceptedHeldClock.count}${c.acceptedHeldClock.count > 0 ? ` (up to ${dur(c.acceptedHeldClock.maxOffSeconds)})` : ""}; owners' openings refused for their token's revoked key: ${c.refusedRevokedKey}`,
+    ...examples(c.acceptedOutsidePolicy.examples, h),
+  ];
 }
 
 /** The preset comparison table. */
@@ -95,5 +114,10 @@ export function renderPresetTable(rows: readonly ApplicationReport[]): string[] 
  * acceptance only a powered-off device's uncounted time explains is the guide's documented limit, not a defect.
  */
 export function hasDefect(r: ApplicationReport): boolean {
-  return r.unexplainedRefusals.count > 0 || r.acceptedOutsidePolicy.count > 0 || (r.signatures?.mismatches ?? 0) > 0;
+  return (
+    r.unexplainedRefusals.count > 0 ||
+    r.acceptedOutsidePolicy.count > 0 ||
+    r.compromises.acceptedOutsidePolicy.count > 0 ||
+    (r.signatures?.mismatches ?? 0) > 0
+  );
 }

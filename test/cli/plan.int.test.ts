@@ -90,7 +90,8 @@ describe("fakit plan", () => {
       ["t1/a", null],
       ["t1/b", null],
     ]);
-    expect(json.exposure[0].staleDevicesAcceptUntil).toBe("2026-01-18T00:00:00Z");
+    // Planned an hour after the revocation: the `up` that deletes the key runs at the earliest now, and C counts from it.
+    expect(json.exposure[0].staleDevicesAcceptUntil).toBe("2026-01-18T01:00:00Z");
     const text = fakit(["plan", "--stack", "leak", "--now", "2026-01-11T01:00:00Z"], dir).stdout;
     expect(text).toContain("EXPOSURE of t1/b to revoked generation 0 (revoked 2026-01-11T00:00:00Z: leaked):");
     expect(fakit(["plan", "--stack", "example", "--json", `--now=${NOW}`]).stdout).toContain('"exposure": []');

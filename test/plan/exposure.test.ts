@@ -43,7 +43,9 @@ describe("plan's exposure to a revoked key", () => {
         kid: "kid-0",
         reason: "key leaked",
         revokedAt: REVOKED_ISO,
-        staleDevicesAcceptUntil: "2026-01-18T00:00:00Z",
+        // Planned an hour after the revocation, FusionAuth still publishes the key: a device fetching the JWKS in
+        // that hour keeps it until its fetch + C, so the bound counts from the `up`, here at the earliest now.
+        staleDevicesAcceptUntil: "2026-01-18T01:00:00Z",
         checkInSeconds: 7 * 86_400,
         offlineBoots: 2,
         updatedDevicesRefuse: true,
@@ -64,8 +66,8 @@ describe("plan's exposure to a revoked key", () => {
     expect(renderExposureText(planExposure("test", rotations))).toEqual([
       "",
       `EXPOSURE of t1/app to revoked generation 0, kid kid-0 (revoked ${REVOKED_ISO}: key leaked):`,
-      `  devices that have not fetched the JWKS or a bundle since ${REVOKED_ISO} accept tokens forged with it until at most 2026-01-18T00:00:00Z (their check-in deadline, which never runs past their last JWKS or bundle fetch + check-in 7d); a device whose user reboots it with the clock held: later by the unmeasured time before each of up to 2 offline boot(s)`,
-      "  devices with a JWKS or bundle fetched after the revocation refuse tokens signed with it",
+      "  devices that have not fetched the JWKS or a bundle since the `pulumi up` that deletes it (FusionAuth publishes it until then) accept tokens forged with it until at most check-in 7d after that `up`: 2026-01-18T01:00:00Z if it runs by 2026-01-11T01:00:00Z (their check-in deadline, which never runs past their last JWKS or bundle fetch + check-in 7d); a device whose user reboots it with the clock held: later by the unmeasured time before each of up to 2 offline boot(s)",
+      "  devices with a JWKS or bundle fetched after that `up` refuse tokens signed with it",
       "  app builds whose bundle holds it fail `fakit bundle --check --stack test --app t1/app`: rebuild them with a bundle built now",
       "  bundles built now list it in policy.json revokedKeys",
       "  generation 1 signs although published only since 2026-01-01T00:00:00Z: every device whose last JWKS fetch was before then lacks it and refuses fresh tokens until it refreshes, at the latest 2026-01-15T00:05:00Z",

@@ -131,7 +131,7 @@ describe("simulation profiles", () => {
       name: "key compromises drawn one by one, without end",
       text: VALID.replace("keyCompromisesPerYear: 0.2", "keyCompromisesPerYear: 1e12"),
       want: [
-        "simulations/broken.yaml:24:26: KIT_PROFILE_OUT_OF_BOUNDS incidents.keyCompromisesPerYear (1000000000000) is above the bound of 1000",
+        "simulations/broken.yaml:24:26: KIT_PROFILE_OUT_OF_BOUNDS incidents.keyCompromisesPerYear (1000000000000) is above the bound of 12: each compromise is replayed, and every later bundle lists its key; at most one a month",
       ],
     },
   ])("locates $name", ({ text, want }) => {
