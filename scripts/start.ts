@@ -15,6 +15,7 @@ import { parseKickstart, runKickstart, testUsersOf } from "../src/emulator/kicks
 import {
   chooseEmulator,
   DEFAULT_EMULATOR_PORT,
+  localEmulatorPort,
   PORT_ENV,
   pidFilePath,
   runningEmulatorRecord,
@@ -147,7 +148,8 @@ async function main(): Promise<number> {
 
   // A stack on localhost (local, or the dev/staging/prod example) gets this checkout's emulator; its URL is already
   // on the port of FAKIT_EMULATOR_PORT or of the emulator this checkout runs (one rule for every command).
-  const loaded = loadDesiredState({ repoRoot: REPO_ROOT, stack: STACK });
+  const localPort = () => localEmulatorPort(process.env, localStateDir());
+  const loaded = loadDesiredState({ repoRoot: REPO_ROOT, stack: STACK, localPort });
   if ("diagnostics" in loaded) {
     for (const d of loaded.diagnostics) console.error(formatDiagnostic(d));
     throw new Error(`stack ${STACK} is invalid; nothing done`);

@@ -3,7 +3,9 @@
  * the command's own messages (`path:line:col: CODE message`), and the exit code to return is given back.
  */
 import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { Diagnostic } from "../diagnostics/diagnostic";
+import { localEmulatorPort } from "../emulator/lifecycle";
 import type { DesiredState } from "../stack/desired-state";
 import {
   findRepoRoot,
@@ -49,7 +51,8 @@ export function loadStackForCommand(command: string, stack: string, verb = "noth
     );
     return { exitCode: 1 };
   }
-  const loaded = loadDesiredState({ repoRoot, stack });
+  const localPort = () => localEmulatorPort(process.env, join(repoRoot, ".fakit"));
+  const loaded = loadDesiredState({ repoRoot, stack, localPort });
   if ("diagnostics" in loaded) {
     for (const d of loaded.diagnostics) console.error(formatDiagnostic(d));
     const errors = loaded.diagnostics.filter((d) => d.severity === "error").length;

@@ -12,7 +12,7 @@
  */
 import { formatDuration } from "../lib/duration";
 import { formatInstant } from "../lib/instant";
-import type { TenantRotation } from "../rotation/stack-rotation";
+import type { TenantRotation } from "../stack/rotation";
 
 /** One revoked key as it affects one application (the `exposure` entries of `plan --json`). */
 export interface PlanExposure {
