@@ -32,8 +32,8 @@ import { canonicalJson } from "../../packages/verifier/src/format";
 import { pinnedContext } from "../../packages/verifier/src/internal";
 import type { BundleFiles } from "../../src/bundle/content";
 import type { SigningAlgorithm } from "../../src/policy/types";
-import { APP_ID, ISSUER, type TestKey, tenantFixture } from "../../test/bundle/fixtures";
-import { DAY, EPOCH, HOUR, MIN } from "../../test/rotation/presets";
+import { APP_ID, ISSUER, type TestKey, tenantFixture } from "../../testkit/bundle/fixtures";
+import { DAY, EPOCH, HOUR, MIN } from "../../testkit/rotation/presets";
 import {
   type BundleSigner,
   makeBundleSigner,
@@ -42,7 +42,7 @@ import {
   type SignOptions,
   signBundle,
   signManifest,
-} from "../../test/verifier/signed-fixture";
+} from "../../testkit/verifier/signed-fixture";
 
 export const VECTORS_DIR = path.join(__dirname, "../../test/vectors");
 

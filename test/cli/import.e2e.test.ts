@@ -14,7 +14,7 @@ import { parse } from "yaml";
 import { DEFAULT_TENANT_ID, type RunningEmulator, startEmulator } from "../../src/emulator";
 import { keyId } from "../../src/fusionauth/ids";
 import { ROTATION_EPOCH_SECONDS } from "../../src/rotation/epoch";
-import { createKitProject, type KitProject } from "../helpers/kit-project";
+import { createKitProject, type KitProject } from "../../testkit/helpers/kit-project";
 import { iso, runFakit, sec } from "../helpers/kit-scenario";
 import { createTestStack, pulumiToolchain, type TestStack, uniqueStackName } from "../helpers/pulumi";
 

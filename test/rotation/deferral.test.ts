@@ -12,7 +12,7 @@ import {
 import { applyRotation, rotationTimeline } from "../../src/rotation/timeline";
 import type { TenantState } from "../../src/stack/desired-state";
 import { planStackRotation } from "../../src/stack/rotation";
-import { EPOCH, HOUR, PRESET_LEVELS, preset } from "./presets";
+import { EPOCH, HOUR, PRESET_LEVELS, preset } from "../../testkit/rotation/presets";
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const LEGACY = { id: "legacy", kid: "legacy-kid" };

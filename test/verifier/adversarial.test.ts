@@ -14,8 +14,8 @@ import {
   type TenantFixture,
   type TestKey,
   tenantFixture,
-} from "../bundle/fixtures";
-import { EPOCH, HOUR } from "../rotation/presets";
+} from "../../testkit/bundle/fixtures";
+import { EPOCH, HOUR } from "../../testkit/rotation/presets";
 
 const T0 = EPOCH + HOUR;
 const device = {

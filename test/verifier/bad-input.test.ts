@@ -5,10 +5,15 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createOfflineSession, REASON_CODES } from "../../packages/verifier/src";
-import { APP_ID, ISSUER, signToken, type TestKey, tenantFixture } from "../bundle/fixtures";
-import { EPOCH, HOUR } from "../rotation/presets";
+import { APP_ID, ISSUER, signToken, type TestKey, tenantFixture } from "../../testkit/bundle/fixtures";
+import { EPOCH, HOUR } from "../../testkit/rotation/presets";
+import {
+  type BundleSigner,
+  makeBundleSigner,
+  type SignedFiles,
+  signBundle,
+} from "../../testkit/verifier/signed-fixture";
 import { testDeviceKey } from "./device-fixture";
-import { type BundleSigner, makeBundleSigner, type SignedFiles, signBundle } from "./signed-fixture";
 
 const T0 = EPOCH + HOUR;
 let signer: BundleSigner;

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT } from "./engines/run";
+import { ROOT } from "../../testkit/verifier/engines/run";
 
 let dist: string;
 let tmp: string;

@@ -15,10 +15,15 @@ import {
   type TenantFixture,
   type TestKey,
   tenantFixture,
-} from "../bundle/fixtures";
-import { DAY, EPOCH, HOUR, MIN } from "../rotation/presets";
+} from "../../testkit/bundle/fixtures";
+import { DAY, EPOCH, HOUR, MIN } from "../../testkit/rotation/presets";
+import {
+  type BundleSigner,
+  makeBundleSigner,
+  type SignedFiles,
+  signBundle,
+} from "../../testkit/verifier/signed-fixture";
 import { testDeviceKey } from "./device-fixture";
-import { type BundleSigner, makeBundleSigner, type SignedFiles, signBundle } from "./signed-fixture";
 
 const T0 = EPOCH + HOUR;
 const C = 7 * DAY; // the standard preset's check-in

@@ -15,10 +15,17 @@ import {
   type PolicyFileV2Fields,
   type SessionState,
 } from "../../packages/verifier/src";
-import { APP_ID, ISSUER, signToken, type TenantFixture, type TestKey, tenantFixture } from "../bundle/fixtures";
-import { DAY, EPOCH, HOUR, MIN } from "../rotation/presets";
+import {
+  APP_ID,
+  ISSUER,
+  signToken,
+  type TenantFixture,
+  type TestKey,
+  tenantFixture,
+} from "../../testkit/bundle/fixtures";
+import { DAY, EPOCH, HOUR, MIN } from "../../testkit/rotation/presets";
+import { type BundleSigner, makeBundleSigner, signBundle } from "../../testkit/verifier/signed-fixture";
 import { testDeviceKey } from "./device-fixture";
-import { type BundleSigner, makeBundleSigner, signBundle } from "./signed-fixture";
 
 const T0 = EPOCH + HOUR;
 const at = (s: number) => new Date(s * 1000);

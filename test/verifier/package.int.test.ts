@@ -12,7 +12,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EnginePayload, type EngineRun, enginePayload, summary, vectorNames } from "./engines/payload";
+import {
+  type EnginePayload,
+  type EngineRun,
+  enginePayload,
+  summary,
+  vectorNames,
+} from "../../testkit/verifier/engines/payload";
 import {
   findChromium,
   installScratchApp,
@@ -22,7 +28,7 @@ import {
   runInChromium,
   runInHermes,
   runInNode,
-} from "./engines/run";
+} from "../../testkit/verifier/engines/run";
 
 const run = promisify(execFile);
 const TSC = path.join(ROOT, "node_modules/typescript/bin/tsc");

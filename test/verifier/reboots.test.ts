@@ -7,10 +7,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { createOfflineSession } from "../../packages/verifier/src";
-import { APP_ID, ISSUER, signToken, type TestKey, tenantFixture } from "../bundle/fixtures";
-import { DAY, EPOCH, HOUR, PRESET_LEVELS, preset } from "../rotation/presets";
+import { APP_ID, ISSUER, signToken, type TestKey, tenantFixture } from "../../testkit/bundle/fixtures";
+import { DAY, EPOCH, HOUR, PRESET_LEVELS, preset } from "../../testkit/rotation/presets";
+import { makeBundleSigner, signBundle } from "../../testkit/verifier/signed-fixture";
 import { testDeviceKey } from "./device-fixture";
-import { makeBundleSigner, signBundle } from "./signed-fixture";
 
 const T0 = EPOCH + HOUR;
 const at = (s: number) => new Date(s * 1000);

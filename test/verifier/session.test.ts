@@ -15,9 +15,8 @@ import {
   type TenantFixture,
   type TestKey,
   tenantFixture,
-} from "../bundle/fixtures";
-import { DAY, EPOCH, HOUR, MIN } from "../rotation/presets";
-import { testDeviceKey } from "./device-fixture";
+} from "../../testkit/bundle/fixtures";
+import { DAY, EPOCH, HOUR, MIN } from "../../testkit/rotation/presets";
 import {
   type BundleSigner,
   makeBundleSigner,
@@ -25,7 +24,8 @@ import {
   type SignedFiles,
   signBundle,
   signManifest,
-} from "./signed-fixture";
+} from "../../testkit/verifier/signed-fixture";
+import { testDeviceKey } from "./device-fixture";
 
 const T0 = EPOCH + HOUR;
 const at = (s: number) => new Date(s * 1000);

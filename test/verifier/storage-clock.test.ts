@@ -7,9 +7,9 @@ import {
   sessionStorage,
   webMonotonic,
 } from "../../packages/verifier/src";
-import { tenantFixture } from "../bundle/fixtures";
+import { tenantFixture } from "../../testkit/bundle/fixtures";
+import { makeBundleSigner, signBundle } from "../../testkit/verifier/signed-fixture";
 import { testDeviceKey } from "./device-fixture";
-import { makeBundleSigner, signBundle } from "./signed-fixture";
 
 describe("sessionStorage", () => {
   it("round-trips the session's state through a synchronous store (MMKV, localStorage)", async () => {

@@ -6,9 +6,16 @@
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Bundle, BundleLoadError, decide, loadBundle } from "../../packages/verifier/src";
-import { APP_ID, ISSUER, signToken, type TenantFixture, type TestKey, tenantFixture } from "../bundle/fixtures";
-import { DAY, EPOCH, HOUR, MIN } from "../rotation/presets";
-import { makeBundleSigner, signBundle } from "./signed-fixture";
+import {
+  APP_ID,
+  ISSUER,
+  signToken,
+  type TenantFixture,
+  type TestKey,
+  tenantFixture,
+} from "../../testkit/bundle/fixtures";
+import { DAY, EPOCH, HOUR, MIN } from "../../testkit/rotation/presets";
+import { makeBundleSigner, signBundle } from "../../testkit/verifier/signed-fixture";
 
 const T0 = EPOCH + HOUR;
 const at = (s: number) => new Date(s * 1000);
