@@ -6,7 +6,8 @@
  *   with no WebCrypto, no WebAssembly, no TextEncoder;
  * - headless Chromium (Debian's `chromium`; CHROMIUM overrides the path), the ESM build bundled for the browser
  *   and loaded by a page served on 127.0.0.1, with WebCrypto.
- * Shared by the tests (test/verifier/engines.int.test.ts) and the benchmark (bench/verifier.ts).
+ * Shared by the tests (test/verifier/package.int.test.ts, bundle-size.int.test.ts) and the benchmark
+ * (bench/verifier.ts).
  */
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
