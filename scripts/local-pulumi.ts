@@ -7,7 +7,6 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { localEmulatorPort, PORT_ENV } from "../src/emulator/lifecycle";
-import { STACKS_DIR } from "../src/stack/load";
 import { checkoutSaltDir, withCheckoutSalts } from "../src/toolchain/checkout-salt";
 import { ensurePulumi, localPulumiEnv, localStateDir } from "../src/toolchain/pulumi-cli";
 
@@ -61,7 +60,7 @@ export async function deployStack(options: {
   stateDir: string;
 }): Promise<string> {
   const { bin, env, stack, projectDir } = options;
-  const stacksDir = path.join(projectDir, STACKS_DIR);
+  const stacksDir = path.join(projectDir, "stacks");
   return withCheckoutSalts(stacksDir, checkoutSaltDir(options.stateDir), async () => {
     await runPulumi(bin, env, projectDir, ["stack", "select", stack, "--create"]);
     await runPulumi(bin, env, projectDir, ["up", "--yes", "--stack", stack, "--color", "never"]);
