@@ -9,7 +9,7 @@ import path from "node:path";
 import { generateSigningKeyFiles } from "../src/bundle/signing-key-file";
 import { startEmulator } from "../src/emulator";
 import { REPO_ROOT } from "../src/toolchain/pulumi-cli";
-import { createKitProject } from "../test/helpers/kit-project";
+import { createKitProject } from "../testkit/helpers/kit-project";
 import { assertOk, type RunResult, runCommand } from "./lib/process";
 import { benchStackYaml, stackShape } from "./lib/stack-yaml";
 import { createBenchStack } from "./lib/workspace";

@@ -5,7 +5,7 @@
  * each phase.
  */
 import { startEmulator } from "../src/emulator";
-import { createKitProject, type KitProject } from "../test/helpers/kit-project";
+import { createKitProject, type KitProject } from "../testkit/helpers/kit-project";
 import { type PeakMemory, watchPeakMemory } from "./lib/peak-memory";
 import { assertOk } from "./lib/process";
 import { benchStackYaml } from "./lib/stack-yaml";

@@ -7,14 +7,14 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { enginePayload } from "../test/verifier/engines/payload";
+import { enginePayload } from "../testkit/verifier/engines/payload";
 import {
   findChromium,
   installScratchApp,
   packVerifier,
   runInChromium,
   runInHermes,
-} from "../test/verifier/engines/run";
+} from "../testkit/verifier/engines/run";
 import { summarize } from "./lib/stats";
 import { benchVerify, verifyRows } from "./verify-throughput";
 

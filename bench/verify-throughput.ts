@@ -14,9 +14,9 @@ import {
   webCryptoDeviceKey,
 } from "../packages/verifier/src";
 import { applyTimeRules, type TimeRulesInput } from "../packages/verifier/src/internal";
-import { APP_ID, ISSUER, signToken, type TestKey, tenantFixture } from "../test/bundle/fixtures";
-import { EPOCH, HOUR } from "../test/rotation/presets";
-import { makeBundleSigner, signBundle } from "../test/verifier/signed-fixture";
+import { APP_ID, ISSUER, signToken, type TestKey, tenantFixture } from "../testkit/bundle/fixtures";
+import { EPOCH, HOUR } from "../testkit/rotation/presets";
+import { makeBundleSigner, signBundle } from "../testkit/verifier/signed-fixture";
 import { formatSummary, summarize } from "./lib/stats";
 
 export interface VerifyRuns {

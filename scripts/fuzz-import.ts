@@ -1,14 +1,14 @@
 /**
  * `npx tsx scripts/fuzz-import.ts [--minutes M] [--seed S]`: the seeded fuzz of `fakit import` against the
- * hostile FusionAuth (test/import/import-fuzz.ts), for as long as asked (default 10 minutes), from seed S (default
+ * hostile FusionAuth (testkit/import/import-fuzz.ts), for as long as asked (default 10 minutes), from seed S (default
  * 1) upwards. Prints what the cases reached (exit status and error code), then the crashes, the hangs past the
  * timeout and the stack files that differ from what the server held, each with its seed (rerun one with
  * `--seed S --minutes 0`, which runs a single case). Exit 1 when any of the three is not 0.
  */
 import { parseArgs } from "node:util";
-import { createKitProject } from "../test/helpers/kit-project";
-import { startHostileServer } from "../test/import/hostile-server";
-import { type FuzzOutcome, fuzzCase, runFuzzCase } from "../test/import/import-fuzz";
+import { createKitProject } from "../testkit/helpers/kit-project";
+import { startHostileServer } from "../testkit/import/hostile-server";
+import { type FuzzOutcome, fuzzCase, runFuzzCase } from "../testkit/import/import-fuzz";
 
 const { values } = parseArgs({
   options: { minutes: { type: "string", default: "10" }, seed: { type: "string", default: "1" } },

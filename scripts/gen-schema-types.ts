@@ -4,9 +4,11 @@
  * value lists of its enums as constants, so that code never repeats them) and the sensitivity levels
  * (src/policy/sensitivity-levels.generated.ts). `--check` fails when a committed file is stale (a test runs it).
  */
+
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { compile, type JSONSchema } from "json-schema-to-typescript";
+import { isPlainObject } from "../src/lib/plain-object";
 
 const ROOT = path.resolve(__dirname, "..");
 const SCHEMA_DIR = path.join(ROOT, "policies", "schema");
@@ -43,9 +45,7 @@ export const GENERATED = path.join(ROOT, "src", "stack", "config.generated.ts");
 
 type Schema = Record<string, unknown>;
 
-function isSchema(v: unknown): v is Schema {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+const isSchema = isPlainObject<Schema>;
 
 function resolveLocal(root: Schema, ref: string): Schema {
   let node: unknown = root;

@@ -6,12 +6,16 @@
  */
 import { spawnSync } from "node:child_process";
 import path from "node:path";
-import { REPO_ROOT } from "../src/toolchain/pulumi-cli";
+import { checkoutSaltDir, withCheckoutSalts } from "../src/toolchain/checkout-salt";
+import { localStateDir, REPO_ROOT } from "../src/toolchain/pulumi-cli";
 import { localPulumi } from "./local-pulumi";
 
 async function main(): Promise<number> {
   const { bin, env } = await localPulumi({ onProgress: (line) => process.stderr.write(line) });
-  const res = spawnSync(path.join(bin, "pulumi"), process.argv.slice(2), { cwd: REPO_ROOT, env, stdio: "inherit" });
+  // Pulumi writes a stack's passphrase salt into its file: this checkout keeps it in .fakit/ instead.
+  const res = await withCheckoutSalts(path.join(REPO_ROOT, "stacks"), checkoutSaltDir(localStateDir()), () =>
+    spawnSync(path.join(bin, "pulumi"), process.argv.slice(2), { cwd: REPO_ROOT, env, stdio: "inherit" }),
+  );
   if (res.error !== undefined) throw res.error;
   return res.status ?? 1;
 }

@@ -5,7 +5,7 @@
  * `local` stack on the local file backend, prints what was configured and writes the JWKS bundles to artifacts/.
  * Running it again reports no changes.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { run as bundle } from "../src/cli/commands/bundle";
@@ -15,6 +15,7 @@ import { parseKickstart, runKickstart, testUsersOf } from "../src/emulator/kicks
 import {
   chooseEmulator,
   DEFAULT_EMULATOR_PORT,
+  localEmulatorPort,
   PORT_ENV,
   pidFilePath,
   runningEmulatorRecord,
@@ -24,7 +25,7 @@ import { API_KEY_ENV } from "../src/pulumi/providers/settings";
 import { tenantIssuer } from "../src/stack/issuer";
 import { loadDesiredState } from "../src/stack/load";
 import { localStateDir, REPO_ROOT } from "../src/toolchain/pulumi-cli";
-import { localPulumi } from "./local-pulumi";
+import { deployStack, localPulumi } from "./local-pulumi";
 
 const STACK = process.env.FAKIT_STACK ?? "local";
 /** `npm start -- --use-running`: use whatever FusionAuth answers on the port, saying so. */
@@ -90,16 +91,6 @@ async function ensureEmulator(port: number): Promise<void> {
   throw new Error(`the emulator did not answer at ${url}; see ${path.join(dir, "emulator.log")}`);
 }
 
-function pulumi(bin: string, env: Record<string, string>, args: string[], capture = false): string {
-  const res = spawnSync(path.join(bin, "pulumi"), [...args, "--cwd", REPO_ROOT, "--non-interactive"], {
-    env,
-    stdio: capture ? ["ignore", "pipe", "inherit"] : "inherit",
-    encoding: "utf8",
-  });
-  if (res.status !== 0) throw new Error(`pulumi ${args[0]} failed (exit ${res.status})`);
-  return capture ? res.stdout : "";
-}
-
 function printSummary(outputs: Partial<StackOutputs>): void {
   for (const [name, app] of Object.entries(outputs.applications ?? {})) {
     const tenant = outputs.tenants?.[app.tenant];
@@ -147,7 +138,8 @@ async function main(): Promise<number> {
 
   // A stack on localhost (local, or the dev/staging/prod example) gets this checkout's emulator; its URL is already
   // on the port of FAKIT_EMULATOR_PORT or of the emulator this checkout runs (one rule for every command).
-  const loaded = loadDesiredState({ repoRoot: REPO_ROOT, stack: STACK });
+  const localPort = () => localEmulatorPort(process.env, localStateDir());
+  const loaded = loadDesiredState({ repoRoot: REPO_ROOT, stack: STACK, localPort });
   if ("diagnostics" in loaded) {
     for (const d of loaded.diagnostics) console.error(formatDiagnostic(d));
     throw new Error(`stack ${STACK} is invalid; nothing done`);
@@ -167,11 +159,10 @@ async function main(): Promise<number> {
   }
 
   step(`pulumi up (stack ${STACK}, backend ${env.PULUMI_BACKEND_URL})`);
-  pulumi(bin, env, ["stack", "select", STACK, "--create"]);
-  pulumi(bin, env, ["up", "--yes", "--stack", STACK, "--color", "never"]);
+  const outputs = await deployStack({ bin, env, stack: STACK, projectDir: REPO_ROOT, stateDir: localStateDir() });
 
   step("What was configured");
-  printSummary(JSON.parse(pulumi(bin, env, ["stack", "output", "--json", "--stack", STACK], true)));
+  printSummary(JSON.parse(outputs));
 
   const kickstartFile = path.join(REPO_ROOT, "stacks", `kickstart.${STACK}.json`);
   if (existsSync(kickstartFile) && ["localhost", "127.0.0.1"].includes(new URL(loaded.state.url).hostname)) {

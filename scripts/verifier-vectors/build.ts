@@ -12,7 +12,7 @@
 import type { JWK } from "jose";
 import { answerConformanceCase, type ConformanceCase } from "../../packages/verifier/src/conformance";
 import { canonicalJson } from "../../packages/verifier/src/format";
-import type { SignedFiles } from "../../test/verifier/signed-fixture";
+import type { SignedFiles } from "../../testkit/verifier/signed-fixture";
 import { buildBundles } from "./bundles";
 import { bundleRefusalCases } from "./cases/bundle-refusals";
 import { clockCases } from "./cases/clock";

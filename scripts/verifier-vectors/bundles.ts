@@ -4,8 +4,8 @@
  */
 import { canonicalJson } from "../../packages/verifier/src/format";
 import type { BundleFiles } from "../../src/bundle/content";
-import { tenantFixture } from "../../test/bundle/fixtures";
-import { DAY, EPOCH } from "../../test/rotation/presets";
+import { tenantFixture } from "../../testkit/bundle/fixtures";
+import { DAY, EPOCH } from "../../testkit/rotation/presets";
 import {
   type BundleSigner,
   makeBundleSigner,
@@ -14,7 +14,7 @@ import {
   type SignOptions,
   signBundle,
   signManifest,
-} from "../../test/verifier/signed-fixture";
+} from "../../testkit/verifier/signed-fixture";
 import type { KeyFile } from "./keys";
 import type { VectorSigning } from "./signing";
 

@@ -13,8 +13,8 @@ import {
 } from "../../packages/verifier/src";
 import type { ConformanceStep } from "../../packages/verifier/src/conformance";
 import { pinnedContext } from "../../packages/verifier/src/internal";
-import { APP_ID, ISSUER, type TestKey } from "../../test/bundle/fixtures";
-import { DAY, EPOCH, HOUR, MIN } from "../../test/rotation/presets";
+import { APP_ID, ISSUER, type TestKey } from "../../testkit/bundle/fixtures";
+import { DAY, EPOCH, HOUR, MIN } from "../../testkit/rotation/presets";
 import type { VectorBundles } from "./bundles";
 import { loadDeviceKey, TEST_ONLY, type VectorDevice, vectorDeviceKey } from "./keys";
 import type { VectorSigning } from "./signing";

@@ -4,7 +4,7 @@
  */
 import { base64url, importJWK, type JWK, type JWTPayload, SignJWT } from "jose";
 import type { SigningAlgorithm } from "../../src/policy/types";
-import type { TestKey } from "../../test/bundle/fixtures";
+import type { TestKey } from "../../testkit/bundle/fixtures";
 import { type KeyFile, privateJwk } from "./keys";
 
 export interface VectorSigning {

@@ -9,8 +9,8 @@ import type { SignedBundleFiles } from "../../packages/verifier/src/format";
 import type { FusionAuthPort } from "../fusionauth/client-port";
 import { observeStack } from "../rotation/observe";
 import type { RotationState } from "../rotation/schedule";
-import { planStackRotation } from "../rotation/stack-rotation";
 import type { ApplicationState, DesiredState, TenantState } from "../stack/desired-state";
+import { planStackRotation } from "../stack/rotation";
 import { buildBundleContent, type ExpectedBundleKey, expectedBundleKeys, resolveRevokedKeys } from "./content";
 import { type BundleSigningKey, signBundle } from "./sign";
 

@@ -4,6 +4,7 @@
  * (`path:line:col: CODE message`), and the exit code to return is given back.
  */
 import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { Diagnostic } from "../diagnostics/diagnostic";
 import { KitError } from "../lib/errors";
 import type { DesiredState } from "../stack/desired-state";
@@ -59,7 +60,8 @@ export function loadStackForCommand(command: string, stack: string, verb = "noth
       `stack "${stack}" has no file ${STACKS_DIR}/Pulumi.${stack}.yaml (stacks: ${known.join(", ") || "none"})`,
     );
   }
-  const loaded = loadDesiredState({ repoRoot, stack });
+  const localPort = () => localEmulatorPort(process.env, join(repoRoot, ".fakit"));
+  const loaded = loadDesiredState({ repoRoot, stack, localPort });
   if ("diagnostics" in loaded) {
     for (const d of loaded.diagnostics) console.error(formatDiagnostic(d));
     const errors = loaded.diagnostics.filter((d) => d.severity === "error").length;

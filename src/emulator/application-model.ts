@@ -2,7 +2,9 @@
  * Applications: FusionAuth's defaults and validation.
  * @see https://fusionauth.io/docs/apis/applications
  */
+
 import { randomBytes, randomUUID } from "node:crypto";
+import { isPlainObject as isObj } from "../lib/plain-object";
 import { ErrorCollector } from "./errors";
 import { defaultJwtConfiguration, validateJwtConfiguration } from "./jwt-configuration";
 import type { EmulatorState, Json } from "./state";
@@ -20,8 +22,6 @@ export const GRANTS = [
 ];
 const CLIENT_AUTH_POLICIES = ["Required", "NotRequired", "NotRequiredWhenUsingPKCE"];
 const PKCE_POLICIES = ["Required", "NotRequired", "NotRequiredWhenUsingClientAuthentication"];
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Builds the stored application from a request's `application`. Throws a 400 with every problem found. */
 export function buildApplication(

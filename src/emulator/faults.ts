@@ -4,6 +4,7 @@
  * matching request. Rules are checked in the order they were added; the first one that fires wins.
  */
 import { randomUUID } from "node:crypto";
+import { seededRandom } from "../lib/seeded-random";
 
 export interface FaultRuleSpec {
   /** Only requests with this method (case-insensitive); any when absent. */
@@ -48,18 +49,6 @@ export interface FaultAction {
   loseResponse: boolean;
 }
 
-/** mulberry32: a tiny deterministic PRNG; fault decisions need repeatability, not secrecy. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Returns the problems of a rule spec, empty when valid. */
 export function validateFaultRule(spec: FaultRuleSpec): string[] {
   const problems: string[] = [];
@@ -83,7 +72,7 @@ export class FaultInjector {
 
   add(spec: FaultRuleSpec): FaultRule {
     const rule: FaultRule = { ...spec, id: randomUUID(), matched: 0, fired: 0 };
-    this.rules.push({ rule, rng: mulberry32(spec.seed ?? 1) });
+    this.rules.push({ rule, rng: seededRandom(spec.seed ?? 1) });
     return { ...rule };
   }
 

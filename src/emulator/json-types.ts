@@ -6,6 +6,7 @@
  * (it means "absent"); fields not listed here are kept verbatim and not checked.
  * @see https://fusionauth.io/docs/apis/errors
  */
+import { isPlainObject as isObj } from "../lib/plain-object";
 import { ErrorCollector } from "./errors";
 
 export type JsonType =
@@ -23,8 +24,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** True for a UUID string in FusionAuth's canonical 8-4-4-4-12 hex form (any case). */
 export const isUuid = (v: unknown): v is string => typeof v === "string" && UUID.test(v);
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function describe(v: unknown): string {
   if (Array.isArray(v)) return "an array";

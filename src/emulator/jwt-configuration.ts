@@ -2,6 +2,7 @@
  * `jwtConfiguration` of tenants and applications: FusionAuth's defaults and validation rules.
  * @see https://fusionauth.io/docs/apis/tenants#request-body (jwtConfiguration)
  */
+import { isPlainObject as isObj } from "../lib/plain-object";
 import type { ErrorCollector } from "./errors";
 import type { EmulatorState, Json } from "./state";
 
@@ -14,8 +15,6 @@ export const SHADOW_KEY_IDS = [
   "4b8f1c06-518e-45bd-9ac5-d549686ae02a",
   "c753a44d-7f2e-48d3-bc4e-c2c16488a23b",
 ];
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
  * Fills FusionAuth's defaults into a jwtConfiguration: 3600 s access tokens, 43200 minute refresh tokens,

@@ -3,7 +3,9 @@
  * or secret), and where a key is in use.
  * @see https://fusionauth.io/docs/apis/keys
  */
+
 import { createPrivateKey, createPublicKey, randomBytes } from "node:crypto";
+import { isPlainObject as isObj } from "../lib/plain-object";
 import { ErrorCollector, fieldError } from "./errors";
 import { referencedKeyIds, SHADOW_KEY_IDS } from "./jwt-configuration";
 import {
@@ -16,8 +18,6 @@ import {
   toPem,
 } from "./key-material";
 import type { EmulatorState, Json, StoredKey } from "./state";
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 function checkName(name: unknown, id: string, state: EmulatorState, errors: ErrorCollector): void {
   if (typeof name !== "string" || name.trim() === "") {

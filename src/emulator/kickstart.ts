@@ -6,7 +6,9 @@
  * {@link runKickstart} does I/O (HTTP), so it applies a file to any FusionAuth, emulated or real.
  * @see https://fusionauth.io/docs/get-started/download-and-install/development/kickstart
  */
+
 import { randomUUID } from "node:crypto";
+import { isPlainObject as isObj } from "../lib/plain-object";
 import type { ApiKeySpec } from "./api-keys";
 import { EmulatorError } from "./errors";
 
@@ -24,7 +26,6 @@ export interface Kickstart {
   requests: KickstartRequest[];
 }
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
 function invalid(source: string, where: string, problem: string): never {

@@ -8,6 +8,7 @@
  * @see https://fusionauth.io/docs/apis/#the-patch-http-method
  * @see https://www.rfc-editor.org/rfc/rfc7396
  */
+import { isPlainObject as isObj } from "../lib/plain-object";
 import type { PatchArrayPolicy } from "./context";
 import type { Json } from "./state";
 
@@ -27,8 +28,6 @@ export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(["__proto__", "constr
 /** A `JSON.parse` reviver that drops {@link FORBIDDEN_KEYS} at every depth. */
 export const dropForbiddenKeys = (key: string, value: unknown): unknown =>
   FORBIDDEN_KEYS.has(key) ? undefined : value;
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Returns `target` patched by `patch` (neither is modified). */
 export function mergePatch(target: Json, patch: Json, arrays: PatchArrayPolicy, path = ""): Json {

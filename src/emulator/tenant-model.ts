@@ -2,6 +2,7 @@
  * Tenants: FusionAuth's defaults and validation, applied on create, update and patch alike.
  * @see https://fusionauth.io/docs/apis/tenants
  */
+import { isPlainObject as isObj } from "../lib/plain-object";
 import { ErrorCollector } from "./errors";
 import { defaultJwtConfiguration, validateJwtConfiguration } from "./jwt-configuration";
 import type { EmulatorState, Json } from "./state";
@@ -13,8 +14,6 @@ export const DEFAULT_SIGNING_KEY_ID = "5f1c7e0a-2b3d-4c5e-8f9a-0b1c2d3e4f50";
 /** The RSA key pair a fresh FusionAuth (1.50+) has, so the JWKS is not empty. */
 export const DEFAULT_RSA_KEY_ID = "6a2d8f1b-3c4e-4d5f-9a0b-1c2d3e4f5a61";
 export const DEFAULT_ISSUER = "acme.com";
-
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
  * Builds the stored tenant from a request's `tenant` (already merged for PATCH), keeping the immutable and

@@ -3,12 +3,13 @@
  * a user change fires.
  * @see https://fusionauth.io/docs/apis/users
  */
+
 import { randomBytes, randomUUID, scryptSync, timingSafeEqual } from "node:crypto";
+import { isPlainObject as isObj } from "../lib/plain-object";
 import { ErrorCollector } from "./errors";
 import type { EmulatorState, Json, StoredUser } from "./state";
 import { revokeRefreshTokens } from "./tokens";
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 // A low scrypt cost: the emulator stores test users, and logins must stay fast on a shared 2-core machine.
 const SCRYPT = { N: 1024, r: 8, p: 1 };
 

@@ -7,12 +7,12 @@
  * replaced whole, because FusionAuth's PATCH appends to most arrays (see the API reference on PATCH).
  */
 
+import { isPlainObject } from "../lib/plain-object";
+
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
 
-function isObject(v: unknown): v is JsonObject {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+const isObject = isPlainObject<JsonObject>;
 
 /** The dotted paths of every leaf of a shape, in a stable order. */
 export function listManagedPaths(shape: JsonObject, prefix = ""): string[] {

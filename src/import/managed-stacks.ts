@@ -5,8 +5,10 @@
  * staging and prod stacks of an environment take their tenants from the shared `stacks/kit.yaml`, each with its
  * own derived ids, so each is compiled as `plan` would compile it.
  */
+
 import { basename } from "node:path";
 import { tenantId } from "../fusionauth/ids";
+import { isPlainObject as isMapping } from "../lib/plain-object";
 import {
   compileStackFile,
   displayPath,
@@ -27,9 +29,6 @@ export interface ManagedTenant {
   id: string;
   applications: { key: string; id: string }[];
 }
-
-type Json = Record<string, unknown>;
-const isMapping = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
  * The tenants every `stacks/Pulumi.*.yaml` of the repository manages. A stack that does not compile still

@@ -19,9 +19,9 @@ import { formatInstant } from "../lib/instant";
 import { writeStackYaml } from "../lib/yaml-writer";
 import { POLICY_FIELDS } from "../policy/fields";
 import type { EffectivePolicy } from "../policy/types";
-import { planStackRotation } from "../rotation/stack-rotation";
 import { compileStack } from "../stack/compile";
 import type { DesiredState } from "../stack/desired-state";
+import { planStackRotation } from "../stack/rotation";
 import { assignKeys, byNameThenId } from "./keys";
 
 /** The parts of a FusionAuth tenant the import reads (`GET /api/tenant`). */

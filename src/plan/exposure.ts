@@ -15,7 +15,7 @@
  */
 import { formatDuration } from "../lib/duration";
 import { formatInstant, parseInstant } from "../lib/instant";
-import type { TenantRotation } from "../rotation/stack-rotation";
+import type { TenantRotation } from "../stack/rotation";
 
 /** One revoked key as it affects one application (the `exposure` entries of `plan --json`). */
 export interface PlanExposure {

@@ -2,8 +2,10 @@
  * Deep-merging a preset with a stack's overrides while remembering, for every setting, which file and node set it,
  * so that a problem found after the merge still points at the line a user must change.
  */
+
 import type { Diagnostic, DiagnosticCode, Severity } from "../diagnostics/diagnostic";
 import { type ParsedDocument, pointerSegments, toPointer } from "../diagnostics/yaml-source";
+import { isPlainObject as isMapping } from "../lib/plain-object";
 
 /** Where a setting's value came from. `override` is true for a stack's overrides (or an app's own preset). */
 export interface Origin {
@@ -26,10 +28,6 @@ export interface MergedPolicy {
   origins: Map<string, Origin>;
   /** Where to point when a setting has no origin (it was derived): the preset or the tenant entry. */
   fallback: Origin;
-}
-
-function isMapping(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /** Merges layers in order, later ones winning, leaf by leaf. */

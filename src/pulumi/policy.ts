@@ -6,7 +6,9 @@
  * stack file, so a floor or invariant it breaks without a waiver comes back with the same code and message,
  * located by component and field path.
  */
+
 import { liveSettings } from "../import/map";
+import { isPlainObject as isObject } from "../lib/plain-object";
 import { findRepoRoot, loadPolicySources } from "../stack/load";
 import { compileDeclaredTenant, type DeclaredTenant, formatComponentDiagnostic } from "./components/declared";
 
@@ -15,8 +17,6 @@ export { APPLICATION_TYPE, TENANT_TYPE } from "./components/tenant";
 export const TENANT_RESOURCE_TYPE = "pulumi-nodejs:dynamic/fusionauth:Tenant";
 
 type Json = { [key: string]: unknown };
-
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** `{"accessToken.ttl": "2h"}` as `{accessToken: {ttl: "2h"}}`, over `base`. */
 function overlay(base: Json, settings: ReadonlyMap<string, string | boolean>): Json {

@@ -7,11 +7,12 @@
 import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { compareDiagnostics } from "../diagnostics/diagnostic";
+import { localEmulatorPort } from "../emulator/lifecycle";
 import { createFusionAuthPort, type FusionAuthPort } from "../fusionauth/client-port";
 import { observeStack } from "../rotation/observe";
-import { planStackRotation } from "../rotation/stack-rotation";
 import type { DesiredState } from "../stack/desired-state";
 import { formatDiagnostic, loadDesiredState, stateWarnings } from "../stack/load";
+import { planStackRotation } from "../stack/rotation";
 import { OfflineAuthTenant, userError } from "./components/tenant";
 import { applicationOutputOf, rotationLog } from "./components/tenant-outputs";
 import type { ResourceKind } from "./kinds/kind";
@@ -28,7 +29,9 @@ function projectRoot(): string {
 }
 
 function loadOrFail(stack: string): DesiredState {
-  const loaded = loadDesiredState({ repoRoot: projectRoot(), stack });
+  const repoRoot = projectRoot();
+  const localPort = () => localEmulatorPort(process.env, path.join(repoRoot, ".fakit"));
+  const loaded = loadDesiredState({ repoRoot, stack, localPort });
   if ("diagnostics" in loaded) {
     const lines = loaded.diagnostics.map(formatDiagnostic).join("\n");
     throw userError(`the stack config is invalid; nothing was applied:\n${lines}`);

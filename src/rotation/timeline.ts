@@ -4,9 +4,8 @@
  * and its rendering as a Mermaid gantt chart.
  * @see https://mermaid.js.org/syntax/gantt.html
  */
-import type { AdoptedKeyDeclaration } from "./deferral";
 import { recordedTimes } from "./key-record";
-import { type ObservedRotation, planRotation, type RotationPolicy, type RotationState } from "./schedule";
+import { type ObservedRotation, planRotation, type RotationInput, type RotationState } from "./schedule";
 
 /**
  * The observed state after a run applied `state`: created keys exist (published at the run's time), deleted
@@ -64,15 +63,11 @@ export interface RotationTimeline {
   initial: RotationState;
 }
 
-export interface TimelineInput {
-  policy: RotationPolicy;
-  epoch: number;
-  at: number;
-  observed: ObservedRotation;
-  /** Revoked generations (see {@link RotationInput.revoked}). */
-  revoked?: readonly number[];
-  /** The tenant's `keys.adopted` (see {@link RotationInput.adoptedKey}). */
-  adoptedKey?: AdoptedKeyDeclaration;
+/**
+ * The schedule's input from `at`, and the end of the window. The retention rule is the kit's: a timeline shows
+ * what the kit will do, never a replay under another rule.
+ */
+export interface TimelineInput extends Omit<RotationInput, "retentionRule"> {
   /** End of the window. */
   until: number;
 }

@@ -8,7 +8,7 @@ import { parseInstant } from "../lib/instant";
 import { planExposure } from "../plan/exposure";
 import type { RetentionPolicy } from "../policy/retention";
 import { ROTATION_EPOCH_SECONDS } from "../rotation/epoch";
-import { planStackRotation } from "../rotation/stack-rotation";
+import { planStackRotation } from "../stack/rotation";
 import type { ApplicationState, DesiredState, TenantState } from "../stack/desired-state";
 import { drawCompromiseTimes } from "./compromise";
 import { type SampleCheck, verifySamples } from "./decision";

@@ -10,10 +10,12 @@
  *
  * @see https://www.pulumi.com/docs/concepts/config/#structured-configuration
  */
+
 import type { Diagnostic, DiagnosticCode } from "../diagnostics/diagnostic";
 import { didYouMean } from "../diagnostics/suggest";
 import { type ParsedDocument, pointerSegments, type Target, toPointer } from "../diagnostics/yaml-source";
 import { PROJECT_NAME } from "../fusionauth/ids";
+import { isPlainObject as isMapping } from "../lib/plain-object";
 
 const NS = `${PROJECT_NAME}:`;
 export const SHARED_KEY = `${NS}shared`;
@@ -24,7 +26,6 @@ const TENANTS_KEY = `${NS}tenants`;
 const SHARED_NAME = /^[a-z0-9][a-z0-9._-]*\.ya?ml$/;
 
 type Json = Record<string, unknown>;
-const isMapping = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** The shared file a stack document names (`fusionauth-offline-kit:shared`), when it names a valid one. */
 export function sharedFileOf(stack: ParsedDocument): string | undefined {

@@ -7,7 +7,6 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { type Diagnostic, formatDiagnostic, hasErrors, normalizeDiagnostics } from "../diagnostics/diagnostic";
 import type { PolicySchemas } from "../diagnostics/schema-check";
 import { type ParsedDocument, parseYamlSource } from "../diagnostics/yaml-source";
-import { localEmulatorPort } from "../emulator/lifecycle";
 import { compileStack } from "./compile";
 import type { DesiredState } from "./desired-state";
 import { sharedFileOf } from "./environment";
@@ -192,31 +191,38 @@ export function compileStackFile(
 }
 
 /**
+ * Where this machine's FusionAuth listens for a stack on localhost: a port (`undefined`: the stack's own), or why
+ * it cannot say. The caller knows (the CLI, the program and the scripts ask this checkout's emulators:
+ * `localEmulatorPort`); a stack never asks the emulator itself.
+ */
+export type LocalPortLookup = () => { port: number | undefined } | { error: string };
+
+/**
  * The one entry of the Pulumi program and the CLI: loads `stacks/Pulumi.<stack>.yaml` with the presets and floors
- * of `repoRoot` and compiles it. A loopback URL, and the issuers on it, take the port of this checkout's FusionAuth
- * (FAKIT_EMULATOR_PORT, else its one running emulator: `localEmulatorPort`), so every command and the program
- * use the same URL; any other URL is used as written. Any error
+ * of `repoRoot` and compiles it. A loopback URL, and the issuers on it, take the port `localPort` answers (this
+ * checkout's FusionAuth), so every command and the program use the same URL; any other URL, or any URL without
+ * `localPort`, is used as written. Any error
  * returns diagnostics only. Each warning is returned once: a tenant's or application's own warnings stay in the
  * state ({@link stateWarnings}); `warnings` holds only the others (the API key, unused waivers, the presets).
  */
 export function loadDesiredState(options: {
   repoRoot: string;
   stack: string;
+  localPort?: LocalPortLookup;
 }): { state: DesiredState; warnings: Diagnostic[] } | { diagnostics: Diagnostic[] } {
   const result = compileStackFile(options.repoRoot, stackFilePath(options.repoRoot, options.stack));
   if (result.state === undefined) return { diagnostics: result.diagnostics };
   const inState = new Set(stateWarnings(result.state));
+  const warnings = result.diagnostics.filter((d) => !inState.has(d));
   // Only a stack on this machine asks which emulator: a deployed stack's URL never depends on local emulators.
-  if (!isLoopbackUrl(result.state.url))
-    return { state: result.state, warnings: result.diagnostics.filter((d) => !inState.has(d)) };
-  const local = localEmulatorPort(process.env, join(options.repoRoot, ".fakit"));
+  if (options.localPort === undefined || !isLoopbackUrl(result.state.url)) return { state: result.state, warnings };
+  const local = options.localPort();
   if ("error" in local) {
     const file = displayPath(options.repoRoot, stackFilePath(options.repoRoot, options.stack));
     const where = { file, line: 1, column: 1, pointer: "/config/fusionauth-offline-kit:url" };
     return { diagnostics: [{ severity: "error", code: "KIT_EMULATOR_AMBIGUOUS", message: local.error, ...where }] };
   }
-  const state = withLocalPort(result.state, local.port);
-  return { state, warnings: result.diagnostics.filter((d) => !inState.has(d)) };
+  return { state: withLocalPort(result.state, local.port), warnings };
 }
 
 /** The warnings a state carries on its tenants and applications. */

@@ -5,8 +5,8 @@ import { checkBundle } from "../../src/bundle/check";
 import { type BundleContentInput, buildBundleContent, expectedBundleKeys } from "../../src/bundle/content";
 import type { SigningAlgorithm } from "../../src/policy/types";
 import { planRotation } from "../../src/rotation/schedule";
-import { DAY, EPOCH } from "../rotation/presets";
-import { APP_ID, fusionAuthJwk, ISSUER, type TenantFixture, tenantFixture } from "./fixtures";
+import { APP_ID, fusionAuthJwk, ISSUER, type TenantFixture, tenantFixture } from "../../testkit/bundle/fixtures";
+import { DAY, EPOCH } from "../../testkit/rotation/presets";
 
 const ALGORITHMS: SigningAlgorithm[] = ["ES256", "ES384", "ES512", "RS256", "RS384", "RS512", "Ed25519"];
 const PUBLIC_MEMBERS: Record<string, string[]> = {

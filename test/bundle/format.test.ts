@@ -1,7 +1,7 @@
 // The format-2 fields the offline session relies on: parsePolicyFile and parseManifestFile refuse each bad value.
 import { describe, expect, it } from "vitest";
 import { MANIFEST_FILE, POLICY_FILE, parseManifestFile, parsePolicyFile } from "../../packages/verifier/src/format";
-import { tenantFixture } from "./fixtures";
+import { tenantFixture } from "../../testkit/bundle/fixtures";
 
 const f = await tenantFixture({ level: "standard" });
 const policy = JSON.parse(f.files[POLICY_FILE]);

@@ -8,8 +8,8 @@ import {
 } from "../../src/bundle/content";
 import { planRotation } from "../../src/rotation/schedule";
 import { applyRotation } from "../../src/rotation/timeline";
-import { DAY, EPOCH } from "../rotation/presets";
-import { APP_ID, ISSUER, tenantFixture } from "./fixtures";
+import { APP_ID, ISSUER, tenantFixture } from "../../testkit/bundle/fixtures";
+import { DAY, EPOCH } from "../../testkit/rotation/presets";
 
 const LEAK = { generation: 0, reason: "private key pasted in a ticket", at: EPOCH + DAY };
 const LEAK_ISO = new Date((EPOCH + DAY) * 1000).toISOString();

@@ -21,8 +21,8 @@ import { checkBundle, checkBundleSignature } from "../../src/bundle/check";
 import { expectedBundleKeys } from "../../src/bundle/content";
 import { type BundleSigningKey, readSigningJwk, signBundle, signManifest } from "../../src/bundle/sign";
 import { verifyManifestSignature } from "../../src/bundle/signature";
-import { EPOCH } from "../rotation/presets";
-import { type TenantFixture, tenantFixture } from "./fixtures";
+import { type TenantFixture, tenantFixture } from "../../testkit/bundle/fixtures";
+import { EPOCH } from "../../testkit/rotation/presets";
 
 async function newKey(): Promise<{ key: BundleSigningKey; privateJwk: JWK }> {
   const pair = await generateKeyPair("ES256", { extractable: true });

@@ -4,9 +4,9 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Diagnostic } from "../../src/diagnostics/diagnostic";
 import { validateFiles } from "../../src/stack/validate-files";
+import { type Mutation, mutateYaml } from "../../testkit/cli/yaml-mutations";
 import { runFakit } from "../helpers/fakit";
 import { REPO } from "./cli-fixture";
-import { type Mutation, mutateYaml } from "./yaml-mutations";
 
 const BASE_SEED = 0x8f1a_2c3d;
 const CASES = 1000;

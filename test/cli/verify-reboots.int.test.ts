@@ -8,10 +8,10 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { APP_ID, ISSUER, signToken, type TestKey, tenantFixture } from "../bundle/fixtures";
+import { APP_ID, ISSUER, signToken, type TestKey, tenantFixture } from "../../testkit/bundle/fixtures";
+import { DAY, EPOCH, HOUR, PRESET_LEVELS, preset } from "../../testkit/rotation/presets";
+import { makeBundleSigner, signBundle } from "../../testkit/verifier/signed-fixture";
 import { runFakit } from "../helpers/fakit";
-import { DAY, EPOCH, HOUR, PRESET_LEVELS, preset } from "../rotation/presets";
-import { makeBundleSigner, signBundle } from "../verifier/signed-fixture";
 
 const ROOT = resolve(__dirname, "../..");
 const T0 = EPOCH + HOUR;

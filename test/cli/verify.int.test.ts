@@ -2,10 +2,17 @@ import { copyFile, mkdtemp, readFile, rm, stat, unlink, writeFile } from "node:f
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { APP_ID, ISSUER, signToken, type TenantFixture, type TestKey, tenantFixture } from "../bundle/fixtures";
+import {
+  APP_ID,
+  ISSUER,
+  signToken,
+  type TenantFixture,
+  type TestKey,
+  tenantFixture,
+} from "../../testkit/bundle/fixtures";
+import { DAY, EPOCH, HOUR, MIN } from "../../testkit/rotation/presets";
+import { type BundleSigner, makeBundleSigner, signBundle } from "../../testkit/verifier/signed-fixture";
 import { runFakit } from "../helpers/fakit";
-import { DAY, EPOCH, HOUR, MIN } from "../rotation/presets";
-import { type BundleSigner, makeBundleSigner, signBundle } from "../verifier/signed-fixture";
 
 const ROOT = resolve(__dirname, "../..");
 const T0 = EPOCH + HOUR;

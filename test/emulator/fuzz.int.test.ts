@@ -12,21 +12,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_API_KEY, DEFAULT_TENANT_ID, type RunningEmulator, startEmulator } from "../../src/emulator";
+import { seededRandom } from "../../src/lib/seeded-random";
 import { type RawRequest, type RawResponse, raw } from "./support/raw-http";
 
 const SEEDS = [1, 2, 3, 4, 5];
 const CASES_PER_SEED = 300;
 
-/** mulberry32: small, fast, deterministic. */
+/** The kit's seeded generator, with the picks the cases need. */
 function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const int = (n: number) => Math.floor(next() * n);
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T;
   return { next, int, pick };

@@ -9,8 +9,8 @@ import { BUNDLE_FILES } from "../../packages/verifier/src/format";
 import { type GeneratedKeyFiles, generateSigningKeyFiles } from "../../src/bundle/signing-key-file";
 import { type ApiKeySpec, type RunningEmulator, startEmulator } from "../../src/emulator";
 import type { ApplicationOutput, TenantOutput } from "../../src/pulumi/outputs";
+import { createKitProject, type KitProject } from "../../testkit/helpers/kit-project";
 import { type CliResult, runFakit } from "./fakit";
-import { createKitProject, type KitProject } from "./kit-project";
 import { createTestStack, type TestStack, type Toolchain, uniqueStackName } from "./pulumi";
 
 export const PASSWORD = "correct horse battery staple";

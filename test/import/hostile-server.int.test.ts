@@ -1,4 +1,4 @@
-// `fakit import` against a FusionAuth that lies (test/import/hostile-server.ts), the CLI spawned for real: each
+// `fakit import` against a FusionAuth that lies (testkit/import/hostile-server.ts), the CLI spawned for real: each
 // finding of issue #24 as a test. Before: a silent server hung the import forever, 300 MB took 1.7 GB and a
 // crash, twelve malformed shapes ended in a stack trace (exit 70), escape sequences and a forged line reached the
 // terminal, a redirect to another port got the API key, and `user:pass@` in --url was written to the stack file.
@@ -6,8 +6,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { runFakit } from "../helpers/fakit";
-import { createKitProject, type KitProject } from "../helpers/kit-project";
+import { createKitProject, type KitProject } from "../../testkit/helpers/kit-project";
 import {
   APP_ID,
   type Endpoint,
@@ -16,8 +15,9 @@ import {
   startHostileServer,
   TENANT_ID,
   validBodies,
-} from "./hostile-server";
-import { importInProcess } from "./import-in-process";
+} from "../../testkit/import/hostile-server";
+import { importInProcess } from "../../testkit/import/import-in-process";
+import { runFakit } from "../helpers/fakit";
 
 const API_KEY = "hostile-test-read-only-key";
 const NOW = "2026-11-29T12:00:00Z";

@@ -1,4 +1,4 @@
-// A bounded seeded fuzz of `fakit import` against the hostile server (test/import/import-fuzz.ts has the cases
+// A bounded seeded fuzz of `fakit import` against the hostile server (testkit/import/import-fuzz.ts has the cases
 // and the oracle): 0 crashes, 0 hangs past the timeout, 0 stack files that differ from what the server held.
 // `npx tsx scripts/fuzz-import.ts --minutes 10` runs the same for longer.
 import { execFile } from "node:child_process";
@@ -6,9 +6,9 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../src/toolchain/pulumi-cli";
-import { createKitProject, type KitProject } from "../helpers/kit-project";
-import { type HostileServer, startHostileServer } from "./hostile-server";
-import { type FuzzOutcome, fuzzCase, runFuzzCase } from "./import-fuzz";
+import { createKitProject, type KitProject } from "../../testkit/helpers/kit-project";
+import { type HostileServer, startHostileServer } from "../../testkit/import/hostile-server";
+import { type FuzzOutcome, fuzzCase, runFuzzCase } from "../../testkit/import/import-fuzz";
 
 const CASES = 40;
 const run = promisify(execFile);

@@ -4,9 +4,9 @@ import { slugOf } from "../../src/import/keys";
 import { closestPreset, importStack, type LiveInstance, liveSettings } from "../../src/import/map";
 import { checkPresetCatalog } from "../../src/policy/preset-catalog";
 import type { EffectivePolicy } from "../../src/policy/types";
-import { planStackRotation } from "../../src/rotation/stack-rotation";
 import type { DesiredState } from "../../src/stack/desired-state";
 import { loadPolicySources } from "../../src/stack/load";
+import { planStackRotation } from "../../src/stack/rotation";
 import { REPO } from "../policy/policy-fixture";
 
 const sources = loadPolicySources(REPO);

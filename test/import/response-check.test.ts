@@ -1,7 +1,7 @@
 // The shape import accepts from each FusionAuth response: located problems, one per place, unknown fields free.
 import { describe, expect, it } from "vitest";
 import { checkResponse, jsonPath, kindOf } from "../../src/import/response-check";
-import { validBodies } from "./hostile-server";
+import { validBodies } from "../../testkit/import/hostile-server";
 
 const T = "0b7c8a52-3f4e-4d7a-9a61-2f0c6f5b1e01";
 

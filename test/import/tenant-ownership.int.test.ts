@@ -9,10 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { applicationId, tenantId } from "../../src/fusionauth/ids";
 import { REPO_ROOT } from "../../src/toolchain/pulumi-cli";
+import { createKitProject, type KitProject } from "../../testkit/helpers/kit-project";
+import {
+  type HostileServer,
+  type Scenario,
+  startHostileServer,
+  validBodies,
+} from "../../testkit/import/hostile-server";
+import { importInProcess } from "../../testkit/import/import-in-process";
 import { runFakit } from "../helpers/fakit";
-import { createKitProject, type KitProject } from "../helpers/kit-project";
-import { type HostileServer, type Scenario, startHostileServer, validBodies } from "./hostile-server";
-import { importInProcess } from "./import-in-process";
 
 const ENV = { FUSIONAUTH_API_KEY: "ownership-test-key" };
 const NOW = "2026-11-29T12:00:00Z";

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { isWritable, writeStackYaml } from "../../src/lib/yaml-writer";
 import { localPulumiEnv } from "../../src/toolchain/pulumi-cli";
-import { hostileStrings } from "../helpers/hostile-strings";
+import { hostileStrings } from "../../testkit/helpers/hostile-strings";
 import { LONG, pulumiToolchain } from "../helpers/pulumi";
 
 const run = promisify(execFile);

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { isWritable, needsQuotes, writeStackYaml, YamlWriteError, yamlString } from "../../src/lib/yaml-writer";
-import { hostileString } from "../helpers/hostile-strings";
+import { hostileString } from "../../testkit/helpers/hostile-strings";
 
 const read11 = (text: string) => parse(text, { version: "1.1" });
 const read12 = (text: string) => parse(text);

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { planExposure, renderExposureText } from "../../src/plan/exposure";
 import { ROTATION_EPOCH_SECONDS } from "../../src/rotation/epoch";
 import { planRotation } from "../../src/rotation/schedule";
-import { planStackRotation } from "../../src/rotation/stack-rotation";
 import { applyRotation } from "../../src/rotation/timeline";
+import { planStackRotation } from "../../src/stack/rotation";
 import { compile, stackWith } from "../policy/policy-fixture";
 
 // standard preset: check-in 7d, lead J + C + S = 14d5m; generation 0 signs from the epoch, g1 published ahead.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { sessionExposure } from "../../src/plan/session-exposure";
-import { preset } from "../rotation/presets";
+import { preset } from "../../testkit/rotation/presets";
 
 const NOW = Date.UTC(2026, 2, 1, 12) / 1000;
 const at = (seconds: number) => new Date((NOW + seconds) * 1000).toISOString().replace(/\.000Z$/, "Z");

@@ -12,7 +12,7 @@ import { formatFieldValue, POLICY_FIELDS, setAtPath, valueAtPath } from "../../s
 import { PRESET_SETTINGS } from "../../src/policy/preset.generated";
 import { checkPresetCatalog } from "../../src/policy/preset-catalog";
 import type { EffectivePolicy } from "../../src/policy/types";
-import { tenantFixture } from "../bundle/fixtures";
+import { tenantFixture } from "../../testkit/bundle/fixtures";
 import { levelsText, parse, presetTexts, schemas } from "./policy-fixture";
 
 const catalog = checkPresetCatalog({

@@ -10,7 +10,7 @@ import { ROTATION_EPOCH_SECONDS } from "../../src/rotation/epoch";
 import { planRotation } from "../../src/rotation/schedule";
 import type { DesiredState } from "../../src/stack/desired-state";
 import { killTree } from "../../src/toolchain/process-tree";
-import { createKitProject, type KitProject, shippedStack } from "../helpers/kit-project";
+import { createKitProject, type KitProject, shippedStack } from "../../testkit/helpers/kit-project";
 import { compileStackText } from "../helpers/policies";
 import { createTestStack, pulumiToolchain, type TestStack, uniqueStackName } from "../helpers/pulumi";
 

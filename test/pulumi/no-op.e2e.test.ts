@@ -1,7 +1,7 @@
 // A pipeline runs `pulumi preview` on every pull request: when nothing changed, it must say so. Nothing in the
 // stack's outputs may change between runs (a run-time output once made every preview show a diff).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { shippedStack } from "../helpers/kit-project";
+import { shippedStack } from "../../testkit/helpers/kit-project";
 import { type KitScenario, sec, startKitScenario } from "../helpers/kit-scenario";
 import { pulumiToolchain } from "../helpers/pulumi";
 

@@ -13,8 +13,8 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../src/emulator";
 import { REPO_ROOT } from "../../src/toolchain/pulumi-cli";
+import { createKitProject } from "../../testkit/helpers/kit-project";
 import { runFakit } from "../helpers/fakit";
-import { createKitProject } from "../helpers/kit-project";
 import { createTestStack, LONG, pulumiToolchain, type TestStack } from "../helpers/pulumi";
 
 const run = promisify(execFile);

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../src/emulator";
 import { runProgram } from "../../src/pulumi/program";
-import { createKitProject, type KitProject, shippedStack } from "../helpers/kit-project";
+import { createKitProject, type KitProject, shippedStack } from "../../testkit/helpers/kit-project";
 import { compileStackText } from "../helpers/policies";
 
 /** The runtime's own wait for outstanding registrations (exported by its settings module, not typed). */

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_TENANT_ID, type RunningEmulator, startEmulator } from "../../src/emulator";
 import type { EffectivePolicy } from "../../src/policy/types";
 import { KIT_API_KEY_PERMISSIONS } from "../../src/pulumi/kinds/registry";
-import { createKitProject, type KitProject, shippedStack } from "../helpers/kit-project";
+import { createKitProject, type KitProject, shippedStack } from "../../testkit/helpers/kit-project";
 import { compileStackText } from "../helpers/policies";
 import { createTestStack, pulumiToolchain, type TestStack, uniqueStackName } from "../helpers/pulumi";
 

@@ -7,7 +7,7 @@ import path from "node:path";
 import type { UpResult } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../src/toolchain/pulumi-cli";
-import { shippedStack } from "../helpers/kit-project";
+import { shippedStack } from "../../testkit/helpers/kit-project";
 import { type KitScenario, sec, startKitScenario } from "../helpers/kit-scenario";
 import { pulumiToolchain } from "../helpers/pulumi";
 

@@ -15,7 +15,7 @@ import { loadState } from "../../src/emulator/persistence";
 import { keyId } from "../../src/fusionauth/ids";
 import type { EffectivePolicy } from "../../src/policy/types";
 import type { DesiredState } from "../../src/stack/desired-state";
-import { shippedStack } from "../helpers/kit-project";
+import { shippedStack } from "../../testkit/helpers/kit-project";
 import {
   type AppOutput,
   type AppUser,

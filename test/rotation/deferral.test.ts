@@ -1,7 +1,7 @@
 // keys.adopted: an imported tenant's own signing key is the current generation until rotateFrom, then the kit
 // rotates as for any adopted tenant, its first key signing only once published for the lead.
 import { describe, expect, it } from "vitest";
-import { planStackRotations, renderRotationText } from "../../src/rotation/plan-stack";
+import { planStackRotations, renderRotationText } from "../../src/plan/rotation";
 import {
   leadSeconds,
   planRotation,
@@ -9,10 +9,10 @@ import {
   scheduledActivation,
   scheduledGenerationAt,
 } from "../../src/rotation/schedule";
-import { planStackRotation } from "../../src/rotation/stack-rotation";
 import { applyRotation, rotationTimeline } from "../../src/rotation/timeline";
 import type { TenantState } from "../../src/stack/desired-state";
-import { EPOCH, HOUR, PRESET_LEVELS, preset } from "./presets";
+import { planStackRotation } from "../../src/stack/rotation";
+import { EPOCH, HOUR, PRESET_LEVELS, preset } from "../../testkit/rotation/presets";
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 const LEGACY = { id: "legacy", kid: "legacy-kid" };

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { planRotation } from "../../src/rotation/schedule";
 import { applyRotation, rotationTimeline } from "../../src/rotation/timeline";
-import { DAY, EPOCH, HOUR, PRESET_LEVELS, preset } from "./presets";
+import { DAY, EPOCH, HOUR, PRESET_LEVELS, preset } from "../../testkit/rotation/presets";
 
 // field: K = 180 days, P = 2, lead 21 days 5 minutes; standard: K = 90 days, P = 1.
 const field = preset("field");

@@ -8,7 +8,7 @@ import type { EffectivePolicy } from "../../src/policy/types";
 import type { AdoptedKeyDeclaration } from "../../src/rotation/deferral";
 import { leadSeconds, type ObservedRotation, planRotation, type RotationState } from "../../src/rotation/schedule";
 import { applyRotation } from "../../src/rotation/timeline";
-import { DAY, HOUR, MIN, preset } from "./presets";
+import { DAY, HOUR, MIN, preset } from "../../testkit/rotation/presets";
 
 /** A random policy; with `leadCovered` the future-key lead P*K covers J + C + S (a validated invariant). */
 function policyArb(leadCovered: boolean): fc.Arbitrary<EffectivePolicy> {

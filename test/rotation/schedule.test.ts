@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { planRotation, RotationError } from "../../src/rotation/schedule";
 import { applyRotation, renderRotationGantt, rotationTimeline } from "../../src/rotation/timeline";
-import { DAY, EPOCH, HOUR, MIN, PRESET_LEVELS, preset } from "./presets";
+import { DAY, EPOCH, HOUR, MIN, PRESET_LEVELS, preset } from "../../testkit/rotation/presets";
 
 // Lead L = J + C + S and retention max(A + G, C) + S, written out per preset from docs/design.md sections 3 and 4.
 const EXPECTED = {

@@ -34,6 +34,7 @@ describe.skipIf(tc === undefined)("npm run pulumi", () => {
     const commands = readmeCommands();
     expect(commands.length).toBeGreaterThanOrEqual(3);
     const dir = copyOfCheckout();
+    const committed = readFileSync(path.join(dir, "stacks", "Pulumi.local.yaml"), "utf8");
     // Nothing Pulumi-specific from the caller: the script provides it all.
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env))
@@ -53,5 +54,8 @@ describe.skipIf(tc === undefined)("npm run pulumi", () => {
     // The state is the copy's own, under its .fakit/.
     const stacks = path.join(dir, ".fakit", "pulumi-state", ".pulumi", "stacks");
     expect(readdirSync(stacks, { recursive: true }).map(String)).toContainEqual(expect.stringMatching(/local\.json$/));
+    // `stack select --create` wrote the passphrase salt: kept in .fakit/, the committed stack file unchanged.
+    expect(readFileSync(path.join(dir, "stacks", "Pulumi.local.yaml"), "utf8")).toBe(committed);
+    expect(readFileSync(path.join(dir, ".fakit", "pulumi-salts", "Pulumi.local.yaml.salt"), "utf8")).toMatch(/^v1:/);
   });
 });

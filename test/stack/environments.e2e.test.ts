@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RunningEmulator, startEmulator } from "../../src/emulator";
 import { compileStackFile } from "../../src/stack/load";
 import { REPO_ROOT } from "../../src/toolchain/pulumi-cli";
-import { createKitProject, type KitProject, shippedStack } from "../helpers/kit-project";
+import { createKitProject, type KitProject, shippedStack } from "../../testkit/helpers/kit-project";
 import { iso, sec } from "../helpers/kit-scenario";
 import { createTestStack, pulumiToolchain, type TestStack, uniqueStackName } from "../helpers/pulumi";
 

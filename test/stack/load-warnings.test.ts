@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { loadDesiredState, stateWarnings } from "../../src/stack/load";
-import { createKitProject } from "../helpers/kit-project";
+import { createKitProject } from "../../testkit/helpers/kit-project";
 
 const project = createKitProject();
 afterAll(() => project.dispose());

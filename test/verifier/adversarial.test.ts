@@ -6,7 +6,7 @@ import { createPublicKey, sign as nodeSign } from "node:crypto";
 import { base64url, generateKeyPair, SignJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Bundle, decide, loadBundle } from "../../packages/verifier/src";
-import { APP_ID, makeKey, signToken, type TenantFixture, type TestKey } from "../bundle/fixtures";
+import { APP_ID, makeKey, signToken, type TenantFixture, type TestKey } from "../../testkit/bundle/fixtures";
 import { claimsAt, signedTenant, T0 } from "./signed-tenant";
 
 const device = {

@@ -7,8 +7,8 @@
 
 import { beforeAll, describe, expect, it } from "vitest";
 import { type FetchLike, syncJwks } from "../../packages/verifier/src";
-import { fusionAuthJwk, ISSUER, signToken, type TestKey } from "../bundle/fixtures";
-import { DAY, HOUR, MIN } from "../rotation/presets";
+import { fusionAuthJwk, ISSUER, signToken, type TestKey } from "../../testkit/bundle/fixtures";
+import { DAY, HOUR, MIN } from "../../testkit/rotation/presets";
 import { at, claimsAt, type SignedTenant, signedTenant, T0 } from "./signed-tenant";
 
 const C = 7 * DAY; // the standard preset's check-in

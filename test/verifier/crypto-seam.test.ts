@@ -15,8 +15,8 @@ import { webCryptoBackend } from "../../packages/verifier/src/crypto/webcrypto";
 import { duplicateMember, runConformance } from "../../packages/verifier/src/internal";
 import { pureJsArgon2idKdf, wasmArgon2idKdf } from "../../packages/verifier/src/local-unlock";
 import type { SigningAlgorithm } from "../../src/policy/types";
-import { APP_ID, ISSUER, makeKey, signToken, type TestKey, tenantFixture } from "../bundle/fixtures";
-import { EPOCH, HOUR } from "../rotation/presets";
+import { APP_ID, ISSUER, makeKey, signToken, type TestKey, tenantFixture } from "../../testkit/bundle/fixtures";
+import { EPOCH, HOUR } from "../../testkit/rotation/presets";
 
 const T0 = EPOCH + HOUR;
 const device = { now: new Date((T0 + 60) * 1000), lastCheckIn: new Date(T0 * 1000), online: false };

@@ -5,8 +5,8 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Bundle, type DeviceState, decide, loadBundle } from "../../packages/verifier/src";
-import { APP_ID, ISSUER, signToken, type TenantFixture, tenantFixture } from "../bundle/fixtures";
-import { DAY, EPOCH, HOUR, MIN } from "../rotation/presets";
+import { APP_ID, ISSUER, signToken, type TenantFixture, tenantFixture } from "../../testkit/bundle/fixtures";
+import { DAY, EPOCH, HOUR, MIN } from "../../testkit/rotation/presets";
 
 const T0 = EPOCH + HOUR;
 const at = (s: number) => new Date(s * 1000);

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type BundleFilesInput, BundleLoadError, loadBundle } from "../../packages/verifier/src";
-import { type TenantFixture, tenantFixture } from "../bundle/fixtures";
+import { type TenantFixture, tenantFixture } from "../../testkit/bundle/fixtures";
 
 let f: TenantFixture;
 beforeAll(async () => {

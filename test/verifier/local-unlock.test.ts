@@ -14,7 +14,7 @@ import {
   type PolicyFileV2Fields,
   type SessionState,
 } from "../../packages/verifier/src";
-import { DAY, MIN } from "../rotation/presets";
+import { DAY, MIN } from "../../testkit/rotation/presets";
 import { testDeviceKey } from "./device-fixture";
 import { at, type SignedTenant, signedTenant, T0 } from "./signed-tenant";
 

@@ -13,7 +13,7 @@ import { formBrowser, NativeApp, type SecureStorage } from "../../packages/verif
 import { inspectSealedState, type SessionState } from "../../packages/verifier/src";
 import type { EffectivePolicy } from "../../src/policy/types";
 import { tenantIssuer } from "../../src/stack/issuer";
-import { shippedStack } from "../helpers/kit-project";
+import { shippedStack } from "../../testkit/helpers/kit-project";
 import {
   type AppOutput,
   type AppUser,

@@ -9,7 +9,7 @@ import { type Bundle, type DeviceState, decide } from "../../packages/verifier/s
 import type { EffectivePolicy } from "../../src/policy/types";
 import { ROTATION_EPOCH_SECONDS as EPOCH } from "../../src/rotation/epoch";
 import type { DesiredState } from "../../src/stack/desired-state";
-import { shippedStack } from "../helpers/kit-project";
+import { shippedStack } from "../../testkit/helpers/kit-project";
 import {
   type AppOutput,
   type AppUser,

@@ -15,7 +15,13 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EnginePayload, type EngineRun, enginePayload, summary, vectorNames } from "./engines/payload";
+import {
+  type EnginePayload,
+  type EngineRun,
+  enginePayload,
+  summary,
+  vectorNames,
+} from "../../testkit/verifier/engines/payload";
 import {
   findChromium,
   installScratchApp,
@@ -25,7 +31,7 @@ import {
   runInChromium,
   runInHermes,
   runInNode,
-} from "./engines/run";
+} from "../../testkit/verifier/engines/run";
 
 const run = promisify(execFile);
 const TSC = path.join(ROOT, "node_modules/typescript/bin/tsc");

@@ -6,8 +6,8 @@
  * Real keys, real signatures, each preset's bundle as the kit builds it.
  */
 import { describe, expect, it } from "vitest";
-import { signToken } from "../bundle/fixtures";
-import { DAY, PRESET_LEVELS, preset } from "../rotation/presets";
+import { signToken } from "../../testkit/bundle/fixtures";
+import { DAY, PRESET_LEVELS, preset } from "../../testkit/rotation/presets";
 import { at, claimsAt, signedTenant, T0 } from "./signed-tenant";
 
 async function sessionFor(level: (typeof PRESET_LEVELS)[number]) {

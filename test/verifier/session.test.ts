@@ -6,8 +6,8 @@
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { inspectSealedState, type OfflineSessionOptions } from "../../packages/verifier/src";
-import { APP_ID, fusionAuthJwk, makeKey, signToken, type TenantFixture, type TestKey } from "../bundle/fixtures";
-import { DAY, EPOCH, HOUR, MIN } from "../rotation/presets";
+import { APP_ID, fusionAuthJwk, makeKey, signToken, type TenantFixture, type TestKey } from "../../testkit/bundle/fixtures";
+import { DAY, EPOCH, HOUR, MIN } from "../../testkit/rotation/presets";
 import {
   type BundleSigner,
   makeBundleSigner,
@@ -15,7 +15,7 @@ import {
   type SignedFiles,
   signBundle,
   signManifest,
-} from "./signed-fixture";
+} from "../../testkit/verifier/signed-fixture";
 import { at, claimsAt, type SignedTenant, signedTenant, T0 } from "./signed-tenant";
 
 let t: SignedTenant;

@@ -6,8 +6,8 @@
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type Bundle, BundleLoadError, decide, loadBundle } from "../../packages/verifier/src";
-import { signToken, type TenantFixture, type TestKey, tenantFixture } from "../bundle/fixtures";
-import { DAY, EPOCH, HOUR, MIN } from "../rotation/presets";
+import { signToken, type TenantFixture, type TestKey, tenantFixture } from "../../testkit/bundle/fixtures";
+import { DAY, EPOCH, HOUR, MIN } from "../../testkit/rotation/presets";
 import { at, claimsAt, type SignedTenant, signedTenant, T0 } from "./signed-tenant";
 
 const claims = (iat: number, ttl = 15 * MIN) => ({ ...claimsAt(iat), exp: iat + ttl });

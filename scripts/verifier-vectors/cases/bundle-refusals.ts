@@ -1,5 +1,5 @@
 /** Bundles the session must refuse. */
-import { EPOCH } from "../../../test/rotation/presets";
+import { EPOCH } from "../../../testkit/rotation/presets";
 import { full, refused, standardState, type VectorBuilder } from "../context";
 
 /** Unsigned, tampered, foreign-signed, rolled-back and broken bundles. */

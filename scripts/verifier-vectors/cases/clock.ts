@@ -1,5 +1,5 @@
 /** Clock trust: the rollback tolerance, the high-water mark, the monotonic clock, reboots and `nbf`. */
-import { DAY, HOUR, MIN } from "../../../test/rotation/presets";
+import { DAY, HOUR, MIN } from "../../../testkit/rotation/presets";
 import { BASE_CLAIMS, full, refused, S, standardState, T0, type VectorBuilder } from "../context";
 
 /** The clock's cases. */

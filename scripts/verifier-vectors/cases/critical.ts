@@ -1,5 +1,5 @@
 /** The critical bundle: A = 5m, G = 0, C = 15m, no degraded mode, MFA refused offline, no offline boot. */
-import { MIN } from "../../../test/rotation/presets";
+import { MIN } from "../../../testkit/rotation/presets";
 import { BASE_CLAIMS, full, refused, standardState, T0, type VectorBuilder } from "../context";
 
 /** The critical bundle's cases. */

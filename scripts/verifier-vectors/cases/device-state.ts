@@ -1,7 +1,7 @@
 /** The device state and the session: first start, deleted, restored and edited states, other applications, unlocks and MFA. */
 import { importDeviceKeyMaterial, webCryptoDeviceKey } from "../../../packages/verifier/src";
 import { canonicalJson } from "../../../packages/verifier/src/format";
-import { DAY, HOUR, MIN } from "../../../test/rotation/presets";
+import { DAY, HOUR, MIN } from "../../../testkit/rotation/presets";
 import { OTHER_APP } from "../bundles";
 import { BASE_CLAIMS, EXP, full, refused, standardState, T0, type VectorBuilder } from "../context";
 

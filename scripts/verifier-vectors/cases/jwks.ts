@@ -1,7 +1,7 @@
 /** The JWKS fetched online: keys added and dropped, fetch order, check-ins with and without a fetch. */
 import type { PublicJwk } from "../../../packages/verifier/src/format";
-import type { TestKey } from "../../../test/bundle/fixtures";
-import { DAY, EPOCH, MIN } from "../../../test/rotation/presets";
+import type { TestKey } from "../../../testkit/bundle/fixtures";
+import { DAY, EPOCH, MIN } from "../../../testkit/rotation/presets";
 import { A, BASE_CLAIMS, C, degraded, full, refused, standardState, T0, type VectorBuilder } from "../context";
 
 /** The fetched JWKS's cases. */

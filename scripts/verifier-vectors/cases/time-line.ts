@@ -1,5 +1,5 @@
 /** The time line of one token, offline and online: valid, grace, degraded, check-in due, each at its boundary. */
-import { DAY, MIN } from "../../../test/rotation/presets";
+import { DAY, MIN } from "../../../testkit/rotation/presets";
 import { A, BASE_CLAIMS, C, degraded, EXP, full, G, refused, standardState, T0, type VectorBuilder } from "../context";
 
 /** A fresh token through its expiry, the grace and the check-in deadline. */

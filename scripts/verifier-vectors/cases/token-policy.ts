@@ -1,7 +1,7 @@
 /** Tokens against the policy: lifetime, key activation and retirement, the horizon, claims and issuer. */
 import type { JWTPayload } from "jose";
-import { APP_ID, ISSUER } from "../../../test/bundle/fixtures";
-import { DAY, MIN } from "../../../test/rotation/presets";
+import { APP_ID, ISSUER } from "../../../testkit/bundle/fixtures";
+import { DAY, MIN } from "../../../testkit/rotation/presets";
 import { A, BASE_CLAIMS, EXP, full, refused, S, standardState, T0, type VectorBuilder } from "../context";
 
 /** Claims issued at `iat` with the standard lifetime. */

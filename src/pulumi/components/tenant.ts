@@ -21,9 +21,9 @@ import { applicationShape, asJson, keyLength, tenantShape } from "../../fusionau
 import { formatKeyName, recordedTimes } from "../../rotation/key-record";
 import { observeStack } from "../../rotation/observe";
 import type { RotationState } from "../../rotation/schedule";
-import { planStackRotation } from "../../rotation/stack-rotation";
 import type { ApplicationState, TenantState } from "../../stack/desired-state";
 import { findRepoRoot, loadPolicySources } from "../../stack/load";
+import { planStackRotation } from "../../stack/rotation";
 import type { ApplicationOutput, TenantOutput } from "../outputs";
 import { API_KEY_ENV, apiKeyOr } from "../providers/settings";
 import { Application, SigningKey, Tenant } from "../resources";

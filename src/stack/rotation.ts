@@ -2,9 +2,10 @@
  * The rotation of every tenant of a stack at one time: the schedule's input (policy, epoch, time, observed keys)
  * assembled once, here, for the Pulumi program, `fakit bundle` and `fakit plan`.
  */
-import type { DesiredState, TenantState } from "../stack/desired-state";
-import { ROTATION_EPOCH_SECONDS } from "./epoch";
-import { type ObservedRotation, planRotation, type RotationInput, type RotationState } from "./schedule";
+
+import { ROTATION_EPOCH_SECONDS } from "../rotation/epoch";
+import { type ObservedRotation, planRotation, type RotationInput, type RotationState } from "../rotation/schedule";
+import type { DesiredState, TenantState } from "./desired-state";
 
 /** One tenant's rotation input and the state the schedule answers for it. */
 export interface TenantRotation {

@@ -7,8 +7,8 @@
 
 import { formatDuration } from "../lib/duration";
 import { formatInstant } from "../lib/instant";
-import type { TenantRotation } from "./stack-rotation";
-import { type RotationEvent, renderRotationGantt, rotationTimeline } from "./timeline";
+import { type RotationEvent, renderRotationGantt, rotationTimeline } from "../rotation/timeline";
+import type { TenantRotation } from "../stack/rotation";
 
 export interface PlanRotation {
   tenant: string;

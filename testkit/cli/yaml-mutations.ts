@@ -4,18 +4,7 @@
  * durations, huge numbers, deep nesting, unicode keys), each case reproducible from its seed alone.
  */
 import { parse, stringify } from "yaml";
-
-/** mulberry32: small, fast and deterministic; fuzzing needs repeatability, not secrecy. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../../src/lib/seeded-random";
 
 type Rand = () => number;
 const int = (r: Rand, n: number) => Math.floor(r() * n);
@@ -293,7 +282,7 @@ export interface Mutation {
 
 /** One to three mutations of a YAML file, text-level or value-level, chosen by the seed. */
 export function mutateYaml(seed: number, original: string): Mutation {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const steps: string[] = [];
   let text = original;
   const count = 1 + int(r, 3);

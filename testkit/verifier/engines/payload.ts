@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { importJWK, SignJWT } from "jose";
 
-export const VECTORS_DIR = path.resolve(__dirname, "../../vectors");
+export const VECTORS_DIR = path.resolve(__dirname, "../../../test/vectors");
 export const CONTROL_CASE = "control--changed-expectation";
 
 export interface EnginePayload {

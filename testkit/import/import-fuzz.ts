@@ -11,7 +11,7 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { parse } from "yaml";
-import { rng } from "../cli/yaml-mutations";
+import { seededRandom } from "../../src/lib/seeded-random";
 import { hostileStrings } from "../helpers/hostile-strings";
 import { type Answer, type Endpoint, type HostileServer, type Scenario, validBodies } from "./hostile-server";
 import { importInProcess } from "./import-in-process";
@@ -30,7 +30,7 @@ interface Gen {
 }
 
 function gen(seed: number): Gen {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
   return { r, int, pick: (xs) => xs[int(0, xs.length - 1)] as never, chance: (p) => r() < p };
 }
