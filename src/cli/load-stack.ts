@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Diagnostic } from "../diagnostics/diagnostic";
+import { localEmulatorPort } from "../emulator/lifecycle";
 import { KitError } from "../lib/errors";
 import type { DesiredState } from "../stack/desired-state";
 import {

@@ -15,8 +15,8 @@ import { DEFAULT_TENANT_ID, type RunningEmulator, startEmulator } from "../../sr
 import { keyId } from "../../src/fusionauth/ids";
 import { API_KEY_ROLES, apiKeyId } from "../../src/pulumi/kinds/api-key";
 import { ROTATION_EPOCH_SECONDS } from "../../src/rotation/epoch";
-import { FAKIT_BIN } from "../helpers/fakit";
 import { createKitProject, type KitProject } from "../../testkit/helpers/kit-project";
+import { FAKIT_BIN } from "../helpers/fakit";
 import { iso, runFakit, sec } from "../helpers/kit-scenario";
 import { createTestStack, pulumiToolchain, type TestStack, uniqueStackName } from "../helpers/pulumi";
 import { runShell } from "../helpers/shell";

@@ -6,8 +6,8 @@ import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createOfflineSession, REASON_CODES } from "../../packages/verifier/src";
 import { EPOCH } from "../../testkit/rotation/presets";
-import { testDeviceKey } from "./device-fixture";
 import type { BundleSigner, SignedFiles } from "../../testkit/verifier/signed-fixture";
+import { testDeviceKey } from "./device-fixture";
 import { type SignedTenant, signedTenant, T0 } from "./signed-tenant";
 
 let t: SignedTenant;

@@ -15,10 +15,17 @@ import {
   type SessionState,
   webCryptoDeviceKey,
 } from "../../packages/verifier/src";
-import { APP_ID, fusionAuthJwk, makeKey, signToken, type TenantFixture, type TestKey } from "../../testkit/bundle/fixtures";
+import {
+  APP_ID,
+  fusionAuthJwk,
+  makeKey,
+  signToken,
+  type TenantFixture,
+  type TestKey,
+} from "../../testkit/bundle/fixtures";
 import { DAY, HOUR, MIN } from "../../testkit/rotation/presets";
-import { testDeviceKey } from "./device-fixture";
 import type { BundleSigner, SignedFiles } from "../../testkit/verifier/signed-fixture";
+import { testDeviceKey } from "./device-fixture";
 import { at, claimsAt, type SignedTenant, signedTenant, T0 } from "./signed-tenant";
 
 const OTHER_APP = "0b0b0b0b-0000-4000-8000-00000000a2a2";

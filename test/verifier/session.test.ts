@@ -6,7 +6,14 @@
 import { createHash } from "node:crypto";
 import { beforeAll, describe, expect, it } from "vitest";
 import { inspectSealedState, type OfflineSessionOptions } from "../../packages/verifier/src";
-import { APP_ID, fusionAuthJwk, makeKey, signToken, type TenantFixture, type TestKey } from "../../testkit/bundle/fixtures";
+import {
+  APP_ID,
+  fusionAuthJwk,
+  makeKey,
+  signToken,
+  type TenantFixture,
+  type TestKey,
+} from "../../testkit/bundle/fixtures";
 import { DAY, EPOCH, HOUR, MIN } from "../../testkit/rotation/presets";
 import {
   type BundleSigner,

@@ -5,10 +5,23 @@
  * sealed state it is handed.
  */
 import { createOfflineSession, type OfflineSession, type OfflineSessionOptions } from "../../packages/verifier/src";
-import { APP_ID, ISSUER, signToken, type TenantFixture, type TestKey, tenantFixture } from "../../testkit/bundle/fixtures";
+import {
+  APP_ID,
+  ISSUER,
+  signToken,
+  type TenantFixture,
+  type TestKey,
+  tenantFixture,
+} from "../../testkit/bundle/fixtures";
 import { EPOCH, HOUR, MIN } from "../../testkit/rotation/presets";
+import {
+  type BundleSigner,
+  makeBundleSigner,
+  type SignedFiles,
+  type SignOptions,
+  signBundle,
+} from "../../testkit/verifier/signed-fixture";
 import { testDeviceKey } from "./device-fixture";
-import { type BundleSigner, makeBundleSigner, type SignedFiles, type SignOptions, signBundle } from "../../testkit/verifier/signed-fixture";
 
 /** When the tests' tokens are issued: an hour after the fixture's epoch (the bundle's build time). */
 export const T0 = EPOCH + HOUR;
