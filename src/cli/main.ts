@@ -3,6 +3,8 @@
  * when named, so `fakit verify` does not pay for the emulator's dependencies.
  */
 
+import { useValidatorStore } from "../diagnostics/schema-check";
+import { fileValidatorStore } from "../toolchain/validator-store";
 import { USAGE_EXIT, UsageError } from "./args";
 
 export { USAGE_EXIT };
@@ -70,6 +72,8 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`fakit: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
     return USAGE_EXIT;
   }
+  // The policy schemas' validators compiled at an earlier run, instead of ajv compiling them at each (0.15 s of CPU).
+  useValidatorStore(fileValidatorStore());
   const mod = await command.load();
   try {
     return await mod.run(rest);
