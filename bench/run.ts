@@ -95,26 +95,35 @@ function table(head: string[], rows: string[][]): string {
   return [line(head), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n");
 }
 
-async function main(): Promise<number> {
-  const plan = planFrom(process.argv.slice(2));
-  const started = Date.now();
-  const overDeadline = () => Date.now() - started > plan.deadlineMs;
-  const binDir = await ensurePulumi({ onProgress: (l) => process.stderr.write(l) });
-  const pulumiVersion = (await runCommand(`${binDir}/pulumi`, ["version"])).stdout.trim();
-  const problems: string[] = [];
-  const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
+/** What one bench run measured; each part is absent when the deadline came first. */
+interface Results {
+  pulumi: PulumiResult[];
+  cli: CliStepRuns[];
+  verify?: VerifyRuns;
+  emulator?: PersistenceRun;
+  simulate?: SimulateRuns;
+}
 
-  const pulumiResults: { applications: number; kit: KitRun[]; floor: FloorRun[] }[] = [];
+type Log = (s: string) => void;
+
+/** Kit and floor in turns, size by size: a failed or timed-out run costs its own size's later runs only. */
+async function measurePulumi(
+  plan: Plan,
+  binDir: string,
+  overDeadline: () => boolean,
+  problems: string[],
+  log: Log,
+): Promise<PulumiResult[]> {
+  const results: PulumiResult[] = [];
   for (const size of plan.sizes) {
-    const entry = { applications: size.applications, kit: [] as KitRun[], floor: [] as FloorRun[] };
-    pulumiResults.push(entry);
+    const entry: PulumiResult = { applications: size.applications, kit: [], floor: [] };
+    results.push(entry);
     for (let i = 0; i < size.runs && !overDeadline(); i++) {
-      log(`pulumi, ${size.applications} application(s), run ${i + 1}/${size.runs}: kit`);
+      const run = `pulumi, ${size.applications} application(s), run ${i + 1}/${size.runs}`;
+      log(`${run}: kit`);
       try {
         const kit = await runKitOnce(binDir, size.applications);
-        log(
-          `pulumi, ${size.applications} application(s), run ${i + 1}/${size.runs}: floor (${kit.resources} resources)`,
-        );
+        log(`${run}: floor (${kit.resources} resources)`);
         const floor = await runFloorOnce(binDir, kit.resources);
         entry.kit.push(kit);
         entry.floor.push(floor);
@@ -127,41 +136,41 @@ async function main(): Promise<number> {
       }
     }
   }
-  let cli: CliStepRuns[] = [];
+  return results;
+}
+
+/** Everything the bench measures, in order, until the deadline. */
+async function measure(plan: Plan, binDir: string, problems: string[], log: Log): Promise<Results> {
+  const started = Date.now();
+  const overDeadline = () => Date.now() - started > plan.deadlineMs;
+  const results: Results = { pulumi: await measurePulumi(plan, binDir, overDeadline, problems, log), cli: [] };
   if (!overDeadline()) {
     log(`fakit validate, plan, bundle with ${plan.cliApplications} applications`);
-    cli = await benchCliCommands(binDir, plan.cliApplications, plan.cliRuns);
+    results.cli = await benchCliCommands(binDir, plan.cliApplications, plan.cliRuns);
   }
-  let verify: VerifyRuns | undefined;
   if (!overDeadline()) {
     log("offline verifications");
-    verify = await benchVerify(plan.verifyRuns, plan.verificationsPerRun);
+    results.verify = await benchVerify(plan.verifyRuns, plan.verificationsPerRun);
   }
-  let emulator: PersistenceRun | undefined;
   if (!overDeadline()) {
     log("emulator persistence, write-heavy run");
-    emulator = await benchEmulatorPersistence(plan.quick ? 1000 : 3000);
-    if (emulator.rejected.bytes > 0) problems.push(`rejected emulator requests wrote ${emulator.rejected.bytes} bytes`);
+    results.emulator = await benchEmulatorPersistence(plan.quick ? 1000 : 3000);
+    if (results.emulator.rejected.bytes > 0)
+      problems.push(`rejected emulator requests wrote ${results.emulator.rejected.bytes} bytes`);
   }
-  let simulate: SimulateRuns | undefined;
   if (!overDeadline()) {
     log("fleet simulation (field-crew, 10,000 device-years)");
-    simulate = await benchSimulate(plan.verifyRuns > 1 ? 3 : 1);
+    results.simulate = await benchSimulate(plan.verifyRuns > 1 ? 3 : 1);
   }
   if (overDeadline())
     problems.push(`stopped at the ${plan.deadlineMs / 60_000}-minute deadline; some figures are missing`);
+  return results;
+}
 
-  const out: string[] = [];
-  out.push(`# fusionauth-offline-kit benchmarks, ${new Date().toISOString().slice(0, 10)}`);
-  out.push(
-    `${os.cpus().length} x ${os.cpus()[0]?.model.trim() ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
-      `node ${process.version}, pulumi ${pulumiVersion}; median (min–max) of the runs shown.`,
-  );
-  out.push(
-    "\n## Pulumi against the emulator, next to the engine floor (same number of do-nothing dynamic resources)\n",
-  );
+/** The kit and the floor, phase by phase and size by size, with the HTTP calls the kit made. */
+function pulumiTable(results: PulumiResult[]): string {
   const rows: string[][] = [];
-  for (const r of pulumiResults) {
+  for (const r of results) {
     if (r.kit.length === 0) continue;
     const shape = stackShape(r.applications);
     for (const phase of PHASES) {
@@ -171,7 +180,7 @@ async function main(): Promise<number> {
       rows.push([
         `${r.applications} (${shape.tenants} tenant${shape.tenants === 1 ? "" : "s"})`,
         String(r.kit[0]?.resources ?? ""),
-        phase === "noop" ? "no-op up" : phase === "create" ? "up (create)" : "preview",
+        PHASE_NAMES[phase],
         String(r.kit.length),
         secs(kitMs),
         secs(floorMs),
@@ -181,39 +190,41 @@ async function main(): Promise<number> {
       ]);
     }
   }
-  out.push(
-    table(["apps", "resources", "phase", "runs", "kit", "floor", "kit/floor", "HTTP reads", "HTTP writes"], rows),
+  return table(["apps", "resources", "phase", "runs", "kit", "floor", "kit/floor", "HTTP reads", "HTTP writes"], rows);
+}
+
+/** Peak memory and CPU of the program and the provider during the create, and the state's size after. */
+function memoryTable(results: PulumiResult[]): string {
+  return table(
+    [
+      "apps",
+      "kit program",
+      "kit provider",
+      "floor program",
+      "floor provider",
+      "kit CPU program / provider",
+      "floor CPU program / provider",
+      "state kit / floor",
+    ],
+    results
+      .filter((r) => r.kit.length > 0)
+      .map((r) => [
+        String(r.applications),
+        mib(r.kit.map((k) => k.memory.programMiB)),
+        mib(r.kit.map((k) => k.memory.providerMiB)),
+        mib(r.floor.map((f) => f.memory.programMiB)),
+        mib(r.floor.map((f) => f.memory.providerMiB)),
+        `${cpuOf(r.kit.map((k) => k.memory.programCpuS))} / ${cpuOf(r.kit.map((k) => k.memory.providerCpuS))}`,
+        `${cpuOf(r.floor.map((f) => f.memory.programCpuS))} / ${cpuOf(r.floor.map((f) => f.memory.providerCpuS))}`,
+        `${kib(r.kit[0]?.stateBytes)} / ${kib(r.floor[0]?.stateBytes)}`,
+      ]),
   );
-  out.push(...againstEarlier(pulumiResults));
-  out.push(
-    "\n## Peak memory (RSS high-water mark) and CPU time of the processes during `pulumi up` (create); state size after\n",
-  );
-  out.push(
-    table(
-      [
-        "apps",
-        "kit program",
-        "kit provider",
-        "floor program",
-        "floor provider",
-        "kit CPU program / provider",
-        "floor CPU program / provider",
-        "state kit / floor",
-      ],
-      pulumiResults
-        .filter((r) => r.kit.length > 0)
-        .map((r) => [
-          String(r.applications),
-          mib(r.kit.map((k) => k.memory.programMiB)),
-          mib(r.kit.map((k) => k.memory.providerMiB)),
-          mib(r.floor.map((f) => f.memory.programMiB)),
-          mib(r.floor.map((f) => f.memory.providerMiB)),
-          `${cpuOf(r.kit.map((k) => k.memory.programCpuS))} / ${cpuOf(r.kit.map((k) => k.memory.providerCpuS))}`,
-          `${cpuOf(r.floor.map((f) => f.memory.programCpuS))} / ${cpuOf(r.floor.map((f) => f.memory.providerCpuS))}`,
-          `${kib(r.kit[0]?.stateBytes)} / ${kib(r.floor[0]?.stateBytes)}`,
-        ]),
-    ),
-  );
+}
+
+/** The sections after the Pulumi figures: the CLI, the verifier, the emulator, the fleet simulation. */
+function otherSections(plan: Plan, results: Results, problems: string[]): string[] {
+  const out: string[] = [];
+  const { cli, verify, emulator, simulate } = results;
   if (cli.length > 0) {
     out.push(`\n## fakit CLI on a stack of ${plan.cliApplications} applications (wall time, process start included)\n`);
     out.push(
@@ -242,50 +253,78 @@ async function main(): Promise<number> {
     out.push(`\n## Emulator with a data file: ${emulator.count} application creates, one after another\n`);
     out.push(formatPersistence(emulator).join("\n"));
   }
-  if (simulate !== undefined) {
-    const wall = summarize(simulate.seconds);
-    out.push(
-      `\n## Fleet simulation (\`fakit simulate\`, field-crew profile, field preset, time rules on every opening)\n`,
-    );
-    out.push(
-      table(
-        ["device-years", "openings", "runs", "wall", "CPU", "goal", "sampled signatures"],
+  if (simulate !== undefined) out.push(...simulateSection(simulate, problems));
+  return out;
+}
+
+function simulateSection(simulate: SimulateRuns, problems: string[]): string[] {
+  const wall = summarize(simulate.seconds);
+  if (wall.median > SIMULATE_GOAL_SECONDS)
+    problems.push(`fleet simulation took ${wall.median.toFixed(2)} s, over its ${SIMULATE_GOAL_SECONDS} s goal`);
+  if (simulate.mismatches > 0) problems.push(`fleet simulation: ${simulate.mismatches} sampled decisions disagree`);
+  return [
+    `\n## Fleet simulation (\`fakit simulate\`, field-crew profile, field preset, time rules on every opening)\n`,
+    table(
+      ["device-years", "openings", "runs", "wall", "CPU", "goal", "sampled signatures"],
+      [
         [
-          [
-            simulate.deviceYears.toFixed(0),
-            String(simulate.openings),
-            String(wall.runs),
-            formatSummary(wall, "s", 2),
-            formatSummary(summarize(simulate.cpuSeconds), "s", 2),
-            `<= ${SIMULATE_GOAL_SECONDS} s`,
-            `${simulate.signaturesChecked} per run, ${simulate.mismatches} disagreements`,
-          ],
+          simulate.deviceYears.toFixed(0),
+          String(simulate.openings),
+          String(wall.runs),
+          formatSummary(wall, "s", 2),
+          formatSummary(summarize(simulate.cpuSeconds), "s", 2),
+          `<= ${SIMULATE_GOAL_SECONDS} s`,
+          `${simulate.signaturesChecked} per run, ${simulate.mismatches} disagreements`,
         ],
-      ),
-    );
-    if (wall.median > SIMULATE_GOAL_SECONDS)
-      problems.push(`fleet simulation took ${wall.median.toFixed(2)} s, over its ${SIMULATE_GOAL_SECONDS} s goal`);
-    if (simulate.mismatches > 0) problems.push(`fleet simulation: ${simulate.mismatches} sampled decisions disagree`);
-  }
-  out.push(...breakdown(pulumiResults));
+      ],
+    ),
+  ];
+}
+
+/** The whole report, section by section; adds to `problems` what a section finds wrong. */
+function report(plan: Plan, results: Results, pulumiVersion: string, problems: string[]): string {
+  const out: string[] = [];
+  out.push(`# fusionauth-offline-kit benchmarks, ${new Date().toISOString().slice(0, 10)}`);
+  out.push(
+    `${os.cpus().length} x ${os.cpus()[0]?.model.trim() ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ` +
+      `node ${process.version}, pulumi ${pulumiVersion}; median (min–max) of the runs shown.`,
+  );
+  out.push(
+    "\n## Pulumi against the emulator, next to the engine floor (same number of do-nothing dynamic resources)\n",
+  );
+  out.push(pulumiTable(results.pulumi));
+  out.push(...againstEarlier(results.pulumi));
+  out.push(
+    "\n## Peak memory (RSS high-water mark) and CPU time of the processes during `pulumi up` (create); state size after\n",
+  );
+  out.push(memoryTable(results.pulumi));
+  out.push(...otherSections(plan, results, problems));
+  out.push(...breakdown(results.pulumi));
   out.push("\n## Goals (kit/floor medians of this run)\n");
   out.push(
     table(
       ["figure", "this run", "goal", "verdict"],
-      goals(pulumiResults, cli).map((g) => [g.figure, g.value, g.goal, g.verdict]),
+      goals(results.pulumi, results.cli).map((g) => [g.figure, g.value, g.goal, g.verdict]),
     ),
   );
   for (const p of problems) out.push(`\n!! ${p}`);
-  console.log(out.join("\n"));
-  if (plan.json !== undefined)
-    writeFileSync(
-      plan.json,
-      JSON.stringify(
-        { date: new Date().toISOString(), plan, pulumiResults, cli, verify, emulator, simulate, problems },
-        null,
-        2,
-      ),
-    );
+  return out.join("\n");
+}
+
+async function main(): Promise<number> {
+  const plan = planFrom(process.argv.slice(2));
+  const started = Date.now();
+  const log: Log = (s) => process.stderr.write(`bench: ${s}\n`);
+  const binDir = await ensurePulumi({ onProgress: (l) => process.stderr.write(l) });
+  const pulumiVersion = (await runCommand(`${binDir}/pulumi`, ["version"])).stdout.trim();
+  const problems: string[] = [];
+  const results = await measure(plan, binDir, problems, log);
+  console.log(report(plan, results, pulumiVersion, problems));
+  if (plan.json !== undefined) {
+    const { pulumi: pulumiResults, cli, verify, emulator, simulate } = results;
+    const raw = { date: new Date().toISOString(), plan, pulumiResults, cli, verify, emulator, simulate, problems };
+    writeFileSync(plan.json, JSON.stringify(raw, null, 2));
+  }
   log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return problems.length > 0 ? 1 : 0;
 }

@@ -3,7 +3,9 @@
  * when named, so `fakit verify` does not pay for the emulator's dependencies.
  */
 
+import { useValidatorStore } from "../diagnostics/schema-check";
 import { isKitError } from "../lib/errors";
+import { fileValidatorStore } from "../toolchain/validator-store";
 import { EXIT, reportKitError } from "./exit-status";
 
 type CommandModule = { run(argv: string[]): Promise<number> };
@@ -70,6 +72,8 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`fakit: unknown command ${JSON.stringify(name)}\n\n${usage()}`);
     return EXIT.usage;
   }
+  // The policy schemas' validators compiled at an earlier run, instead of ajv compiling them at each (0.15 s of CPU).
+  useValidatorStore(fileValidatorStore());
   const mod = await command.load();
   try {
     return await mod.run(rest);

@@ -5,7 +5,8 @@
  * @see https://ajv.js.org/api.html#validation-errors
  * @see https://json-schema.org/draft/2020-12/json-schema-validation
  */
-import Ajv2020, { type ErrorObject, type ValidateFunction } from "ajv/dist/2020";
+import type Ajv2020 from "ajv/dist/2020";
+import type { ErrorObject, ValidateFunction } from "ajv/dist/2020";
 import type { Diagnostic, DiagnosticCode } from "./diagnostic";
 import { didYouMean } from "./suggest";
 import { type ParsedDocument, pointerSegments } from "./yaml-source";
@@ -19,10 +20,24 @@ export interface PolicySchemas {
 
 export type SchemaName = keyof PolicySchemas;
 
-interface Compiled {
-  preset: ValidateFunction;
-  stack: ValidateFunction;
-  levels: ValidateFunction;
+type Compiled = Record<SchemaName, ValidateFunction>;
+
+/** The custom formats a validator calls, by name. */
+export type SchemaFormats = Readonly<Record<string, (value: string) => boolean>>;
+
+/** The three validators of a schema set from their standalone code: the module a {@link ValidatorStore} keeps. */
+export type ValidatorFactory = (formats: SchemaFormats) => Compiled;
+
+/**
+ * Where compiled validators outlive a process (the edge gives one: src/stack/validator-store.ts). Compiling the
+ * three schemas costs about 0.15 s of CPU at every `pulumi` and `fakit` run; loading ajv's standalone code of
+ * the same validators costs a few milliseconds, and ajv itself is then not loaded at all.
+ */
+export interface ValidatorStore {
+  /** The validators kept under `key`, or undefined. */
+  load(key: string): ValidatorFactory | undefined;
+  /** Keeps `moduleText` (CommonJS whose `module.exports` is a {@link ValidatorFactory}) under `key`. */
+  save(key: string, moduleText: string): void;
 }
 
 /** Whitespace or a control character (C0, DEL, C1): never part of a URL FusionAuth stores or compares. */
@@ -35,7 +50,7 @@ const UNSAFE_IN_URL = /[\s\u0000-\u001f\u007f-\u009f]/;
  *
  * @see https://url.spec.whatwg.org/#concept-url-parser
  */
-const URL_FORMATS: Record<string, (value: string) => boolean> = {
+const URL_FORMATS: SchemaFormats = {
   /** An absolute http(s) URL with a host: the FusionAuth url and a tenant's issuer. */
   "http-url": (v) => {
     if (UNSAFE_IN_URL.test(v) || !URL.canParse(v)) return false;
@@ -52,9 +67,23 @@ const URL_FORMATS: Record<string, (value: string) => boolean> = {
 const byIdentity = new WeakMap<PolicySchemas, Compiled>();
 const byContent = new Map<string, Compiled>();
 
-/** An ajv with the options every schema here is checked with: all errors, strict, with the failing data. */
-function newAjv(): Ajv2020 {
-  return new Ajv2020({
+let store: ValidatorStore | undefined;
+
+/** Compiled validators come from `s` and go to it from now on (undefined: compiled in each process). */
+export function useValidatorStore(s: ValidatorStore | undefined): void {
+  store = s;
+}
+
+/** ajv, loaded on first use: a process whose validators come from a store never loads it (about 50 ms). */
+const ajvModule = () => require("ajv/dist/2020") as typeof import("ajv/dist/2020");
+
+/**
+ * An ajv with the options every schema here is checked with: all errors, strict, with the failing data.
+ * `standalone` also keeps the generated code, with the custom formats read from a `formats` argument.
+ */
+function newAjv(standalone = false): Ajv2020 {
+  const { default: Ajv, _ } = ajvModule();
+  return new Ajv({
     allErrors: true,
     verbose: true,
     strict: true,
@@ -65,8 +94,63 @@ function newAjv(): Ajv2020 {
     // ajv's optimizer passes over the generated code took 60% of compiling these schemas (about 90 ms of each
     // `fakit validate`, `plan` and `bundle` run, which compile them once and then validate a few documents).
     // The unoptimized code reports the same errors.
-    code: { optimize: false },
+    code: { optimize: false, ...(standalone ? { source: true, formats: _`formats` } : {}) },
   });
+}
+
+/**
+ * Compiles the three schemas; with a store, also their standalone code (one CommonJS module: a function of the
+ * formats returning the three validators), which the store keeps for the next process.
+ */
+function compileWithAjv(schemas: PolicySchemas, key: string): Compiled {
+  const ajv = newAjv(store !== undefined);
+  for (const [name, check] of Object.entries(URL_FORMATS)) ajv.addFormat(name, check);
+  ajv.addSchema(schemas.preset).addSchema(schemas.stack).addSchema(schemas.levels);
+  const idOf = (s: object) => {
+    const id = (s as { $id?: string }).$id;
+    if (id === undefined || ajv.getSchema(id) === undefined)
+      throw new Error(`schema without a usable $id: ${String(id)}`);
+    return id;
+  };
+  const ids: Record<SchemaName, string> = {
+    preset: idOf(schemas.preset),
+    stack: idOf(schemas.stack),
+    levels: idOf(schemas.levels),
+  };
+  const get = (name: SchemaName) => ajv.getSchema(ids[name]) as ValidateFunction;
+  const compiled = { preset: get("preset"), stack: get("stack"), levels: get("levels") };
+  store?.save(key, validatorModule(ajv, ids));
+  return compiled;
+}
+
+/** ajv's standalone code of the validators `ids` names, as a module exporting a {@link ValidatorFactory}. */
+function validatorModule(ajv: Ajv2020, ids: Record<SchemaName, string>): string {
+  const standaloneCode = (require("ajv/dist/standalone") as typeof import("ajv/dist/standalone")).default;
+  // The code starts with its own "use strict" and sets `exports.<name>`: here those are the factory's result.
+  const code = standaloneCode(ajv, ids).replace(/^"use strict";/, "");
+  return `"use strict";\nmodule.exports = function validators(formats) {\nconst exports = {};\n${code}\nreturn exports;\n};\n`;
+}
+
+/** The validators the store keeps under `key`, unless it has none or they do not load. */
+function fromStore(key: string): Compiled | undefined {
+  try {
+    const v = store?.load(key)?.(URL_FORMATS);
+    const complete = v !== undefined && SCHEMA_NAMES.every((name) => typeof v[name] === "function");
+    return complete ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const SCHEMA_NAMES: readonly SchemaName[] = ["preset", "stack", "levels"];
+
+/**
+ * What the compiled validators depend on besides the schemas: ajv's version (the standalone code requires its
+ * runtime), the options, the formats' names and this module's way of wrapping them.
+ */
+function compileKey(schemasJson: string): string {
+  const ajvVersion = (require("ajv/package.json") as { version: string }).version;
+  return JSON.stringify(["validators-1", ajvVersion, Object.keys(URL_FORMATS), schemasJson]);
 }
 
 function compile(schemas: PolicySchemas): Compiled {
@@ -78,16 +162,7 @@ function compile(schemas: PolicySchemas): Compiled {
     byIdentity.set(schemas, cached);
     return cached;
   }
-  const ajv = newAjv();
-  for (const [name, check] of Object.entries(URL_FORMATS)) ajv.addFormat(name, check);
-  ajv.addSchema(schemas.preset).addSchema(schemas.stack).addSchema(schemas.levels);
-  const get = (s: object) => {
-    const id = (s as { $id?: string }).$id;
-    const fn = id === undefined ? undefined : ajv.getSchema(id);
-    if (fn === undefined) throw new Error(`schema without a usable $id: ${String(id)}`);
-    return fn;
-  };
-  const compiled = { preset: get(schemas.preset), stack: get(schemas.stack), levels: get(schemas.levels) };
+  const compiled = fromStore(compileKey(key)) ?? compileWithAjv(schemas, compileKey(key));
   byIdentity.set(schemas, compiled);
   if (byContent.size >= 8) byContent.clear(); // a bound for processes that see many schema versions (tests)
   byContent.set(key, compiled);

@@ -1,5 +1,8 @@
 // A pipeline runs `pulumi preview` on every pull request: when nothing changed, it must say so. Nothing in the
-// stack's outputs may change between runs (a run-time output once made every preview show a diff).
+// stack's outputs may change between runs (a run-time output once made every preview show a diff). Such a
+// preview is mostly start-up, so it also shows what the program's process loads (docs/performance.md).
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { shippedStack } from "../../testkit/helpers/kit-project";
 import { type KitScenario, sec, startKitScenario } from "../helpers/kit-scenario";
@@ -21,6 +24,19 @@ describe.skipIf(tc === undefined)("a preview after up with nothing changed", () 
 
   it("shows no change, not even of an output, and writes nothing to FusionAuth", LONG, async () => {
     await s.deployAt(NOW);
+    // The program's process records, when it ends, the files of node_modules it ran (Node.js's module cache).
+    const loaded = path.join(s.project.dir, "loaded.json");
+    s.project.write(
+      "probe.js",
+      `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(loaded)}, JSON.stringify(
+         Object.entries(require.cache).filter(([f, m]) => m.loaded && f.includes("/node_modules/"))
+           .map(([f]) => f.slice(f.lastIndexOf("/node_modules/") + 14)))));`,
+    );
+    const yaml = s.project.read("Pulumi.yaml");
+    s.project.write(
+      "Pulumi.yaml",
+      yaml.replace(/nodeargs: (.*)/, `nodeargs: $1 --require ${path.join(s.project.dir, "probe.js")}`),
+    );
     s.emu.counters.reset();
     // An hour later: still inside the same rotation period, so nothing is due.
     const preview = await s.previewAt(NOW + 3600);
@@ -29,5 +45,17 @@ describe.skipIf(tc === undefined)("a preview after up with nothing changed", () 
     // The engine counts the stack as "same" even when an output changes; only its diff shows the change.
     expect(preview.log).not.toMatch(/^\s*[~+-] \w+\s*:/m);
     expect(s.emu.counters.snapshot().writes).toBe(0);
+
+    // What the up before it left in the checkout's cache spares this run: the SDK and gRPC run from the host's
+    // bundle (src/toolchain/fast-start.js), also where the kit imports an SDK module by path; the schemas'
+    // validators come compiled (no ajv); the trampolines' parses come parsed (no TypeScript).
+    const files = JSON.parse(readFileSync(loaded, "utf8")) as string[];
+    expect(files.filter((f) => /^(@pulumi\/pulumi|@grpc\/grpc-js)\//.test(f)).sort()).toEqual([
+      "@pulumi/pulumi/cmd/run/index.js",
+      "@pulumi/pulumi/index.js",
+      "@pulumi/pulumi/runtime/settings.js",
+    ]);
+    expect(files.filter((f) => /^(ajv\/dist\/(2020|core|compile\/)|typescript\/lib\/)/.test(f))).toEqual([]);
+    expect(files).toContain("ajv/dist/runtime/ucs2length.js"); // what the compiled validators require
   });
 });

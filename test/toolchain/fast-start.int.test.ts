@@ -77,9 +77,14 @@ describe("the dynamic provider's process started by fast-start.js", () => {
   ];
   /**
    * What fast-start.js puts in the module cache without running it: the entry point's own file, marked as loaded,
-   * and the SDK's main module, served from the bundle to whatever requires `@pulumi/pulumi`.
+   * and the SDK's main module and the one module the kit imports by path, served from the bundle to whatever
+   * requires them.
    */
-  const STUBS = ["@pulumi/pulumi/cmd/dynamic-provider/index.js", "@pulumi/pulumi/index.js"];
+  const STUBS = [
+    "@pulumi/pulumi/cmd/dynamic-provider/index.js",
+    "@pulumi/pulumi/index.js",
+    "@pulumi/pulumi/runtime/settings.js",
+  ];
   const editHost = (text: string) => {
     const file = path.join(toolchain(), "hosts", "provider.js");
     writeFileSync(file, text);

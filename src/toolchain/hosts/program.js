@@ -2,4 +2,10 @@
 // The program's process, bundled by fast-start.js: `@pulumi/pulumi/cmd/run`, what the language host starts, with
 // the SDK and gRPC in one file. It then loads the program (src/pulumi/main.js) as the SDK's own entry would.
 require("./provide-sdk").provideSdk();
+// The closure serializer's parses of function texts (the providers' trampolines) are kept between runs, so a run
+// that serializes only functions it has seen before never loads TypeScript.
+const { keepParsedFunctions, parseVersions } = require("./parsed-functions");
+keepParsedFunctions(require("@pulumi/pulumi/runtime/closure/parseFunction"), __dirname, () =>
+  parseVersions(require("@pulumi/pulumi/package.json").version, __dirname),
+);
 require("@pulumi/pulumi/cmd/run");
