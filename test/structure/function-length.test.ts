@@ -35,7 +35,6 @@ const ALLOWED = new Set<string>([
   "src/cli/commands/verify.ts#run",
   "src/diagnostics/yaml-source.ts#parseYamlSource",
   "src/import/map.ts#importStack",
-  "src/simulate/profile.ts#readProfile",
   "bench/verify-throughput.ts#benchVerify",
 ]);
 
