@@ -36,11 +36,31 @@ export interface VerifyRuns {
 /** The floors issue 13 sets: decide() at least 0.95x jose, the time rules at least 1,000,000/s. */
 export const VERIFY_FLOORS = { kitVsJose: 0.95, timeRulesPerSecond: 1_000_000 };
 
-export async function benchVerify(runs: number, verificationsPerRun: number, tokenCount = 200): Promise<VerifyRuns> {
+/** The moment the benchmark's tokens are issued, seconds since the Unix epoch. */
+const T0 = EPOCH + HOUR;
+
+/** Verifications per run are timed in blocks of this many tokens, one path at a time. */
+const BLOCK = 100;
+
+/** This process's CPU time (user + system), nanoseconds. */
+function cpuNs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) * 1000;
+}
+
+/** One verification of a token by one path; throws when a valid token is refused. */
+type VerifyOnce = (token: string) => Promise<void>;
+
+/**
+ * `tokenCount` valid ES256 tokens and the three paths that verify them: the kit's `decide()`, raw `jose`, and an
+ * offline session on the signed bundle, signed in at T0.
+ */
+async function prepareVerifiers(
+  tokenCount: number,
+): Promise<{ tokens: string[]; kit: VerifyOnce; jose: VerifyOnce; session: VerifyOnce }> {
   const f = await tenantFixture();
   const bundle = await loadBundle(f.files);
   const signer = f.keys.get(f.rotation.signingGeneration as number) as TestKey;
-  const T0 = EPOCH + HOUR;
   const tokens: string[] = [];
   for (let i = 0; i < tokenCount; i++) {
     tokens.push(
@@ -75,32 +95,38 @@ export async function benchVerify(runs: number, verificationsPerRun: number, tok
     const r = await session.decide({ token, now: device.now, online: false });
     if (r.decision !== "full") throw new Error(`the session refused a valid token: ${r.reason.code}`);
   };
-  // The machine may be shared: each run interleaves the three paths in blocks of 100, so load that comes and
-  // goes hits them alike, and times each block by this process's CPU time (user + system), which time spent
-  // waiting for a core does not inflate. Verification is synchronous CPU work here, so CPU time is its cost.
-  const BLOCK = 100;
-  const cpuNs = () => {
-    const u = process.cpuUsage();
-    return (u.user + u.system) * 1000;
-  };
-  const block = async (once: (t: string) => Promise<void>, offset: number) => {
+  return { tokens, kit: kitOnce, jose: joseOnce, session: sessionOnce };
+}
+
+/**
+ * One run of the three verification paths, interleaved: verifications per second of each.
+ *
+ * The machine may be shared: each run interleaves the three paths in blocks of 100, so load that comes and
+ * goes hits them alike, and times each block by this process's CPU time (user + system), which time spent
+ * waiting for a core does not inflate. Verification is synchronous CPU work here, so CPU time is its cost.
+ */
+async function interleavedRates(
+  verifiers: Awaited<ReturnType<typeof prepareVerifiers>>,
+  verificationsPerRun: number,
+): Promise<{ kit: number; jose: number; session: number }> {
+  const { tokens } = verifiers;
+  const block = async (once: VerifyOnce, offset: number) => {
     const started = cpuNs();
     for (let i = 0; i < BLOCK; i++) await once(tokens[(offset + i) % tokens.length] as string);
     return cpuNs() - started;
   };
-  const interleaved = async () => {
-    const ns = { kit: 0, jose: 0, session: 0 };
-    for (let done = 0; done < verificationsPerRun; done += BLOCK) {
-      ns.kit += await block(kitOnce, done);
-      ns.jose += await block(joseOnce, done);
-      ns.session += await block(sessionOnce, done);
-    }
-    const n = Math.ceil(verificationsPerRun / BLOCK) * BLOCK;
-    return { kit: n / (ns.kit / 1e9), jose: n / (ns.jose / 1e9), session: n / (ns.session / 1e9) };
-  };
+  const ns = { kit: 0, jose: 0, session: 0 };
+  for (let done = 0; done < verificationsPerRun; done += BLOCK) {
+    ns.kit += await block(verifiers.kit, done);
+    ns.jose += await block(verifiers.jose, done);
+    ns.session += await block(verifiers.session, done);
+  }
+  const n = Math.ceil(verificationsPerRun / BLOCK) * BLOCK;
+  return { kit: n / (ns.kit / 1e9), jose: n / (ns.jose / 1e9), session: n / (ns.session / 1e9) };
+}
 
-  // The time rules over a spread of moments across a token's life, so every branch is taken.
-  const timeRulesPerRun = verificationsPerRun * 200;
+/** 1024 time-rule inputs over a spread of moments across a token's life, so every branch is taken. */
+function timeRuleInputs(): TimeRulesInput[] {
   const policy = {
     accessTokenTtlSeconds: 900,
     graceSeconds: 86_400,
@@ -123,19 +149,27 @@ export async function benchVerify(runs: number, verificationsPerRun: number, tok
       keyRetiresAt: EPOCH + 90 * 86_400,
       policy,
     });
-  const rulesRate = () => {
-    let full = 0;
-    const started = cpuNs();
-    for (let i = 0; i < timeRulesPerRun; i++)
-      if (applyTimeRules(inputs[i & 1023] as TimeRulesInput).decision === "full") full++;
-    const rate = timeRulesPerRun / ((cpuNs() - started) / 1e9);
-    if (full === 0) throw new Error("the time rules never allowed");
-    return rate;
-  };
+  return inputs;
+}
+
+/** Time-rule decisions per second over `count` decisions on `inputs`; throws when none allowed. */
+function timeRulesRate(inputs: readonly TimeRulesInput[], count: number): number {
+  let full = 0;
+  const started = cpuNs();
+  for (let i = 0; i < count; i++) if (applyTimeRules(inputs[i & 1023] as TimeRulesInput).decision === "full") full++;
+  const rate = count / ((cpuNs() - started) / 1e9);
+  if (full === 0) throw new Error("the time rules never allowed");
+  return rate;
+}
+
+export async function benchVerify(runs: number, verificationsPerRun: number, tokenCount = 200): Promise<VerifyRuns> {
+  const verifiers = await prepareVerifiers(tokenCount);
+  const timeRulesPerRun = verificationsPerRun * 200;
+  const inputs = timeRuleInputs();
 
   // Warm up every path (JIT, key caches) before measuring; then alternate so drift hits them alike.
-  await interleaved();
-  rulesRate();
+  await interleavedRates(verifiers, verificationsPerRun);
+  timeRulesRate(inputs, timeRulesPerRun);
   const result: VerifyRuns = {
     tokens: tokenCount,
     verificationsPerRun,
@@ -147,12 +181,12 @@ export async function benchVerify(runs: number, verificationsPerRun: number, tok
     timeRulesPerRun,
   };
   for (let i = 0; i < runs; i++) {
-    const r = await interleaved();
+    const r = await interleavedRates(verifiers, verificationsPerRun);
     result.kit.push(r.kit);
     result.kitVsJose.push(r.kit / r.jose);
     result.jose.push(r.jose);
     result.session.push(r.session);
-    result.timeRules.push(rulesRate());
+    result.timeRules.push(timeRulesRate(inputs, timeRulesPerRun));
   }
   return result;
 }

@@ -69,26 +69,14 @@ export const YAML_LIMITS = {
   maxAliasCount: 100,
 } as const;
 
+/** What {@link parseYamlSource} returns. */
+type ParsedSource = { doc: ParsedDocument; diagnostics: Diagnostic[] };
+
 /** Parses YAML text, reporting syntax errors as `KIT_YAML_SYNTAX` / `KIT_YAML_DUPLICATE_KEY` diagnostics. */
-export function parseYamlSource(file: SourceFile): { doc: ParsedDocument; diagnostics: Diagnostic[] } {
+export function parseYamlSource(file: SourceFile): ParsedSource {
   const lineCounter = new LineCounter();
-  const failed = (code: Diagnostic["code"], message: string, offset = 0) => {
-    const pos = lineCounter.linePos(offset);
-    const diagnostic: Diagnostic = {
-      severity: "error",
-      code,
-      message,
-      file: file.path,
-      // Before parsing, the line counter knows no lines yet: the file's start.
-      line: Math.max(pos.line, 1),
-      column: Math.max(pos.col, 1),
-      pointer: "",
-    };
-    return {
-      doc: { path: file.path, value: undefined, locate: () => ({ line: 1, column: 1 }) },
-      diagnostics: [diagnostic],
-    };
-  };
+  const failed = (code: Diagnostic["code"], message: string, offset = 0) =>
+    failedParse(file.path, lineCounter, code, message, offset);
   if (file.text.length > YAML_LIMITS.maxSourceLength) {
     return failed(
       "KIT_FILE_TOO_LARGE",
@@ -115,28 +103,70 @@ export function parseYamlSource(file: SourceFile): { doc: ParsedDocument; diagno
   // depending on how much stack the engine has left: one located KIT_YAML_TOO_DEEP says it, whatever the count.
   const overflowAt = document.errors.find((e) => /call stack/i.test(e.message));
   if (overflowAt !== undefined) return failed("KIT_YAML_TOO_DEEP", tooDeep(), overflowAt.pos[0]);
-  const diagnostics: Diagnostic[] = document.errors.map((e) => {
+  const diagnostics = syntaxDiagnostics(document, file.path, lineCounter);
+  if (diagnostics.length === 0) {
+    const deep = firstNodeBeyond(document.contents, YAML_LIMITS.maxDepth);
+    if (deep !== undefined) return failed("KIT_YAML_TOO_DEEP", tooDeep(), deep.range?.[0]);
+  }
+  const locate = locator(document, lineCounter);
+  let value: unknown;
+  if (diagnostics.length === 0) {
+    const data = toData(document, failed);
+    if ("doc" in data) return data;
+    value = data.value;
+  }
+  return { doc: { path: file.path, value, locate }, diagnostics };
+}
+
+/** A parse refused as a whole: no value, and one diagnostic at `offset`. */
+function failedParse(
+  path: string,
+  lineCounter: LineCounter,
+  code: Diagnostic["code"],
+  message: string,
+  offset: number,
+): ParsedSource {
+  const pos = lineCounter.linePos(offset);
+  const diagnostic: Diagnostic = {
+    severity: "error",
+    code,
+    message,
+    file: path,
+    // Before parsing, the line counter knows no lines yet: the file's start.
+    line: Math.max(pos.line, 1),
+    column: Math.max(pos.col, 1),
+    pointer: "",
+  };
+  return {
+    doc: { path, value: undefined, locate: () => ({ line: 1, column: 1 }) },
+    diagnostics: [diagnostic],
+  };
+}
+
+/** The parser's errors as located diagnostics. */
+function syntaxDiagnostics(document: Document.Parsed, path: string, lineCounter: LineCounter): Diagnostic[] {
+  return document.errors.map((e) => {
     const pos = lineCounter.linePos(e.pos[0]);
     const duplicate = e.code === "DUPLICATE_KEY";
     return {
       severity: "error",
       code: duplicate ? "KIT_YAML_DUPLICATE_KEY" : "KIT_YAML_SYNTAX",
       message: duplicate ? "mapping key is defined twice; remove one of them" : firstLine(e.message),
-      file: file.path,
+      file: path,
       line: pos.line,
       column: pos.col,
       pointer: "",
     };
   });
+}
+
+/** {@link ParsedDocument.locate} over a parsed document. */
+function locator(document: Document.Parsed, lineCounter: LineCounter): ParsedDocument["locate"] {
   const at = (offset: number | undefined) => {
     const pos = lineCounter.linePos(offset ?? 0);
     return { line: pos.line, column: pos.col };
   };
-  if (diagnostics.length === 0) {
-    const deep = firstNodeBeyond(document.contents, YAML_LIMITS.maxDepth);
-    if (deep !== undefined) return failed("KIT_YAML_TOO_DEEP", tooDeep(), deep.range?.[0]);
-  }
-  const locate = (pointer: string, target: Target = "value") => {
+  return (pointer: string, target: Target = "value") => {
     let node: unknown = document.contents;
     let keyNode: Node | undefined;
     for (const segment of pointerSegments(pointer)) {
@@ -158,33 +188,39 @@ export function parseYamlSource(file: SourceFile): { doc: ParsedDocument; diagno
     const range = (node as Node | null)?.range ?? keyNode?.range;
     return at(range?.[0]);
   };
-  let value: unknown;
-  if (diagnostics.length === 0) {
-    try {
-      value = document.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount });
-    } catch (err) {
-      // yaml throws a ReferenceError for an alias bomb (aliases expanding beyond maxAliasCount) and for an alias
-      // to an anchor that is never set (`*missing`); only the conversion to data notices either.
-      if (!(err instanceof ReferenceError)) throw err;
-      let unresolved: number | undefined;
-      visit(document, {
-        Alias(_key, node) {
-          if (node.resolve(document) === undefined) {
-            unresolved = node.range?.[0];
-            return visit.BREAK;
-          }
-          return undefined;
-        },
-      });
-      if (unresolved !== undefined) return failed("KIT_YAML_SYNTAX", firstLine(err.message), unresolved);
-      return failed(
-        "KIT_YAML_ALIAS_LIMIT",
-        `aliases expand beyond ${YAML_LIMITS.maxAliasCount} nodes; write the values out instead of using anchors (&) and aliases (*)`,
-        firstAlias(document.contents)?.range?.[0],
-      );
-    }
+}
+
+/**
+ * The document as plain data, or the parse refused when an alias cannot be resolved: one to an anchor never set,
+ * or aliases expanding beyond {@link YAML_LIMITS}.maxAliasCount.
+ */
+function toData(
+  document: Document.Parsed,
+  failed: (code: Diagnostic["code"], message: string, offset?: number) => ParsedSource,
+): { value: unknown } | ParsedSource {
+  try {
+    return { value: document.toJS({ maxAliasCount: YAML_LIMITS.maxAliasCount }) };
+  } catch (err) {
+    // yaml throws a ReferenceError for an alias bomb (aliases expanding beyond maxAliasCount) and for an alias
+    // to an anchor that is never set (`*missing`); only the conversion to data notices either.
+    if (!(err instanceof ReferenceError)) throw err;
+    let unresolved: number | undefined;
+    visit(document, {
+      Alias(_key, node) {
+        if (node.resolve(document) === undefined) {
+          unresolved = node.range?.[0];
+          return visit.BREAK;
+        }
+        return undefined;
+      },
+    });
+    if (unresolved !== undefined) return failed("KIT_YAML_SYNTAX", firstLine(err.message), unresolved);
+    return failed(
+      "KIT_YAML_ALIAS_LIMIT",
+      `aliases expand beyond ${YAML_LIMITS.maxAliasCount} nodes; write the values out instead of using anchors (&) and aliases (*)`,
+      firstAlias(document.contents)?.range?.[0],
+    );
   }
-  return { doc: { path: file.path, value, locate }, diagnostics };
 }
 
 function tooDeep(): string {

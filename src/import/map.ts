@@ -228,12 +228,8 @@ interface DraftTenant {
   adoptedKey?: { id: string; rotateFrom: number };
 }
 
-/**
- * Imports a live FusionAuth into the YAML of `stacks/Pulumi.<stackName>.yaml`.
- * @param now the import time (seconds since the Unix epoch): the date in the waivers' reasons and the start of
- *   each adopted key's period, given so the output is reproducible.
- */
-export function importStack(input: {
+/** What `fakit import` is given: the live instance, the policy sources and the operator's choices. */
+export interface ImportStackInput {
   stackName: string;
   live: LiveInstance;
   sources: PolicySourcesInput;
@@ -248,109 +244,34 @@ export function importStack(input: {
    * import never renames what an operator knows (see ./keys.ts).
    */
   knownKeys?: ReadonlyMap<string, string>;
-}): ImportResult {
-  const { live, sources } = input;
-  const today = formatInstant(input.now).slice(0, 10);
-  const notes: string[] = [];
+}
+
+/** What the import reports besides the stack, gathered in the order it is found. */
+interface ImportReport {
+  notes: string[];
+  ifPresetOnly: DroppedOverride[];
+}
+
+/**
+ * Imports a live FusionAuth into the YAML of `stacks/Pulumi.<stackName>.yaml`.
+ * @param now the import time (seconds since the Unix epoch): the date in the waivers' reasons and the start of
+ *   each adopted key's period, given so the output is reproducible.
+ */
+export function importStack(input: ImportStackInput): ImportResult {
+  const { live } = input;
+  const report: ImportReport = { notes: [], ifPresetOnly: [] };
+  const { notes, ifPresetOnly } = report;
   const admin = live.applications.find((a) => a.id === FUSIONAUTH_ADMIN_APP_ID);
   if (admin !== undefined)
     notes.push(
       `application "${admin.name}" (${admin.id}) is FusionAuth's own admin application: left out, the kit never manages it`,
     );
-  const ifPresetOnly: DroppedOverride[] = [];
   const keyOf = assignKeys(live.tenants, input.knownKeys);
   const tenantKeys = new Set(keyOf.values());
   const drafts: DraftTenant[] = [];
   for (const t of [...live.tenants].sort(byNameThenId)) {
-    const settings = liveSettings(t.jwtConfiguration, t.jwtConfiguration?.refreshTokenRevocationPolicy, live.keys);
-    const key = keyOf.get(t.id) as string;
-    const signingAlg = live.keys.find((k) => k.id === t.jwtConfiguration?.accessTokenKeyId)?.algorithm;
-    const changes = adoptionChanges(t, signingAlg, live.url);
-    if (changes.length > 0 && input.includeTenants?.has(key) !== true) {
-      notes.push(
-        `tenant ${key} ("${t.name}", ${t.id}) left out with its applications: ${changes.join("; ")}, so up would change it; to manage it anyway, import again with --include-tenant ${key}`,
-      );
-      continue;
-    }
-    const overridesFor = (name: string) =>
-      differences(settings, sources.presetPolicies.get(name) as EffectivePolicy).map(
-        ([p, v]): [string, string | boolean] => [p, v],
-      );
-    // A trial compile of the tenant alone counts the floor breaches (waivers) each tied preset would need.
-    const breaches = (name: string) =>
-      compileDrafts(
-        input.stackName,
-        live.url,
-        [{ key, live: t, preset: name, overrides: overridesFor(name), waivers: [], apps: [] }],
-        sources,
-      ).diagnostics.filter((d) => d.code.startsWith("KIT_FLOOR_")).length;
-    const preset = closestPreset(settings, sources.presetPolicies, breaches);
-    const presetPolicy = sources.presetPolicies.get(preset) as EffectivePolicy;
-    const overrides = overridesFor(preset);
-    for (const [path, v, p] of differences(settings, presetPolicy))
-      ifPresetOnly.push({ where: `tenant ${key}`, path, live: String(v), preset: String(p) });
-    if (issuerOf(t, live.url) !== t.issuer) {
-      notes.push(
-        `tenant ${key} (included) has the issuer ${JSON.stringify(t.issuer ?? null)}, not an http(s) URL as the kit requires: written as ${live.url}; up will change it unless you set another`,
-      );
-    }
-    if (signingAlg !== undefined && !DEVICE_ALGORITHMS.has(signingAlg)) {
-      notes.push(
-        `tenant ${key} (included) signs with ${signingAlg}, which a device cannot verify offline: the kit's first ${presetPolicy.accessToken.algorithm} key takes over at the first up`,
-      );
-    }
-    // The tenant's policy as the stack will resolve it: the preset with the overrides.
-    const tenantLive = new Map(settings);
-    const apps: DraftApp[] = [];
-    const ownApps = live.applications
-      .filter((x) => x.tenantId === t.id && x.id !== FUSIONAUTH_ADMIN_APP_ID)
-      .sort(byNameThenId);
-    const appKeyOf = assignKeys(ownApps, input.knownKeys);
-    for (const a of ownApps) {
-      const appKey = appKeyOf.get(a.id) as string;
-      const redirects = (a.oauthConfiguration?.authorizedRedirectURLs ?? []).filter((u) =>
-        /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$/.test(u),
-      );
-      if (redirects.length === 0) {
-        notes.push(`application "${a.name}" (${a.id}) of tenant ${key} has no redirect URL: left out; add it by hand`);
-        continue;
-      }
-      const own: [string, string | boolean][] = [];
-      if (a.jwtConfiguration?.enabled === true) {
-        const appSettings = liveSettings(a.jwtConfiguration, undefined, []);
-        for (const f of POLICY_FIELDS.filter((x) => x.holder === "jwt")) {
-          const v = appSettings.get(f.path);
-          const inherited = tenantLive.get(f.path) ?? policyValue(presetPolicy, f.path);
-          if (v !== undefined && v !== inherited) own.push([f.path, v]);
-        }
-      }
-      for (const [path, v] of own) {
-        const inherited = tenantLive.get(path) ?? policyValue(presetPolicy, path);
-        ifPresetOnly.push({ where: `application ${key}/${appKey}`, path, live: String(v), preset: String(inherited) });
-      }
-      apps.push({
-        key: appKey,
-        live: { ...a, oauthConfiguration: { ...a.oauthConfiguration, authorizedRedirectURLs: redirects } },
-        overrides: own,
-        waivers: [],
-      });
-    }
-    const signingKeyId = t.jwtConfiguration?.accessTokenKeyId;
-    // The key signing today stays the current generation for one rotation period, like any kit generation (the
-    // import never overrides keys.*, so the preset's period is the tenant's); whole minutes keep the file tidy.
-    const adoptedKey =
-      signingKeyId !== undefined && signingAlg !== undefined && DEVICE_ALGORITHMS.has(signingAlg)
-        ? { id: signingKeyId, rotateFrom: Math.ceil((input.now + presetPolicy.keys.rotationPeriodSeconds) / 60) * 60 }
-        : undefined;
-    drafts.push({
-      key,
-      live: t,
-      preset,
-      overrides,
-      waivers: [],
-      apps,
-      ...(adoptedKey === undefined ? {} : { adoptedKey }),
-    });
+    const draft = draftTenant(input, t, keyOf.get(t.id) as string, report);
+    if (draft !== undefined) drafts.push(draft);
   }
 
   for (const k of input.includeTenants ?? [])
@@ -360,7 +281,139 @@ export function importStack(input: {
     notes.push("no tenant is left to write (above): nothing to import; --include-tenant KEY takes one in anyway");
     return { matches: [], upChanges: [], ifPresetOnly, adoptedKeys: [], notes, diagnostics: [] };
   }
+  return compileImport(input, drafts, report);
+}
 
+/**
+ * One tenant as the stack will declare it: on its closest preset, with its applications; `undefined` (and a note
+ * saying why) when `up` would change it and the operator did not include it.
+ */
+function draftTenant(
+  input: ImportStackInput,
+  t: LiveTenant,
+  key: string,
+  { notes, ifPresetOnly }: ImportReport,
+): DraftTenant | undefined {
+  const { live } = input;
+  const settings = liveSettings(t.jwtConfiguration, t.jwtConfiguration?.refreshTokenRevocationPolicy, live.keys);
+  const signingAlg = live.keys.find((k) => k.id === t.jwtConfiguration?.accessTokenKeyId)?.algorithm;
+  const changes = adoptionChanges(t, signingAlg, live.url);
+  if (changes.length > 0 && input.includeTenants?.has(key) !== true) {
+    notes.push(
+      `tenant ${key} ("${t.name}", ${t.id}) left out with its applications: ${changes.join("; ")}, so up would change it; to manage it anyway, import again with --include-tenant ${key}`,
+    );
+    return undefined;
+  }
+  const { preset, overrides } = choosePreset(input, t, key, settings);
+  const presetPolicy = input.sources.presetPolicies.get(preset) as EffectivePolicy;
+  for (const [path, v, p] of differences(settings, presetPolicy))
+    ifPresetOnly.push({ where: `tenant ${key}`, path, live: String(v), preset: String(p) });
+  if (issuerOf(t, live.url) !== t.issuer) {
+    notes.push(
+      `tenant ${key} (included) has the issuer ${JSON.stringify(t.issuer ?? null)}, not an http(s) URL as the kit requires: written as ${live.url}; up will change it unless you set another`,
+    );
+  }
+  if (signingAlg !== undefined && !DEVICE_ALGORITHMS.has(signingAlg)) {
+    notes.push(
+      `tenant ${key} (included) signs with ${signingAlg}, which a device cannot verify offline: the kit's first ${presetPolicy.accessToken.algorithm} key takes over at the first up`,
+    );
+  }
+  const apps = draftApps(input, t, key, settings, presetPolicy, { notes, ifPresetOnly });
+  const signingKeyId = t.jwtConfiguration?.accessTokenKeyId;
+  // The key signing today stays the current generation for one rotation period, like any kit generation (the
+  // import never overrides keys.*, so the preset's period is the tenant's); whole minutes keep the file tidy.
+  const adoptedKey =
+    signingKeyId !== undefined && signingAlg !== undefined && DEVICE_ALGORITHMS.has(signingAlg)
+      ? { id: signingKeyId, rotateFrom: Math.ceil((input.now + presetPolicy.keys.rotationPeriodSeconds) / 60) * 60 }
+      : undefined;
+  return {
+    key,
+    live: t,
+    preset,
+    overrides,
+    waivers: [],
+    apps,
+    ...(adoptedKey === undefined ? {} : { adoptedKey }),
+  };
+}
+
+/** The tenant's closest preset and the overrides that keep today's behaviour on it. */
+function choosePreset(
+  input: ImportStackInput,
+  t: LiveTenant,
+  key: string,
+  settings: ReturnType<typeof liveSettings>,
+): { preset: string; overrides: [string, string | boolean][] } {
+  const { sources } = input;
+  const overridesFor = (name: string) =>
+    differences(settings, sources.presetPolicies.get(name) as EffectivePolicy).map(
+      ([p, v]): [string, string | boolean] => [p, v],
+    );
+  // A trial compile of the tenant alone counts the floor breaches (waivers) each tied preset would need.
+  const breaches = (name: string) =>
+    compileDrafts(
+      input.stackName,
+      input.live.url,
+      [{ key, live: t, preset: name, overrides: overridesFor(name), waivers: [], apps: [] }],
+      sources,
+    ).diagnostics.filter((d) => d.code.startsWith("KIT_FLOOR_")).length;
+  const preset = closestPreset(settings, sources.presetPolicies, breaches);
+  return { preset, overrides: overridesFor(preset) };
+}
+
+/** The tenant's applications with a redirect URL, each with the token settings it holds apart from its tenant. */
+function draftApps(
+  input: ImportStackInput,
+  t: LiveTenant,
+  key: string,
+  settings: ReturnType<typeof liveSettings>,
+  presetPolicy: EffectivePolicy,
+  { notes, ifPresetOnly }: ImportReport,
+): DraftApp[] {
+  // The tenant's policy as the stack will resolve it: the preset with the overrides.
+  const tenantLive = new Map(settings);
+  const apps: DraftApp[] = [];
+  const ownApps = input.live.applications
+    .filter((x) => x.tenantId === t.id && x.id !== FUSIONAUTH_ADMIN_APP_ID)
+    .sort(byNameThenId);
+  const appKeyOf = assignKeys(ownApps, input.knownKeys);
+  for (const a of ownApps) {
+    const appKey = appKeyOf.get(a.id) as string;
+    const redirects = (a.oauthConfiguration?.authorizedRedirectURLs ?? []).filter((u) =>
+      /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]+$/.test(u),
+    );
+    if (redirects.length === 0) {
+      notes.push(`application "${a.name}" (${a.id}) of tenant ${key} has no redirect URL: left out; add it by hand`);
+      continue;
+    }
+    const own: [string, string | boolean][] = [];
+    if (a.jwtConfiguration?.enabled === true) {
+      const appSettings = liveSettings(a.jwtConfiguration, undefined, []);
+      for (const f of POLICY_FIELDS.filter((x) => x.holder === "jwt")) {
+        const v = appSettings.get(f.path);
+        const inherited = tenantLive.get(f.path) ?? policyValue(presetPolicy, f.path);
+        if (v !== undefined && v !== inherited) own.push([f.path, v]);
+      }
+    }
+    for (const [path, v] of own) {
+      const inherited = tenantLive.get(path) ?? policyValue(presetPolicy, path);
+      ifPresetOnly.push({ where: `application ${key}/${appKey}`, path, live: String(v), preset: String(inherited) });
+    }
+    apps.push({
+      key: appKey,
+      live: { ...a, oauthConfiguration: { ...a.oauthConfiguration, authorizedRedirectURLs: redirects } },
+      overrides: own,
+      waivers: [],
+    });
+  }
+  return apps;
+}
+
+/** Compiles the drafts into the stack, waiving the floors the live values breach, and reports the result. */
+function compileImport(input: ImportStackInput, drafts: DraftTenant[], report: ImportReport): ImportResult {
+  const { live, sources } = input;
+  const { notes, ifPresetOnly } = report;
+  const today = formatInstant(input.now).slice(0, 10);
   // Floors: a live value below a floor is kept with a waiver to review (at most two rounds: waivers only remove).
   let compiled = compileDrafts(input.stackName, live.url, drafts, sources);
   for (let round = 0; round < 2 && compiled.state === undefined; round++) {

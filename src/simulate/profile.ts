@@ -98,6 +98,129 @@ interface RawProfile {
   pipeline: { deployEvery: string };
 }
 
+/** Records a problem at the field `path` names. */
+type Report = (path: (string | number)[], message: string) => void;
+
+/** A {@link Report} that adds a located `code` diagnostic to `diagnostics`. */
+function reporter(doc: ParsedDocument, code: Diagnostic["code"], diagnostics: Diagnostic[]): Report {
+  return (path, message) => {
+    const pointer = toPointer(path);
+    diagnostics.push({
+      severity: "error",
+      code,
+      message,
+      file: doc.path,
+      pointer,
+      ...doc.locate(pointer),
+    });
+  };
+}
+
+const field = (path: (string | number)[]) => path.join(".");
+// The schema has checked the grammar, so a duration always parses here.
+const secs = (text: string) => parseDuration(text) as number;
+
+/** A duration that must be longer than zero, in seconds. */
+function positive(path: (string | number)[], text: string, impossible: Report): number {
+  const s = secs(text);
+  if (s === 0) impossible(path, `${field(path)} must be longer than 0s`);
+  return s;
+}
+
+/** A duration distribution in seconds; a percentile or cap below its median or minimum is raised to it. */
+function distribution(path: (string | number)[], d: RawDistribution, impossible: Report): DurationDistribution {
+  if (d.fixed !== undefined) return { kind: "fixed", value: positive([...path, "fixed"], d.fixed, impossible) };
+  if (d.exponential !== undefined)
+    return { kind: "exponential", mean: positive([...path, "exponential", "mean"], d.exponential.mean, impossible) };
+  if (d.lognormal !== undefined) {
+    const median = positive([...path, "lognormal", "median"], d.lognormal.median, impossible);
+    const p95 = positive([...path, "lognormal", "p95"], d.lognormal.p95, impossible);
+    if (p95 < median)
+      impossible(
+        [...path, "lognormal", "p95"],
+        `${field([...path, "lognormal", "p95"])} (${d.lognormal.p95}) is below the median (${d.lognormal.median}); a 95th percentile is at least the median`,
+      );
+    return { kind: "lognormal", median, p95: Math.max(p95, median) };
+  }
+  const p = d.pareto as NonNullable<RawDistribution["pareto"]>;
+  const min = positive([...path, "pareto", "min"], p.min, impossible);
+  const max = secs(p.max);
+  if (max < min)
+    impossible(
+      [...path, "pareto", "max"],
+      `${field([...path, "pareto", "max"])} (${p.max}) is below pareto.min (${p.min}); the cap must be at least the minimum`,
+    );
+  return { kind: "pareto", min, alpha: p.alpha, max: Math.max(max, min) };
+}
+
+/** The profile with its durations in seconds, reporting the values no distribution can have. */
+function convertProfile(raw: RawProfile, impossible: Report): SimulationProfile {
+  return {
+    name: raw.name,
+    description: raw.description,
+    connectivity: {
+      online: distribution(["connectivity", "online"], raw.connectivity.online, impossible),
+      offline: distribution(["connectivity", "offline"], raw.connectivity.offline, impossible),
+      syncFailure: raw.connectivity.syncFailure,
+    },
+    usage: { opensPerDay: raw.usage.opensPerDay },
+    updates: {
+      releaseEverySeconds: positive(["updates", "releaseEvery"], raw.updates.releaseEvery, impossible),
+      reachDevice: distribution(["updates", "reachDevice"], raw.updates.reachDevice, impossible),
+    },
+    clock: {
+      skewedShare: raw.clock.skewedShare,
+      maxSkewSeconds: secs(raw.clock.maxSkew),
+      rollbacksPerYear: raw.clock.rollbacksPerYear,
+      rollbackBySeconds: secs(raw.clock.rollbackBy),
+    },
+    incidents: {
+      stolenPerYear: raw.incidents.stolenPerYear,
+      reportedAfter: distribution(["incidents", "reportedAfter"], raw.incidents.reportedAfter, impossible),
+      keyCompromisesPerYear: raw.incidents.keyCompromisesPerYear,
+    },
+    pipeline: { deployEverySeconds: positive(["pipeline", "deployEvery"], raw.pipeline.deployEvery, impossible) },
+  };
+}
+
+/** A share of skewed clocks with no skew, or rollbacks that move the clock by nothing. */
+function checkClock(raw: RawProfile, profile: SimulationProfile, impossible: Report): void {
+  if (raw.clock.skewedShare > 0 && profile.clock.maxSkewSeconds === 0)
+    impossible(
+      ["clock", "maxSkew"],
+      "clock.maxSkew is 0s but clock.skewedShare is above 0; give the skew or set the share to 0",
+    );
+  if (raw.clock.rollbacksPerYear > 0 && profile.clock.rollbackBySeconds === 0)
+    impossible(
+      ["clock", "rollbackBy"],
+      "clock.rollbackBy is 0s but clock.rollbacksPerYear is above 0; a rollback must move the clock",
+    );
+}
+
+/** What the profile asks beyond {@link PROFILE_BOUNDS}. */
+function checkBounds(raw: RawProfile, profile: SimulationProfile, outOfBounds: Report): void {
+  const events = eventsPerDeviceDay(profile);
+  const total = events.reduce((sum, e) => sum + e.perDay, 0);
+  if (total > PROFILE_BOUNDS.eventsPerDeviceDay) {
+    const top = events.reduce((a, b) => (b.perDay > a.perDay ? b : a));
+    const parts = events.map((e) => `${e.label} ${formatCount(e.perDay)}`).join(", ");
+    outOfBounds(
+      top.field,
+      `the profile makes about ${formatCount(total)} events per device and day (${parts}), above the bound of ${PROFILE_BOUNDS.eventsPerDeviceDay}; lower ${field(top.field)}`,
+    );
+  }
+  if (profile.updates.releaseEverySeconds < PROFILE_BOUNDS.releaseEveryMinSeconds)
+    outOfBounds(
+      ["updates", "releaseEvery"],
+      `updates.releaseEvery (${raw.updates.releaseEvery}) is below the bound of 1d: every release keeps its bundle for the whole run; release at most daily`,
+    );
+  if (raw.incidents.keyCompromisesPerYear > PROFILE_BOUNDS.keyCompromisesPerYear)
+    outOfBounds(
+      ["incidents", "keyCompromisesPerYear"],
+      `incidents.keyCompromisesPerYear (${raw.incidents.keyCompromisesPerYear}) is above the bound of ${PROFILE_BOUNDS.keyCompromisesPerYear}: each compromise is replayed, and every later bundle lists its key; at most one a month`,
+    );
+}
+
 /**
  * Checks and converts a parsed profile. `expectedName` is the file name without `.yaml`.
  * @returns the profile, or `undefined` with every problem found.
@@ -112,119 +235,10 @@ export function readProfile(
   if (schemaErrors.length > 0) return { diagnostics: schemaErrors };
   const raw = doc.value as RawProfile;
   const diagnostics: Diagnostic[] = [];
-  const impossible = (path: (string | number)[], message: string) => {
-    const pointer = toPointer(path);
-    diagnostics.push({
-      severity: "error",
-      code: "KIT_PROFILE_IMPOSSIBLE",
-      message,
-      file: doc.path,
-      pointer,
-      ...doc.locate(pointer),
-    });
-  };
-  const field = (path: (string | number)[]) => path.join(".");
-  // The schema has checked the grammar, so a duration always parses here.
-  const secs = (text: string) => parseDuration(text) as number;
-  const positive = (path: (string | number)[], text: string): number => {
-    const s = secs(text);
-    if (s === 0) impossible(path, `${field(path)} must be longer than 0s`);
-    return s;
-  };
-  const distribution = (path: (string | number)[], d: RawDistribution): DurationDistribution => {
-    if (d.fixed !== undefined) return { kind: "fixed", value: positive([...path, "fixed"], d.fixed) };
-    if (d.exponential !== undefined)
-      return { kind: "exponential", mean: positive([...path, "exponential", "mean"], d.exponential.mean) };
-    if (d.lognormal !== undefined) {
-      const median = positive([...path, "lognormal", "median"], d.lognormal.median);
-      const p95 = positive([...path, "lognormal", "p95"], d.lognormal.p95);
-      if (p95 < median)
-        impossible(
-          [...path, "lognormal", "p95"],
-          `${field([...path, "lognormal", "p95"])} (${d.lognormal.p95}) is below the median (${d.lognormal.median}); a 95th percentile is at least the median`,
-        );
-      return { kind: "lognormal", median, p95: Math.max(p95, median) };
-    }
-    const p = d.pareto as NonNullable<RawDistribution["pareto"]>;
-    const min = positive([...path, "pareto", "min"], p.min);
-    const max = secs(p.max);
-    if (max < min)
-      impossible(
-        [...path, "pareto", "max"],
-        `${field([...path, "pareto", "max"])} (${p.max}) is below pareto.min (${p.min}); the cap must be at least the minimum`,
-      );
-    return { kind: "pareto", min, alpha: p.alpha, max: Math.max(max, min) };
-  };
-
-  const profile: SimulationProfile = {
-    name: raw.name,
-    description: raw.description,
-    connectivity: {
-      online: distribution(["connectivity", "online"], raw.connectivity.online),
-      offline: distribution(["connectivity", "offline"], raw.connectivity.offline),
-      syncFailure: raw.connectivity.syncFailure,
-    },
-    usage: { opensPerDay: raw.usage.opensPerDay },
-    updates: {
-      releaseEverySeconds: positive(["updates", "releaseEvery"], raw.updates.releaseEvery),
-      reachDevice: distribution(["updates", "reachDevice"], raw.updates.reachDevice),
-    },
-    clock: {
-      skewedShare: raw.clock.skewedShare,
-      maxSkewSeconds: secs(raw.clock.maxSkew),
-      rollbacksPerYear: raw.clock.rollbacksPerYear,
-      rollbackBySeconds: secs(raw.clock.rollbackBy),
-    },
-    incidents: {
-      stolenPerYear: raw.incidents.stolenPerYear,
-      reportedAfter: distribution(["incidents", "reportedAfter"], raw.incidents.reportedAfter),
-      keyCompromisesPerYear: raw.incidents.keyCompromisesPerYear,
-    },
-    pipeline: { deployEverySeconds: positive(["pipeline", "deployEvery"], raw.pipeline.deployEvery) },
-  };
-  if (raw.clock.skewedShare > 0 && profile.clock.maxSkewSeconds === 0)
-    impossible(
-      ["clock", "maxSkew"],
-      "clock.maxSkew is 0s but clock.skewedShare is above 0; give the skew or set the share to 0",
-    );
-  if (raw.clock.rollbacksPerYear > 0 && profile.clock.rollbackBySeconds === 0)
-    impossible(
-      ["clock", "rollbackBy"],
-      "clock.rollbackBy is 0s but clock.rollbacksPerYear is above 0; a rollback must move the clock",
-    );
-  if (diagnostics.length === 0) {
-    const outOfBounds = (path: (string | number)[], message: string) => {
-      const pointer = toPointer(path);
-      diagnostics.push({
-        severity: "error",
-        code: "KIT_PROFILE_OUT_OF_BOUNDS",
-        message,
-        file: doc.path,
-        pointer,
-        ...doc.locate(pointer),
-      });
-    };
-    const events = eventsPerDeviceDay(profile);
-    const total = events.reduce((sum, e) => sum + e.perDay, 0);
-    if (total > PROFILE_BOUNDS.eventsPerDeviceDay) {
-      const top = events.reduce((a, b) => (b.perDay > a.perDay ? b : a));
-      const parts = events.map((e) => `${e.label} ${formatCount(e.perDay)}`).join(", ");
-      outOfBounds(
-        top.field,
-        `the profile makes about ${formatCount(total)} events per device and day (${parts}), above the bound of ${PROFILE_BOUNDS.eventsPerDeviceDay}; lower ${field(top.field)}`,
-      );
-    }
-    if (profile.updates.releaseEverySeconds < PROFILE_BOUNDS.releaseEveryMinSeconds)
-      outOfBounds(
-        ["updates", "releaseEvery"],
-        `updates.releaseEvery (${raw.updates.releaseEvery}) is below the bound of 1d: every release keeps its bundle for the whole run; release at most daily`,
-      );
-    if (raw.incidents.keyCompromisesPerYear > PROFILE_BOUNDS.keyCompromisesPerYear)
-      outOfBounds(
-        ["incidents", "keyCompromisesPerYear"],
-        `incidents.keyCompromisesPerYear (${raw.incidents.keyCompromisesPerYear}) is above the bound of ${PROFILE_BOUNDS.keyCompromisesPerYear}: each compromise is replayed, and every later bundle lists its key; at most one a month`,
-      );
-  }
+  const impossible = reporter(doc, "KIT_PROFILE_IMPOSSIBLE", diagnostics);
+  const profile = convertProfile(raw, impossible);
+  checkClock(raw, profile, impossible);
+  if (diagnostics.length === 0) checkBounds(raw, profile, reporter(doc, "KIT_PROFILE_OUT_OF_BOUNDS", diagnostics));
   if (expectedName !== undefined && raw.name !== expectedName)
     impossible(["name"], `name "${raw.name}" must equal the file name "${expectedName}"`);
   return diagnostics.length > 0 ? { diagnostics } : { profile, diagnostics };

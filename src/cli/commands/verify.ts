@@ -160,9 +160,28 @@ function print(decision: OfflineDecision): void {
   console.log(JSON.stringify(decision, null, 2));
 }
 
-export async function run(argv: string[]): Promise<number> {
+/** What the command line asks, checked: flags that go together, the token and the JWKS file read. */
+interface VerifyRequest {
+  dir: string;
+  token: string;
+  now: Date | undefined;
+  lastServerTime: Date | undefined;
+  lastCheckIn: Date | undefined;
+  signIn: Date | undefined;
+  monotonic: MonotonicReading | undefined;
+  pinnedPath: string | undefined;
+  statePath: string | undefined;
+  stateKeyPath: string | undefined;
+  /** `--jwks`: its path, its text and the server time it was fetched at. */
+  jwks: { path: string; text: string; fetchedAt: Date } | undefined;
+  online: boolean;
+  requireMfa: boolean;
+}
+
+/** Parses and checks the command line; `undefined` when it asked for the usage. Usage mistakes throw. */
+async function readRequest(argv: string[]): Promise<VerifyRequest | undefined> {
   const parsed = parseCommandLine(argv, SPEC);
-  if (parsed === undefined) return 0;
+  if (parsed === undefined) return undefined;
   const values = parsed.values;
   const dir = values.bundle;
   if (dir === undefined || dir === "") throw new UsageError(SPEC, "--bundle is required");
@@ -200,28 +219,53 @@ export async function run(argv: string[]): Promise<number> {
     throw new UsageError(SPEC, typeof jwksText === "object" ? jwksText.error : `--jwks ${values.jwks} does not exist`);
   const token = (values.token === "-" ? await readStdin() : values.token).trim();
   if (token === "") throw new UsageError(SPEC, "the token read from standard input is empty");
+  return {
+    dir,
+    token,
+    now: times.now,
+    lastServerTime: times["last-server-time"],
+    lastCheckIn: times["last-check-in"],
+    signIn: times["sign-in"],
+    monotonic,
+    pinnedPath,
+    statePath: values.state,
+    stateKeyPath: values["state-key"],
+    jwks:
+      values.jwks !== undefined && typeof jwksText === "string" && fetchedAt !== undefined
+        ? { path: values.jwks, text: jwksText, fetchedAt }
+        : undefined,
+    online: values.offline !== true,
+    requireMfa: values["require-mfa"] === true,
+  };
+}
 
-  const files = await readBundle(dir);
-  if ("error" in files) throw new KitError("KIT_VERIFY_FILE_UNREADABLE", files.error);
-  const now = times.now ?? new Date();
-  const online = values.offline !== true;
-
-  if (pinnedPath === undefined) {
-    let bundle: Awaited<ReturnType<typeof loadBundle>>;
-    try {
-      bundle = await loadBundle(files as Parameters<typeof loadBundle>[0]);
-    } catch (err) {
-      if (!(err instanceof BundleLoadError)) throw err;
-      console.error(
-        `fakit verify: the bundle in ${dir} is unusable:\n${err.problems.map((p) => `  ${p.code} ${p.message}`).join("\n")}`,
-      );
-      return exitStatusOf(err.code);
-    }
-    const device = { now, lastServerTime: times["last-server-time"], lastCheckIn: times["last-check-in"], online };
-    print(await decide({ token, bundle, device }));
-    return 0;
+/** Without `--pinned-key`: `decide()` on the bundle as it is, unauthenticated (development only). */
+async function decideUnsigned(request: VerifyRequest, files: Record<string, string>, now: Date): Promise<number> {
+  let bundle: Awaited<ReturnType<typeof loadBundle>>;
+  try {
+    bundle = await loadBundle(files as Parameters<typeof loadBundle>[0]);
+  } catch (err) {
+    if (!(err instanceof BundleLoadError)) throw err;
+    console.error(
+      `fakit verify: the bundle in ${request.dir} is unusable:\n${err.problems.map((p) => `  ${p.code} ${p.message}`).join("\n")}`,
+    );
+    return exitStatusOf(err.code);
   }
+  const device = {
+    now,
+    lastServerTime: request.lastServerTime,
+    lastCheckIn: request.lastCheckIn,
+    online: request.online,
+  };
+  print(await decide({ token: request.token, bundle, device }));
+  return 0;
+}
 
+/**
+ * The offline session over the signed bundle, its state read from `--state` and sealed with the device key.
+ * `writeError()` tells why the state could not be written back, once the session has tried.
+ */
+async function openSession(request: VerifyRequest, files: Record<string, string>, pinnedPath: string) {
   const pinnedText = await readOptional(pinnedPath);
   if (pinnedText === undefined || typeof pinnedText === "object")
     throw new UsageError(
@@ -230,10 +274,10 @@ export async function run(argv: string[]): Promise<number> {
     );
   const pinnedKeys = pinnedKeysOf(pinnedText);
   if (typeof pinnedKeys === "string") throw new UsageError(SPEC, pinnedKeys);
-  const statePath = values.state;
+  const statePath = request.statePath;
   const stored = statePath === undefined ? undefined : await readOptional(statePath);
   if (typeof stored === "object") throw new KitError("KIT_VERIFY_FILE_UNREADABLE", stored.error);
-  const keyPath = values["state-key"] ?? (statePath === undefined ? undefined : `${statePath}.key`);
+  const keyPath = request.stateKeyPath ?? (statePath === undefined ? undefined : `${statePath}.key`);
   const deviceKey = await deviceKeyAt(keyPath);
   if (typeof deviceKey === "string") throw new KitError("KIT_VERIFY_STATE_KEY_UNUSABLE", deviceKey);
   let writeError: string | undefined;
@@ -254,35 +298,59 @@ export async function run(argv: string[]): Promise<number> {
     deviceKey,
     counter: statePath === undefined ? undefined : counterFile(`${statePath}.counter`),
   });
-  if (times["sign-in"] !== undefined) await session.recordSignIn(times["sign-in"], monotonic);
-  if (times["last-server-time"] !== undefined) await session.recordServerTime(times["last-server-time"], monotonic);
-  if (times["last-check-in"] !== undefined) await session.recordCheckIn(times["last-check-in"], monotonic);
-  if (typeof jwksText === "string" && fetchedAt !== undefined) {
+  return { session, writeError: () => writeError };
+}
+
+/** With `--pinned-key`: the offline session records what the device saw, then decides. */
+async function decideInSession(
+  request: VerifyRequest,
+  files: Record<string, string>,
+  now: Date,
+  pinnedPath: string,
+): Promise<number> {
+  const { session, writeError } = await openSession(request, files, pinnedPath);
+  const monotonic = request.monotonic;
+  if (request.signIn !== undefined) await session.recordSignIn(request.signIn, monotonic);
+  if (request.lastServerTime !== undefined) await session.recordServerTime(request.lastServerTime, monotonic);
+  if (request.lastCheckIn !== undefined) await session.recordCheckIn(request.lastCheckIn, monotonic);
+  if (request.jwks !== undefined) {
     let body: unknown;
     try {
-      body = JSON.parse(jwksText);
+      body = JSON.parse(request.jwks.text);
     } catch {
-      throw new UsageError(SPEC, `--jwks ${values.jwks} is not JSON`);
+      throw new UsageError(SPEC, `--jwks ${request.jwks.path} is not JSON`);
     }
-    const accepted = await session.acceptJwks(body, fetchedAt);
+    const accepted = await session.acceptJwks(body, request.jwks.fetchedAt);
     if (!accepted.ok) {
-      console.error(`fakit verify: --jwks ${values.jwks}: ${accepted.code}: ${accepted.message}`);
+      console.error(`fakit verify: --jwks ${request.jwks.path}: ${accepted.code}: ${accepted.message}`);
       return 1;
     }
   }
   const decision = await session.decide({
-    token,
+    token: request.token,
     now,
-    online,
+    online: request.online,
     monotonic,
-    requireMfa: values["require-mfa"] === true,
+    requireMfa: request.requireMfa,
   });
   print(decision);
-  if (writeError !== undefined) throw new KitError("KIT_VERIFY_STATE_UNWRITABLE", writeError);
+  const unwritten = writeError();
+  if (unwritten !== undefined) throw new KitError("KIT_VERIFY_STATE_UNWRITABLE", unwritten);
   const code = decision.reason.code;
   if (code.startsWith("bundle-") || code === "state-invalid") {
     console.error(`fakit verify: ${code}: ${decision.reason.message}`);
     return 1;
   }
   return 0;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const request = await readRequest(argv);
+  if (request === undefined) return 0;
+  const files = await readBundle(request.dir);
+  if ("error" in files) throw new KitError("KIT_VERIFY_FILE_UNREADABLE", files.error);
+  const now = request.now ?? new Date();
+  return request.pinnedPath === undefined
+    ? decideUnsigned(request, files, now)
+    : decideInSession(request, files, now, request.pinnedPath);
 }
