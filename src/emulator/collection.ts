@@ -50,9 +50,11 @@ export interface CollectionSpec<C extends RecordCollection> {
   guard?(ctx: RequestContext): void;
   /**
    * The wrapped object's JSON type: with it, create and update bodies are type-checked (with `createTypes` on
-   * create) and `PATCH` is served (JSON Patch, JSON Merge Patch and the legacy merge: patch-request.ts).
+   * create) and `PATCH` is served (JSON Patch, JSON Merge Patch and the legacy merge: patch-request.ts) unless
+   * `patch` is false.
    */
   type?: JsonType;
+  patch?: false;
   /** Other top-level properties a create body may carry (`sourceTenantId`). */
   createTypes?: Record<string, JsonType>;
   /**
@@ -62,7 +64,10 @@ export interface CollectionSpec<C extends RecordCollection> {
   typesFirst?: readonly ("create" | "update")[];
   /** The record to store on create (POST at `endpoint`) and update (PUT, PATCH): `existing` is undefined on create. */
   build: Build<C>;
-  /** Creates at other paths than `endpoint` (`/api/key/generate`), each with its own build; none at `endpoint`. */
+  /**
+   * Creates at other paths than `endpoint` (`/api/key/generate`), each with its own build; none at `endpoint`,
+   * and `build` serves updates only.
+   */
   creators?: { path: string; build: Build<C> }[];
   /**
    * Answers a PUT instead of the update when it returns a record (the application's reactivation); `lookup` gives
@@ -186,7 +191,7 @@ export function collectionRoutes<C extends RecordCollection>(spec: CollectionSpe
     spec.endpoint,
   );
   const { type } = spec;
-  if (type !== undefined)
+  if (type !== undefined && spec.patch !== false)
     route(
       "PATCH",
       one,
