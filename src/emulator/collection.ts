@@ -44,6 +44,8 @@ export interface CollectionSpec<C extends RecordCollection> {
   idParam: string;
   /** The object's name in messages (`API key`). */
   label: string;
+  /** The label's article in messages (default `A`). */
+  article?: "A" | "An";
   /** Operations refused to tenant-locked keys and with `X-FusionAuth-TenantId` (`true`: all of them). */
   globalOnly?: true | readonly Operation[];
   /** Checked before anything else on every route (throws ApiError to refuse). */
@@ -114,7 +116,7 @@ export function collectionRoutes<C extends RecordCollection>(spec: CollectionSpe
     if (typesFirst) checkTypes(ctx, spec.createTypes);
     const key = ctx.params[spec.idParam] ?? randomUUID();
     if (records(ctx)[key] !== undefined)
-      fieldError(spec.idParam, "duplicate", `A ${spec.label} with id [${key}] already exists.`);
+      fieldError(spec.idParam, "duplicate", `${spec.article ?? "A"} ${spec.label} with id [${key}] already exists.`);
     if (!typesFirst) checkTypes(ctx, spec.createTypes);
     return store(ctx, build(ctx, ctx.body?.[spec.wrapper], key, undefined), key);
   };

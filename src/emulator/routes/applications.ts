@@ -98,6 +98,7 @@ export const applicationRoutes: Route[] = [
     wrapper: "application",
     idParam: "applicationId",
     label: "application",
+    article: "An",
     type: APPLICATION,
     createTypes: { sourceApplicationId: "uuid" },
     typesFirst: ["create", "update"],
