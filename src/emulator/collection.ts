@@ -92,48 +92,108 @@ export interface CollectionSpec<C extends RecordCollection> {
   remove?(ctx: RequestContext, record: Stored<C>): Reply;
 }
 
-/** The routes of `spec`. */
-export function collectionRoutes<C extends RecordCollection>(spec: CollectionSpec<C>): Route[] {
-  const records = (ctx: RequestContext) => ctx.emu.state[spec.collection] as Record<string, Stored<C>>;
-  const show = (record: Stored<C>) => spec.present?.(record) ?? record;
-  const answer = (record: Stored<C>) => ok({ [spec.wrapper]: show(record) });
-  const id = (ctx: RequestContext) => ctx.params[spec.idParam] as string;
-  const checkTypes = (ctx: RequestContext, extra: Record<string, JsonType> = {}) => {
-    if (spec.type !== undefined) assertJsonTypes(ctx.body, { [spec.wrapper]: spec.type, ...extra });
-  };
-  const plural = `${spec.wrapper}s`;
-  const found = (ctx: RequestContext) => {
-    const record = records(ctx)[id(ctx)];
-    if (record === undefined || spec.visible?.(ctx, record) === false) return notFound();
+/** The handlers of one collection: what every route of it does, from the request to the answer. */
+class Handlers<C extends RecordCollection> {
+  constructor(private readonly spec: CollectionSpec<C>) {}
+
+  private records(ctx: RequestContext): Record<string, Stored<C>> {
+    return ctx.emu.state[this.spec.collection] as Record<string, Stored<C>>;
+  }
+
+  private show(record: Stored<C>): Json {
+    return this.spec.present?.(record) ?? record;
+  }
+
+  private answer(record: Stored<C>): Reply {
+    return ok({ [this.spec.wrapper]: this.show(record) });
+  }
+
+  private id(ctx: RequestContext): string {
+    return ctx.params[this.spec.idParam] as string;
+  }
+
+  private checkTypes(ctx: RequestContext, op: "create" | "update", first: boolean): void {
+    const { type, wrapper, createTypes, typesFirst } = this.spec;
+    if (type === undefined || (typesFirst?.includes(op) === true) !== first) return;
+    assertJsonTypes(ctx.body, { [wrapper]: type, ...(op === "create" ? createTypes : {}) });
+  }
+
+  /** The visible record under the path's id, or the 404. */
+  private found(ctx: RequestContext): Stored<C> {
+    const record = this.records(ctx)[this.id(ctx)];
+    if (record === undefined || this.spec.visible?.(ctx, record) === false) return notFound();
     return record;
-  };
-  const store = (ctx: RequestContext, record: Stored<C>, key: string) => {
-    records(ctx)[key] = record;
-    return answer(record);
-  };
-  const create = (build: Build<C>) => (ctx: RequestContext) => {
-    const typesFirst = spec.typesFirst?.includes("create") === true;
-    if (typesFirst) checkTypes(ctx, spec.createTypes);
-    const key = ctx.params[spec.idParam] ?? randomUUID();
-    if (records(ctx)[key] !== undefined)
-      fieldError(spec.idParam, "duplicate", `${spec.article ?? "A"} ${spec.label} with id [${key}] already exists.`);
-    if (!typesFirst) checkTypes(ctx, spec.createTypes);
-    return store(ctx, build(ctx, ctx.body?.[spec.wrapper], key, undefined), key);
-  };
-  const update = (ctx: RequestContext) => {
-    const typesFirst = spec.typesFirst?.includes("update") === true;
-    if (typesFirst) checkTypes(ctx);
-    const existing = found(ctx);
-    if (!typesFirst) checkTypes(ctx);
-    return store(ctx, spec.build(ctx, ctx.body?.[spec.wrapper], id(ctx), existing), id(ctx));
-  };
-  const search = (ctx: RequestContext, select: (ctx: RequestContext, c: Json) => Stored<C>[], criteria: Json) => {
+  }
+
+  private store(ctx: RequestContext, record: Stored<C>, key: string): Reply {
+    this.records(ctx)[key] = record;
+    return this.answer(record);
+  }
+
+  private page(ctx: RequestContext, select: (ctx: RequestContext, c: Json) => Stored<C>[], criteria: Json): Reply {
     const c = criteria ?? {};
     const all = select(ctx, c);
     const start = Number(c.startRow ?? 0);
     const page = all.slice(start, start + Number(c.numberOfResults ?? 25));
-    return ok({ [plural]: page.map(show), total: all.length });
-  };
+    return ok({ [`${this.spec.wrapper}s`]: page.map((r) => this.show(r)), total: all.length });
+  }
+
+  create(ctx: RequestContext, build: Build<C>): Reply {
+    const { spec } = this;
+    this.checkTypes(ctx, "create", true);
+    const key = ctx.params[spec.idParam] ?? randomUUID();
+    if (this.records(ctx)[key] !== undefined)
+      fieldError(spec.idParam, "duplicate", `${spec.article ?? "A"} ${spec.label} with id [${key}] already exists.`);
+    this.checkTypes(ctx, "create", false);
+    return this.store(ctx, build(ctx, ctx.body?.[spec.wrapper], key, undefined), key);
+  }
+
+  list(ctx: RequestContext, listed: ((ctx: RequestContext, r: Stored<C>) => boolean) | undefined): Reply {
+    const records = Object.values(this.records(ctx)).filter(
+      (r) => this.spec.visible?.(ctx, r) !== false && listed?.(ctx, r) !== false,
+    );
+    return ok({ [`${this.spec.wrapper}s`]: records.map((r) => this.show(r)) });
+  }
+
+  search(ctx: RequestContext, select: (ctx: RequestContext, c: Json) => Stored<C>[]): Reply {
+    assertJsonTypes(ctx.body, SEARCH);
+    return this.page(ctx, select, ctx.body?.search);
+  }
+
+  searchByQuery(ctx: RequestContext, select: (ctx: RequestContext, c: Json) => Stored<C>[], query: readonly string[]) {
+    return this.page(ctx, select, Object.fromEntries(query.map((k) => [k, queryParam(ctx, k)])));
+  }
+
+  retrieve(ctx: RequestContext): Reply {
+    return this.answer(this.found(ctx));
+  }
+
+  update(ctx: RequestContext): Reply {
+    const shortcut = this.spec.shortcut?.(ctx, () => this.found(ctx));
+    if (shortcut !== undefined) return this.answer(shortcut);
+    this.checkTypes(ctx, "update", true);
+    const existing = this.found(ctx);
+    this.checkTypes(ctx, "update", false);
+    return this.store(ctx, this.spec.build(ctx, ctx.body?.[this.spec.wrapper], this.id(ctx), existing), this.id(ctx));
+  }
+
+  patch(ctx: RequestContext, type: JsonType): Reply {
+    const existing = this.found(ctx);
+    const merged = patchedObject(ctx, this.spec.wrapper, existing as Json, type);
+    return this.store(ctx, this.spec.build(ctx, merged, this.id(ctx), existing), this.id(ctx));
+  }
+
+  remove(ctx: RequestContext): Reply {
+    const record = this.found(ctx);
+    if (this.spec.remove !== undefined) return this.spec.remove(ctx, record);
+    delete this.records(ctx)[this.id(ctx)];
+    return ok();
+  }
+}
+
+/** The routes of `spec`. */
+export function collectionRoutes<C extends RecordCollection>(spec: CollectionSpec<C>): Route[] {
+  const h = new Handlers(spec);
   const routes: Route[] = [];
   const route = (method: string, template: string, op: Operation, handle: Route["handle"], endpoint = template) => {
     const globalOnly = spec.globalOnly === true || spec.globalOnly?.includes(op) === true;
@@ -152,70 +212,23 @@ export function collectionRoutes<C extends RecordCollection>(spec: CollectionSpe
       handle: guarded,
     });
   };
-  const one = `${spec.endpoint}/{${spec.idParam}}`;
   for (const { path, build } of spec.creators ?? [{ path: spec.endpoint, build: spec.build }]) {
-    route("POST", path, "create", create(build));
-    route("POST", `${path}/{${spec.idParam}}`, "create", create(build), path);
+    route("POST", path, "create", (ctx) => h.create(ctx, build));
+    route("POST", `${path}/{${spec.idParam}}`, "create", (ctx) => h.create(ctx, build), path);
   }
-  const { list, search: searching } = spec;
-  if (list !== undefined)
-    route("GET", spec.endpoint, "list", (ctx) => {
-      const visible = Object.values(records(ctx)).filter(
-        (r) => spec.visible?.(ctx, r) !== false && list.listed?.(ctx, r) !== false,
-      );
-      return ok({ [plural]: visible.map(show) });
-    });
-  if (searching !== undefined) {
+  const { list, search, type } = spec;
+  if (list !== undefined) route("GET", spec.endpoint, "list", (ctx) => h.list(ctx, list.listed));
+  if (search !== undefined) {
     const path = `${spec.endpoint}/search`;
-    route("POST", path, "search", (ctx) => {
-      assertJsonTypes(ctx.body, SEARCH);
-      return search(ctx, searching.select, ctx.body?.search);
-    });
-    const { query } = searching;
-    if (query !== undefined)
-      route("GET", path, "search", (ctx) => {
-        const criteria = Object.fromEntries(query.map((k) => [k, queryParam(ctx, k)]));
-        return search(ctx, searching.select, criteria);
-      });
+    route("POST", path, "search", (ctx) => h.search(ctx, search.select));
+    const { query } = search;
+    if (query !== undefined) route("GET", path, "search", (ctx) => h.searchByQuery(ctx, search.select, query));
   }
-  route("GET", one, "retrieve", (ctx) => answer(found(ctx)), spec.endpoint);
-  route(
-    "PUT",
-    one,
-    "update",
-    (ctx) => {
-      if (spec.shortcut !== undefined) {
-        const shortcut = spec.shortcut(ctx, () => found(ctx));
-        if (shortcut !== undefined) return answer(shortcut);
-      }
-      return update(ctx);
-    },
-    spec.endpoint,
-  );
-  const { type } = spec;
+  const one = `${spec.endpoint}/{${spec.idParam}}`;
+  route("GET", one, "retrieve", (ctx) => h.retrieve(ctx), spec.endpoint);
+  route("PUT", one, "update", (ctx) => h.update(ctx), spec.endpoint);
   if (type !== undefined && spec.patch !== false)
-    route(
-      "PATCH",
-      one,
-      "patch",
-      (ctx) => {
-        const existing = found(ctx);
-        const merged = patchedObject(ctx, spec.wrapper, existing as Json, type);
-        return store(ctx, spec.build(ctx, merged, id(ctx), existing), id(ctx));
-      },
-      spec.endpoint,
-    );
-  route(
-    "DELETE",
-    one,
-    "delete",
-    (ctx) => {
-      const record = found(ctx);
-      if (spec.remove !== undefined) return spec.remove(ctx, record);
-      delete records(ctx)[id(ctx)];
-      return ok();
-    },
-    spec.endpoint,
-  );
+    route("PATCH", one, "patch", (ctx) => h.patch(ctx, type), spec.endpoint);
+  route("DELETE", one, "delete", (ctx) => h.remove(ctx), spec.endpoint);
   return routes;
 }
