@@ -160,6 +160,7 @@ describe("the API Key API (/api/api-key)", () => {
     // A second create under the same id is FusionAuth's duplicate-id 400.
     const dup = await rejected(manager.createAPIKey(id, { apiKey: {} }), 400);
     expect(dup.fieldErrors?.keyId?.[0]?.code).toBe("[duplicate]keyId");
+    expect(dup.fieldErrors?.keyId?.[0]?.message).toBe(`An API key with id [${id}] already exists.`);
   });
 
   it("updates a key's permissions in place (its value stays) and deletes it, after which it authenticates no more", async () => {

@@ -100,6 +100,7 @@ export const apiKeyRoutes: Route[] = collectionRoutes({
   wrapper: "apiKey",
   idParam: "keyId",
   label: "API key",
+  article: "An",
   guard: (ctx) => {
     if (caller(ctx).keyManager !== true) unauthorized();
   },
