@@ -8,3 +8,14 @@ export const REVOKE_API_KEY_PERMISSIONS: Readonly<Record<string, readonly string
   "/api/user": ["GET"],
   "/api/jwt/refresh": ["DELETE"],
 };
+
+/**
+ * The permissions of the read-only key `fakit import` uses: a GET on each endpoint it reads. Kept here, apart
+ * from the import's network edge, so that the API key kind can declare the role without loading the import's
+ * response checks (and ajv) into the Pulumi program.
+ */
+export const IMPORT_API_KEY_PERMISSIONS = {
+  "/api/tenant": ["GET"],
+  "/api/application": ["GET"],
+  "/api/key": ["GET"],
+} as const satisfies Readonly<Record<string, readonly string[]>>;

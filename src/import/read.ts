@@ -12,16 +12,12 @@
  */
 import { request as httpRequest, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
+import { IMPORT_API_KEY_PERMISSIONS } from "../fusionauth/least-privilege";
 import { ImportError } from "./import-error";
 import type { LiveApplication, LiveInstance, LiveKey, LiveTenant } from "./map";
 import { checkResponse, type ImportEndpoint } from "./response-check";
 
-/** The endpoints the import reads, each a GET. */
-export const IMPORT_API_KEY_PERMISSIONS: Readonly<Record<ImportEndpoint, readonly string[]>> = {
-  "/api/tenant": ["GET"],
-  "/api/application": ["GET"],
-  "/api/key": ["GET"],
-};
+export { IMPORT_API_KEY_PERMISSIONS };
 
 /** The largest response body the import reads: 16 MiB, some 10,000 tenants or applications as FusionAuth sends them. */
 export const RESPONSE_LIMIT_BYTES = 16 * 1024 * 1024;
