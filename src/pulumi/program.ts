@@ -78,8 +78,7 @@ export async function runProgram(): Promise<Record<string, unknown>> {
     for (const app of tenant.applications) applications[`${tenant.key}/${app.key}`] = applicationOutputOf(tenant, app);
   }
   // The kinds a stack declares on their own register themselves and add their outputs (kinds/registry.ts).
-  const config = new pulumi.Config(CONFIG_NAMESPACE);
-  const more = KINDS.map((kind: ResourceKind) => kind.register?.({ state, config, tenants: components }));
+  const more = KINDS.map((kind: ResourceKind) => kind.register?.({ state, tenants: components }));
   // No output of the run's time: an output that changes on every run makes a no-op preview show a diff.
   return Object.assign({ url: state.url, tenants, applications }, ...more);
 }
