@@ -17,6 +17,7 @@ import { applicationOutputOf, rotationLog } from "./components/tenant-outputs";
 import type { ResourceKind } from "./kinds/kind";
 import { KINDS } from "./kinds/registry";
 import type { ApplicationOutput, TenantOutput } from "./outputs";
+import { codedMessage } from "./providers/coded-errors";
 import { API_KEY_ENV, apiKeyOr, CONFIG_NAMESPACE } from "./providers/settings";
 import { runTime } from "./run-time";
 
@@ -63,7 +64,7 @@ export async function runProgram(): Promise<Record<string, unknown>> {
     observedByTenant = await observeStack(state, port);
   } catch (err) {
     // FusionAuth unreachable or the key refused: the kit error says what to check; a stack trace would not help.
-    throw userError((err as Error).message);
+    throw userError(codedMessage(err));
   }
   const applications: Record<string, ApplicationOutput> = {};
   const tenants: Record<string, pulumi.Output<TenantOutput>> = {};
