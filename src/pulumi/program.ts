@@ -18,6 +18,7 @@ import { applicationOutputOf, rotationLog } from "./components/tenant-outputs";
 import type { ResourceKind } from "./kinds/kind";
 import { KINDS } from "./kinds/registry";
 import type { ApplicationOutput, TenantOutput } from "./outputs";
+import { codedMessage } from "./providers/coded-errors";
 import { API_KEY_ENV, apiKeyOr, CONFIG_NAMESPACE } from "./providers/settings";
 import { runTime } from "./run-time";
 
@@ -66,7 +67,7 @@ export async function runProgram(): Promise<Record<string, unknown>> {
     observedByTenant = await observeStack(state, port);
   } catch (err) {
     // FusionAuth unreachable or the key refused: the kit error says what to check; a stack trace would not help.
-    throw userError((err as Error).message);
+    throw userError(codedMessage(err));
   }
   const applications: Record<string, ApplicationOutput> = {};
   const tenants: Record<string, pulumi.Output<TenantOutput>> = {};
@@ -81,8 +82,7 @@ export async function runProgram(): Promise<Record<string, unknown>> {
     for (const app of tenant.applications) applications[`${tenant.key}/${app.key}`] = applicationOutputOf(tenant, app);
   }
   // The kinds a stack declares on their own register themselves and add their outputs (kinds/registry.ts).
-  const config = new pulumi.Config(CONFIG_NAMESPACE);
-  const more = KINDS.map((kind: ResourceKind) => kind.register?.({ state, config, tenants: components }));
+  const more = KINDS.map((kind: ResourceKind) => kind.register?.({ state, tenants: components }));
   // No output of the run's time: an output that changes on every run makes a no-op preview show a diff.
   return Object.assign({ url: state.url, tenants, applications }, ...more);
 }

@@ -65,6 +65,15 @@ export interface TenantState {
   applications: ApplicationState[];
 }
 
+/** One of the kit's own API keys the stack declares (`apiKeys`, src/stack/api-keys.ts). */
+export interface ApiKeyDeclaration {
+  role: "import" | "revoke";
+  /** `<role>`, or `<role>/<tenant key>` for a key locked to a tenant: its name in messages and stack outputs. */
+  label: string;
+  /** The tenant the key is locked to; absent: a key of every tenant. */
+  tenant?: { key: string; id: string };
+}
+
 export interface DesiredState {
   project: string;
   stack: string;
@@ -73,4 +82,6 @@ export interface DesiredState {
   /** Where the API key is: a Pulumi secret, plain text in the stack file (warned about), or absent (environment). Never the key. */
   apiKey: "secret" | "plaintext" | "absent";
   tenants: TenantState[];
+  /** The kit's own API keys `up` makes, in the stack's order (empty for most stacks). */
+  apiKeys: ApiKeyDeclaration[];
 }

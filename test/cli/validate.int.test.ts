@@ -50,6 +50,18 @@ describe("fakit validate", () => {
     ]);
   });
 
+  it("refuses bad apiKeys (what `up` would make) at their lines, before anything is applied", () => {
+    const keys =
+      "  fusionauth-offline-kit:apiKeys:\n    - role: import\n    - role: import\n    - {role: revoke, tenant: t2}\n";
+    const dir = scratchRepo({ "stacks/Pulumi.prod.yaml": GOOD.replace("encryptionsalt", `${keys}encryptionsalt`) });
+    const r = fakit(["validate", "stacks/Pulumi.prod.yaml"], dir);
+    expect(r.code).toBe(1);
+    expect(r.stderr.split("\n").slice(0, 2)).toEqual([
+      "stacks/Pulumi.prod.yaml:14:7: KIT_DUPLICATE_KEY apiKeys[1]: the import key is declared twice; each role (and tenant) makes one FusionAuth key: delete one of them",
+      'stacks/Pulumi.prod.yaml:15:30: KIT_APIKEY_UNKNOWN_TENANT apiKeys[2].tenant "t2" is no tenant of this stack (t1): name one of them, or delete tenant for a key of every tenant; did you mean "t1"?',
+    ]);
+  });
+
   it("prints warnings but exits 0 when there is no error", () => {
     const dir = scratchRepo({
       "stacks/Pulumi.prod.yaml": GOOD.replace(

@@ -58,6 +58,8 @@ beforeAll(async () => {
   project = createKitProject();
   project.writeStack("mocks", shippedStack("example", emu.url));
   project.writeStack("broken", shippedStack("example", emu.url).replace("preset: high", "preset: nope"));
+  const keys = "  fusionauth-offline-kit:apiKeys:\n    - role: import\n    - {role: revoke, tenant: patient}\n";
+  project.writeStack("bad-keys", shippedStack("example", emu.url) + keys);
   // The program reads stacks/ and policies/ from the project root, which is the working directory here.
   process.chdir(project.dir);
 });
@@ -120,6 +122,16 @@ describe("an invalid stack", () => {
   it("registers nothing", async () => {
     const { registered, error } = await runWithMocks("broken");
     expect(error?.message).toMatch(/stacks\/Pulumi\.broken\.yaml:\d+:\d+: KIT_\w+ .*nope/);
+    expect(registered).toEqual([]);
+  });
+});
+
+describe("API keys naming a tenant the stack does not have", () => {
+  it("fail before anything is registered", async () => {
+    const { registered, error } = await runWithMocks("bad-keys");
+    expect(error?.message).toMatch(
+      /stacks\/Pulumi\.bad-keys\.yaml:\d+:\d+: KIT_APIKEY_UNKNOWN_TENANT .*"patient".*did you mean "patients"/,
+    );
     expect(registered).toEqual([]);
   });
 });

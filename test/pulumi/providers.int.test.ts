@@ -6,6 +6,7 @@ import { createFusionAuthPort } from "../../src/fusionauth/client-port";
 import { applicationShape, asJson, tenantShape } from "../../src/fusionauth/objects";
 import { API_KEY_ROLES, apiKeyProvider } from "../../src/pulumi/kinds/api-key";
 import { applicationProvider } from "../../src/pulumi/kinds/application";
+import { IMPLEMENTATIONS } from "../../src/pulumi/kinds/registry";
 import { signingKeyProvider } from "../../src/pulumi/kinds/signing-key";
 import { tenantProvider } from "../../src/pulumi/kinds/tenant";
 import { shapeDigest } from "../../src/pulumi/providers/managed-object";
@@ -14,11 +15,11 @@ import { testPolicy } from "../helpers/policies";
 const API_KEY = "provider-test-key";
 let emu: RunningEmulator;
 
-function configured<T extends { configure?: (req: never) => Promise<void> }>(provider: T): T {
+function configured<T extends { configure?: (req: never) => Promise<void> }>(provider: T, apiKey = API_KEY): T {
   const copy = { ...provider };
   const values: Record<string, string> = {
     "fusionauth-offline-kit:url": emu.url,
-    "fusionauth-offline-kit:apiKey": API_KEY,
+    "fusionauth-offline-kit:apiKey": apiKey,
   };
   const config = { get: (k: string) => values[k], require: (k: string) => values[k] as string };
   // biome-ignore lint/suspicious/noExplicitAny: the dynamic-provider host passes this shape
@@ -323,5 +324,38 @@ describe("API key provider", () => {
     expect((again?.outs as { permissions?: unknown } | undefined)?.permissions).toEqual(plain(API_KEY_ROLES.revoke));
     await p.delete?.(keyId, again?.outs as never);
     expect(await p.read?.(keyId, again?.outs as never)).toEqual({});
+  });
+});
+
+// What the provider process runs (attach.js and the package take IMPLEMENTATIONS): Pulumi shows a provider error's
+// message only, so a kit error's code must lead it, as the CLI prints it (`CODE message`).
+describe("the providers as the provider process runs them", () => {
+  it("lead a provider's own error with its code", async () => {
+    const p = configured(IMPLEMENTATIONS.signingKey);
+    const id = "0b7e1c52-8a52-5d0e-9a1f-000000000020";
+    await port().generateKey(id, { algorithm: "RS256", name: "another tool's", length: 2048 });
+    await expect(p.create?.({ keyId: id, name: "fakit:t:a:g9", algorithm: "ES256", length: 256 })).rejects.toThrow(
+      /^KIT_PROVIDER_KEY_ALGORITHM_CONFLICT .*already exists in FusionAuth with algorithm RS256, not ES256/,
+    );
+  });
+
+  it("lead a FusionAuth error with its code, keeping the kit error as the cause", async () => {
+    const p = configured(IMPLEMENTATIONS.apiKey, "not-a-key-fusionauth-knows");
+    const keyId = "3f0e1c2d-4b5a-4697-8e8f-9a0b1c2d3e50";
+    const permissions = Object.fromEntries(Object.entries(API_KEY_ROLES.import).map(([e, m]) => [e, [...m]]));
+    const failure = await p.create?.({ keyId, label: "import", permissions }).then(
+      () => undefined,
+      (err: Error) => err,
+    );
+    expect(failure?.message).toMatch(/^KIT_FUSIONAUTH_UNAUTHORIZED \S.*: FusionAuth refused the API key \(401\)/);
+    expect(failure).toMatchObject({ code: "KIT_FUSIONAUTH_UNAUTHORIZED", cause: { status: 401 } });
+  });
+
+  it("lead a configuration error with its code", async () => {
+    const p = { ...IMPLEMENTATIONS.tenant };
+    const config = { get: () => undefined, require: () => "" };
+    await expect(p.configure?.({ config } as never)).rejects.toThrow(
+      /^KIT_PROVIDER_NOT_CONFIGURED the stack config needs/,
+    );
   });
 });

@@ -17,7 +17,7 @@ import type { FusionAuthPort } from "../../fusionauth/client-port";
 import { KIT_ID_NAMESPACE, PROJECT_NAME } from "../../fusionauth/ids";
 import { IMPORT_API_KEY_PERMISSIONS, REVOKE_API_KEY_PERMISSIONS } from "../../fusionauth/least-privilege";
 import { KitError } from "../../lib/errors";
-import type { ApiKey as DeclaredApiKey } from "../../stack/config.generated";
+import type { ApiKeyDeclaration } from "../../stack/desired-state";
 import { providerFor } from "../providers/active";
 import { type Configured, configurePort, portOf } from "../providers/settings";
 import { providerChanged } from "../providers/upgrade";
@@ -27,10 +27,10 @@ import { defineKind, mergePermissions, type RegisterContext } from "./kind";
 export const API_KEY_ROLES = {
   import: IMPORT_API_KEY_PERMISSIONS,
   revoke: REVOKE_API_KEY_PERMISSIONS,
-} as const satisfies Record<DeclaredApiKey["role"], Readonly<Record<string, readonly string[]>>>;
+} as const satisfies Record<ApiKeyDeclaration["role"], Readonly<Record<string, readonly string[]>>>;
 
 /** Id of a role's key (locked to a tenant, or global): UUIDv5 like every id the kit derives (fusionauth/ids.ts). */
-export function apiKeyId(stack: string, role: DeclaredApiKey["role"], tenantKey?: string): string {
+export function apiKeyId(stack: string, role: ApiKeyDeclaration["role"], tenantKey?: string): string {
   const parts = [PROJECT_NAME, stack, "api-key", role, ...(tenantKey === undefined ? [] : ["tenant", tenantKey])];
   return uuidv5(parts.join("/"), KIT_ID_NAMESPACE);
 }
@@ -176,45 +176,29 @@ export class ApiKey extends pulumi.dynamic.Resource {
   }
 }
 
-/** A stack mistake found when registering (Pulumi prints a RunError without a stack trace). */
-function declarationError(message: string): pulumi.RunError {
-  const err = new pulumi.RunError(`fusionauth-offline-kit:apiKeys: ${message}; nothing was applied`);
-  err.stack = undefined;
-  return err;
-}
-
-/** Registers the stack's declared keys; the output `apiKeys` maps `<role>` or `<role>/<tenant>` to id and key. */
+/**
+ * Registers the stack's declared keys (checked when the stack compiled: src/stack/api-keys.ts); the output
+ * `apiKeys` maps `<role>` or `<role>/<tenant>` to id and key.
+ */
 function register(ctx: RegisterContext): Record<string, unknown> | undefined {
-  const declared = ctx.config.getObject<DeclaredApiKey[]>("apiKeys") ?? [];
-  if (declared.length === 0) return undefined;
   const { state } = ctx;
-  const names = declared.map((d) => (d.tenant === undefined ? d.role : `${d.role}/${d.tenant}`));
-  const tenants = declared.map((d) => state.tenants.find((t) => t.key === d.tenant));
-  declared.forEach((d, i) => {
-    if (d.tenant !== undefined && tenants[i] === undefined)
-      throw declarationError(
-        `[${i}].tenant: ${d.tenant} is no tenant of this stack (${state.tenants.map((t) => t.key).join(", ")})`,
-      );
-    if (names.indexOf(names[i] as string) !== i) throw declarationError(`[${i}]: ${names[i]} is declared twice`);
-  });
+  if (state.apiKeys.length === 0) return undefined;
   const apiKeys: Record<string, pulumi.Output<{ id: string; key: string }>> = {};
-  declared.forEach((d, i) => {
-    const tenant = tenants[i];
-    const label = names[i] as string;
-    const keyId = apiKeyId(state.stack, d.role, d.tenant);
+  for (const { role, label, tenant } of state.apiKeys) {
+    const keyId = apiKeyId(state.stack, role, tenant?.key);
     const resource = new ApiKey(
       `api-key-${label.replace("/", "-")}`,
       {
         keyId,
         label,
-        permissions: Object.fromEntries(Object.entries(API_KEY_ROLES[d.role]).map(([e, m]) => [e, [...m]])),
+        permissions: Object.fromEntries(Object.entries(API_KEY_ROLES[role]).map(([e, m]) => [e, [...m]])),
         ...(tenant === undefined ? {} : { tenantId: tenant.id }),
       },
       // A tenant-locked key after its tenant (and deleted before it).
       { dependsOn: tenant === undefined ? [] : [ctx.tenants[tenant.key] as pulumi.Resource] },
     );
     apiKeys[label] = pulumi.output({ id: keyId, key: resource.key });
-  });
+  }
   // Secret as a whole, so `pulumi stack output` shows `apiKeys` as [secret] rather than a map with hidden leaves.
   return { apiKeys: pulumi.secret(apiKeys) };
 }

@@ -8,11 +8,12 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { DesiredState } from "../../stack/desired-state";
 
-/** What the program hands a kind that registers itself: the compiled stack, its raw config, its tenants. */
+/**
+ * What the program hands a kind that registers itself: the compiled stack (its declarations already checked, so
+ * `validate`, `plan` and `up` reject the same mistakes before anything is applied) and its tenants.
+ */
 export interface RegisterContext {
   state: DesiredState;
-  /** The stack's `fusionauth-offline-kit:*` config, already validated against the stack schema. */
-  config: pulumi.Config;
   /** Each tenant's component by tenant key, for resources that must come after their tenant. */
   tenants: Readonly<Record<string, pulumi.Resource>>;
 }

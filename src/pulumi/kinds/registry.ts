@@ -5,6 +5,7 @@
  * registration and outputs (program.ts). docs/design.md, "Adding a resource kind", has the recipe.
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { withKitCodes } from "../providers/coded-errors";
 import { apiKeyKind } from "./api-key";
 import { applicationKind } from "./application";
 import { mergePermissions } from "./kind";
@@ -17,8 +18,11 @@ export const KINDS = [signingKeyKind, tenantKind, applicationKind, apiKeyKind] a
 /** A provider's name, as a trampoline carries it. */
 export type ProviderName = (typeof KINDS)[number]["name"];
 
-/** The implementation of each provider, by name: what attach.js and the package's providers put in place. */
-export const IMPLEMENTATIONS = Object.fromEntries(KINDS.map((k) => [k.name, k.provider])) as Record<
+/**
+ * The implementation of each provider, by name: what attach.js and the package's providers put in place, with
+ * its kit errors in the CLI's `CODE message` form (providers/coded-errors.ts).
+ */
+export const IMPLEMENTATIONS = Object.fromEntries(KINDS.map((k) => [k.name, withKitCodes(k.provider)])) as Record<
   ProviderName,
   pulumi.dynamic.ResourceProvider
 >;
