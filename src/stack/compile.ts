@@ -14,8 +14,8 @@ import { type CatalogPreset, checkPresetCatalog } from "../policy/preset-catalog
 import { resolveTenantPolicy } from "../policy/tenant-policy";
 import { ROTATION_EPOCH_SECONDS } from "../rotation/epoch";
 import { compileAdoptedKey } from "./adopted-key";
-import { compileApiKeys } from "./api-keys";
-import type { ApiKey as RawApiKey, Tenant as StackTenant } from "./config.generated";
+import type { Tenant as StackTenant } from "./config.generated";
+import { compileDeclared } from "./declared-kinds";
 import type { ApplicationState, DesiredState, TenantState } from "./desired-state";
 import { composeStack } from "./environment";
 import { tenantIssuer, undiscoverableIssuerMessage } from "./issuer";
@@ -92,12 +92,11 @@ export function compileStack(given: CompileInput): CompileResult {
     );
     tenants.push({ ...tenant, revokedKeys, adoptedKey });
   });
-  const apiKeys = compileApiKeys(
-    config[`${NS}apiKeys`] as RawApiKey[] | undefined,
-    rawTenants.map((t) => ({ key: t.key, id: t.id?.toLowerCase() ?? tenantId(input.stackName, t.key) })),
-    (i, member) => toPointer(["config", `${NS}apiKeys`, i, ...(member === undefined ? [] : [member])]),
+  const declared = compileDeclared(config, NS, {
+    tenants: rawTenants.map((t) => ({ key: t.key, id: t.id?.toLowerCase() ?? tenantId(input.stackName, t.key) })),
+    pointerOf: (key, i, member) => toPointer(["config", key, i, ...(member === undefined ? [] : [member])]),
     error,
-  );
+  });
 
   const all = normalizeDiagnostics(diagnostics);
   if (hasErrors(all)) return { diagnostics: all };
@@ -108,7 +107,7 @@ export function compileStack(given: CompileInput): CompileResult {
     url,
     apiKey: apiKey === undefined ? "absent" : typeof apiKey === "string" ? "plaintext" : "secret",
     tenants,
-    apiKeys,
+    ...declared,
   };
   return { state, diagnostics: all };
 }

@@ -7,6 +7,7 @@ import type { OverrideEntry } from "../policy/layers";
 import type { EffectivePolicy, PolicyFigures } from "../policy/types";
 import type { AppliedWaiver } from "../policy/waivers";
 import type { AdoptedKeyDeclaration } from "../rotation/deferral";
+import type { DeclaredObjects } from "./declared-kinds";
 
 // Where a stack overrides a setting and which waivers it used are policy's findings (../policy/tenant-policy.ts).
 export type { OverrideEntry } from "../policy/layers";
@@ -65,16 +66,13 @@ export interface TenantState {
   applications: ApplicationState[];
 }
 
-/** One of the kit's own API keys the stack declares (`apiKeys`, src/stack/api-keys.ts). */
-export interface ApiKeyDeclaration {
-  role: "import" | "revoke";
-  /** `<role>`, or `<role>/<tenant key>` for a key locked to a tenant: its name in messages and stack outputs. */
-  label: string;
-  /** The tenant the key is locked to; absent: a key of every tenant. */
-  tenant?: { key: string; id: string };
-}
+export type { ApiKeyDeclaration } from "./api-keys";
 
-export interface DesiredState {
+/**
+ * The stack's own declarations of the kinds a stack declares outside its tenants (`apiKeys`, ...), by config
+ * name, each checked and compiled by its module in `DECLARED_KINDS` (src/stack/declared-kinds.ts).
+ */
+export interface DesiredState extends DeclaredObjects {
   project: string;
   stack: string;
   /** FusionAuth base URL, without a trailing slash. */
@@ -82,6 +80,4 @@ export interface DesiredState {
   /** Where the API key is: a Pulumi secret, plain text in the stack file (warned about), or absent (environment). Never the key. */
   apiKey: "secret" | "plaintext" | "absent";
   tenants: TenantState[];
-  /** The kit's own API keys `up` makes, in the stack's order (empty for most stacks). */
-  apiKeys: ApiKeyDeclaration[];
 }

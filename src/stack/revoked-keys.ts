@@ -4,15 +4,15 @@
  * tenant never published from one it did, without asking FusionAuth.
  * @see ../../docs/runbooks.md (key compromise)
  */
-import type { DiagnosticCode } from "../diagnostics/codes";
 import { formatInstant, parseInstant } from "../lib/instant";
 import type { EffectivePolicy } from "../policy/types";
 import { scheduledGenerationAt } from "../rotation/schedule";
 import type { RevokedKey as RawRevokedKey } from "./config.generated";
+import type { ReportError } from "./declared-kind";
 import type { RevokedKey } from "./desired-state";
 
 /** Reports one located error: (JSON pointer, code, message). */
-export type ReportError = (pointer: string, code: DiagnosticCode, message: string) => void;
+export type { ReportError };
 
 /**
  * The tenant's revoked generations, oldest revocation first, or errors through `error`:

@@ -58,7 +58,7 @@ describe("fakit validate", () => {
     expect(r.code).toBe(1);
     expect(r.stderr.split("\n").slice(0, 2)).toEqual([
       "stacks/Pulumi.prod.yaml:14:7: KIT_DUPLICATE_KEY apiKeys[1]: the import key is declared twice; each role (and tenant) makes one FusionAuth key: delete one of them",
-      'stacks/Pulumi.prod.yaml:15:30: KIT_APIKEY_UNKNOWN_TENANT apiKeys[2].tenant "t2" is no tenant of this stack (t1): name one of them, or delete tenant for a key of every tenant; did you mean "t1"?',
+      'stacks/Pulumi.prod.yaml:15:30: KIT_UNKNOWN_REFERENCE apiKeys[2].tenant "t2" is no tenant of this stack (t1): name one of them, or delete tenant for a key of every tenant; did you mean "t1"?',
     ]);
   });
 

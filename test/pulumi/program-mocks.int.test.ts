@@ -130,7 +130,7 @@ describe("API keys naming a tenant the stack does not have", () => {
   it("fail before anything is registered", async () => {
     const { registered, error } = await runWithMocks("bad-keys");
     expect(error?.message).toMatch(
-      /stacks\/Pulumi\.bad-keys\.yaml:\d+:\d+: KIT_APIKEY_UNKNOWN_TENANT .*"patient".*did you mean "patients"/,
+      /stacks\/Pulumi\.bad-keys\.yaml:\d+:\d+: KIT_UNKNOWN_REFERENCE .*"patient".*did you mean "patients"/,
     );
     expect(registered).toEqual([]);
   });

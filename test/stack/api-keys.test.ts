@@ -27,7 +27,7 @@ describe("a stack's apiKeys", () => {
     const r = compile(withKeys("role: import", "{role: revoke, tenant: t2}"));
     expect(r.state).toBeUndefined();
     expect(r.lines).toEqual([
-      'stacks/Pulumi.test.yaml:14:30: KIT_APIKEY_UNKNOWN_TENANT apiKeys[1].tenant "t2" is no tenant of this stack (t1): name one of them, or delete tenant for a key of every tenant; did you mean "t1"?',
+      'stacks/Pulumi.test.yaml:14:30: KIT_UNKNOWN_REFERENCE apiKeys[1].tenant "t2" is no tenant of this stack (t1): name one of them, or delete tenant for a key of every tenant; did you mean "t1"?',
     ]);
   });
 
@@ -47,7 +47,7 @@ describe("a stack's apiKeys", () => {
     const r = compile(withKeys("{role: import, tenant: t1}"));
     expect(r.state).toBeUndefined();
     expect(r.lines).toEqual([
-      "stacks/Pulumi.test.yaml:13:30: KIT_APIKEY_IMPORT_TENANT apiKeys[0].tenant: the import key cannot be locked to a tenant (fakit import reads every tenant); delete tenant",
+      "stacks/Pulumi.test.yaml:13:30: KIT_DECLARATION_INVALID apiKeys[0].tenant: the import key cannot be locked to a tenant (fakit import reads every tenant); delete tenant",
     ]);
   });
 });
