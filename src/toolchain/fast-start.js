@@ -27,8 +27,8 @@ const HOSTS = {
 };
 
 /**
- * How the hosts are bundled: npm packages included, the two the SDK loads eagerly but a run rarely uses loaded on
- * first use instead.
+ * How the hosts are bundled: npm packages included, the three the SDK loads eagerly but a run rarely uses loaded
+ * on first use instead.
  * @type {import("./precompiled").BundleKind}
  */
 const HOST_BUNDLE = {
@@ -36,6 +36,7 @@ const HOST_BUNDLE = {
   alias: {
     typescript: path.join(__dirname, "lazy", "typescript.js"),
     "@npmcli/arborist": path.join(__dirname, "lazy", "arborist.js"),
+    "@opentelemetry/instrumentation-grpc": path.join(__dirname, "lazy", "otel-grpc.js"),
   },
 };
 

@@ -1,12 +1,12 @@
 // @ts-check
 /**
- * A module that is loaded on first use. The bundles of fast-start.js alias two packages the SDK loads at start-up
- * to these stand-ins (typescript.js, arborist.js): `typescript` (9 MB, which the SDK needs only to serialize a
- * function: once per dynamic provider in the program's process, never in the provider's) and `@npmcli/arborist`
- * (with pacote, sigstore and the npm registry client, needed only to package a function's dependencies, which the
- * kit never does). The stand-in is a proxy that loads the real package from node_modules on the first property
- * read; `typescript` through V8's code cache (code-cache.js), kept in the bundle's folder: 0.08 s of CPU instead
- * of 0.23 s.
+ * A module that is loaded on first use. The bundles of fast-start.js alias three packages the SDK loads at start-up to
+ * these stand-ins: `typescript` (typescript.js; 9 MB, which the SDK needs only to serialize a function: once per
+ * dynamic provider in the program's process, never in the provider's), `@npmcli/arborist` (arborist.js; with pacote,
+ * sigstore and the npm registry client, needed only to package a function's dependencies, which the kit never does) and
+ * `@opentelemetry/instrumentation-grpc` (otel-grpc.js; needed only by a program run with `pulumi --tracing`). The
+ * stand-in is a proxy that loads the real package from node_modules on the first property read;
+ * `typescript` through V8's code cache (code-cache.js), kept in the bundle's folder: 0.08 s of CPU instead of 0.23 s.
  */
 const { requireWithCodeCache } = require("../code-cache");
 
