@@ -21,7 +21,7 @@ import type { ApiKeyDeclaration } from "../../stack/desired-state";
 import { providerFor } from "../providers/active";
 import { type Configured, configurePort, portOf } from "../providers/settings";
 import { providerChanged } from "../providers/upgrade";
-import { defineKind, mergePermissions, type RegisterContext } from "./kind";
+import { defineKind, mergePermissions, type RegisterContext, type ResourceInputs } from "./kind";
 
 /** Each role's endpoint permissions: exactly what its command calls (docs/least-privilege.md). */
 export const API_KEY_ROLES = {
@@ -158,13 +158,11 @@ export const apiKeyProvider: pulumi.dynamic.ResourceProvider<ApiKeyInputs, ApiKe
   },
 };
 
-type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
-
 /** One of the kit's own API keys. Its value is a secret output. */
 export class ApiKey extends pulumi.dynamic.Resource {
   declare readonly key: pulumi.Output<string>;
 
-  constructor(name: string, args: Inputs<ApiKeyInputs>, opts?: pulumi.CustomResourceOptions) {
+  constructor(name: string, args: ResourceInputs<ApiKeyInputs>, opts?: pulumi.CustomResourceOptions) {
     super(
       providerFor(apiKeyKind.name),
       name,

@@ -10,7 +10,7 @@ import type { JsonObject } from "../../fusionauth/managed-fields";
 import { MANAGED_LAYOUTS } from "../../fusionauth/objects";
 import { providerFor } from "../providers/active";
 import { type ManagedObjectInputs, managedObjectProvider } from "../providers/managed-object";
-import { defineKind } from "./kind";
+import { defineKind, type ResourceInputs } from "./kind";
 
 type Obj = Record<string, unknown>;
 
@@ -31,14 +31,12 @@ export const applicationKind = defineKind({
   provider: applicationProvider,
 });
 
-type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
-
 /** An application (a public native OAuth client) the kit creates or adopts. */
 export class Application extends pulumi.dynamic.Resource {
   declare readonly objectId: pulumi.Output<string>;
   declare readonly shape: pulumi.Output<JsonObject>;
 
-  constructor(name: string, args: Inputs<ManagedObjectInputs>, opts?: pulumi.CustomResourceOptions) {
+  constructor(name: string, args: ResourceInputs<ManagedObjectInputs>, opts?: pulumi.CustomResourceOptions) {
     super(
       providerFor(applicationKind.name),
       name,

@@ -12,6 +12,9 @@ import type { DesiredState } from "../../stack/desired-state";
  * What the program hands a kind that registers itself: the compiled stack (its declarations already checked, so
  * `validate`, `plan` and `up` reject the same mistakes before anything is applied) and its tenants.
  */
+/** A resource's input properties, each a value or a Pulumi input of it. */
+export type ResourceInputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
+
 export interface RegisterContext {
   state: DesiredState;
   /** Each tenant's component by tenant key, for resources that must come after their tenant. */

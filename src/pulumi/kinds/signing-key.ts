@@ -10,7 +10,7 @@ import { KitError } from "../../lib/errors";
 import { providerFor } from "../providers/active";
 import { type Configured, configurePort, portOf } from "../providers/settings";
 import { providerChanged } from "../providers/upgrade";
-import { defineKind } from "./kind";
+import { defineKind, type ResourceInputs } from "./kind";
 
 export interface SigningKeyInputs {
   keyId: string;
@@ -99,8 +99,6 @@ export const signingKeyKind = defineKind({
   provider: signingKeyProvider,
 });
 
-type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
-
 /** A signing key generated inside FusionAuth. */
 export class SigningKey extends pulumi.dynamic.Resource {
   declare readonly keyId: pulumi.Output<string>;
@@ -109,7 +107,7 @@ export class SigningKey extends pulumi.dynamic.Resource {
   /** Creation time in FusionAuth, epoch ms. */
   declare readonly insertInstant: pulumi.Output<number>;
 
-  constructor(name: string, args: Inputs<SigningKeyInputs>, opts?: pulumi.CustomResourceOptions) {
+  constructor(name: string, args: ResourceInputs<SigningKeyInputs>, opts?: pulumi.CustomResourceOptions) {
     super(
       providerFor(signingKeyKind.name),
       name,

@@ -10,7 +10,7 @@ import type { JsonObject } from "../../fusionauth/managed-fields";
 import { MANAGED_LAYOUTS } from "../../fusionauth/objects";
 import { providerFor } from "../providers/active";
 import { type ManagedObjectInputs, managedObjectProvider } from "../providers/managed-object";
-import { defineKind } from "./kind";
+import { defineKind, type ResourceInputs } from "./kind";
 
 type Obj = Record<string, unknown>;
 
@@ -29,14 +29,16 @@ export const tenantKind = defineKind({
   provider: tenantProvider,
 });
 
-type Inputs<T> = { [K in keyof T]: pulumi.Input<T[K]> };
-
 /** A tenant the kit creates or adopts. */
 export class Tenant extends pulumi.dynamic.Resource {
   declare readonly objectId: pulumi.Output<string>;
   declare readonly shape: pulumi.Output<JsonObject>;
 
-  constructor(name: string, args: Inputs<Omit<ManagedObjectInputs, "tenantId">>, opts?: pulumi.CustomResourceOptions) {
+  constructor(
+    name: string,
+    args: ResourceInputs<Omit<ManagedObjectInputs, "tenantId">>,
+    opts?: pulumi.CustomResourceOptions,
+  ) {
     super(providerFor(tenantKind.name), name, { ...args, original: undefined }, opts, "fusionauth", tenantKind.type);
   }
 }
