@@ -2,7 +2,7 @@
  * The `fakit` CLI as a user runs it: `node bin/fakit.js ...` spawned in its own process, without blocking the test
  * worker's event loop (an emulator in the test process keeps answering it), its output collected.
  */
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
 import { REPO_ROOT } from "../../src/toolchain/pulumi-cli";
 
@@ -29,16 +29,21 @@ export function runFakit(
       cwd,
       env: { ...process.env, NO_COLOR: "1", ...env },
     });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    collectOutput(child, resolve, reject);
     child.stdin.end(stdin);
   });
+}
+
+/** Gathers a spawned child's stdout and stderr and settles with them and its exit code when it closes. */
+export function collectOutput(child: ChildProcess, resolve: (r: CliResult) => void, reject: (e: Error) => void): void {
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (c: Buffer) => {
+    stdout += c.toString();
+  });
+  child.stderr?.on("data", (c: Buffer) => {
+    stderr += c.toString();
+  });
+  child.on("error", reject);
+  child.on("close", (code) => resolve({ code, stdout, stderr }));
 }

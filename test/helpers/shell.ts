@@ -1,20 +1,11 @@
 /** Runs a shell snippet (a documented command block) with bash, as a reader would paste it. */
 import { spawn } from "node:child_process";
-import type { CliResult } from "./fakit";
+import { type CliResult, collectOutput } from "./fakit";
 
 /** Runs `script` with `bash -e` in `cwd` with exactly `env`; resolves with its exit code and output. */
 export function runShell(script: string, cwd: string, env: Record<string, string>): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn("bash", ["-e", "-c", script], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => {
-      stdout += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      stderr += c.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    collectOutput(child, resolve, reject);
   });
 }
