@@ -7,4 +7,6 @@
 // per run at 100 applications. V8's own formatting gives the same positions for the bundle's frames.
 Error.prepareStackTrace = undefined;
 const path = require("node:path");
+// The provider's process starts while the program below loads and validates (start-provider.js).
+require("./start-provider").startProviderProcess();
 module.exports = require("../toolchain/precompiled").load(path.join(__dirname, "index.ts"));

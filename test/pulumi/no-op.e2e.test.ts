@@ -60,4 +60,27 @@ describe.skipIf(tc === undefined)("a preview after up with nothing changed", () 
     expect(files.filter((f) => f.startsWith("@opentelemetry/instrumentation-grpc/"))).toEqual([]);
     expect(files).toContain("ajv/dist/runtime/ucs2length.js"); // what the compiled validators require
   });
+
+  it("has the engine start the provider's process before the program registers its first resource", LONG, async () => {
+    // The engine's own log (-v=9: plugin launches are logged at 9, registrations at 5), in the order it did things.
+    const res = await s.stack.stack.preview({ color: "never", logVerbosity: 9, logToStdErr: true, logFlow: true });
+    const lines = res.stderr.split("\n");
+    const first = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    const invoked = first(/ResourceMonitor\.Invoke received: tok=pulumi-nodejs:dynamic:startEarly/);
+    const launched = first(/Launching plugin 'pulumi-nodejs \(resource\)'/);
+    // The program's first resource after the stack itself (a tenant component, which needs no provider). The
+    // engine logs a custom resource's registration only once it has its provider, so that line cannot tell.
+    const registered = first(/ResourceMonitor\.RegisterResource received: t=(?!pulumi:pulumi:Stack)/);
+    expect(launched).toBeGreaterThan(-1);
+    expect(registered).toBeGreaterThan(-1);
+    // Started by the program's first call (src/pulumi/start-provider.js), not by its first registration.
+    expect(launched).toBeLessThan(registered);
+    // The engine logs the call once its provider is ready, so only its presence tells.
+    expect(invoked).toBeGreaterThan(-1);
+    // Exactly one provider process, the one every resource then uses.
+    expect(lines.filter((l) => /Launching plugin 'pulumi-nodejs \(resource\)'/.test(l))).toHaveLength(1);
+    // The call is answered "unknown function", as expected, and nothing of it reaches what the user sees.
+    expect(res.stdout).not.toMatch(/startEarly|unknown function|error/i);
+    expect(Object.entries(res.changeSummary).filter(([op, n]) => op !== "same" && n > 0)).toEqual([]);
+  });
 });
