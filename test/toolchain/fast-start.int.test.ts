@@ -19,6 +19,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REPO_ROOT } from "../../src/toolchain/pulumi-cli";
+import { createKitProject } from "../../testkit/helpers/kit-project";
 
 interface Start {
   /** The first line the provider printed: the port it listens on. */
@@ -34,16 +35,20 @@ describe("the dynamic provider's process started by fast-start.js", () => {
   const cache = () => path.join(checkout, "node_modules", ".cache", "fusionauth-offline-kit");
   const probe = () => path.join(checkout, "probe.js");
 
-  /** Starts the provider as the shim does, waits for its port, stops it, and says what it loaded. */
-  const start = (env: Record<string, string> = {}): Promise<Start> =>
+  /**
+   * Starts the provider as the shim does, waits for its port, stops it, and says what it loaded. It starts in
+   * `project` (the checkout by default, which is no Pulumi project), as the engine starts it in the program's.
+   */
+  const start = (env: Record<string, string> = {}, project = checkout): Promise<Start> =>
     new Promise((resolve, reject) => {
       const out = path.join(checkout, `loaded-${Date.now()}-${Math.random()}.json`);
-      const provider = path.join(checkout, "node_modules", "@pulumi", "pulumi", "cmd", "dynamic-provider", "index.js");
-      const child = spawn(
-        process.execPath,
-        ["--require", path.join(toolchain(), "fast-start.js"), "--require", probe(), provider, "127.0.0.1:1"],
-        { cwd: checkout, env: { ...process.env, ...env, PROBE_OUT: out }, stdio: ["ignore", "pipe", "pipe"] },
-      );
+      const provider = path.join(project, "node_modules", "@pulumi", "pulumi", "cmd", "dynamic-provider", "index.js");
+      const fastStart = path.join(project, "src", "toolchain", "fast-start.js");
+      const child = spawn(process.execPath, ["--require", fastStart, "--require", probe(), provider, "127.0.0.1:1"], {
+        cwd: project,
+        env: { ...process.env, ...env, PROBE_OUT: out },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       let stdout = "";
       let stderr = "";
       child.stderr.on("data", (d) => {
@@ -85,6 +90,8 @@ describe("the dynamic provider's process started by fast-start.js", () => {
     "@pulumi/pulumi/index.js",
     "@pulumi/pulumi/runtime/settings.js",
   ];
+  /** The bundle of the resource kinds (src/pulumi/kinds/registry.ts), as the module cache names it. */
+  const isKindsBundle = (f: string) => /^\.cache\/fusionauth-offline-kit\/registry-\w+\.\w+\.js$/.test(f);
   const editHost = (text: string) => {
     const file = path.join(toolchain(), "hosts", "provider.js");
     writeFileSync(file, text);
@@ -139,6 +146,22 @@ describe("the dynamic provider's process started by fast-start.js", () => {
     const again = await start();
     expect(installedSdk(again)).toEqual(STUBS);
     expect(readdirSync(cache())).toEqual(files);
+    // Outside a kit project there are no resource kinds to load ahead.
+    expect(first.loaded.filter(isKindsBundle)).toEqual([]);
+  });
+
+  it("loads the kit's resource kinds before the engine sends anything, in a kit project", async () => {
+    // The engine address leads nowhere: no Configure or Check ever reaches this provider, so the kinds can only
+    // have been loaded by the host as the process started (src/toolchain/hosts/preload-kinds.js).
+    const project = createKitProject();
+    try {
+      const s = await start({}, project.dir);
+      expect(s.port).toMatch(/^\d+$/);
+      expect(s.loaded.filter(isKindsBundle)).toHaveLength(1);
+      expect(installedSdk(s)).toEqual(STUBS);
+    } finally {
+      project.dispose();
+    }
   });
 
   it("rebuilds the bundle when one of its inputs changes", async () => {

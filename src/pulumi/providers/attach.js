@@ -61,4 +61,14 @@ function attach(trampoline, root, modulePath, exportName, req) {
   return attachProvider(trampoline, root, name, req);
 }
 
-module.exports = { attach, attachProvider, REGISTRY };
+/**
+ * Loads the resource kinds' bundle now, so that the engine's first `Check` does not wait for it. The provider's
+ * host calls this as its process starts (src/toolchain/hosts/provider.js); a trampoline's `configure` then finds
+ * the bundle loaded.
+ * @param {string} root the Pulumi project directory
+ */
+function preloadKinds(root) {
+  load(path.join(root, REGISTRY));
+}
+
+module.exports = { attach, attachProvider, preloadKinds, REGISTRY };
