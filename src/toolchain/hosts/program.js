@@ -8,4 +8,6 @@ const { keepParsedFunctions, parseVersions } = require("./parsed-functions");
 keepParsedFunctions(require("@pulumi/pulumi/runtime/closure/parseFunction"), __dirname, () =>
   parseVersions(require("@pulumi/pulumi/package.json").version, __dirname),
 );
+// Promises' leak-report stacks are taken only when leak debugging is on (promise-stacks.js).
+require("./promise-stacks").spareLeakStacks(require("@pulumi/pulumi/runtime/debuggable"));
 require("@pulumi/pulumi/cmd/run");
