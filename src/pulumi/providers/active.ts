@@ -4,6 +4,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { PACKAGE_NAME, packageTrampoline } from "./package-trampoline";
+import { describeProvider } from "./serializable";
 import { trampoline } from "./trampoline";
 
 let mode: "checkout" | typeof PACKAGE_NAME = "checkout";
@@ -28,6 +29,9 @@ export function providerFor(name: string): pulumi.dynamic.ResourceProvider {
   let provider = made.get(name);
   if (provider === undefined) {
     provider = mode === "checkout" ? trampoline(name) : packageTrampoline(name);
+    // All its functions capture: the name, and the set it belongs to. The program's host then keeps its
+    // serialized text between runs (src/toolchain/hosts/serialized-providers.js).
+    describeProvider(provider, { mode, name });
     made.set(name, provider);
   }
   return provider;

@@ -8,6 +8,14 @@ const { keepParsedFunctions, parseVersions } = require("./parsed-functions");
 keepParsedFunctions(require("@pulumi/pulumi/runtime/closure/parseFunction"), __dirname, () =>
   parseVersions(require("@pulumi/pulumi/package.json").version, __dirname),
 );
+// The trampolines' serialized text is kept between runs too, and the inspector session the serializer needs is
+// opened only when something is still serialized (serialized-providers.js).
+require("./serialized-providers").keepSerializedProviders(
+  require("@pulumi/pulumi/runtime/closure/serializeClosure"),
+  require("@pulumi/pulumi/runtime/closure/v8Hooks"),
+  __dirname,
+  () => `sdk ${require("@pulumi/pulumi/package.json").version}, node ${process.version}`,
+);
 // Promises' leak-report stacks are taken only when leak debugging is on (promise-stacks.js).
 require("./promise-stacks").spareLeakStacks(require("@pulumi/pulumi/runtime/debuggable"));
 require("@pulumi/pulumi/cmd/run");
