@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { compareDiagnostics } from "../diagnostics/diagnostic";
 import { localEmulatorPort } from "../emulator/lifecycle";
 import { createFusionAuthPort, type FusionAuthPort } from "../fusionauth/client-port";
+import { isKitError, KitError } from "../lib/errors";
 import { observeStack } from "../rotation/observe";
 import type { DesiredState } from "../stack/desired-state";
 import { formatDiagnostic, loadDesiredState, stateWarnings } from "../stack/load";
@@ -50,15 +51,29 @@ function loadOrFail(stack: string): DesiredState {
 function fusionAuthPort(state: DesiredState): FusionAuthPort {
   const apiKey = apiKeyOr(pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:apiKey`));
   if (apiKey === undefined) {
-    throw userError(
+    throw new KitError(
+      "KIT_API_KEY_MISSING",
       `the stack has no API key: pulumi config set --secret ${CONFIG_NAMESPACE}:apiKey <key> --stack ${state.stack}, or set ${API_KEY_ENV}`,
     );
   }
   return createFusionAuthPort({ url: state.url, apiKey });
 }
 
-/** The program's entry: validates, observes FusionAuth, registers everything, returns the stack outputs. */
+/**
+ * The program's entry: validates, observes FusionAuth, registers everything, returns the stack outputs. A kit
+ * error (a missing API key, a `FAKIT_NOW` that is no time) is the user's to fix: the engine shows its code and
+ * message, as `fakit` does, not the unhandled-exception report with a stack trace it gives any other error.
+ */
 export async function runProgram(): Promise<Record<string, unknown>> {
+  try {
+    return await registerStack();
+  } catch (err) {
+    if (isKitError(err)) throw userError(codedMessage(err));
+    throw err;
+  }
+}
+
+async function registerStack(): Promise<Record<string, unknown>> {
   const state = loadOrFail(pulumi.getStack());
   const port = fusionAuthPort(state);
   const at = runTime();

@@ -23,9 +23,10 @@ const cwd = process.cwd();
 
 async function runWithMocks(
   stack: string,
+  config: Record<string, string> = { "fusionauth-offline-kit:apiKey": KEY },
 ): Promise<{ registered: Registered[]; outputs?: Record<string, unknown>; error?: Error }> {
   const registered: Registered[] = [];
-  pulumi.runtime.setAllConfig({ "fusionauth-offline-kit:apiKey": KEY }, ["fusionauth-offline-kit:apiKey"]);
+  pulumi.runtime.setAllConfig(config, Object.keys(config));
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
@@ -133,5 +134,49 @@ describe("API keys naming a tenant the stack does not have", () => {
       /stacks\/Pulumi\.bad-keys\.yaml:\d+:\d+: KIT_UNKNOWN_REFERENCE .*"patient".*did you mean "patients"/,
     );
     expect(registered).toEqual([]);
+  });
+});
+
+describe("a mistake in how the program is run", () => {
+  /** The error as the engine shows it: a RunError prints its message alone, never a stack trace. */
+  const asShown = (error: Error | undefined) => ({
+    runError: pulumi.RunError.isInstance(error),
+    stack: error?.stack,
+    message: error?.message,
+  });
+
+  it("no API key: KIT_API_KEY_MISSING with what to set, and nothing registered", async () => {
+    const saved = process.env.FUSIONAUTH_API_KEY;
+    delete process.env.FUSIONAUTH_API_KEY;
+    try {
+      const { registered, error } = await runWithMocks("mocks", {});
+      expect(asShown(error)).toEqual({
+        runError: true,
+        stack: undefined,
+        message: expect.stringMatching(
+          /^KIT_API_KEY_MISSING the stack has no API key: pulumi config set --secret fusionauth-offline-kit:apiKey <key> --stack mocks, or set FUSIONAUTH_API_KEY$/,
+        ),
+      });
+      expect(registered).toEqual([]);
+    } finally {
+      if (saved !== undefined) process.env.FUSIONAUTH_API_KEY = saved;
+    }
+  });
+
+  it("a FAKIT_NOW that is no time: KIT_NOW_INVALID naming it, and nothing registered", async () => {
+    const saved = process.env.FAKIT_NOW;
+    process.env.FAKIT_NOW = "next tuesday";
+    try {
+      const { registered, error } = await runWithMocks("mocks");
+      expect(asShown(error)).toEqual({
+        runError: true,
+        stack: undefined,
+        message: 'KIT_NOW_INVALID FAKIT_NOW must be an ISO 8601 time, got "next tuesday"',
+      });
+      expect(registered).toEqual([]);
+    } finally {
+      if (saved === undefined) delete process.env.FAKIT_NOW;
+      else process.env.FAKIT_NOW = saved;
+    }
   });
 });

@@ -2,6 +2,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { FusionAuthClient } from "@fusionauth/typescript-client";
+import type { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_TENANT_ID, type RunningEmulator, startEmulator } from "../../src/emulator";
 import type { EffectivePolicy } from "../../src/policy/types";
@@ -216,6 +217,24 @@ describe.skipIf(tc === undefined)("pulumi up of the kit's program", () => {
       if (emu) expect(emu.counters.snapshot().writes).toBe(0);
     } finally {
       project.write(file, valid);
+    }
+  });
+
+  it("a FAKIT_NOW that is no time fails with its code and no stack trace, before any write", LONG, async () => {
+    const workspace = t.stack.workspace as LocalWorkspace;
+    const envVars = workspace.envVars;
+    workspace.envVars = { ...envVars, FAKIT_NOW: "next tuesday" };
+    emu?.counters.reset();
+    try {
+      const failed = await t.stack.up(run).then(
+        () => undefined,
+        (err: Error) => err,
+      );
+      expect(failed?.message).toContain('KIT_NOW_INVALID FAKIT_NOW must be an ISO 8601 time, got "next tuesday"');
+      expect(failed?.message).not.toMatch(/ {4}at |unhandled exception/);
+      if (emu) expect(emu.counters.snapshot().writes).toBe(0);
+    } finally {
+      workspace.envVars = envVars;
     }
   });
 
