@@ -52,12 +52,13 @@ async function main(): Promise<number> {
   });
   const runs = Number(values.runs ?? 7);
   const v = await benchVerify(runs, 5000);
-  const { rows, problems } = verifyRows(v);
+  const { rows, misses } = verifyRows(v);
   if (values["no-engines"] !== true) rows.push(...(await engineRows(summarize(v.jose).median)));
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] as string).length))) ?? [];
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i] as number)).join("  "));
-  for (const p of problems) console.log(`!! ${p}`);
-  return problems.length > 0 ? 1 : 0;
+  // A floor missed is printed, not an exit status: as in `npm run bench`, speed is reported, never asserted.
+  for (const m of misses) console.log(`-- goal missed: ${m}`);
+  return 0;
 }
 
 main().then(
