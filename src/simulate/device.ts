@@ -489,7 +489,11 @@ class DeviceLife {
   private ownerOpened(at: number, times: DeviceTimes, d: OpeningDecision, clockError: number): void {
     const { tally, policy } = this;
     tally.openings++;
-    tally[d.decision]++;
+    // One named counter per decision, not `tally[d.decision]++`: a keyed increment with three names at one site
+    // took V8's megamorphic path and was about 6% of a fleet run's CPU (profiled, 2,000 devices on one thread).
+    if (d.decision === "full") tally.full++;
+    else if (d.decision === "degraded") tally.degraded++;
+    else tally.refused++;
     if (accepted(d)) return;
     tally.refusedBy[d.code] = (tally.refusedBy[d.code] ?? 0) + 1;
     const S = policy.clockRollbackToleranceSeconds;
