@@ -326,15 +326,18 @@ class DeviceLife {
   }
 
   private timesAt(wall: number, reading: MonotonicReading, onlineNow: boolean): DeviceTimes {
-    return {
+    const times: DeviceTimes = {
       now: wall,
       floor: clockFloor(this.clock, reading),
       lastServerTime: this.clock.state.lastServerTime ?? undefined,
       lastCheckIn: this.world.checkInRecord ? this.lastCheckIn : undefined,
       online: onlineNow,
       boots: clockBoots(this.clock, reading),
-      ...(this.stateLost ? { stateLost: true as const } : {}),
     };
+    // Set after the literal, not spread into it (`...(lost ? { stateLost: true } : {})`), which copied an object
+    // at every opening; the key order, and so the samples' JSON, is the same.
+    if (this.stateLost) times.stateLost = true;
+    return times;
   }
 
   /** True when the owner's token was signed by a key a compromise revoked (deleted by `at`). */
