@@ -94,7 +94,9 @@ export function advanceTrustedTime<S extends TrustedTimeState>(
   if (hwm === state.highWaterMark && sameAnchor && !newBoot) return state;
   const next: S = { ...state };
   // Set after the copy, not as members of the spread literal: V8 (Node 20) copies `{ ...s }` alone on a fast
-  // path, several times faster than `{ ...s, k: v }`, and a fleet simulation calls this at every decision.
+  // path, several times faster than `{ ...s, k: v }`, but only when `state` was not itself made by such a copy
+  // (a copy of a copy takes the slow path); the fleet simulation, which calls this at every decision, hands it a
+  // fresh literal for that reason (plainClockState in src/simulate/decision.ts).
   next.highWaterMark = hwm;
   next.anchor = anchor;
   if (newBoot) next.offlineBoots = (state.offlineBoots ?? 0) + 1;
