@@ -14,6 +14,7 @@
 const fs = require("node:fs");
 const path = require("node:path");
 const vm = require("node:vm");
+const { writeAtomically } = require("./write-atomically");
 const Module = /** @type {any} */ (require("node:module"));
 
 /**
@@ -72,9 +73,7 @@ function requireWithCodeCache(file, options = {}) {
   if (cachedData !== undefined && !script.cachedDataRejected) return { exports: m.exports, cache: "used" };
   if (cacheFile === undefined) return { exports: m.exports, cache: "none" };
   try {
-    const tmp = `${cacheFile}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, script.createCachedData());
-    fs.renameSync(tmp, cacheFile);
+    writeAtomically(cacheFile, script.createCachedData());
   } catch {
     // A cache folder that cannot be written: the next run compiles again.
     return { exports: m.exports, cache: "none" };

@@ -19,6 +19,7 @@
  */
 const fs = require("node:fs");
 const path = require("node:path");
+const { writeAtomically } = require("./write-atomically");
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const CACHE = path.join(ROOT, "node_modules", ".cache", "fusionauth-offline-kit");
@@ -44,16 +45,6 @@ class PrecompileError extends Error {
     super(`cannot compile ${path.relative(ROOT, entry)}:\n${lines.join("\n")}`);
     this.name = "PrecompileError";
   }
-}
-
-/**
- * @param {string} file
- * @param {string} text
- */
-function writeAtomically(file, text) {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
-  fs.renameSync(tmp, file);
 }
 
 /** @param {string} file */

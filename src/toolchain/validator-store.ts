@@ -8,10 +8,11 @@
  * compiled as before.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import type { ValidatorFactory, ValidatorStore } from "../diagnostics/schema-check";
 import { REPO_ROOT } from "./kit-root";
+import { writeAtomically } from "./write-atomically";
 
 /** The checkout's cache folder, shared with the precompiled bundles. */
 export const CACHE_DIR = path.join(REPO_ROOT, "node_modules", ".cache", "fusionauth-offline-kit");
@@ -32,11 +33,9 @@ export function fileValidatorStore(dir: string = CACHE_DIR): ValidatorStore {
     },
     save(key, moduleText) {
       const file = fileOf(key);
-      const tmp = `${file}.${process.pid}.tmp`;
       try {
         mkdirSync(dir, { recursive: true });
-        writeFileSync(tmp, moduleText);
-        renameSync(tmp, file);
+        writeAtomically(file, moduleText);
       } catch {
         // Not writable (a read-only checkout): the next run compiles again.
       }

@@ -30,7 +30,12 @@ describe("bin/fakit.js", () => {
     checkout = mkdtempSync(path.join(os.tmpdir(), "fakit-bin-"));
     for (const dir of ["bin", "src/cli", "src/toolchain", "node_modules"])
       mkdirSync(path.join(checkout, dir), { recursive: true });
-    for (const file of ["bin/fakit.js", "src/toolchain/precompiled.js", "src/toolchain/code-cache.js"])
+    for (const file of [
+      "bin/fakit.js",
+      "src/toolchain/precompiled.js",
+      "src/toolchain/code-cache.js",
+      "src/toolchain/write-atomically.js",
+    ])
       copyFileSync(path.join(REPO, file), path.join(checkout, file));
     symlinkSync(path.join(REPO, "node_modules", "esbuild"), path.join(checkout, "node_modules", "esbuild"));
     writeMain(stub("first"));

@@ -63,6 +63,7 @@ describe("trampoline providers", () => {
       for (const f of [
         path.join("toolchain", "precompiled.js"),
         path.join("toolchain", "code-cache.js"),
+        path.join("toolchain", "write-atomically.js"),
         path.join("pulumi", "providers", "attach.js"),
       ])
         copyFileSync(path.join(REPO_ROOT, "src", f), path.join(moved, "src", f));

@@ -46,7 +46,7 @@ describe("the precompiled loader", () => {
     for (const dir of ["pulumi", "lib", "toolchain"]) mkdirSync(path.join(checkout, "src", dir), { recursive: true });
     mkdirSync(path.join(checkout, "node_modules"));
     symlinkSync(path.join(REPO_ROOT, "node_modules", "esbuild"), path.join(checkout, "node_modules", "esbuild"));
-    for (const f of ["precompiled.js", "code-cache.js"])
+    for (const f of ["precompiled.js", "code-cache.js", "write-atomically.js"])
       copyFileSync(path.join(REPO_ROOT, "src", "toolchain", f), path.join(checkout, "src", "toolchain", f));
     writeFileSync(entry(), 'import { figure } from "../lib/figure";\nexport const value: string = figure();\n');
     writeFileSync(dep(), 'export const figure = (): string => "first";\n');
@@ -102,7 +102,7 @@ describe("the precompiled loader in a checkout whose cache cannot be written", (
       mkdirSync(path.join(checkout, "src", "toolchain"), { recursive: true });
       mkdirSync(path.join(checkout, "node_modules"));
       symlinkSync(path.join(REPO_ROOT, "node_modules", "esbuild"), path.join(checkout, "node_modules", "esbuild"));
-      for (const f of ["precompiled.js", "code-cache.js"])
+      for (const f of ["precompiled.js", "code-cache.js", "write-atomically.js"])
         copyFileSync(path.join(REPO_ROOT, "src", "toolchain", f), path.join(checkout, "src", "toolchain", f));
       // A file where the cache folder goes: every write fails, as in a checkout owned by another user (tests run
       // as root, whom file modes do not stop).

@@ -13,6 +13,7 @@
 const fs = require("node:fs");
 const path = require("node:path");
 const crypto = require("node:crypto");
+const { writeAtomically } = require("../write-atomically");
 
 /** Bumped when the file's layout changes. */
 const FORMAT = "parsed-function-1";
@@ -70,9 +71,7 @@ function keepParsedFunctions(parseFunctionModule, dir, versionsOf) {
     }
     const parsed = parse(text);
     try {
-      const tmp = `${file}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, toJson(parsed));
-      fs.renameSync(tmp, file);
+      writeAtomically(file, toJson(parsed));
     } catch {
       // A cache folder that cannot be written: parsed again next time.
     }

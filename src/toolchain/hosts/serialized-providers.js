@@ -19,6 +19,7 @@
 const fs = require("node:fs");
 const path = require("node:path");
 const crypto = require("node:crypto");
+const { writeAtomically } = require("../write-atomically");
 
 /** Bumped when the file's layout changes. */
 const FORMAT = "serialized-provider-1";
@@ -89,9 +90,7 @@ function keepSerializedProviders(serializeClosure, v8Hooks, dir, versionsOf) {
     const serialized = await serialize(func, args);
     if (!serialized.containsSecrets) {
       try {
-        const tmp = `${file}.${process.pid}.tmp`;
-        fs.writeFileSync(tmp, JSON.stringify(serialized));
-        fs.renameSync(tmp, file);
+        writeAtomically(file, JSON.stringify(serialized));
       } catch {
         // A cache folder that cannot be written: serialized again next time.
       }
