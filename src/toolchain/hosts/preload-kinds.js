@@ -9,7 +9,11 @@
 const fs = require("node:fs");
 const path = require("node:path");
 
-/** attach.js of the Pulumi project holding `cwd`, or undefined outside a kit project. */
+/**
+ * attach.js of the Pulumi project holding `cwd`, or undefined outside a kit project. The walk is findKitRoot's
+ * (src/toolchain/kit-root.ts), written again because the hosts are plain JavaScript that must bundle without any
+ * TypeScript (test/toolchain/fast-start.int.test.ts starts them from a copy holding only the .js files).
+ */
 function attachModuleOf(cwd) {
   let root = cwd;
   while (!fs.existsSync(path.join(root, "Pulumi.yaml")) && path.dirname(root) !== root) root = path.dirname(root);
